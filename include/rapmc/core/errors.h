@@ -1,0 +1,54 @@
+// Typed errors of rapmc. Each message names the file, key or dataset at fault and
+// what was expected; `main` prints it and exits with the error's exit code.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace rapmc {
+
+/// Process exit codes, one per error class (documented in the README).
+enum class ExitCode : int {
+  SUCCESS = 0,
+  INTERNAL = 1,  // a bug or an unexpected exception
+  CONFIG = 2,    // bad command line, campaign or hardware file
+  IO = 3,        // missing, unreadable or corrupt file
+  MODEL = 4,     // a model file with missing or inconsistent content
+  DATA = 5,      // a dataset that is missing or malformed
+};
+
+/// Base of every rapmc error.
+class Error : public std::runtime_error {
+ public:
+  Error(const std::string& what, ExitCode code) : std::runtime_error(what), code_(code) {}
+  ExitCode code() const noexcept { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+/// Bad configuration: a command-line value, campaign key or hardware key.
+class ConfigError : public Error {
+ public:
+  explicit ConfigError(const std::string& what) : Error(what, ExitCode::CONFIG) {}
+};
+
+/// A file that cannot be opened, read or written, or is not what it should be.
+class IoError : public Error {
+ public:
+  explicit IoError(const std::string& what) : Error(what, ExitCode::IO) {}
+};
+
+/// A model file whose attributes or tensors are missing or inconsistent.
+class ModelError : public Error {
+ public:
+  explicit ModelError(const std::string& what) : Error(what, ExitCode::MODEL) {}
+};
+
+/// A dataset whose files are missing or malformed.
+class DataError : public Error {
+ public:
+  explicit DataError(const std::string& what) : Error(what, ExitCode::DATA) {}
+};
+
+}  // namespace rapmc

@@ -1,0 +1,106 @@
+// RAII wrappers around the HDF5 C API. Every handle closes itself, every return
+// code is checked, and every failure becomes an IoError that names the file and
+// the object (attribute or dataset path) concerned.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rapmc::h5 {
+
+/// Owns one HDF5 identifier (file, group, dataset, attribute, dataspace, type or
+/// property list) and closes it with the matching H5?close on destruction.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle() = default;
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& other) noexcept;
+  Handle& operator=(Handle&& other) noexcept;
+  ~Handle();
+  hid_t id() const noexcept { return id_; }
+  bool valid() const noexcept { return id_ >= 0; }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  Closer closer_ = nullptr;
+};
+
+enum class Access { READ_ONLY, READ_WRITE };
+enum class Overwrite { NO, YES };
+
+/// A file or group: something that holds attributes, groups and datasets.
+/// `file` and `path` are kept for error messages.
+class Node {
+ public:
+  Node(Handle handle, std::string file, std::string path)
+      : handle_(std::move(handle)), file_(std::move(file)), path_(std::move(path)) {}
+  hid_t id() const noexcept { return handle_.id(); }
+  const std::string& file() const noexcept { return file_; }
+  const std::string& path() const noexcept { return path_; }
+  /// "file.h5:/group/name", for messages.
+  std::string where(const std::string& name = "") const;
+
+  bool has_attribute(const std::string& name) const;
+  std::string read_string_attribute(const std::string& name) const;
+  std::int64_t read_int_attribute(const std::string& name) const;
+  double read_double_attribute(const std::string& name) const;
+  std::vector<double> read_double_array_attribute(const std::string& name) const;
+
+  void write_attribute(const std::string& name, const std::string& value) const;
+  void write_attribute(const std::string& name, std::int64_t value) const;
+  void write_attribute(const std::string& name, double value) const;
+  void write_attribute(const std::string& name, const std::vector<double>& value) const;
+
+  /// True if `rel` (a relative path such as "blocks/0/ln1/weight") names an object.
+  bool exists(const std::string& rel) const;
+  /// Opens an existing group; IoError naming the path if it is missing.
+  Node group(const std::string& rel) const;
+  /// Opens the group, creating it (and its parents) if missing.
+  Node require_group(const std::string& rel) const;
+
+  /// Shape of a dataset; IoError naming it if it is missing.
+  std::vector<std::uint64_t> dataset_shape(const std::string& rel) const;
+  /// True if the dataset's element type is a floating-point type.
+  bool dataset_is_float(const std::string& rel) const;
+  /// Reads a whole dataset converted to float, row-major; `shape` receives its dims.
+  std::vector<float> read_float_dataset(const std::string& rel,
+                                        std::vector<std::uint64_t>* shape = nullptr) const;
+  std::vector<std::int64_t> read_int64_dataset(const std::string& rel,
+                                               std::vector<std::uint64_t>* shape = nullptr) const;
+  /// Writes a new dataset (parents created as needed), row-major data of `shape`.
+  void write_dataset(const std::string& rel, const std::vector<float>& data,
+                     const std::vector<std::uint64_t>& shape) const;
+  void write_dataset(const std::string& rel, const std::vector<std::int64_t>& data,
+                     const std::vector<std::uint64_t>& shape) const;
+
+ private:
+  Handle handle_;
+  std::string file_;
+  std::string path_;
+};
+
+/// An open HDF5 file; its root group is the Node.
+class File : public Node {
+ public:
+  /// Opens an existing file. IoError if it is missing or not an HDF5 file.
+  static File open(const std::string& path, Access access = Access::READ_ONLY);
+  /// Creates a file. With Overwrite::NO an existing file is an IoError and is left untouched.
+  static File create(const std::string& path, Overwrite overwrite = Overwrite::NO);
+  /// Flushes buffered data to disk.
+  void flush() const;
+
+ private:
+  File(Handle file, std::string path);
+  Handle file_handle_;
+};
+
+/// Version string of the HDF5 library linked in, e.g. "1.10.8".
+std::string library_version();
+
+}  // namespace rapmc::h5

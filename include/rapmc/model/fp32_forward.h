@@ -1,0 +1,36 @@
+// The float reference forward pass of the ViT (pipeline `fp32`).
+#pragma once
+
+#include <armadillo>
+#include <cstdint>
+
+#include "rapmc/model/vit_model.h"
+
+namespace rapmc {
+
+/// Normalised patch matrix of one image: [C*p*p, patches], column n = patch n (row-major
+/// patch order), each flattened in (channel, row, column) order; x = (pixel/255 - mean)/std.
+arma::mat image_patches(const VitConfig& config, const std::uint8_t* pixels);
+
+/// LayerNorm over each column of `x` (biased variance, as PyTorch).
+arma::mat layer_norm(const arma::mat& x, const arma::vec& weight, const arma::vec& bias, double eps);
+
+/// Exact GELU, 0.5·x·(1 + erf(x/√2)), element-wise.
+arma::mat gelu(const arma::mat& x);
+
+/// Row-wise softmax with the row maximum subtracted first.
+arma::mat softmax_rows(const arma::mat& x);
+
+/// FP32 weights evaluated in double precision: the float reference that the
+/// quantized pipelines are measured against. Stateless and thread-safe.
+class Fp32Inference {
+ public:
+  explicit Fp32Inference(const VitModel& model) : model_(model) {}
+  /// Logits [num_classes] of one image of raw pixels in (channel, row, column) order.
+  arma::vec forward(const std::uint8_t* pixels) const;
+
+ private:
+  const VitModel& model_;
+};
+
+}  // namespace rapmc

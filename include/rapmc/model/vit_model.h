@@ -1,0 +1,71 @@
+// The FP32 Vision Transformer as stored in a rapmc model file (README, "Model file").
+#pragma once
+
+#include <armadillo>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rapmc {
+
+/// Architecture hyper-parameters (root attributes of the model file).
+struct VitConfig {
+  std::int64_t dim = 0;          // embedding width D
+  std::int64_t depth = 0;        // number of encoder blocks
+  std::int64_t heads = 0;        // attention heads; D % heads == 0
+  std::int64_t mlp_dim = 0;      // hidden width of the MLP
+  std::int64_t num_classes = 0;
+  std::int64_t image_size = 0;   // square images, pixels per side
+  std::int64_t patch_size = 0;   // square patches; image_size % patch_size == 0
+  std::int64_t channels = 0;
+  double ln_eps = 0;             // LayerNorm epsilon
+  std::vector<double> mean;      // per-channel input normalisation: x = (pixel/255 - mean)/std
+  std::vector<double> std;
+
+  std::int64_t head_dim() const { return dim / heads; }
+  std::int64_t num_patches() const { return (image_size / patch_size) * (image_size / patch_size); }
+  std::int64_t tokens() const { return num_patches() + 1; }  // CLS + patches
+  std::int64_t patch_elements() const { return channels * patch_size * patch_size; }
+};
+
+/// One pre-LN encoder block. Matrices are [out, in] as in PyTorch; vectors are columns.
+struct VitBlock {
+  arma::vec ln1_weight, ln1_bias;
+  arma::mat qkv_weight;  // [3D, D]: rows q (all heads), then k, then v; head h at rows h*hd..
+  arma::vec qkv_bias;
+  arma::mat proj_weight;  // [D, D]
+  arma::vec proj_bias;
+  arma::vec ln2_weight, ln2_bias;
+  arma::mat fc1_weight;  // [mlp, D]
+  arma::vec fc1_bias;
+  arma::mat fc2_weight;  // [D, mlp]
+  arma::vec fc2_bias;
+};
+
+/// Weights in double precision holding the FP32 values of the file exactly.
+struct VitModel {
+  VitConfig config;
+  std::string source;  // file it was loaded from
+  arma::mat patch_weight;  // [D, C*p*p], patch flattened (channel, row, column)
+  arma::vec patch_bias;
+  arma::vec cls;  // [D]
+  arma::mat pos;  // [D, tokens]: column t is the position embedding of token t
+  std::vector<VitBlock> blocks;
+  arma::vec head_ln_weight, head_ln_bias;
+  arma::mat head_weight;  // [classes, D]
+  arma::vec head_bias;
+  double torch_test_accuracy = -1;  // accuracy PyTorch recorded at export, -1 if absent
+};
+
+/// Loads and validates a model file: `filetype`, major `format_version`, `kind`, every
+/// attribute's type and range, and every dataset's presence, type and shape. Throws IoError
+/// (unreadable file) or ModelError (wrong content), naming the file and the attribute or dataset.
+VitModel load_vit_model(const std::string& path);
+
+/// Writes a model in the same format (used by tests to build good and bad files).
+void save_vit_model(const VitModel& model, const std::string& path);
+
+/// Major version of the model format this build reads and writes.
+inline constexpr int MODEL_FORMAT_MAJOR = 1;
+
+}  // namespace rapmc

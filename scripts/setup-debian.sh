@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian package rapmc needs that is not yet present.
+# Idempotent and quiet when everything is installed. Run as root on Debian 12+.
+#   scripts/setup-debian.sh          build + run + test dependencies
+#   scripts/setup-debian.sh --train  also the Python packages for training and plots
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake ninja-build pkg-config git
+  libboost-dev libboost-random-dev libtbb-dev libhdf5-dev libarmadillo-dev libopenblas-dev
+  zlib1g-dev doctest-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libopenmpi-dev openmpi-bin
+  dataset-fashion-mnist
+)
+if [[ "${1:-}" == "--train" ]]; then
+  PKGS+=(python3-torch python3-h5py python3-numpy python3-matplotlib)
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,349 @@
+#include "rapmc/io/hdf5.h"
+
+#include <filesystem>
+#include <numeric>
+#include <sstream>
+#include <utility>
+
+#include "rapmc/core/errors.h"
+
+namespace rapmc::h5 {
+namespace {
+
+// HDF5 prints its own error stack to stderr by default; rapmc reports errors
+// through exceptions instead, so the automatic printing is turned off once.
+void silence_hdf5_errors() {
+  static const bool done = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) throw IoError(what);
+}
+
+Handle checked(hid_t id, Handle::Closer closer, const std::string& what) {
+  if (id < 0) throw IoError(what);
+  return Handle(id, closer);
+}
+
+Handle open_attribute(const Node& node, const std::string& name) {
+  if (!node.has_attribute(name)) {
+    throw IoError(node.where() + ": missing attribute '" + name + "'");
+  }
+  return checked(H5Aopen(node.id(), name.c_str(), H5P_DEFAULT), H5Aclose,
+                 node.where() + ": cannot open attribute '" + name + "'");
+}
+
+H5T_class_t attribute_class(const Handle& attr, const Node& node, const std::string& name) {
+  Handle type = checked(H5Aget_type(attr.id()), H5Tclose,
+                        node.where() + ": cannot read the type of attribute '" + name + "'");
+  return H5Tget_class(type.id());
+}
+
+hssize_t attribute_elements(const Handle& attr, const Node& node, const std::string& name) {
+  Handle space = checked(H5Aget_space(attr.id()), H5Sclose,
+                         node.where() + ": cannot read the shape of attribute '" + name + "'");
+  return H5Sget_simple_extent_npoints(space.id());
+}
+
+Handle create_attribute(const Node& node, const std::string& name, hid_t type, hid_t space) {
+  if (node.has_attribute(name)) {
+    check(H5Adelete(node.id(), name.c_str()),
+          node.where() + ": cannot replace attribute '" + name + "'");
+  }
+  return checked(H5Acreate2(node.id(), name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                 H5Aclose, node.where() + ": cannot create attribute '" + name + "'");
+}
+
+Handle open_dataset(const Node& node, const std::string& rel) {
+  if (!node.exists(rel)) throw IoError(node.where(rel) + ": missing dataset");
+  return checked(H5Dopen2(node.id(), rel.c_str(), H5P_DEFAULT), H5Dclose,
+                 node.where(rel) + ": cannot open dataset");
+}
+
+std::vector<std::uint64_t> shape_of(const Handle& dset, const std::string& where) {
+  Handle space = checked(H5Dget_space(dset.id()), H5Sclose, where + ": cannot read its shape");
+  const int rank = H5Sget_simple_extent_ndims(space.id());
+  if (rank < 0) throw IoError(where + ": cannot read its rank");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  if (rank > 0) check(H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr),
+                      where + ": cannot read its dimensions");
+  return {dims.begin(), dims.end()};
+}
+
+std::uint64_t element_count(const std::vector<std::uint64_t>& shape) {
+  return std::accumulate(shape.begin(), shape.end(), std::uint64_t{1},
+                         [](std::uint64_t a, std::uint64_t b) { return a * b; });
+}
+
+template <class T>
+std::vector<T> read_all(const Node& node, const std::string& rel, hid_t mem_type,
+                        std::vector<std::uint64_t>* shape_out) {
+  Handle dset = open_dataset(node, rel);
+  const auto shape = shape_of(dset, node.where(rel));
+  std::vector<T> data(element_count(shape));
+  if (!data.empty()) {
+    check(H5Dread(dset.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
+          node.where(rel) + ": cannot read dataset (corrupt file or incompatible type)");
+  }
+  if (shape_out) *shape_out = shape;
+  return data;
+}
+
+template <class T>
+void write_all(const Node& node, const std::string& rel, hid_t file_type, hid_t mem_type,
+               const std::vector<T>& data, const std::vector<std::uint64_t>& shape) {
+  if (element_count(shape) != data.size()) {
+    throw IoError(node.where(rel) + ": data size does not match the shape to write");
+  }
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  Handle space = checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                         H5Sclose, node.where(rel) + ": cannot create dataspace");
+  Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create property list");
+  check(H5Pset_create_intermediate_group(lcpl.id(), 1), "cannot set property list");
+  Handle dset = checked(
+      H5Dcreate2(node.id(), rel.c_str(), file_type, space.id(), lcpl.id(), H5P_DEFAULT,
+                 H5P_DEFAULT),
+      H5Dclose, node.where(rel) + ": cannot create dataset (does it exist already?)");
+  if (!data.empty()) {
+    check(H5Dwrite(dset.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
+          node.where(rel) + ": cannot write dataset");
+  }
+}
+
+}  // namespace
+
+Handle::Handle(Handle&& other) noexcept
+    : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
+
+Handle& Handle::operator=(Handle&& other) noexcept {
+  if (this != &other) {
+    if (valid() && closer_) closer_(id_);
+    id_ = std::exchange(other.id_, H5I_INVALID_HID);
+    closer_ = other.closer_;
+  }
+  return *this;
+}
+
+Handle::~Handle() {
+  if (valid() && closer_) closer_(id_);
+}
+
+std::string Node::where(const std::string& name) const {
+  std::string p = path_;
+  if (!name.empty()) p += (p.empty() || p.back() == '/' ? "" : "/") + name;
+  return file_ + ":" + p;
+}
+
+bool Node::has_attribute(const std::string& name) const {
+  const htri_t r = H5Aexists(id(), name.c_str());
+  if (r < 0) throw IoError(where() + ": cannot query attribute '" + name + "'");
+  return r > 0;
+}
+
+std::string Node::read_string_attribute(const std::string& name) const {
+  Handle attr = open_attribute(*this, name);
+  Handle type = checked(H5Aget_type(attr.id()), H5Tclose,
+                        where() + ": cannot read the type of attribute '" + name + "'");
+  if (H5Tget_class(type.id()) != H5T_STRING || attribute_elements(attr, *this, name) != 1) {
+    throw IoError(where() + ": attribute '" + name + "' should be a string");
+  }
+  const htri_t is_var = H5Tis_variable_str(type.id());
+  if (is_var < 0) throw IoError(where() + ": cannot read attribute '" + name + "'");
+  if (is_var > 0) {
+    Handle mem = checked(H5Tcopy(H5T_C_S1), H5Tclose, "cannot copy string type");
+    check(H5Tset_size(mem.id(), H5T_VARIABLE), "cannot set string size");
+    check(H5Tset_cset(mem.id(), H5Tget_cset(type.id())), "cannot set string charset");
+    char* raw = nullptr;
+    check(H5Aread(attr.id(), mem.id(), &raw), where() + ": cannot read attribute '" + name + "'");
+    std::string value = raw ? raw : "";
+    Handle space = checked(H5Aget_space(attr.id()), H5Sclose, "cannot read attribute space");
+    H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, &raw);
+    return value;
+  }
+  const std::size_t size = H5Tget_size(type.id());
+  std::string value(size, '\0');
+  check(H5Aread(attr.id(), type.id(), value.data()),
+        where() + ": cannot read attribute '" + name + "'");
+  value.resize(value.find('\0') == std::string::npos ? size : value.find('\0'));
+  return value;
+}
+
+std::int64_t Node::read_int_attribute(const std::string& name) const {
+  Handle attr = open_attribute(*this, name);
+  if (attribute_class(attr, *this, name) != H5T_INTEGER ||
+      attribute_elements(attr, *this, name) != 1) {
+    throw IoError(where() + ": attribute '" + name + "' should be one integer");
+  }
+  std::int64_t v = 0;
+  check(H5Aread(attr.id(), H5T_NATIVE_INT64, &v),
+        where() + ": cannot read attribute '" + name + "'");
+  return v;
+}
+
+double Node::read_double_attribute(const std::string& name) const {
+  Handle attr = open_attribute(*this, name);
+  const auto cls = attribute_class(attr, *this, name);
+  if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || attribute_elements(attr, *this, name) != 1) {
+    throw IoError(where() + ": attribute '" + name + "' should be one number");
+  }
+  double v = 0;
+  check(H5Aread(attr.id(), H5T_NATIVE_DOUBLE, &v),
+        where() + ": cannot read attribute '" + name + "'");
+  return v;
+}
+
+std::vector<double> Node::read_double_array_attribute(const std::string& name) const {
+  Handle attr = open_attribute(*this, name);
+  const auto cls = attribute_class(attr, *this, name);
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
+    throw IoError(where() + ": attribute '" + name + "' should be numeric");
+  }
+  const hssize_t n = attribute_elements(attr, *this, name);
+  if (n < 0) throw IoError(where() + ": cannot read attribute '" + name + "'");
+  std::vector<double> v(static_cast<std::size_t>(n));
+  if (n > 0) {
+    check(H5Aread(attr.id(), H5T_NATIVE_DOUBLE, v.data()),
+          where() + ": cannot read attribute '" + name + "'");
+  }
+  return v;
+}
+
+void Node::write_attribute(const std::string& name, const std::string& value) const {
+  Handle type = checked(H5Tcopy(H5T_C_S1), H5Tclose, "cannot copy string type");
+  check(H5Tset_size(type.id(), H5T_VARIABLE), "cannot set string size");
+  check(H5Tset_cset(type.id(), H5T_CSET_UTF8), "cannot set string charset");
+  Handle space = checked(H5Screate(H5S_SCALAR), H5Sclose, "cannot create dataspace");
+  Handle attr = create_attribute(*this, name, type.id(), space.id());
+  const char* raw = value.c_str();
+  check(H5Awrite(attr.id(), type.id(), &raw), where() + ": cannot write attribute '" + name + "'");
+}
+
+void Node::write_attribute(const std::string& name, std::int64_t value) const {
+  Handle space = checked(H5Screate(H5S_SCALAR), H5Sclose, "cannot create dataspace");
+  Handle attr = create_attribute(*this, name, H5T_STD_I64LE, space.id());
+  check(H5Awrite(attr.id(), H5T_NATIVE_INT64, &value),
+        where() + ": cannot write attribute '" + name + "'");
+}
+
+void Node::write_attribute(const std::string& name, double value) const {
+  Handle space = checked(H5Screate(H5S_SCALAR), H5Sclose, "cannot create dataspace");
+  Handle attr = create_attribute(*this, name, H5T_IEEE_F64LE, space.id());
+  check(H5Awrite(attr.id(), H5T_NATIVE_DOUBLE, &value),
+        where() + ": cannot write attribute '" + name + "'");
+}
+
+void Node::write_attribute(const std::string& name, const std::vector<double>& value) const {
+  const hsize_t n = value.size();
+  Handle space = checked(H5Screate_simple(1, &n, nullptr), H5Sclose, "cannot create dataspace");
+  Handle attr = create_attribute(*this, name, H5T_IEEE_F64LE, space.id());
+  check(H5Awrite(attr.id(), H5T_NATIVE_DOUBLE, value.data()),
+        where() + ": cannot write attribute '" + name + "'");
+}
+
+bool Node::exists(const std::string& rel) const {
+  // H5Lexists must be asked one path component at a time.
+  std::string prefix;
+  std::stringstream ss(rel);
+  std::string part;
+  while (std::getline(ss, part, '/')) {
+    if (part.empty()) continue;
+    prefix += (prefix.empty() ? "" : "/") + part;
+    const htri_t r = H5Lexists(id(), prefix.c_str(), H5P_DEFAULT);
+    if (r <= 0) return false;
+  }
+  return !prefix.empty();
+}
+
+Node Node::group(const std::string& rel) const {
+  if (!exists(rel)) throw IoError(where(rel) + ": missing group");
+  Handle g = checked(H5Gopen2(id(), rel.c_str(), H5P_DEFAULT), H5Gclose,
+                     where(rel) + ": cannot open group");
+  return Node(std::move(g), file_, where(rel).substr(file_.size() + 1));
+}
+
+Node Node::require_group(const std::string& rel) const {
+  if (exists(rel)) return group(rel);
+  Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create property list");
+  check(H5Pset_create_intermediate_group(lcpl.id(), 1), "cannot set property list");
+  Handle g = checked(H5Gcreate2(id(), rel.c_str(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+                     where(rel) + ": cannot create group");
+  return Node(std::move(g), file_, where(rel).substr(file_.size() + 1));
+}
+
+std::vector<std::uint64_t> Node::dataset_shape(const std::string& rel) const {
+  Handle dset = open_dataset(*this, rel);
+  return shape_of(dset, where(rel));
+}
+
+bool Node::dataset_is_float(const std::string& rel) const {
+  Handle dset = open_dataset(*this, rel);
+  Handle type = checked(H5Dget_type(dset.id()), H5Tclose, where(rel) + ": cannot read its type");
+  return H5Tget_class(type.id()) == H5T_FLOAT;
+}
+
+std::vector<float> Node::read_float_dataset(const std::string& rel,
+                                            std::vector<std::uint64_t>* shape) const {
+  return read_all<float>(*this, rel, H5T_NATIVE_FLOAT, shape);
+}
+
+std::vector<std::int64_t> Node::read_int64_dataset(const std::string& rel,
+                                                   std::vector<std::uint64_t>* shape) const {
+  return read_all<std::int64_t>(*this, rel, H5T_NATIVE_INT64, shape);
+}
+
+void Node::write_dataset(const std::string& rel, const std::vector<float>& data,
+                         const std::vector<std::uint64_t>& shape) const {
+  write_all(*this, rel, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, data, shape);
+}
+
+void Node::write_dataset(const std::string& rel, const std::vector<std::int64_t>& data,
+                         const std::vector<std::uint64_t>& shape) const {
+  write_all(*this, rel, H5T_STD_I64LE, H5T_NATIVE_INT64, data, shape);
+}
+
+File::File(Handle file, std::string path)
+    : Node(checked(H5Gopen2(file.id(), "/", H5P_DEFAULT), H5Gclose,
+                   path + ": cannot open the root group"),
+           path, "/"),
+      file_handle_(std::move(file)) {}
+
+File File::open(const std::string& path, Access access) {
+  silence_hdf5_errors();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw IoError(path + ": no such file");
+  if (std::filesystem::is_directory(path, ec)) throw IoError(path + ": is a directory, not a file");
+  const htri_t is_h5 = H5Fis_hdf5(path.c_str());
+  if (is_h5 <= 0) throw IoError(path + ": not an HDF5 file (or unreadable/corrupt)");
+  const unsigned flags = access == Access::READ_ONLY ? H5F_ACC_RDONLY : H5F_ACC_RDWR;
+  Handle f = checked(H5Fopen(path.c_str(), flags, H5P_DEFAULT), H5Fclose,
+                     path + ": cannot open HDF5 file (corrupt, locked or no permission)");
+  return File(std::move(f), path);
+}
+
+File File::create(const std::string& path, Overwrite overwrite) {
+  silence_hdf5_errors();
+  std::error_code ec;
+  if (overwrite == Overwrite::NO && std::filesystem::exists(path, ec)) {
+    throw IoError(path + ": file exists; refusing to overwrite it");
+  }
+  const unsigned flags = overwrite == Overwrite::YES ? H5F_ACC_TRUNC : H5F_ACC_EXCL;
+  Handle f = checked(H5Fcreate(path.c_str(), flags, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+                     path + ": cannot create HDF5 file");
+  return File(std::move(f), path);
+}
+
+void File::flush() const {
+  check(H5Fflush(file_handle_.id(), H5F_SCOPE_GLOBAL), file() + ": cannot flush");
+}
+
+std::string library_version() {
+  unsigned maj = 0, min = 0, rel = 0;
+  H5get_libversion(&maj, &min, &rel);
+  return std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel);
+}
+
+}  // namespace rapmc::h5

@@ -1,0 +1,83 @@
+#include <doctest/doctest.h>
+#include <hdf5.h>
+
+#include "rapmc/core/errors.h"
+#include "rapmc/io/hdf5.h"
+#include "test_support.h"
+
+using namespace rapmc;
+
+namespace {
+constexpr int EXIT_CONFIG = static_cast<int>(ExitCode::CONFIG);
+constexpr int EXIT_IO = static_cast<int>(ExitCode::IO);
+constexpr int EXIT_MODEL = static_cast<int>(ExitCode::MODEL);
+constexpr int EXIT_DATA = static_cast<int>(ExitCode::DATA);
+}  // namespace
+
+TEST_CASE("--version names the commit and the library versions") {
+  const auto r = test::run_rapmc("--version");
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("rapmc 0.") != std::string::npos);
+  CHECK(r.output.find("git ") != std::string::npos);
+  for (const char* lib : {"Boost 1.", "oneTBB 20", "HDF5 1.", "Armadillo "}) {
+    CAPTURE(lib);
+    CHECK(r.output.find(lib) != std::string::npos);
+  }
+}
+
+TEST_CASE("eval --json prints accuracy and n") {
+  const auto r = test::run_rapmc("eval --model " + test::shipped_model() + " --limit 64 --json --threads 2");
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("\"accuracy\"") != std::string::npos);
+  CHECK(r.output.find("\"n\": 64") != std::string::npos);
+  CHECK(r.output.find("\"pipeline\": \"fp32\"") != std::string::npos);
+}
+
+TEST_CASE("bad input: clear message, non-zero exit code of its class") {
+  test::TempDir dir;
+  const std::string model = test::shipped_model();
+  struct Case {
+    std::string args;
+    int code;
+    std::string message;
+  };
+  const std::string missing_model = dir.file("nope.h5");
+  const std::string text_file = test::source_path("CMakeLists.txt");
+  const std::string no_data = dir.file("no-data");
+
+  const std::string missing_ds = dir.file("missing_ds.h5");
+  save_vit_model(test::tiny_model(), missing_ds);
+  {
+    const h5::File f = h5::File::open(missing_ds, h5::Access::READ_WRITE);
+    H5Ldelete(f.id(), "head/fc/weight", H5P_DEFAULT);
+  }
+  const std::string bad_shape = dir.file("bad_shape.h5");
+  save_vit_model(test::tiny_model(), bad_shape);
+  {
+    const h5::File f = h5::File::open(bad_shape, h5::Access::READ_WRITE);
+    f.write_attribute("mlp_dim", std::int64_t{32});
+  }
+
+  const std::string other_h5 = dir.file("other.h5");
+  h5::File::create(other_h5).write_attribute("filetype", std::string("some-other-tool"));
+
+  const Case cases[] = {
+      {"eval --model " + missing_model, EXIT_IO, missing_model + ": no such file"},
+      {"eval --model " + text_file, EXIT_IO, "not an HDF5 file"},
+      {"eval --model " + other_h5, EXIT_MODEL, "not a rapmc model file"},
+      {"eval --model " + missing_ds, EXIT_MODEL, "head/fc/weight: missing dataset"},
+      {"eval --model " + bad_shape, EXIT_MODEL, "fc1_weight: shape [16, 8] does not match"},
+      {"eval --model " + model + " --data-dir " + no_data, EXIT_DATA, no_data + "/t10k-images-idx3-ubyte.gz"},
+      {"eval --model " + model + " --pipeline bogus", EXIT_CONFIG, "unknown pipeline 'bogus'"},
+      {"eval --model " + model + " --dataset cifar:test", EXIT_CONFIG, "dataset 'cifar:test'"},
+      {"eval --model " + model + " --threads -1", EXIT_CONFIG, "--threads"},
+      {"eval --bogus-flag", EXIT_CONFIG, "bogus-flag"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args);
+    const auto r = test::run_rapmc(c.args);
+    CAPTURE(r.output);
+    CHECK(r.exit_code == c.code);
+    CHECK(r.output.find(c.message) != std::string::npos);
+  }
+}

@@ -1,0 +1,109 @@
+// Helpers shared by the unit tests: temporary folders, running the CLI, small models.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "rapmc/model/vit_model.h"
+
+namespace rapmc::test {
+
+/// Matcher for CHECK_THROWS_WITH_AS: the message contains `s`.
+inline doctest::Contains has(const std::string& s) { return doctest::Contains(s.c_str()); }
+
+/// A fresh folder under the system temp dir, removed with its content on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "rapmc-test-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr interleaved
+};
+
+/// Runs a shell command line, capturing stdout+stderr and the exit code.
+inline CommandResult run_command(const std::string& cmd) {
+  CommandResult r;
+  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
+  if (!pipe) throw std::runtime_error("popen failed: " + cmd);
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+/// Runs the rapmc executable built with the tests.
+inline CommandResult run_rapmc(const std::string& args) {
+  return run_command(std::string(RAPMC_BINARY) + " " + args);
+}
+
+inline std::string source_path(const std::string& rel) {
+  return (std::filesystem::path(RAPMC_SOURCE_DIR) / rel).string();
+}
+
+/// The shipped model and its PyTorch logits fixture.
+inline std::string shipped_model() { return source_path("data/models/vit_fmnist.h5"); }
+inline std::string shipped_fixture() { return source_path("data/fixtures/vit_fmnist_logits256.h5"); }
+
+/// A small random ViT (8x8 images, patch 4, dim 8, depth 2, heads 2), for format tests.
+/// The test-only std::mt19937 is fine here: these weights are fixtures, not Monte Carlo draws.
+inline VitModel tiny_model(unsigned seed = 1) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<double> u(-0.5, 0.5);
+  auto mat = [&](arma::uword r, arma::uword c) {
+    arma::mat m(r, c);
+    m.imbue([&] { return static_cast<double>(static_cast<float>(u(gen))); });
+    return m;
+  };
+  auto vec = [&](arma::uword n) { return arma::vec(mat(n, 1)); };
+  VitModel m;
+  VitConfig& c = m.config;
+  c.dim = 8, c.depth = 2, c.heads = 2, c.mlp_dim = 16, c.num_classes = 3;
+  c.image_size = 8, c.patch_size = 4, c.channels = 1, c.ln_eps = 1e-5;
+  c.mean = {0.25}, c.std = {0.5};
+  const auto d = static_cast<arma::uword>(c.dim);
+  m.patch_weight = mat(d, 16);
+  m.patch_bias = vec(d);
+  m.cls = vec(d);
+  m.pos = mat(d, 5);
+  for (int i = 0; i < 2; ++i) {
+    VitBlock b;
+    b.ln1_weight = vec(d), b.ln1_bias = vec(d);
+    b.qkv_weight = mat(3 * d, d), b.qkv_bias = vec(3 * d);
+    b.proj_weight = mat(d, d), b.proj_bias = vec(d);
+    b.ln2_weight = vec(d), b.ln2_bias = vec(d);
+    b.fc1_weight = mat(16, d), b.fc1_bias = vec(16);
+    b.fc2_weight = mat(d, 16), b.fc2_bias = vec(d);
+    m.blocks.push_back(b);
+  }
+  m.head_ln_weight = vec(d), m.head_ln_bias = vec(d);
+  m.head_weight = mat(3, d), m.head_bias = vec(3);
+  return m;
+}
+
+}  // namespace rapmc::test
