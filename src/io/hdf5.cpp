@@ -295,6 +295,22 @@ std::vector<std::int64_t> Node::read_int64_dataset(const std::string& rel,
   return read_all<std::int64_t>(*this, rel, H5T_NATIVE_INT64, shape);
 }
 
+std::vector<std::int8_t> Node::read_int8_dataset(const std::string& rel,
+                                                 std::vector<std::uint64_t>* shape) const {
+  return read_all<std::int8_t>(*this, rel, H5T_NATIVE_INT8, shape);
+}
+
+bool Node::dataset_is_integer(const std::string& rel) const {
+  Handle dset = open_dataset(*this, rel);
+  Handle type = checked(H5Dget_type(dset.id()), H5Tclose, where(rel) + ": cannot read its type");
+  return H5Tget_class(type.id()) == H5T_INTEGER;
+}
+
+void Node::write_dataset(const std::string& rel, const std::vector<std::int8_t>& data,
+                         const std::vector<std::uint64_t>& shape) const {
+  write_all(*this, rel, H5T_STD_I8LE, H5T_NATIVE_INT8, data, shape);
+}
+
 void Node::write_dataset(const std::string& rel, const std::vector<float>& data,
                          const std::vector<std::uint64_t>& shape) const {
   write_all(*this, rel, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, data, shape);

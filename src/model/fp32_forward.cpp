@@ -50,7 +50,10 @@ arma::mat softmax_rows(const arma::mat& x) {
   return y;
 }
 
-arma::vec Fp32Inference::forward(const std::uint8_t* pixels) const {
+arma::vec Fp32Inference::forward(const std::uint8_t* pixels, const Fp32Observer& observer) const {
+  auto observe = [&](const std::string& point, const arma::mat& v) {
+    if (observer) observer(point, v);
+  };
   const VitModel& m = model_;
   const VitConfig& c = m.config;
   const auto d = static_cast<arma::uword>(c.dim);
@@ -63,10 +66,20 @@ arma::vec Fp32Inference::forward(const std::uint8_t* pixels) const {
   x.cols(1, x.n_cols - 1) = m.patch_weight * image_patches(c, pixels);
   x.cols(1, x.n_cols - 1).each_col() += m.patch_bias;
   x += m.pos;
+  observe("embed", x);
 
-  for (const VitBlock& b : m.blocks) {
-    arma::mat qkv = b.qkv_weight * layer_norm(x, b.ln1_weight, b.ln1_bias, c.ln_eps);
+  for (std::size_t bi = 0; bi < m.blocks.size(); ++bi) {
+    const VitBlock& b = m.blocks[bi];
+    const std::string g = "blocks/" + std::to_string(bi) + "/";
+    const arma::mat ln1 = layer_norm(x, b.ln1_weight, b.ln1_bias, c.ln_eps);
+    observe(g + "qkv_in", ln1);
+    arma::mat qkv = b.qkv_weight * ln1;
     qkv.each_col() += b.qkv_bias;
+    if (observer) {
+      observe(g + "q", qkv.rows(0, d - 1));
+      observe(g + "k", qkv.rows(d, 2 * d - 1));
+      observe(g + "v", qkv.rows(2 * d, 3 * d - 1));
+    }
     arma::mat attn_out(d, x.n_cols);
     for (arma::uword h = 0; h < static_cast<arma::uword>(c.heads); ++h) {
       const arma::mat q = qkv.rows(h * hd, (h + 1) * hd - 1);
@@ -75,16 +88,24 @@ arma::vec Fp32Inference::forward(const std::uint8_t* pixels) const {
       const arma::mat probs = softmax_rows(q.t() * k * scale);  // [query, key]
       attn_out.rows(h * hd, (h + 1) * hd - 1) = v * probs.t();
     }
+    observe(g + "proj_in", attn_out);
     arma::mat proj = b.proj_weight * attn_out;
     proj.each_col() += b.proj_bias;
     x += proj;
-    arma::mat hidden = b.fc1_weight * layer_norm(x, b.ln2_weight, b.ln2_bias, c.ln_eps);
+    observe(g + "resid1", x);
+    const arma::mat ln2 = layer_norm(x, b.ln2_weight, b.ln2_bias, c.ln_eps);
+    observe(g + "fc1_in", ln2);
+    arma::mat hidden = b.fc1_weight * ln2;
     hidden.each_col() += b.fc1_bias;
-    arma::mat mlp = b.fc2_weight * gelu(hidden);
+    const arma::mat act = gelu(hidden);
+    observe(g + "fc2_in", act);
+    arma::mat mlp = b.fc2_weight * act;
     mlp.each_col() += b.fc2_bias;
     x += mlp;
+    observe(g + "resid2", x);
   }
   const arma::mat cls = layer_norm(x.col(0), m.head_ln_weight, m.head_ln_bias, c.ln_eps);
+  observe("head_in", cls);
   return m.head_weight * cls + m.head_bias;
 }
 

@@ -73,10 +73,16 @@ class Node {
                                         std::vector<std::uint64_t>* shape = nullptr) const;
   std::vector<std::int64_t> read_int64_dataset(const std::string& rel,
                                                std::vector<std::uint64_t>* shape = nullptr) const;
+  std::vector<std::int8_t> read_int8_dataset(const std::string& rel,
+                                             std::vector<std::uint64_t>* shape = nullptr) const;
+  /// True if the dataset's element type is an integer type.
+  bool dataset_is_integer(const std::string& rel) const;
   /// Writes a new dataset (parents created as needed), row-major data of `shape`.
   void write_dataset(const std::string& rel, const std::vector<float>& data,
                      const std::vector<std::uint64_t>& shape) const;
   void write_dataset(const std::string& rel, const std::vector<std::int64_t>& data,
+                     const std::vector<std::uint64_t>& shape) const;
+  void write_dataset(const std::string& rel, const std::vector<std::int8_t>& data,
                      const std::vector<std::uint64_t>& shape) const;
 
  private:

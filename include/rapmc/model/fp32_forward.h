@@ -3,6 +3,8 @@
 
 #include <armadillo>
 #include <cstdint>
+#include <functional>
+#include <string>
 
 #include "rapmc/model/vit_model.h"
 
@@ -21,13 +23,18 @@ arma::mat gelu(const arma::mat& x);
 /// Row-wise softmax with the row maximum subtracted first.
 arma::mat softmax_rows(const arma::mat& x);
 
+/// Called with each named intermediate tensor ([rows, tokens]) during a forward pass; used by
+/// PTQ calibration. Points: "embed", "blocks/<i>/{qkv_in,q,k,v,proj_in,resid1,fc1_in,fc2_in,
+/// resid2}", "head_in".
+using Fp32Observer = std::function<void(const std::string& point, const arma::mat& values)>;
+
 /// FP32 weights evaluated in double precision: the float reference that the
 /// quantized pipelines are measured against. Stateless and thread-safe.
 class Fp32Inference {
  public:
   explicit Fp32Inference(const VitModel& model) : model_(model) {}
   /// Logits [num_classes] of one image of raw pixels in (channel, row, column) order.
-  arma::vec forward(const std::uint8_t* pixels) const;
+  arma::vec forward(const std::uint8_t* pixels, const Fp32Observer& observer = nullptr) const;
 
  private:
   const VitModel& model_;
