@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "rapmc/cli/eval_command.h"
+#include "rapmc/cli/quantize_command.h"
 #include "rapmc/core/errors.h"
 #include "rapmc/core/version.h"
 
@@ -19,6 +20,7 @@ int run_cli(int argc, char** argv) {
   app.add_flag("--version", show_version, "Print version, git commit and library versions");
   std::function<int()> action;
   add_eval_command(app, action);
+  add_quantize_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -1,55 +1,132 @@
 #include "rapmc/cli/eval_command.h"
 
+#include <cmath>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "rapmc/cli/quant_options.h"
+#include "rapmc/core/errors.h"
 #include "rapmc/core/parallelism.h"
 #include "rapmc/data/dataset.h"
 #include "rapmc/eval/evaluate.h"
 #include "rapmc/eval/pipeline.h"
+#include "rapmc/infer/flare_inference.h"
+#include "rapmc/infer/mvm_backend.h"
+#include "rapmc/infer/ptq_dqq_inference.h"
 #include "rapmc/model/vit_model.h"
+#include "rapmc/quant/int_model.h"
 
 namespace rapmc {
 namespace {
 
 struct EvalArgs {
   std::string model = "data/models/vit_fmnist.h5";
+  std::string int_model;
   std::string dataset = "fashion-mnist:test";
   std::string data_dir;
   std::string pipeline = "fp32";
+  std::string requant = "emsb";
   std::size_t limit = 0;
   int threads = 0;
   bool json = false;
   bool no_progress = false;
+  QuantArgs quant;
 };
 
-int run_eval(const EvalArgs& a) {
-  const Pipeline pipeline = parse_pipeline(a.pipeline);  // bad names fail before any loading
-  const Parallelism parallelism(a.threads);
-  const VitModel model = load_vit_model(a.model);
-  const ImageSet images = load_dataset(a.dataset, a.data_dir, a.limit);
-  EvalOptions opt;
-  opt.pipeline = pipeline;
-  opt.progress = a.no_progress || a.json ? ProgressDisplay::OFF : ProgressDisplay::AUTO;
-  const EvalResult r = evaluate(model, images, opt);
+void check_same_architecture(const VitModel& f, const IntModel& q, const std::string& q_path) {
+  const VitConfig& c = f.config;
+  if (c.dim != q.dim || c.depth != q.depth || c.heads != q.heads || c.mlp_dim != q.mlp_dim ||
+      c.num_classes != q.num_classes || c.image_size != q.image_size || c.patch_size != q.patch_size ||
+      c.channels != q.channels) {
+    throw ModelError(q_path + ": integer model architecture does not match the FP32 model " + f.source);
+  }
+}
 
+int run_eval(const EvalArgs& a) {
+  // Every option is checked before anything is loaded.
+  const Pipeline pipeline = parse_pipeline(a.pipeline);
+  const RequantMode mode = parse_requant_mode(a.requant);
+  if (pipeline != Pipeline::FP32 && a.int_model.empty()) validate_quant_args(a.quant);
+  const Parallelism parallelism(a.threads);
+
+  std::optional<VitModel> model;
+  std::optional<IntModel> int_model;
+  std::string int_source = a.int_model;
+  if (is_int_model_file(a.model)) {
+    if (pipeline != Pipeline::FLARE) {
+      throw ConfigError("--pipeline " + a.pipeline + " needs an FP32 model, but " + a.model +
+                        " is an integer model (only --pipeline flare runs on it; give the FP32 model with "
+                        "--model and this file with --int-model)");
+    }
+    int_model = load_int_model(a.model);
+    int_source = a.model;
+  } else {
+    model = load_vit_model(a.model);
+    if (pipeline != Pipeline::FP32) {
+      if (a.int_model.empty()) {
+        int_model = quantize_from_args(*model, a.quant, a.data_dir);
+        int_source = "(built on the fly: " + int_model->calibration + ")";
+      } else {
+        int_model = load_int_model(a.int_model);
+        check_same_architecture(*model, *int_model, a.int_model);
+      }
+    }
+  }
+  const ImageSet images = load_dataset(a.dataset, a.data_dir, a.limit);
+  if (model) check_compatible(*model, images);
+  if (int_model) check_compatible(int_model->image_size, int_model->channels, int_source, images);
+
+  EvalOptions opt;
+  opt.progress = a.no_progress || a.json ? ProgressDisplay::OFF : ProgressDisplay::AUTO;
+  const DigitalMvm digital;
+  std::unique_ptr<InferenceEngine> engine;
+  std::string label = to_string(pipeline);
+  if (pipeline == Pipeline::FLARE) {
+    engine = std::make_unique<FlareInference>(*int_model, mode, digital);
+    label += "-" + to_string(mode);
+  } else if (pipeline == Pipeline::PTQ_DQQ) {
+    engine = std::make_unique<PtqDqqInference>(*model, *int_model, digital);
+  }
+  opt.label = "eval " + label;
+  const int classes = model ? static_cast<int>(model->config.num_classes) : int_model->num_classes;
+  const EvalResult r = engine ? evaluate(*engine, classes, images, opt) : evaluate(*model, images, opt);
+  std::optional<EvalResult> ref;
+  if (engine && model) {
+    opt.label = "eval fp32 (reference)";
+    ref = evaluate(*model, images, opt);
+  }
+
+  nlohmann::ordered_json j = {{"pipeline", to_string(pipeline)}};
+  if (pipeline == Pipeline::FLARE) j["requant"] = to_string(mode);
+  j["model"] = a.model;
+  if (int_model) j["int_model"] = int_source;
+  j["dataset"] = a.dataset;
+  j["n"] = r.n;
+  j["correct"] = r.correct;
+  j["accuracy"] = r.accuracy;
+  if (ref) {
+    j["fp32_accuracy"] = ref->accuracy;
+    j["agreement_fp32"] = agreement(r, *ref);
+    const double s = sqnr_db(r, *ref);
+    j["sqnr_db"] = std::isfinite(s) ? nlohmann::ordered_json(s) : nlohmann::ordered_json(nullptr);
+  }
+  j["threads"] = parallelism.threads();
+  j["seconds"] = r.seconds;
   if (a.json) {
-    const nlohmann::ordered_json j = {{"pipeline", to_string(r.pipeline)},
-                                      {"model", a.model},
-                                      {"dataset", a.dataset},
-                                      {"n", r.n},
-                                      {"correct", r.correct},
-                                      {"accuracy", r.accuracy},
-                                      {"threads", parallelism.threads()},
-                                      {"seconds", r.seconds}};
     std::cout << j.dump(2) << "\n";
   } else {
-    std::cout << "pipeline  " << to_string(r.pipeline) << "\nmodel     " << a.model << "\ndataset   "
-              << a.dataset << "\nimages    " << r.n << "\naccuracy  " << std::fixed
-              << std::setprecision(2) << 100.0 * r.accuracy << " % (" << r.correct << "/" << r.n
-              << ")\ntime      " << std::setprecision(2) << r.seconds << " s on "
-              << parallelism.threads() << " threads\n";
+    std::cout << std::fixed << "pipeline   " << label << "\nmodel      " << a.model << "\n";
+    if (int_model) std::cout << "int model  " << int_source << "\n";
+    std::cout << "dataset    " << a.dataset << "\nimages     " << r.n << "\naccuracy   " << std::setprecision(2)
+              << 100.0 * r.accuracy << " % (" << r.correct << "/" << r.n << ")\n";
+    if (ref) {
+      std::cout << "fp32       " << 100.0 * ref->accuracy << " %\nagreement  " << 100.0 * agreement(r, *ref)
+                << " % of top-1 equal to fp32\nsqnr       " << sqnr_db(r, *ref) << " dB (logits vs fp32)\n";
+    }
+    std::cout << "time       " << r.seconds << " s on " << parallelism.threads() << " threads\n";
   }
   return 0;
 }
@@ -59,18 +136,24 @@ int run_eval(const EvalArgs& a) {
 void add_eval_command(CLI::App& app, std::function<int()>& action) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate one pipeline on a dataset (top-1 accuracy)");
-  cmd->add_option("--model", args->model, "Model file (HDF5)")->capture_default_str();
+  cmd->add_option("--model", args->model, "Model file (HDF5): FP32, or an integer model for flare")
+      ->capture_default_str();
+  cmd->add_option("--int-model", args->int_model,
+                  "Integer model from `rapmc quantize` (default: quantize --model on the fly)");
   cmd->add_option("--dataset", args->dataset, "fashion-mnist:test or fashion-mnist:train")
       ->capture_default_str();
   cmd->add_option("--data-dir", args->data_dir,
                   "Folder of the Fashion-MNIST IDX files (default: $RAPMC_DATA_DIR or "
                   "/usr/share/datasets/fashion-mnist)");
   cmd->add_option("--pipeline", args->pipeline, "Pipeline: " + pipeline_names())->capture_default_str();
+  cmd->add_option("--requant", args->requant, "Requantization of the flare pipeline: emsb|dyadic")
+      ->capture_default_str();
   cmd->add_option("--limit", args->limit, "Evaluate only the first N images (0 = all)")
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Worker threads (0 = all cores)")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON object instead of text");
   cmd->add_flag("--no-progress", args->no_progress, "Do not draw the progress line");
+  add_quant_options(cmd, args->quant);
   cmd->callback([args, &action] { action = [args] { return run_eval(*args); }; });
 }
 

@@ -4,23 +4,28 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include <chrono>
+#include <cmath>
+#include <limits>
 
 #include "rapmc/core/errors.h"
 #include "rapmc/model/fp32_forward.h"
 
 namespace rapmc {
 
-void check_compatible(const VitModel& model, const ImageSet& images) {
-  const VitConfig& c = model.config;
-  if (images.rows != static_cast<std::size_t>(c.image_size) ||
-      images.cols != static_cast<std::size_t>(c.image_size) ||
-      images.channels != static_cast<std::size_t>(c.channels)) {
+void check_compatible(std::int64_t image_size, std::int64_t channels, const std::string& model_source,
+                      const ImageSet& images) {
+  if (images.rows != static_cast<std::size_t>(image_size) || images.cols != static_cast<std::size_t>(image_size) ||
+      images.channels != static_cast<std::size_t>(channels)) {
     throw DataError("dataset '" + images.name + "' has " + std::to_string(images.channels) + "x" +
                     std::to_string(images.rows) + "x" + std::to_string(images.cols) + " images but model " +
-                    model.source + " expects " + std::to_string(c.channels) + "x" +
-                    std::to_string(c.image_size) + "x" + std::to_string(c.image_size));
+                    model_source + " expects " + std::to_string(channels) + "x" + std::to_string(image_size) + "x" +
+                    std::to_string(image_size));
   }
   if (images.size() == 0) throw DataError("dataset '" + images.name + "' holds no images");
+}
+
+void check_compatible(const VitModel& model, const ImageSet& images) {
+  check_compatible(model.config.image_size, model.config.channels, model.source, images);
 }
 
 int argmax(const arma::vec& v) {
@@ -30,20 +35,17 @@ int argmax(const arma::vec& v) {
   return static_cast<int>(best);
 }
 
-EvalResult evaluate(const VitModel& model, const ImageSet& images, const EvalOptions& options) {
-  check_compatible(model, images);
+EvalResult evaluate(const InferenceEngine& engine, int num_classes, const ImageSet& images,
+                    const EvalOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   EvalResult r;
-  r.pipeline = options.pipeline;
   r.n = images.size();
-  r.logits.set_size(static_cast<arma::uword>(model.config.num_classes), r.n);
+  r.logits.set_size(static_cast<arma::uword>(num_classes), r.n);
   r.predictions.assign(r.n, -1);
-
-  const Fp32Inference fp32(model);
-  Progress progress("eval " + to_string(options.pipeline), r.n, "img", options.progress);
+  Progress progress(options.label, r.n, "img", options.progress);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, r.n, 16), [&](const auto& range) {
     for (std::size_t i = range.begin(); i != range.end(); ++i) {
-      const arma::vec logits = fp32.forward(images.image(i));
+      const arma::vec logits = engine.logits(images.image(i));
       r.logits.col(i) = logits;
       r.predictions[i] = argmax(logits);
     }
@@ -55,6 +57,36 @@ EvalResult evaluate(const VitModel& model, const ImageSet& images, const EvalOpt
   r.accuracy = static_cast<double>(r.correct) / static_cast<double>(r.n);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
+}
+
+namespace {
+class Fp32Engine final : public InferenceEngine {
+ public:
+  explicit Fp32Engine(const VitModel& model) : fp32_(model) {}
+  arma::vec logits(const std::uint8_t* pixels) const override { return fp32_.forward(pixels); }
+
+ private:
+  Fp32Inference fp32_;
+};
+}  // namespace
+
+EvalResult evaluate(const VitModel& model, const ImageSet& images, const EvalOptions& options) {
+  check_compatible(model, images);
+  return evaluate(Fp32Engine(model), static_cast<int>(model.config.num_classes), images, options);
+}
+
+double agreement(const EvalResult& a, const EvalResult& reference) {
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < a.n; ++i)
+    if (a.predictions[i] == reference.predictions[i]) ++same;
+  return a.n ? static_cast<double>(same) / static_cast<double>(a.n) : 0.0;
+}
+
+double sqnr_db(const EvalResult& test, const EvalResult& reference) {
+  const double signal = arma::accu(arma::square(reference.logits));
+  const double noise = arma::accu(arma::square(test.logits - reference.logits));
+  if (noise == 0) return std::numeric_limits<double>::infinity();
+  return 10.0 * std::log10(signal / noise);
 }
 
 }  // namespace rapmc

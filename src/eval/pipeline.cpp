@@ -7,8 +7,10 @@
 
 namespace rapmc {
 namespace {
-constexpr std::array<std::pair<Pipeline, std::string_view>, 1> NAMES{{
+constexpr std::array<std::pair<Pipeline, std::string_view>, 3> NAMES{{
     {Pipeline::FP32, "fp32"},
+    {Pipeline::PTQ_DQQ, "ptq-dqq"},
+    {Pipeline::FLARE, "flare"},
 }};
 }  // namespace
 

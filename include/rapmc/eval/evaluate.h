@@ -1,24 +1,24 @@
-// Runs one pipeline over an image set, in parallel over images (TBB).
+// Runs one pipeline over an image set, in parallel over images (TBB), and compares pipelines.
 #pragma once
 
 #include <armadillo>
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "rapmc/core/progress.h"
 #include "rapmc/data/dataset.h"
-#include "rapmc/eval/pipeline.h"
+#include "rapmc/infer/engine.h"
 #include "rapmc/model/vit_model.h"
 
 namespace rapmc {
 
 struct EvalOptions {
-  Pipeline pipeline = Pipeline::FP32;
+  std::string label = "eval";  // progress-line label
   ProgressDisplay progress = ProgressDisplay::AUTO;
 };
 
 struct EvalResult {
-  Pipeline pipeline = Pipeline::FP32;
   std::size_t n = 0;
   std::size_t correct = 0;
   double accuracy = 0;           // correct / n
@@ -27,14 +27,25 @@ struct EvalResult {
   double seconds = 0;            // wall time of the evaluation
 };
 
-/// Throws DataError if the images do not have the shape the model expects.
+/// Throws DataError if the images are not image_size × image_size × channels, or none.
+void check_compatible(std::int64_t image_size, std::int64_t channels, const std::string& model_source,
+                      const ImageSet& images);
 void check_compatible(const VitModel& model, const ImageSet& images);
 
-/// Evaluates every image of `images`. The result does not depend on the thread count:
-/// each image is computed independently and stored at its own index.
+/// Evaluates every image of `images` with `engine`. The result does not depend on the thread
+/// count: each image is computed independently and stored at its own index.
+EvalResult evaluate(const InferenceEngine& engine, int num_classes, const ImageSet& images,
+                    const EvalOptions& options);
+/// The FP32 reference pipeline.
 EvalResult evaluate(const VitModel& model, const ImageSet& images, const EvalOptions& options);
 
 /// Index of the largest element (the first one on ties).
 int argmax(const arma::vec& v);
+
+/// Share of images whose top-1 prediction is the same in both results.
+double agreement(const EvalResult& a, const EvalResult& reference);
+/// Signal-to-quantization-noise ratio of the logits against the reference, in dB:
+/// 10·log10(Σ ref² / Σ (test − ref)²) over all images and classes (+inf for no noise).
+double sqnr_db(const EvalResult& test, const EvalResult& reference);
 
 }  // namespace rapmc

@@ -7,13 +7,15 @@
 namespace rapmc {
 
 enum class Pipeline {
-  FP32,  // float reference
+  FP32,     // float reference
+  PTQ_DQQ,  // conventional PTQ: int8 MVMs, dequantize, float nonlinear units, quantize again
+  FLARE,    // RAP: FP-less, division-free integer pipeline
 };
 
 /// Parses a pipeline name; ConfigError listing the valid names otherwise.
 Pipeline parse_pipeline(std::string_view name);
 std::string to_string(Pipeline p);
-/// "fp32" (the names accepted by parse_pipeline, '|'-separated, for help texts).
+/// "fp32|ptq-dqq|flare" (the names accepted by parse_pipeline, '|'-separated, for help texts).
 std::string pipeline_names();
 
 }  // namespace rapmc

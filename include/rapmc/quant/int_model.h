@@ -1,0 +1,110 @@
+// The integer model: everything the quantized pipelines need, as integer tensors and integer
+// constants only (README, "Integer model file"). Built offline by quantize_model(); the
+// runtime constants of either requantization mode are derived from it with integer
+// arithmetic (flare_plan.h), so one file serves `flare` (emsb and dyadic) and `ptq-dqq`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rapmc/quant/dyadic.h"
+
+namespace rapmc {
+
+/// How wide accumulators become narrow activations (DESIGN.md §2).
+enum class RequantMode {
+  EMSB,    // RAP: per-token effective-MSB window + rounding shift, exponent carried
+  DYADIC,  // I-ViT/I-BERT: static calibrated scale ≈ m·2^e, multiply and rounding shift
+};
+RequantMode parse_requant_mode(const std::string& name);  // "emsb" | "dyadic"
+std::string to_string(RequantMode m);
+
+/// Bit widths and fixed-point formats of the integer pipeline. Defaults are assumed
+/// (DESIGN.md §2: int8 weights and activations); validate() checks the ranges.
+struct QuantSettings {
+  int weight_bits = 8;     // signed weight bits, 2..8 (DESIGN.md §2: "configurable 4-8")
+  int act_bits = 8;        // signed MVM-input activation bits, 2..8
+  int residual_bits = 16;  // signed residual-stream mantissa bits, 8..24 (assumed)
+  int prob_bits = 8;       // unsigned softmax-probability bits, 4..8 (assumed)
+  int nonlin_frac = 12;    // fractional bits of LayerNorm/GELU outputs (Q12), 8..20 (assumed)
+  int mult_bits = 16;      // bits of the runtime per-channel multipliers, 8..24 (assumed)
+  /// ConfigError naming every setting out of range.
+  void validate() const;
+};
+
+/// One weight MVM: y[o] = w_scale[o]·Σ_i w[o,i]·x[i] + bias[o].
+struct IntLinear {
+  std::string name;  // "blocks/0/qkv", ...; the MVM engine keys per-layer state by it
+  int out = 0;
+  int in = 0;
+  std::vector<std::int8_t> w;      // [out×in] row-major, symmetric, ±(2^(weight_bits-1) - 1)
+  std::vector<Dyadic> w_scale;     // [out] per output channel
+  std::vector<std::int64_t> bias;  // [rows×out]: value = bias·2^bias_exp (rows = 1 but for
+  int bias_exp = 0;                //  the embedding, which has one row per token)
+
+  /// Bias row of token t: the single shared row, or row t of a per-token bias.
+  const std::int64_t* bias_row(int t) const {
+    return bias.data() + (bias.size() == static_cast<std::size_t>(out) ? 0 : static_cast<std::size_t>(t) * out);
+  }
+};
+
+/// LayerNorm constants for kern::layernorm (γ folded with √D, β and ε in fixed point).
+struct IntLayerNorm {
+  std::vector<std::int64_t> gamma;  // round(γ·√D·2^gamma_frac)
+  int gamma_frac = 0;
+  std::vector<std::int64_t> beta;  // round(β·2^nonlin_frac)
+  std::int64_t eps_d3_q32 = 0;     // round(ε·D³·2^32)
+};
+
+/// Static (calibrated) quantization of one activation point: int8 = round(x / scale).
+/// Used by the dyadic mode and by ptq-dqq; the eMSB mode needs none of it.
+struct ActScale {
+  Dyadic scale;      // real value of one LSB
+  Dyadic inv_scale;  // 1/scale
+};
+
+struct IntBlock {
+  IntLayerNorm ln1, ln2;
+  IntLinear qkv, proj, fc1, fc2;
+  // Calibrated int8 scales of the MVM inputs and of q, k, v.
+  ActScale qkv_in, q, k, v, proj_in, fc1_in, fc2_in;
+  // Dyadic mode: power-of-two exponent of the residual stream after each residual add.
+  int resid1_exp = 0, resid2_exp = 0;
+};
+
+struct IntModel {
+  // Architecture (as in the FP32 model file).
+  int dim = 0, depth = 0, heads = 0, mlp_dim = 0, num_classes = 0;
+  int image_size = 0, patch_size = 0, channels = 0;
+  QuantSettings settings;
+  std::string source_model;  // provenance: the FP32 file
+  std::string calibration;   // provenance: calibration set, size and method
+
+  /// Patch embedding on (pixel - 128) as int8 at scale 1; the input normalisation is folded
+  /// into the weights and the per-token bias [tokens×D], which also holds the position
+  /// embedding. Row 0 is the CLS token (cls + pos[0]), which has no MVM.
+  IntLinear embed;
+  int embed_resid_exp = 0;  // dyadic: exponent of the residual stream after the embedding
+  std::vector<IntBlock> blocks;
+  IntLayerNorm head_ln;
+  ActScale head_in;
+  IntLinear head;
+  Dyadic softmax_c;  // log2(e)/√head_dim: score units to base-2 exponent units
+
+  int tokens() const { return (image_size / patch_size) * (image_size / patch_size) + 1; }
+  int head_dim() const { return dim / heads; }
+  int patch_elements() const { return channels * patch_size * patch_size; }
+};
+
+/// Writes the integer model (HDF5, filetype "rapmc-int-model"); never overwrites a file.
+void save_int_model(const IntModel& model, const std::string& path);
+/// Reads and validates an integer model; IoError/ModelError naming the file and dataset.
+IntModel load_int_model(const std::string& path);
+/// True if `path` is an HDF5 file whose filetype is "rapmc-int-model".
+bool is_int_model_file(const std::string& path);
+
+inline constexpr int INT_MODEL_FORMAT_MAJOR = 1;
+
+}  // namespace rapmc

@@ -1,0 +1,22 @@
+// Post-training quantization: FP32 model + calibrated activation ranges → integer model.
+// Offline: the only place (besides calibration) where floats meet the integer model.
+#pragma once
+
+#include <string>
+
+#include "rapmc/data/dataset.h"
+#include "rapmc/model/vit_model.h"
+#include "rapmc/quant/calibration.h"
+#include "rapmc/quant/int_model.h"
+
+namespace rapmc {
+
+/// Builds the integer model from calibrated ranges (see calibrate()). ConfigError for
+/// settings out of range; ModelError if `ranges` lacks a point the model needs.
+IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges, const QuantSettings& settings);
+
+/// Calibrates on `calib` and quantizes: the whole of `rapmc quantize`.
+IntModel quantize_model(const VitModel& model, const ImageSet& calib, const CalibrationOptions& calibration,
+                        const QuantSettings& settings);
+
+}  // namespace rapmc

@@ -1,0 +1,275 @@
+#include "rapmc/quant/int_model.h"
+
+#include <functional>
+
+#include "rapmc/core/errors.h"
+#include "rapmc/io/hdf5.h"
+
+namespace rapmc {
+
+RequantMode parse_requant_mode(const std::string& name) {
+  if (name == "emsb") return RequantMode::EMSB;
+  if (name == "dyadic") return RequantMode::DYADIC;
+  throw ConfigError("--requant: unknown requantization mode '" + name + "' (expected emsb|dyadic)");
+}
+
+std::string to_string(RequantMode m) { return m == RequantMode::EMSB ? "emsb" : "dyadic"; }
+
+void QuantSettings::validate() const {
+  std::string problems;
+  auto check = [&](const char* key, int v, int lo, int hi) {
+    if (v < lo || v > hi) {
+      problems += std::string(problems.empty() ? "" : "; ") + key + " = " + std::to_string(v) +
+                  " out of range " + std::to_string(lo) + ".." + std::to_string(hi);
+    }
+  };
+  check("weight_bits", weight_bits, 2, 8);
+  check("act_bits", act_bits, 2, 8);
+  check("residual_bits", residual_bits, 8, 24);
+  check("prob_bits", prob_bits, 4, 8);
+  check("nonlin_frac", nonlin_frac, 8, 20);
+  check("mult_bits", mult_bits, 8, 24);
+  if (!problems.empty()) throw ConfigError("quantization settings: " + problems);
+}
+
+namespace {
+
+using Shape = std::vector<std::uint64_t>;
+constexpr const char* FILETYPE = "rapmc-int-model";
+
+std::uint64_t u(int v) { return static_cast<std::uint64_t>(v); }
+
+void write_dyadics(const h5::Node& g, const std::string& name, const std::vector<Dyadic>& d) {
+  std::vector<std::int64_t> flat;
+  for (const Dyadic& x : d) {
+    flat.push_back(x.m);
+    flat.push_back(x.e);
+  }
+  g.write_dataset(name, flat, {d.size(), 2});
+}
+
+void write_linear(const h5::Node& root, const IntLinear& l) {
+  const h5::Node g = root.require_group(l.name);
+  g.write_dataset("w", l.w, {u(l.out), u(l.in)});
+  write_dyadics(g, "w_scale", l.w_scale);
+  g.write_dataset("bias", l.bias, {l.bias.size() / u(l.out), u(l.out)});
+  g.write_attribute("bias_exp", std::int64_t{l.bias_exp});
+}
+
+void write_layernorm(const h5::Node& root, const std::string& name, const IntLayerNorm& n) {
+  const h5::Node g = root.require_group(name);
+  g.write_dataset("gamma", n.gamma, {n.gamma.size()});
+  g.write_dataset("beta", n.beta, {n.beta.size()});
+  g.write_attribute("gamma_frac", std::int64_t{n.gamma_frac});
+  g.write_attribute("eps_d3_q32", n.eps_d3_q32);
+}
+
+void write_scale(const h5::Node& root, const std::string& name, const ActScale& s) {
+  write_dyadics(root, name, {s.scale, s.inv_scale});
+}
+
+// Reading: every dataset is checked for presence, integer type and shape.
+class Reader {
+ public:
+  explicit Reader(const h5::File& f) : f_(f) {}
+
+  std::vector<std::int64_t> ints(const std::string& rel, const Shape& shape) const {
+    check(rel, shape);
+    return f_.read_int64_dataset(rel);
+  }
+  std::vector<std::int8_t> int8s(const std::string& rel, const Shape& shape) const {
+    check(rel, shape);
+    return f_.read_int8_dataset(rel);
+  }
+  std::vector<Dyadic> dyadics(const std::string& rel, std::uint64_t n) const {
+    const auto flat = ints(rel, {n, 2});
+    std::vector<Dyadic> d(n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      d[i] = {flat[2 * i], static_cast<int>(flat[2 * i + 1])};
+      if (d[i].m < 0 || d[i].m >= (std::int64_t{1} << DYADIC_BITS) || d[i].e < -1000 || d[i].e > 1000) {
+        throw ModelError(f_.where(rel) + ": row " + std::to_string(i) + " is not a valid dyadic constant (m, e)");
+      }
+    }
+    return d;
+  }
+  std::int64_t attr(const std::string& group, const std::string& name, std::int64_t lo, std::int64_t hi) const {
+    std::int64_t v = 0;
+    try {
+      v = group.empty() ? f_.read_int_attribute(name) : f_.group(group).read_int_attribute(name);
+    } catch (const IoError& e) {
+      throw ModelError(std::string(e.what()) + " (required by the integer model format)");
+    }
+    if (v < lo || v > hi) {
+      throw ModelError(f_.where(group) + ": attribute '" + name + "' = " + std::to_string(v) + " out of range " +
+                       std::to_string(lo) + ".." + std::to_string(hi));
+    }
+    return v;
+  }
+  std::string text(const std::string& name) const {
+    try {
+      return f_.read_string_attribute(name);
+    } catch (const IoError& e) {
+      throw ModelError(std::string(e.what()) + " (required by the integer model format)");
+    }
+  }
+
+ private:
+  void check(const std::string& rel, const Shape& shape) const {
+    if (!f_.exists(rel)) throw ModelError(f_.where(rel) + ": missing dataset (required by the integer model format)");
+    const Shape got = f_.dataset_shape(rel);
+    if (got != shape) {
+      auto str = [](const Shape& s) {
+        std::string o = "[";
+        for (std::size_t i = 0; i < s.size(); ++i) o += (i ? ", " : "") + std::to_string(s[i]);
+        return o + "]";
+      };
+      throw ModelError(f_.where(rel) + ": shape " + str(got) + " does not match the attributes (expected " +
+                       str(shape) + ")");
+    }
+    if (!f_.dataset_is_integer(rel)) throw ModelError(f_.where(rel) + ": expected an integer dataset");
+  }
+  const h5::File& f_;
+};
+
+IntLinear read_linear(const Reader& r, const std::string& name, int out, int in, int rows) {
+  IntLinear l;
+  l.name = name;
+  l.out = out;
+  l.in = in;
+  l.w = r.int8s(name + "/w", {u(out), u(in)});
+  l.w_scale = r.dyadics(name + "/w_scale", u(out));
+  l.bias = r.ints(name + "/bias", {u(rows), u(out)});
+  l.bias_exp = static_cast<int>(r.attr(name, "bias_exp", -200, 200));
+  return l;
+}
+
+IntLayerNorm read_layernorm(const Reader& r, const std::string& name, int d) {
+  IntLayerNorm n;
+  n.gamma = r.ints(name + "/gamma", {u(d)});
+  n.beta = r.ints(name + "/beta", {u(d)});
+  n.gamma_frac = static_cast<int>(r.attr(name, "gamma_frac", -64, 62));
+  n.eps_d3_q32 = r.attr(name, "eps_d3_q32", 0, INT64_MAX);
+  return n;
+}
+
+ActScale read_scale(const Reader& r, const std::string& name) {
+  const auto d = r.dyadics(name, 2);
+  return {d[0], d[1]};
+}
+
+}  // namespace
+
+void save_int_model(const IntModel& m, const std::string& path) {
+  const h5::File f = h5::File::create(path, h5::Overwrite::NO);
+  f.write_attribute("filetype", std::string(FILETYPE));
+  f.write_attribute("format_version", std::to_string(INT_MODEL_FORMAT_MAJOR) + ".0");
+  f.write_attribute("kind", std::string("vit"));
+  for (const auto& [k, v] : {std::pair{"dim", m.dim}, {"depth", m.depth}, {"heads", m.heads}, {"mlp_dim", m.mlp_dim},
+                             {"num_classes", m.num_classes}, {"image_size", m.image_size},
+                             {"patch_size", m.patch_size}, {"channels", m.channels},
+                             {"weight_bits", m.settings.weight_bits}, {"act_bits", m.settings.act_bits},
+                             {"residual_bits", m.settings.residual_bits}, {"prob_bits", m.settings.prob_bits},
+                             {"nonlin_frac", m.settings.nonlin_frac}, {"mult_bits", m.settings.mult_bits},
+                             {"embed_resid_exp", m.embed_resid_exp}}) {
+    f.write_attribute(k, std::int64_t{v});
+  }
+  f.write_attribute("source_model", m.source_model);
+  f.write_attribute("calibration", m.calibration);
+  write_dyadics(f, "softmax_c", {m.softmax_c});
+  write_linear(f, m.embed);
+  for (std::size_t i = 0; i < m.blocks.size(); ++i) {
+    const IntBlock& b = m.blocks[i];
+    const std::string g = "blocks/" + std::to_string(i) + "/";
+    write_layernorm(f, g + "ln1", b.ln1);
+    write_layernorm(f, g + "ln2", b.ln2);
+    for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) write_linear(f, *l);
+    for (const auto& [name, s] : {std::pair{"qkv_in", &b.qkv_in}, {"q", &b.q}, {"k", &b.k}, {"v", &b.v},
+                                  {"proj_in", &b.proj_in}, {"fc1_in", &b.fc1_in}, {"fc2_in", &b.fc2_in}}) {
+      write_scale(f, g + "scales/" + name, *s);
+    }
+    const h5::Node bg = f.group("blocks/" + std::to_string(i));
+    bg.write_attribute("resid1_exp", std::int64_t{b.resid1_exp});
+    bg.write_attribute("resid2_exp", std::int64_t{b.resid2_exp});
+  }
+  write_layernorm(f, "head/ln", m.head_ln);
+  write_scale(f, "head/scales/head_in", m.head_in);
+  write_linear(f, m.head);
+  f.flush();
+}
+
+bool is_int_model_file(const std::string& path) {
+  const h5::File f = h5::File::open(path);
+  return f.has_attribute("filetype") && f.read_string_attribute("filetype") == FILETYPE;
+}
+
+IntModel load_int_model(const std::string& path) {
+  const h5::File f = h5::File::open(path);
+  const Reader r(f);
+  const std::string filetype = f.has_attribute("filetype") ? r.text("filetype") : "";
+  if (filetype != FILETYPE) {
+    throw ModelError(path + ": not a rapmc integer model (root attribute 'filetype' is '" + filetype +
+                     "', expected '" + FILETYPE + "')");
+  }
+  const std::string version = r.text("format_version");
+  if (version.substr(0, version.find('.')) != std::to_string(INT_MODEL_FORMAT_MAJOR)) {
+    throw ModelError(path + ": integer model format_version '" + version + "' not supported (this build reads " +
+                     std::to_string(INT_MODEL_FORMAT_MAJOR) + ".x)");
+  }
+  IntModel m;
+  auto a = [&](const char* k, int lo, int hi) { return static_cast<int>(r.attr("", k, lo, hi)); };
+  m.dim = a("dim", 1, 1 << 16);
+  m.depth = a("depth", 1, 1024);
+  m.heads = a("heads", 1, 1024);
+  m.mlp_dim = a("mlp_dim", 1, 1 << 18);
+  m.num_classes = a("num_classes", 1, 1 << 20);
+  m.image_size = a("image_size", 1, 1 << 14);
+  m.patch_size = a("patch_size", 1, 1 << 14);
+  m.channels = a("channels", 1, 64);
+  QuantSettings& s = m.settings;
+  s.weight_bits = a("weight_bits", INT32_MIN, INT32_MAX);
+  s.act_bits = a("act_bits", INT32_MIN, INT32_MAX);
+  s.residual_bits = a("residual_bits", INT32_MIN, INT32_MAX);
+  s.prob_bits = a("prob_bits", INT32_MIN, INT32_MAX);
+  s.nonlin_frac = a("nonlin_frac", INT32_MIN, INT32_MAX);
+  s.mult_bits = a("mult_bits", INT32_MIN, INT32_MAX);
+  try {
+    s.validate();
+  } catch (const ConfigError& e) {
+    throw ModelError(path + ": " + e.what());
+  }
+  if (m.dim % m.heads != 0 || m.image_size % m.patch_size != 0) {
+    throw ModelError(path + ": 'dim' must be a multiple of 'heads' and 'image_size' of 'patch_size'");
+  }
+  m.embed_resid_exp = a("embed_resid_exp", -200, 200);
+  m.source_model = r.text("source_model");
+  m.calibration = r.text("calibration");
+  m.softmax_c = r.dyadics("softmax_c", 1)[0];
+  m.embed = read_linear(r, "embed", m.dim, m.patch_elements(), m.tokens());
+  for (int i = 0; i < m.depth; ++i) {
+    const std::string g = "blocks/" + std::to_string(i) + "/";
+    IntBlock b;
+    b.ln1 = read_layernorm(r, g + "ln1", m.dim);
+    b.ln2 = read_layernorm(r, g + "ln2", m.dim);
+    b.qkv = read_linear(r, g + "qkv", 3 * m.dim, m.dim, 1);
+    b.proj = read_linear(r, g + "proj", m.dim, m.dim, 1);
+    b.fc1 = read_linear(r, g + "fc1", m.mlp_dim, m.dim, 1);
+    b.fc2 = read_linear(r, g + "fc2", m.dim, m.mlp_dim, 1);
+    for (const auto& [name, sc] : {std::pair{"qkv_in", &b.qkv_in}, {"q", &b.q}, {"k", &b.k}, {"v", &b.v},
+                                   {"proj_in", &b.proj_in}, {"fc1_in", &b.fc1_in}, {"fc2_in", &b.fc2_in}}) {
+      *sc = read_scale(r, g + "scales/" + name);
+    }
+    b.resid1_exp = static_cast<int>(r.attr("blocks/" + std::to_string(i), "resid1_exp", -200, 200));
+    b.resid2_exp = static_cast<int>(r.attr("blocks/" + std::to_string(i), "resid2_exp", -200, 200));
+    m.blocks.push_back(std::move(b));
+  }
+  if (f.exists("blocks/" + std::to_string(m.depth))) {
+    throw ModelError(f.where("blocks/" + std::to_string(m.depth)) + ": more blocks than 'depth' = " +
+                     std::to_string(m.depth));
+  }
+  m.head_ln = read_layernorm(r, "head/ln", m.dim);
+  m.head_in = read_scale(r, "head/scales/head_in");
+  m.head = read_linear(r, "head/fc", m.num_classes, m.dim, 1);
+  return m;
+}
+
+}  // namespace rapmc
