@@ -13,7 +13,7 @@
 #include "rapmc/data/dataset.h"
 #include "rapmc/eval/evaluate.h"
 #include "rapmc/eval/pipeline.h"
-#include "rapmc/infer/flare_inference.h"
+#include "rapmc/infer/flare_engine.h"
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/infer/ptq_dqq_inference.h"
 #include "rapmc/model/vit_model.h"
@@ -83,9 +83,11 @@ int run_eval(const EvalArgs& a) {
   opt.progress = a.no_progress || a.json ? ProgressDisplay::OFF : ProgressDisplay::AUTO;
   const DigitalMvm digital;
   std::unique_ptr<InferenceEngine> engine;
+  std::optional<FlareInference> flare;
   std::string label = to_string(pipeline);
   if (pipeline == Pipeline::FLARE) {
-    engine = std::make_unique<FlareInference>(*int_model, mode, digital);
+    flare.emplace(*int_model, mode, digital);
+    engine = std::make_unique<FlareEngine>(*flare);
     label += "-" + to_string(mode);
   } else if (pipeline == Pipeline::PTQ_DQQ) {
     engine = std::make_unique<PtqDqqInference>(*model, *int_model, digital);

@@ -148,7 +148,7 @@ Wide layer_norm(const Wide& x, const IntLayerNorm& ln, int frac, int rows) {
 }  // namespace
 
 void patch_pixels_s8(const IntModel& m, const std::uint8_t* pixels, std::int8_t* out) {
-  const int p = m.patch_size, side = m.image_size, per_row = side / p;
+  const int p = m.patch_size, side = m.image_size, per_row = m.patches_per_side;
   for (int pr = 0; pr < per_row; ++pr)
     for (int pc = 0; pc < per_row; ++pc)
       for (int ch = 0; ch < m.channels; ++ch)
@@ -186,12 +186,12 @@ FlareInference::FlareInference(const IntModel& model, RequantMode mode, const Mv
 IntLogits FlareInference::forward(const std::uint8_t* pixels) const {
   const IntModel& m = model_;
   const QuantSettings& qs = m.settings;
-  const int T = m.tokens(), D = m.dim, H = m.heads, hd = m.head_dim();
+  const int T = m.tokens, D = m.dim, H = m.heads, hd = m.head_dim;
   const int ab = qs.act_bits, rb = qs.residual_bits, nf = qs.nonlin_frac;
   const RequantMode mode = mode_;
 
   // Patch embedding; the CLS row (row 0) is its bias alone.
-  Act8 px(T - 1, m.patch_elements());
+  Act8 px(T - 1, m.patch_elements);
   patch_pixels_s8(m, pixels, px.v.data());
   const Wide emb = run_linear(backend_, m.embed, embed_, px, 1);
   Wide x(T, D, emb.e[0]);
@@ -250,13 +250,6 @@ IntLogits FlareInference::forward(const std::uint8_t* pixels) const {
   const Wide cls = layer_norm(x, m.head_ln, nf, 1);
   const Wide y = run_linear(backend_, m.head, head_, requantize(cls, 0, D, Granularity::PER_TOKEN, mode, rq_head_in_, ab));
   return {y.v, y.e[0]};
-}
-
-arma::vec FlareInference::logits(const std::uint8_t* pixels) const {
-  const IntLogits l = forward(pixels);
-  arma::vec out(l.m.size());
-  for (std::size_t c = 0; c < l.m.size(); ++c) out(c) = std::ldexp(static_cast<double>(l.m[c]), l.exp);
-  return out;
 }
 
 }  // namespace rapmc

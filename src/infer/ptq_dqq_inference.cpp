@@ -41,13 +41,13 @@ PtqDqqInference::PtqDqqInference(const VitModel& model, const IntModel& int_mode
 arma::vec PtqDqqInference::logits(const std::uint8_t* pixels) const {
   const IntModel& q = q_;
   const VitConfig& c = model_.config;
-  const int T = q.tokens(), D = q.dim, H = q.heads, hd = q.head_dim();
+  const int T = q.tokens, D = q.dim, H = q.heads, hd = q.head_dim;
   const int ab = q.settings.act_bits;
   const double prob_lsb = std::ldexp(1.0, -q.settings.prob_bits);
   const double prob_max = std::ldexp(1.0, q.settings.prob_bits) - 1;
   auto s = [](const ActScale& a) { return to_double(a.scale); };
 
-  std::vector<std::int8_t> px(static_cast<std::size_t>(T - 1) * q.patch_elements());
+  std::vector<std::int8_t> px(static_cast<std::size_t>(T - 1) * q.patch_elements);
   patch_pixels_s8(q, pixels, px.data());
   arma::mat x(static_cast<arma::uword>(D), static_cast<arma::uword>(T));
   for (int o = 0; o < D; ++o) x(o, 0) = std::ldexp(static_cast<double>(q.embed.bias_row(0)[o]), q.embed.bias_exp);

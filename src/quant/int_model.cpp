@@ -32,6 +32,13 @@ void QuantSettings::validate() const {
   if (!problems.empty()) throw ConfigError("quantization settings: " + problems);
 }
 
+void IntModel::derive_geometry() {
+  patches_per_side = image_size / patch_size;
+  tokens = patches_per_side * patches_per_side + 1;
+  head_dim = dim / heads;
+  patch_elements = channels * patch_size * patch_size;
+}
+
 namespace {
 
 using Shape = std::vector<std::uint64_t>;
@@ -240,11 +247,12 @@ IntModel load_int_model(const std::string& path) {
   if (m.dim % m.heads != 0 || m.image_size % m.patch_size != 0) {
     throw ModelError(path + ": 'dim' must be a multiple of 'heads' and 'image_size' of 'patch_size'");
   }
+  m.derive_geometry();
   m.embed_resid_exp = a("embed_resid_exp", -200, 200);
   m.source_model = r.text("source_model");
   m.calibration = r.text("calibration");
   m.softmax_c = r.dyadics("softmax_c", 1)[0];
-  m.embed = read_linear(r, "embed", m.dim, m.patch_elements(), m.tokens());
+  m.embed = read_linear(r, "embed", m.dim, m.patch_elements, m.tokens);
   for (int i = 0; i < m.depth; ++i) {
     const std::string g = "blocks/" + std::to_string(i) + "/";
     IntBlock b;

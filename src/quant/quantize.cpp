@@ -67,6 +67,7 @@ IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges, c
   m.patch_size = static_cast<int>(c.patch_size);
   m.channels = static_cast<int>(c.channels);
   m.settings = settings;
+  m.derive_geometry();
   m.source_model = model.source;
   const int ab = settings.act_bits;
   const int rb = settings.residual_bits;

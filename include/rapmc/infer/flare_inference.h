@@ -1,12 +1,13 @@
 // Pipeline `flare`: the RAP FP-less, division-free integer transformer (DESIGN.md §2).
 // Every runtime step is integer: int8 MVMs (through an MvmBackend), wide int64 epilogues,
-// eMSB-window or dyadic requantization, VDR-softmax, integer GELU and LayerNorm.
+// eMSB-window or dyadic requantization, VDR-softmax, integer GELU and LayerNorm. It compiles
+// into the FP-less runtime library (no float header may enter here); FlareEngine
+// (flare_engine.h) is its float view for comparisons.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-#include "rapmc/infer/engine.h"
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/quant/int_model.h"
 
@@ -31,12 +32,11 @@ void patch_pixels_s8(const IntModel& model, const std::uint8_t* pixels, std::int
 
 /// The integer pipeline for one requantization mode. Constant after construction; forward()
 /// is thread-safe and bit-exact (same image → same integers, any thread).
-class FlareInference final : public InferenceEngine {
+class FlareInference {
  public:
   /// `model` and `backend` must outlive this object.
   FlareInference(const IntModel& model, RequantMode mode, const MvmBackend& backend);
   IntLogits forward(const std::uint8_t* pixels) const;
-  arma::vec logits(const std::uint8_t* pixels) const override;
   RequantMode mode() const { return mode_; }
 
  private:

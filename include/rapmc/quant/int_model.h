@@ -93,9 +93,11 @@ struct IntModel {
   IntLinear head;
   Dyadic softmax_c;  // log2(e)/√head_dim: score units to base-2 exponent units
 
-  int tokens() const { return (image_size / patch_size) * (image_size / patch_size) + 1; }
-  int head_dim() const { return dim / heads; }
-  int patch_elements() const { return channels * patch_size * patch_size; }
+  // Geometry derived from the architecture by derive_geometry(), so that the division-free
+  // runtime never divides: tokens (patches + CLS), dim/heads, patches per image side, C·p·p.
+  int tokens = 0, head_dim = 0, patches_per_side = 0, patch_elements = 0;
+  /// Fills the derived geometry from the architecture fields.
+  void derive_geometry();
 };
 
 /// Writes the integer model (HDF5, filetype "rapmc-int-model"); never overwrites a file.
