@@ -1,6 +1,7 @@
 #include "rapmc/quant/quantize.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "rapmc/core/errors.h"
 #include "rapmc/quant/weight_quant.h"
@@ -122,7 +123,11 @@ IntModel quantize_model(const VitModel& model, const ImageSet& calib, const Cali
   settings.validate();
   IntModel m = quantize_model(model, calibrate(model, calib, calibration), settings);
   m.calibration = calib.name + ", " + std::to_string(calib.size()) + " images, " + to_string(calibration.method);
-  if (calibration.method == Calibrator::PERCENTILE) m.calibration += " " + std::to_string(calibration.percentile);
+  if (calibration.method == Calibrator::PERCENTILE) {
+    char p[32];
+    std::snprintf(p, sizeof p, " %g", calibration.percentile);
+    m.calibration += p;
+  }
   return m;
 }
 

@@ -3,6 +3,7 @@
 
 #include "rapmc/core/errors.h"
 #include "rapmc/io/hdf5.h"
+#include "rapmc/quant/int_model.h"
 #include "test_support.h"
 
 using namespace rapmc;
@@ -72,6 +73,85 @@ TEST_CASE("bad input: clear message, non-zero exit code of its class") {
       {"eval --model " + model + " --dataset cifar:test", EXIT_CONFIG, "dataset 'cifar:test'"},
       {"eval --model " + model + " --threads -1", EXIT_CONFIG, "--threads"},
       {"eval --bogus-flag", EXIT_CONFIG, "bogus-flag"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args);
+    const auto r = test::run_rapmc(c.args);
+    CAPTURE(r.output);
+    CHECK(r.exit_code == c.code);
+    CHECK(r.output.find(c.message) != std::string::npos);
+  }
+}
+
+TEST_CASE("eval of the quantized pipelines reports agreement with fp32 and the logit SQNR") {
+  const std::string int_model = test::source_path("data/models/vit_fmnist_int8.h5");
+  for (const std::string p : {"flare --requant emsb", "flare --requant dyadic", "ptq-dqq"}) {
+    CAPTURE(p);
+    const auto r = test::run_rapmc("eval --model " + test::shipped_model() + " --int-model " + int_model +
+                                   " --pipeline " + p + " --limit 32 --json");
+    CAPTURE(r.output);
+    CHECK(r.exit_code == 0);
+    for (const char* key : {"\"accuracy\"", "\"n\": 32", "\"agreement_fp32\"", "\"sqnr_db\"", "\"fp32_accuracy\""})
+      CHECK(r.output.find(key) != std::string::npos);
+  }
+  // An integer model alone runs flare (no fp32 to compare with).
+  const auto r = test::run_rapmc("eval --model " + int_model + " --pipeline flare --limit 16 --json");
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("\"n\": 16") != std::string::npos);
+  CHECK(r.output.find("agreement_fp32") == std::string::npos);
+}
+
+TEST_CASE("quantize writes an integer model equal to the shipped one and never overwrites a file") {
+  test::TempDir dir;
+  const std::string out = dir.file("q.h5");
+  const auto r = test::run_rapmc("quantize --model " + test::shipped_model() + " --out " + out);
+  CAPTURE(r.output);
+  REQUIRE(r.exit_code == 0);
+  // The same integers as the shipped integer model.
+  const IntModel made = load_int_model(out);
+  const IntModel shipped = load_int_model(test::source_path("data/models/vit_fmnist_int8.h5"));
+  CHECK(made.embed.w == shipped.embed.w);
+  CHECK(made.embed.bias == shipped.embed.bias);
+  for (int i = 0; i < made.depth; ++i) {
+    CHECK(made.blocks[i].qkv.w_scale == shipped.blocks[i].qkv.w_scale);
+    CHECK(made.blocks[i].fc1_in.scale == shipped.blocks[i].fc1_in.scale);
+    CHECK(made.blocks[i].resid2_exp == shipped.blocks[i].resid2_exp);
+  }
+  const auto again = test::run_rapmc("quantize --model " + test::shipped_model() + " --out " + out);
+  CHECK(again.exit_code == static_cast<int>(ExitCode::IO));
+  CHECK(again.output.find("file exists; not overwritten") != std::string::npos);
+  CHECK(test::run_rapmc("eval --model " + out + " --pipeline flare --limit 4").exit_code == 0);  // still intact
+}
+
+TEST_CASE("bad quantization input: clear message, exit code of its class") {
+  test::TempDir dir;
+  const std::string model = test::shipped_model();
+  const std::string int_model = test::source_path("data/models/vit_fmnist_int8.h5");
+  const std::string missing_ds = dir.file("missing_ds.h5");
+  save_vit_model(test::tiny_model(), missing_ds);
+  {
+    const h5::File f = h5::File::open(missing_ds, h5::Access::READ_WRITE);
+    H5Ldelete(f.id(), "blocks/1/attn/qkv_weight", H5P_DEFAULT);
+  }
+  const std::string out = " --out " + dir.file("q.h5");
+  struct Case {
+    std::string args;
+    int code;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"quantize --model " + model + out + " --calib-size 0", EXIT_CONFIG, "calibration set is empty"},
+      {"quantize --model " + model + out + " --weight-bits 9", EXIT_CONFIG, "weight_bits = 9 out of range 2..8"},
+      {"quantize --model " + model + out + " --act-bits 1", EXIT_CONFIG, "act_bits = 1 out of range 2..8"},
+      {"quantize --model " + model + out + " --calibrator entropy", EXIT_CONFIG, "unknown calibrator 'entropy'"},
+      {"quantize --model " + model + out + " --percentile 30", EXIT_CONFIG, "--percentile"},
+      {"quantize --model " + model + out + " --calib mnist:train", EXIT_CONFIG, "mnist:train"},
+      {"quantize --model " + missing_ds + out, EXIT_MODEL, "blocks/1/attn/qkv_weight: missing dataset"},
+      {"quantize --model " + int_model + out, EXIT_MODEL, "already an integer model"},
+      {"quantize --model " + model, EXIT_CONFIG, "--out is required"},
+      {"eval --model " + int_model + " --pipeline ptq-dqq", EXIT_CONFIG, "needs an FP32 model"},
+      {"eval --model " + model + " --pipeline flare --requant float", EXIT_CONFIG, "unknown requantization mode 'float'"},
+      {"eval --model " + model + " --pipeline flare --int-model " + model, EXIT_MODEL, "not a rapmc integer model"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.args);
