@@ -17,6 +17,10 @@
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/infer/ptq_dqq_inference.h"
 #include "rapmc/model/vit_model.h"
+#include "rapmc/pim/chip.h"
+#include "rapmc/pim/cost.h"
+#include "rapmc/pim/hardware.h"
+#include "rapmc/pim/pim_mvm.h"
 #include "rapmc/quant/int_model.h"
 
 namespace rapmc {
@@ -29,6 +33,7 @@ struct EvalArgs {
   std::string data_dir;
   std::string pipeline = "fp32";
   std::string requant = "emsb";
+  std::string hardware;
   std::size_t limit = 0;
   int threads = 0;
   bool json = false;
@@ -50,6 +55,11 @@ int run_eval(const EvalArgs& a) {
   const Pipeline pipeline = parse_pipeline(a.pipeline);
   const RequantMode mode = parse_requant_mode(a.requant);
   if (pipeline != Pipeline::FP32 && a.int_model.empty()) validate_quant_args(a.quant);
+  std::optional<HardwareConfig> hw;
+  if (!a.hardware.empty()) {
+    if (pipeline == Pipeline::FP32) throw ConfigError("--hardware needs a quantized pipeline (flare or ptq-dqq), not fp32");
+    hw = load_hardware(a.hardware);
+  }
   const Parallelism parallelism(a.threads);
 
   std::optional<VitModel> model;
@@ -82,23 +92,42 @@ int run_eval(const EvalArgs& a) {
   EvalOptions opt;
   opt.progress = a.no_progress || a.json ? ProgressDisplay::OFF : ProgressDisplay::AUTO;
   const DigitalMvm digital;
-  std::unique_ptr<InferenceEngine> engine;
-  std::optional<FlareInference> flare;
+  std::optional<pim::ChipInstance> chip;
+  std::optional<pim::PimMvm> pim_mvm;
+  if (hw) {
+    chip.emplace(*int_model, *hw);
+    pim_mvm.emplace(*chip, int_model->settings.act_bits);
+  }
+  // The pipeline on its backend (the chip, or exact digital MVMs), and the same pipeline on
+  // exact digital MVMs as the ideal reference of a hardware run.
+  std::optional<FlareInference> flare, flare_ideal;
+  std::unique_ptr<InferenceEngine> engine, ideal_engine;
   std::string label = to_string(pipeline);
+  const MvmBackend& backend = pim_mvm ? static_cast<const MvmBackend&>(*pim_mvm) : digital;
   if (pipeline == Pipeline::FLARE) {
-    flare.emplace(*int_model, mode, digital);
+    flare.emplace(*int_model, mode, backend);
     engine = std::make_unique<FlareEngine>(*flare);
+    if (hw) {
+      flare_ideal.emplace(*int_model, mode, digital);
+      ideal_engine = std::make_unique<FlareEngine>(*flare_ideal);
+    }
     label += "-" + to_string(mode);
   } else if (pipeline == Pipeline::PTQ_DQQ) {
-    engine = std::make_unique<PtqDqqInference>(*model, *int_model, digital);
+    engine = std::make_unique<PtqDqqInference>(*model, *int_model, backend);
+    if (hw) ideal_engine = std::make_unique<PtqDqqInference>(*model, *int_model, digital);
   }
+  if (hw) label += " on " + hw->name;
   opt.label = "eval " + label;
   const int classes = model ? static_cast<int>(model->config.num_classes) : int_model->num_classes;
   const EvalResult r = engine ? evaluate(*engine, classes, images, opt) : evaluate(*model, images, opt);
-  std::optional<EvalResult> ref;
+  std::optional<EvalResult> ref, ideal;
   if (engine && model) {
     opt.label = "eval fp32 (reference)";
     ref = evaluate(*model, images, opt);
+  }
+  if (ideal_engine) {
+    opt.label = "eval " + to_string(pipeline) + " on exact digital MVMs (reference)";
+    ideal = evaluate(*ideal_engine, classes, images, opt);
   }
 
   nlohmann::ordered_json j = {{"pipeline", to_string(pipeline)}};
@@ -115,6 +144,38 @@ int run_eval(const EvalArgs& a) {
     const double s = sqnr_db(r, *ref);
     j["sqnr_db"] = std::isfinite(s) ? nlohmann::ordered_json(s) : nlohmann::ordered_json(nullptr);
   }
+  pim::Counters counters;
+  pim::LayerCounters tot;
+  pim::CostReport cost;
+  auto rate = [](std::uint64_t a, std::uint64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; };
+  if (hw) {
+    counters = pim_mvm->counters();
+    tot = pim::total(counters);
+    cost = pim::estimate_cost(*hw, *chip, tot, r.n);
+    j["hardware"] = hw->name;
+    j["flip_rate"] = 1.0 - agreement(r, *ideal);
+    j["ideal_accuracy"] = ideal->accuracy;
+    j["reads"] = cost.reads;
+    j["conversions"] = cost.conversions;
+    j["code_error_rate"] = rate(tot.code_errors, tot.conversions);
+    j["saturation_rate"] = rate(tot.saturations, tot.conversions);
+    j["margin_min_lsb"] = tot.margin_min_lsb;
+    j["margin_p01_lsb"] = tot.margin_quantile_lsb(0.01);
+    j["margin_min_v"] = tot.margin_min_lsb * hw->v_lsb();
+    j["energy_j"] = cost.energy_j;
+    j["energy_adc_j"] = cost.energy_adc_j;
+    j["area_mm2"] = cost.area_mm2;
+    j["adc_cycles"] = cost.adc_cycles;
+    nlohmann::ordered_json layers = nlohmann::ordered_json::object();
+    for (const auto& [name, c] : counters) {
+      layers[name] = {{"reads", static_cast<double>(c.reads) / static_cast<double>(r.n)},
+                      {"conversions", static_cast<double>(c.conversions) / static_cast<double>(r.n)},
+                      {"code_error_rate", rate(c.code_errors, c.conversions)},
+                      {"saturation_rate", rate(c.saturations, c.conversions)},
+                      {"margin_min_lsb", c.margin_min_lsb}};
+    }
+    j["layers"] = layers;
+  }
   j["threads"] = parallelism.threads();
   j["seconds"] = r.seconds;
   if (a.json) {
@@ -127,6 +188,28 @@ int run_eval(const EvalArgs& a) {
     if (ref) {
       std::cout << "fp32       " << 100.0 * ref->accuracy << " %\nagreement  " << 100.0 * agreement(r, *ref)
                 << " % of top-1 equal to fp32\nsqnr       " << sqnr_db(r, *ref) << " dB (logits vs fp32)\n";
+    }
+    if (hw) {
+      std::cout << "hardware   " << hw->name << " (" << a.hardware << "): " << to_string(hw->schedule)
+                << (hw->schedule == MvmSchedule::SPARSE ? " K=" + std::to_string(hw->sparse_k) : std::string()) << ", "
+                << to_string(hw->adc) << " ADC " << hw->enob << " bit\n"
+                << "ideal      " << 100.0 * ideal->accuracy << " % on exact digital MVMs; flip rate "
+                << 100.0 * (1.0 - agreement(r, *ideal)) << " %\n"
+                << "per image  " << std::setprecision(0) << cost.reads << " reads, " << cost.conversions
+                << " conversions, " << std::setprecision(3) << cost.energy_j * 1e9 << " nJ (ADC "
+                << cost.energy_adc_j * 1e9 << " nJ); chip " << cost.area_mm2 << " mm2 in " << cost.tiles << " tiles\n"
+                << "ADC        code error rate " << std::setprecision(6) << rate(tot.code_errors, tot.conversions)
+                << ", saturation rate " << rate(tot.saturations, tot.conversions) << ", margin min "
+                << std::setprecision(3) << tot.margin_min_lsb << " LSB (" << tot.margin_min_lsb * hw->v_lsb() * 1e3
+                << " mV)\n";
+      std::cout << "layer              reads/img   code err     sat rate  margin min [LSB]\n";
+      for (const auto& [name, c] : counters) {
+        std::cout << std::left << std::setw(18) << name << std::right << std::setw(10) << std::setprecision(0)
+                  << static_cast<double>(c.reads) / static_cast<double>(r.n) << std::setw(12) << std::setprecision(6)
+                  << rate(c.code_errors, c.conversions) << std::setw(12) << rate(c.saturations, c.conversions)
+                  << std::setw(12) << std::setprecision(3) << c.margin_min_lsb << "\n";
+      }
+      std::cout << std::setprecision(2);
     }
     std::cout << "time       " << r.seconds << " s on " << parallelism.threads() << " threads\n";
   }
@@ -150,6 +233,9 @@ void add_eval_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--pipeline", args->pipeline, "Pipeline: " + pipeline_names())->capture_default_str();
   cmd->add_option("--requant", args->requant, "Requantization of the flare pipeline: emsb|dyadic")
       ->capture_default_str();
+  cmd->add_option("--hardware", args->hardware,
+                  "Hardware description (TOML): run every weight MVM on that AMS-PiM chip (e.g. "
+                  "data/hardware/rap.toml)");
   cmd->add_option("--limit", args->limit, "Evaluate only the first N images (0 = all)")
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Worker threads (0 = all cores)")->capture_default_str();

@@ -1,0 +1,64 @@
+// One chip instance (DESIGN.md §3): every weight layer of an integer model mapped onto
+// crossbar tiles of a hardware description, with the instance's frozen cell conductances and
+// ADC parameters (from a DeviceSampler; nominal by default).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "rapmc/pim/device_sampler.h"
+#include "rapmc/pim/hardware.h"
+#include "rapmc/pim/mapping.h"
+#include "rapmc/quant/int_model.h"
+
+namespace rapmc::pim {
+
+/// One weight layer on tiles. Rows are the layer's inputs in blocks of tile_rows ("row
+/// tiles"); the columns of a row tile are the slices of every output, column o·slices + s,
+/// spread over tile_cols-wide physical tiles ("column tiles"), each with one reference column.
+struct MappedLayer {
+  std::string name;
+  int in = 0, out = 0;
+  int cols = 0;        // data bitlines: out × slices
+  int row_tiles = 0, col_tiles = 0;
+  int words = 0;       // 64-bit words per bitline mask: ceil(tile_rows / 64)
+  int stride = 0;      // floats per slab row: cols + col_tiles reference columns
+  /// masks[((rt·cols + col)·cell_bits + q)·words + w]: bit i set if bit q of the cell level at
+  /// row i of that bitline is 1 (exact counts by popcount).
+  std::vector<std::uint64_t> masks;
+  /// g[(rt·tile_rows + i)·stride + col]: conductance normalised to one count; empty when the
+  /// instance has ideal cells.
+  std::vector<float> g;
+  int adcs_per_row_tile = 0;
+  std::vector<int> adc_of_col;     // ADC instance of each data column within its row tile
+  std::vector<float> adc_params;   // [rt][adc][adc_param_count]; empty when ADCs are nominal
+};
+
+class ChipInstance {
+ public:
+  /// Maps every weight layer of `model` (which must outlive this object).
+  ChipInstance(const IntModel& model, const HardwareConfig& hw, const DeviceSampler& sampler = DeviceSampler());
+  const HardwareConfig& hardware() const { return hw_; }
+  const SliceLayout& layout() const { return layout_; }
+  const std::vector<MappedLayer>& layers() const { return layers_; }
+  /// Index of the mapped layer of that name; std::out_of_range if the model has none.
+  std::size_t index(const std::string& name) const { return index_.at(name); }
+  bool ideal_cells() const { return ideal_cells_; }
+  bool nominal_adcs() const { return nominal_adcs_; }
+  /// Nominal G_off normalised to one count: G_off / ((G_on − G_off)/(2^cell_bits − 1)).
+  double g_off_norm() const { return g_off_norm_; }
+
+ private:
+  void map_layer(const IntLinear& l, const DeviceSampler& sampler);
+  HardwareConfig hw_;
+  SliceLayout layout_;
+  bool ideal_cells_ = true;
+  bool nominal_adcs_ = true;
+  double g_off_norm_ = 0;
+  std::vector<MappedLayer> layers_;
+  std::unordered_map<std::string, std::size_t> index_;
+};
+
+}  // namespace rapmc::pim

@@ -1,0 +1,35 @@
+// Analytic cost model (DESIGN.md §3, README "Cost model"): energy, area and ADC cycles of the
+// AMS-PiM part of an inference, from the engine's activity counters and the hardware's cost
+// parameters. The ADC part grows as 2^enob: comparator count for flash, Walden FOM for SAR.
+#pragma once
+
+#include <cstddef>
+
+#include "rapmc/pim/chip.h"
+#include "rapmc/pim/counters.h"
+#include "rapmc/pim/hardware.h"
+
+namespace rapmc::pim {
+
+struct CostReport {
+  // Per inference (counters divided by the number of inferences).
+  double reads = 0, conversions = 0, adc_cycles = 0;
+  double energy_array_j = 0, energy_adc_j = 0, energy_digital_j = 0, energy_j = 0;
+  // Of the whole chip (every weight layer mapped once).
+  std::size_t tiles = 0;
+  double area_array_mm2 = 0, area_adc_mm2 = 0, area_digital_mm2 = 0, area_mm2 = 0;
+};
+
+/// Energy of one ADC conversion: flash (2^enob − 1)·e_comparator; sar fom·2^enob; ideal as flash.
+double adc_energy_j(const HardwareConfig& hw);
+/// Area of one ADC instance: flash (2^enob − 1)·a_comparator; sar a_comparator + 2^enob·a_cap_unit.
+double adc_area_um2(const HardwareConfig& hw);
+
+/// Array energy V²·t_read·Σ G of every active cell (G_off·cell_ops + ΔG_level·on_counts),
+/// ADC energy per conversion, one digital shift-add per conversion; ADC cycles: each read
+/// converts cols_per_adc bitlines per ADC in series, 1 cycle each (flash) or enob (sar).
+/// Area: tiles × (cells incl. one reference column, ADCs, shift-add logic per bitline).
+CostReport estimate_cost(const HardwareConfig& hw, const ChipInstance& chip, const LayerCounters& total,
+                         std::size_t inferences);
+
+}  // namespace rapmc::pim

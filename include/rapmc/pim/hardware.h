@@ -1,0 +1,79 @@
+// The hardware description of an AMS-PiM accelerator (DESIGN.md §3): array, cells, analog
+// read chain, ADC, MVM schedule and cost parameters. Read from TOML (README, "Hardware
+// description"); every field has a unit, a default and a source or "assumed".
+#pragma once
+
+#include <string>
+
+namespace rapmc {
+
+enum class WeightMapping {
+  TWOS_COMPLEMENT,  // one 1-bit cell per weight bit, the MSB column weighted -2^(bits-1)
+  DIFFERENTIAL,     // |w| sliced into cell_bits digits on a + column set and a - column set
+};
+enum class OffCurrent {
+  REFERENCE_COLUMN,  // each tile has a column of G_off cells; its current is subtracted
+  DIGITAL_OFFSET,    // the nominal n_active·V·G_off is subtracted before the ADC
+  NONE,              // off-state leakage of active rows reaches the ADC
+};
+enum class AdcType { IDEAL, FLASH, SAR };
+enum class MvmSchedule {
+  DENSE,   // all rows of a tile driven at once, one read per input bit-plane
+  SPARSE,  // the '1' rows of each bit-plane in chunks of at most K rows, one read each
+};
+enum class AttentionPlacement { DIGITAL, PIM };
+
+struct HardwareConfig {
+  std::string name = "custom";
+  std::string source;  // file it was read from
+  // Array.
+  int tile_rows = 128;  // cells per bitline (wordlines per tile); DESIGN.md §3 default
+  int tile_cols = 128;  // bitlines per tile; DESIGN.md §3 default
+  int cell_bits = 1;    // bits per cell; DESIGN.md §3 default
+  WeightMapping mapping = WeightMapping::TWOS_COMPLEMENT;
+  double g_on_siemens = 50e-6;   // on-state conductance (20 kΩ); assumed
+  double g_off_siemens = 0.5e-6;  // off-state conductance (2 MΩ, on/off 100); assumed
+  double v_read = 0.2;           // V, read voltage on an active wordline; assumed
+  double t_read_s = 10e-9;       // s, duration of one analog read; assumed
+  OffCurrent off_current = OffCurrent::REFERENCE_COLUMN;
+  // ADC (shared by cols_per_adc bitlines, each instance with its own frozen offsets).
+  AdcType adc = AdcType::FLASH;
+  int enob = 3;                // bits; DESIGN.md §3 RAP default
+  int lsb_counts = 1;          // cell counts per ADC LSB (1: every count resolved, then clipping)
+  double adc_full_scale_v = 0.4;  // V, input span of 2^enob LSBs (sense gain set to match); assumed
+  int cols_per_adc = 8;        // DESIGN.md §3 default
+  // Schedule.
+  MvmSchedule schedule = MvmSchedule::SPARSE;
+  int sparse_k = 7;            // DESIGN.md §3 RAP default
+  AttentionPlacement attention = AttentionPlacement::DIGITAL;
+  // Cost model (README, "Cost model").
+  double e_comparator_j = 20e-15;     // J per comparator decision (flash); assumed
+  double adc_fom_j_per_step = 10e-15;  // J per conversion step, Walden FOM (SAR); assumed
+  double a_comparator_um2 = 15.0;     // µm² per comparator; assumed
+  double a_sar_cap_unit_um2 = 2.0;    // µm² per unit capacitor of the SAR DAC (2^enob units); assumed
+  double a_cell_um2 = 0.05;           // µm² per cell (≈ 40F² at 28 nm); assumed
+  double e_digital_add_j = 30e-15;    // J per shift-add of one ADC code; assumed
+  double a_digital_per_col_um2 = 20.0;  // µm² of shift-add logic per bitline; assumed
+
+  /// Largest count one read can produce: rows per read × (2^cell_bits − 1).
+  int max_count_per_read() const;
+  /// ADC bits that resolve every count of one read: ceil(log2(max_count + 1)).
+  int bits_to_resolve() const;
+  /// Columns one weight occupies.
+  int slices(int weight_bits) const;
+  /// ADC LSB in volts: full scale / 2^enob.
+  double v_lsb() const;
+};
+
+/// Reads and validates a hardware TOML file; one ConfigError naming the file and every bad,
+/// out-of-range or unknown key. IoError if the file cannot be read.
+HardwareConfig load_hardware(const std::string& path);
+/// The same from TOML text (`source` names it in messages).
+HardwareConfig parse_hardware(const std::string& text, const std::string& source);
+
+std::string to_string(WeightMapping m);
+std::string to_string(OffCurrent o);
+std::string to_string(AdcType a);
+std::string to_string(MvmSchedule s);
+
+}  // namespace rapmc

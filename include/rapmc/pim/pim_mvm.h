@@ -1,0 +1,45 @@
+// The AMS-PiM matrix-vector engine (DESIGN.md §3): every int8 weight MVM computed the way one
+// chip instance computes it. Per input vector: each row tile, each two's-complement bit-plane
+// of the input; the dense schedule reads all driven rows at once, the sparse schedule reads
+// the '1' rows in chunks of at most K and skips empty planes. Per read and bitline: the analog
+// column value (cell conductances of the active rows, off-current handling), the ADC code, and
+// the digital shift-add over planes, slices and row tiles. Counts reads, conversions, code
+// errors against the ideal code, saturations and sensing margins per layer.
+#pragma once
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "rapmc/infer/mvm_backend.h"
+#include "rapmc/pim/chip.h"
+#include "rapmc/pim/counters.h"
+
+namespace rapmc::pim {
+
+class PimMvm final : public MvmBackend {
+ public:
+  /// `chip` must outlive this object; act_bits is the input width (bit-planes per input).
+  PimMvm(const ChipInstance& chip, int act_bits);
+  void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc) const override;
+  /// Counters since construction or the last reset, merged over threads (order-free sums).
+  Counters counters() const;
+  void reset_counters();
+
+ private:
+  struct Scratch {
+    std::vector<float> current;
+    std::vector<std::int64_t> col_acc;
+    std::vector<int> active;
+    std::vector<std::uint64_t> read_mask;
+    std::vector<LayerCounters> counters;
+  };
+  void read(const MappedLayer& m, int rt, const int* rows, int n, int plane_weight, Scratch& s,
+            LayerCounters& c) const;
+  const ChipInstance& chip_;
+  int act_bits_;
+  mutable tbb::enumerable_thread_specific<Scratch> scratch_;
+};
+
+}  // namespace rapmc::pim

@@ -1,0 +1,122 @@
+#include "rapmc/io/toml_reader.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "rapmc/core/errors.h"
+
+namespace rapmc {
+
+TomlReader::TomlReader(toml::table table, std::string source, std::string text)
+    : table_(std::move(table)), source_(std::move(source)), text_(std::move(text)) {}
+
+TomlReader TomlReader::from_string(const std::string& text, const std::string& source) {
+  try {
+    return TomlReader(toml::parse(text, source), source, text);
+  } catch (const toml::parse_error& e) {
+    const auto& b = e.source().begin;
+    throw ConfigError(source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
+                      ": TOML syntax error: " + std::string(e.description()));
+  }
+}
+
+TomlReader TomlReader::from_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path + ": cannot open (no such file or not readable)");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return from_string(ss.str(), path);
+}
+
+const toml::node* TomlReader::find(const std::string& key) {
+  read_keys_.push_back(key);
+  return table_.at_path(key).node();
+}
+
+bool TomlReader::has(const std::string& key) const { return static_cast<bool>(table_.at_path(key)); }
+
+void TomlReader::problem(const std::string& key, const std::string& what) {
+  problems_.push_back("'" + key + "' " + what);
+}
+
+std::int64_t TomlReader::get_int(const std::string& key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
+  const toml::node* n = find(key);
+  if (!n) return fallback;
+  const auto v = n->value_exact<std::int64_t>();
+  if (!v) {
+    problem(key, "must be an integer");
+    return fallback;
+  }
+  if (*v < lo || *v > hi) {
+    problem(key, "= " + std::to_string(*v) + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi));
+    return fallback;
+  }
+  return *v;
+}
+
+double TomlReader::get_double(const std::string& key, double fallback, double lo, double hi) {
+  const toml::node* n = find(key);
+  if (!n) return fallback;
+  const auto v = n->value<double>();  // integers are accepted as numbers
+  if (!v || n->is_boolean() || n->is_string()) {
+    problem(key, "must be a number");
+    return fallback;
+  }
+  if (!(*v >= lo && *v <= hi)) {
+    std::ostringstream m;
+    m << "= " << *v << " is out of range [" << lo << ", " << hi << "]";
+    problem(key, m.str());
+    return fallback;
+  }
+  return *v;
+}
+
+std::string TomlReader::get_string(const std::string& key, const std::string& fallback) {
+  const toml::node* n = find(key);
+  if (!n) return fallback;
+  const auto v = n->value_exact<std::string>();
+  if (!v) {
+    problem(key, "must be a string");
+    return fallback;
+  }
+  return *v;
+}
+
+int TomlReader::get_choice(const std::string& key, int fallback, const std::vector<std::string>& choices) {
+  if (!has(key)) {
+    read_keys_.push_back(key);
+    return fallback;
+  }
+  const std::string v = get_string(key, "");
+  for (std::size_t i = 0; i < choices.size(); ++i)
+    if (choices[i] == v) return static_cast<int>(i);
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : "|") + c;
+  if (table_.at_path(key).is_string()) problem(key, "= '" + v + "' is not one of " + list);
+  return fallback;
+}
+
+void TomlReader::collect_unknown(const toml::table& t, const std::string& prefix, std::vector<std::string>& out) const {
+  for (const auto& [k, v] : t) {
+    const std::string key = prefix + std::string(k.str());
+    if (const toml::table* sub = v.as_table()) {
+      collect_unknown(*sub, key + ".", out);
+    } else if (std::find(read_keys_.begin(), read_keys_.end(), key) == read_keys_.end()) {
+      out.push_back(key);
+    }
+  }
+}
+
+void TomlReader::finish() const {
+  std::vector<std::string> all = problems_;
+  std::vector<std::string> unknown;
+  collect_unknown(table_, "", unknown);
+  for (const auto& k : unknown) all.push_back("'" + k + "' is not a known key");
+  if (all.empty()) return;
+  std::string msg = source_ + ": " + std::to_string(all.size()) + " problem" + (all.size() > 1 ? "s" : "") + ":";
+  for (const auto& p : all) msg += "\n  " + p;
+  throw ConfigError(msg);
+}
+
+}  // namespace rapmc

@@ -1,0 +1,78 @@
+#include "rapmc/pim/chip.h"
+
+#include "rapmc/pim/adc.h"
+
+namespace rapmc::pim {
+
+ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw, const DeviceSampler& sampler)
+    : hw_(hw), layout_(slice_layout(hw.mapping, model.settings.weight_bits, hw.cell_bits)) {
+  ideal_cells_ = !sampler.varies_cells();
+  nominal_adcs_ = !sampler.varies_adcs();
+  const double levels = (1 << hw.cell_bits) - 1;
+  g_off_norm_ = hw.g_off_siemens / ((hw.g_on_siemens - hw.g_off_siemens) / levels);
+  map_layer(model.embed, sampler);
+  for (const IntBlock& b : model.blocks)
+    for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) map_layer(*l, sampler);
+  map_layer(model.head, sampler);
+}
+
+void ChipInstance::map_layer(const IntLinear& l, const DeviceSampler& sampler) {
+  const int R = hw_.tile_rows, C = hw_.tile_cols, L = hw_.cell_bits, S = layout_.slices();
+  MappedLayer m;
+  m.name = l.name;
+  m.in = l.in;
+  m.out = l.out;
+  m.cols = l.out * S;
+  m.row_tiles = (l.in + R - 1) / R;
+  m.col_tiles = (m.cols + C - 1) / C;
+  m.words = (R + 63) / 64;
+  m.stride = m.cols + m.col_tiles;
+  m.masks.assign(static_cast<std::size_t>(m.row_tiles) * m.cols * L * m.words, 0);
+  for (int i = 0; i < l.in; ++i) {
+    const int rt = i / R, r = i % R;
+    for (int o = 0; o < l.out; ++o) {
+      const int w = l.w[static_cast<std::size_t>(o) * l.in + i];
+      for (int s = 0; s < S; ++s) {
+        const int digit = weight_digit(layout_, w, s);
+        const int col = o * S + s;
+        for (int q = 0; q < L; ++q)
+          if ((digit >> q) & 1)
+            m.masks[((static_cast<std::size_t>(rt) * m.cols + col) * L + q) * m.words + r / 64] |= std::uint64_t{1}
+                                                                                                    << (r % 64);
+      }
+    }
+  }
+  if (!ideal_cells_) {
+    m.g.assign(static_cast<std::size_t>(m.row_tiles) * R * m.stride, 0.0f);
+    for (int rt = 0; rt < m.row_tiles; ++rt) {
+      float* slab = m.g.data() + static_cast<std::size_t>(rt) * R * m.stride;
+      for (int r = 0; r < R; ++r) {
+        const int i = rt * R + r;
+        for (int col = 0; col < m.stride; ++col) {
+          int digit = 0;  // reference columns and rows beyond the layer hold G_off cells
+          if (i < l.in && col < m.cols) digit = weight_digit(layout_, l.w[static_cast<std::size_t>(col / S) * l.in + i], col % S);
+          slab[static_cast<std::size_t>(r) * m.stride + col] = static_cast<float>(g_off_norm_ + digit);
+        }
+      }
+      sampler.cells(l.name, rt, R, m.stride, {slab, static_cast<std::size_t>(R) * m.stride});
+    }
+  }
+  const int adcs_per_col_tile = (C + hw_.cols_per_adc - 1) / hw_.cols_per_adc;
+  m.adcs_per_row_tile = m.col_tiles * adcs_per_col_tile;
+  for (int col = 0; col < m.cols; ++col) m.adc_of_col.push_back((col / C) * adcs_per_col_tile + (col % C) / hw_.cols_per_adc);
+  const int P = adc_param_count(hw_.adc, hw_.enob);
+  if (!nominal_adcs_ && P > 0) {
+    m.adc_params.resize(static_cast<std::size_t>(m.row_tiles) * m.adcs_per_row_tile * P);
+    for (int rt = 0; rt < m.row_tiles; ++rt)
+      for (int a = 0; a < m.adcs_per_row_tile; ++a) {
+        const std::span<float> p(m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + a) * P,
+                                 static_cast<std::size_t>(P));
+        nominal_adc_params(hw_.adc, hw_.enob, p);
+        sampler.adc(l.name, rt, a, p);
+      }
+  }
+  index_[m.name] = layers_.size();
+  layers_.push_back(std::move(m));
+}
+
+}  // namespace rapmc::pim

@@ -1,0 +1,38 @@
+#include "rapmc/pim/counters.h"
+
+#include <algorithm>
+
+namespace rapmc::pim {
+
+void LayerCounters::merge(const LayerCounters& o) {
+  reads += o.reads;
+  conversions += o.conversions;
+  cell_ops += o.cell_ops;
+  on_counts += o.on_counts;
+  code_errors += o.code_errors;
+  saturations += o.saturations;
+  for (int i = 0; i < DCODE_BINS; ++i) dcode_hist[i] += o.dcode_hist[i];
+  for (int i = 0; i < MARGIN_BINS; ++i) margin_hist[i] += o.margin_hist[i];
+  margin_min_lsb = std::min(margin_min_lsb, o.margin_min_lsb);
+}
+
+double LayerCounters::margin_quantile_lsb(double q) const {
+  std::uint64_t n = 0;
+  for (auto h : margin_hist) n += h;
+  if (n == 0) return 0;
+  const auto target = static_cast<std::uint64_t>(q * static_cast<double>(n));
+  std::uint64_t seen = 0;
+  for (int i = 0; i < MARGIN_BINS; ++i) {
+    seen += margin_hist[i];
+    if (seen > target) return (i + 1) * MARGIN_BIN_LSB;
+  }
+  return MARGIN_BINS * MARGIN_BIN_LSB;
+}
+
+LayerCounters total(const Counters& c) {
+  LayerCounters t;
+  for (const auto& [name, l] : c) t.merge(l);
+  return t;
+}
+
+}  // namespace rapmc::pim

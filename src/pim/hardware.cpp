@@ -1,0 +1,98 @@
+#include "rapmc/pim/hardware.h"
+
+#include <cmath>
+
+#include "rapmc/io/toml_reader.h"
+
+namespace rapmc {
+namespace {
+const std::vector<std::string> MAPPINGS{"twos_complement", "differential"};
+const std::vector<std::string> OFF_CURRENTS{"reference_column", "digital_offset", "none"};
+const std::vector<std::string> ADCS{"ideal", "flash", "sar"};
+const std::vector<std::string> SCHEDULES{"dense", "sparse"};
+const std::vector<std::string> PLACEMENTS{"digital", "pim"};
+
+HardwareConfig read(TomlReader& r) {
+  HardwareConfig h;
+  h.source = r.source();
+  h.name = r.get_string("name", h.name);
+  h.tile_rows = static_cast<int>(r.get_int("array.tile_rows", h.tile_rows, 1, 4096));
+  h.tile_cols = static_cast<int>(r.get_int("array.tile_cols", h.tile_cols, 1, 4096));
+  h.cell_bits = static_cast<int>(r.get_int("array.cell_bits", h.cell_bits, 1, 4));
+  h.mapping = static_cast<WeightMapping>(r.get_choice("array.mapping", static_cast<int>(h.mapping), MAPPINGS));
+  h.g_on_siemens = r.get_double("array.g_on_siemens", h.g_on_siemens, 1e-9, 1.0);
+  h.g_off_siemens = r.get_double("array.g_off_siemens", h.g_off_siemens, 0.0, 1.0);
+  h.v_read = r.get_double("array.v_read", h.v_read, 1e-3, 5.0);
+  h.t_read_s = r.get_double("array.t_read_s", h.t_read_s, 1e-12, 1e-3);
+  h.off_current =
+      static_cast<OffCurrent>(r.get_choice("array.off_current", static_cast<int>(h.off_current), OFF_CURRENTS));
+  h.adc = static_cast<AdcType>(r.get_choice("adc.type", static_cast<int>(h.adc), ADCS));
+  h.enob = static_cast<int>(r.get_int("adc.enob", h.enob, 1, 12));
+  h.lsb_counts = static_cast<int>(r.get_int("adc.lsb_counts", h.lsb_counts, 1, 4096));
+  h.adc_full_scale_v = r.get_double("adc.full_scale_v", h.adc_full_scale_v, 1e-3, 5.0);
+  h.cols_per_adc = static_cast<int>(r.get_int("adc.cols_per_adc", h.cols_per_adc, 1, 4096));
+  h.schedule = static_cast<MvmSchedule>(r.get_choice("schedule.mvm", static_cast<int>(h.schedule), SCHEDULES));
+  h.sparse_k = static_cast<int>(r.get_int("schedule.k", h.sparse_k, 1, 4096));
+  h.attention =
+      static_cast<AttentionPlacement>(r.get_choice("schedule.attention", static_cast<int>(h.attention), PLACEMENTS));
+  h.e_comparator_j = r.get_double("cost.e_comparator_j", h.e_comparator_j, 0.0, 1e-6);
+  h.adc_fom_j_per_step = r.get_double("cost.adc_fom_j_per_step", h.adc_fom_j_per_step, 0.0, 1e-6);
+  h.a_comparator_um2 = r.get_double("cost.a_comparator_um2", h.a_comparator_um2, 0.0, 1e9);
+  h.a_sar_cap_unit_um2 = r.get_double("cost.a_sar_cap_unit_um2", h.a_sar_cap_unit_um2, 0.0, 1e9);
+  h.a_cell_um2 = r.get_double("cost.a_cell_um2", h.a_cell_um2, 0.0, 1e9);
+  h.e_digital_add_j = r.get_double("cost.e_digital_add_j", h.e_digital_add_j, 0.0, 1e-6);
+  h.a_digital_per_col_um2 = r.get_double("cost.a_digital_per_col_um2", h.a_digital_per_col_um2, 0.0, 1e9);
+
+  // Cross-field rules.
+  if (h.g_off_siemens >= h.g_on_siemens) r.problem("array.g_off_siemens", "must be below array.g_on_siemens");
+  if (h.mapping == WeightMapping::TWOS_COMPLEMENT && h.cell_bits != 1) {
+    r.problem("array.mapping", "= 'twos_complement' needs array.cell_bits = 1 (use 'differential' for multi-bit cells)");
+  }
+  if (h.schedule == MvmSchedule::SPARSE && h.sparse_k > h.tile_rows) {
+    r.problem("schedule.k", "= " + std::to_string(h.sparse_k) + " exceeds array.tile_rows");
+  }
+  if (h.adc == AdcType::FLASH && h.enob > 8) r.problem("adc.enob", "> 8 is not supported for a flash ADC (2^enob - 1 comparators)");
+  if (h.cols_per_adc > h.tile_cols) r.problem("adc.cols_per_adc", "exceeds array.tile_cols");
+  if (h.attention == AttentionPlacement::PIM) {
+    r.problem("schedule.attention", "= 'pim' is not implemented yet (attention products run digitally)");
+  }
+  r.finish();
+  return h;
+}
+}  // namespace
+
+int HardwareConfig::max_count_per_read() const {
+  const int rows = schedule == MvmSchedule::DENSE ? tile_rows : sparse_k;
+  return rows * ((1 << cell_bits) - 1);
+}
+
+int HardwareConfig::bits_to_resolve() const {
+  int b = 0;
+  while ((1 << b) < max_count_per_read() + 1) ++b;
+  return b;
+}
+
+int HardwareConfig::slices(int weight_bits) const {
+  if (mapping == WeightMapping::TWOS_COMPLEMENT) return weight_bits;
+  const int digits = (weight_bits - 1 + cell_bits - 1) / cell_bits;
+  return 2 * digits;
+}
+
+double HardwareConfig::v_lsb() const { return adc_full_scale_v / std::ldexp(1.0, enob); }
+
+HardwareConfig parse_hardware(const std::string& text, const std::string& source) {
+  TomlReader r = TomlReader::from_string(text, source);
+  return read(r);
+}
+
+HardwareConfig load_hardware(const std::string& path) {
+  TomlReader r = TomlReader::from_file(path);
+  return read(r);
+}
+
+std::string to_string(WeightMapping m) { return MAPPINGS[static_cast<int>(m)]; }
+std::string to_string(OffCurrent o) { return OFF_CURRENTS[static_cast<int>(o)]; }
+std::string to_string(AdcType a) { return ADCS[static_cast<int>(a)]; }
+std::string to_string(MvmSchedule s) { return SCHEDULES[static_cast<int>(s)]; }
+
+}  // namespace rapmc
