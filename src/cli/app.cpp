@@ -5,6 +5,7 @@
 #include <functional>
 #include <iostream>
 
+#include "rapmc/cli/bench_command.h"
 #include "rapmc/cli/eval_command.h"
 #include "rapmc/cli/quantize_command.h"
 #include "rapmc/core/errors.h"
@@ -21,6 +22,7 @@ int run_cli(int argc, char** argv) {
   std::function<int()> action;
   add_eval_command(app, action);
   add_quantize_command(app, action);
+  add_bench_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -37,8 +37,8 @@ void ChipInstance::map_layer(const IntLinear& l, const DeviceSampler& sampler) {
         const int col = o * S + s;
         for (int q = 0; q < L; ++q)
           if ((digit >> q) & 1)
-            m.masks[((static_cast<std::size_t>(rt) * m.cols + col) * L + q) * m.words + r / 64] |= std::uint64_t{1}
-                                                                                                    << (r % 64);
+            m.masks[((static_cast<std::size_t>(rt) * L + q) * m.words + r / 64) * m.cols + col] |= std::uint64_t{1}
+                                                                                                   << (r % 64);
       }
     }
   }
@@ -70,6 +70,12 @@ void ChipInstance::map_layer(const IntLinear& l, const DeviceSampler& sampler) {
         nominal_adc_params(hw_.adc, hw_.enob, p);
         sampler.adc(l.name, rt, a, p);
       }
+    m.col_params.resize(static_cast<std::size_t>(m.row_tiles) * P * m.cols);
+    for (int rt = 0; rt < m.row_tiles; ++rt)
+      for (int k = 0; k < P; ++k)
+        for (int col = 0; col < m.cols; ++col)
+          m.col_params[(static_cast<std::size_t>(rt) * P + k) * m.cols + col] =
+              m.adc_params[(static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P + k];
   }
   index_[m.name] = layers_.size();
   layers_.push_back(std::move(m));

@@ -1,8 +1,10 @@
 #include "rapmc/pim/pim_mvm.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <climits>
+#include <cmath>
 
 #include "rapmc/pim/adc.h"
 
@@ -32,6 +34,12 @@ void PimMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::in
   if (s.counters.size() != chip_.layers().size()) s.counters.resize(chip_.layers().size());
   s.current.resize(static_cast<std::size_t>(m.stride));
   s.col_acc.resize(static_cast<std::size_t>(m.cols));
+  s.count.resize(static_cast<std::size_t>(m.cols));
+  s.value.resize(static_cast<std::size_t>(m.cols));
+  s.code.resize(static_cast<std::size_t>(m.cols));
+  s.margin.resize(static_cast<std::size_t>(m.cols));
+  s.ideal.resize(static_cast<std::size_t>(m.cols));
+  s.bin.resize(static_cast<std::size_t>(m.cols));
   s.active.resize(static_cast<std::size_t>(R));
   s.read_mask.resize(static_cast<std::size_t>(m.words));
   LayerCounters& c = s.counters[li];
@@ -61,88 +69,166 @@ void PimMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::in
 
 void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, Scratch& s, LayerCounters& c) const {
   const HardwareConfig& hw = chip_.hardware();
-  const int R = hw.tile_rows, C = hw.tile_cols, L = hw.cell_bits, W = m.words;
+  const int R = hw.tile_rows, C = hw.tile_cols, L = hw.cell_bits, W = m.words, cols = m.cols;
   const int lsb = hw.lsb_counts, top = (1 << hw.enob) - 1;
   c.reads += static_cast<std::uint64_t>(m.col_tiles);
-  c.conversions += static_cast<std::uint64_t>(m.cols);
-  c.cell_ops += static_cast<std::uint64_t>(n) * m.cols;
+  c.conversions += static_cast<std::uint64_t>(cols);
+  c.cell_ops += static_cast<std::uint64_t>(n) * cols;
 
+  // 1. The exact count of every bitline: popcounts of the read's row mask and the cell bits.
   std::fill(s.read_mask.begin(), s.read_mask.end(), 0);
   for (int j = 0; j < n; ++j) s.read_mask[rows[j] / 64] |= std::uint64_t{1} << (rows[j] % 64);
-  const std::uint64_t* masks = m.masks.data() + static_cast<std::size_t>(rt) * m.cols * L * W;
-  auto ideal_count = [&](int col) {
-    const std::uint64_t* cm = masks + static_cast<std::size_t>(col) * L * W;
-    int count = 0;
-    for (int q = 0; q < L; ++q)
-      for (int w = 0; w < W; ++w) count += std::popcount(s.read_mask[w] & cm[q * W + w]) << q;
-    return count;
-  };
-  auto record = [&](int code, int ideal_code, int count, double margin) {
-    c.on_counts += static_cast<std::uint64_t>(count);
-    const int d = code > ideal_code ? code - ideal_code : ideal_code - code;
-    c.code_errors += d != 0;
-    c.dcode_hist[std::min(d, DCODE_BINS - 1)]++;
-    c.margin_hist[std::min(static_cast<int>(margin / MARGIN_BIN_LSB), MARGIN_BINS - 1)]++;
-    c.margin_min_lsb = std::min(c.margin_min_lsb, margin);
-  };
+  std::int32_t* cnt = s.count.data();
+  std::fill(cnt, cnt + cols, 0);
+  const std::uint64_t* base = m.masks.data() + static_cast<std::size_t>(rt) * L * W * cols;
+  for (int q = 0; q < L; ++q)
+    for (int w = 0; w < W; ++w) {
+      const std::uint64_t rm = s.read_mask[w];
+      if (rm == 0) continue;
+      const std::uint64_t* mw = base + static_cast<std::size_t>(q * W + w) * cols;
+      for (int col = 0; col < cols; ++col) cnt[col] += static_cast<std::int32_t>(std::popcount(rm & mw[col])) << q;
+    }
+  std::int64_t on = 0;
+  for (int col = 0; col < cols; ++col) on += cnt[col];
+  c.on_counts += static_cast<std::uint64_t>(on);
+  std::int64_t* acc = s.col_acc.data();
   const double leak_none = hw.off_current == OffCurrent::NONE ? n * chip_.g_off_norm() : 0.0;
 
-  if (chip_.ideal_cells() && chip_.nominal_adcs()) {
-    // Nominal chip: exact counts by popcount; the ADC is ideal.
-    for (int col = 0; col < m.cols; ++col) {
-      const int count = ideal_count(col);
-      double margin = 0, ideal_margin = 0;
-      const int code = ideal_convert(hw.enob, (count + leak_none) / lsb, margin);
-      const int ideal_code = ideal_convert(hw.enob, static_cast<double>(count) / lsb, ideal_margin);
-      c.saturations += 2 * count + lsb >= 2 * lsb * (top + 1);
-      record(code, ideal_code, count, margin);
-      s.col_acc[col] += static_cast<std::int64_t>(pw) * code * lsb;
+  // 2a. Nominal chip whose ADC resolves single counts: code = min(count, top), margin 1/2 LSB.
+  if (chip_.ideal_cells() && chip_.nominal_adcs() && leak_none == 0.0 && lsb == 1) {
+    std::uint64_t sat = 0;
+    for (int col = 0; col < cols; ++col) {
+      sat += cnt[col] > top;
+      acc[col] += static_cast<std::int64_t>(pw) * std::min(cnt[col], top);
     }
+    if (sat) {
+      for (int col = 0; col < cols; ++col)
+        if (cnt[col] > top) c.margin_hist[std::min(static_cast<int>((cnt[col] - top + 0.5) / MARGIN_BIN_LSB), MARGIN_BINS - 1)]++;
+    }
+    c.saturations += sat;
+    c.dcode_hist[0] += static_cast<std::uint64_t>(cols);
+    c.margin_hist[static_cast<int>(0.5 / MARGIN_BIN_LSB)] += static_cast<std::uint64_t>(cols) - sat;
+    c.margin_min_lsb = std::min(c.margin_min_lsb, 0.5);
     return;
   }
-  // Analog column values: Σ of the active rows' conductances (normalised to counts).
-  float* cur = s.current.data();
-  if (!chip_.ideal_cells()) {
-    std::fill(s.current.begin(), s.current.end(), 0.0f);
-    for (int j = 0; j < n; ++j) {
-      const float* g = m.g.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride;
+
+  // 2b. The analog value of every bitline, in ADC LSB units.
+  float* u = s.value.data();
+  const float inv_lsb = 1.0f / static_cast<float>(lsb);
+  if (chip_.ideal_cells()) {
+    const auto leak = static_cast<float>(leak_none);
+    for (int col = 0; col < cols; ++col) u[col] = (static_cast<float>(cnt[col]) + leak) * inv_lsb;
+  } else {
+    // Σ over the active rows, four rows per pass (a fixed order: results do not depend on
+    // threads or scheduling).
+    float* cur = s.current.data();
+    std::fill(cur, cur + m.stride, 0.0f);
+    auto row = [&](int j) { return m.g.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride; };
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const float *g0 = row(j), *g1 = row(j + 1), *g2 = row(j + 2), *g3 = row(j + 3);
+      for (int col = 0; col < m.stride; ++col) cur[col] += (g0[col] + g1[col]) + (g2[col] + g3[col]);
+    }
+    for (; j < n; ++j) {
+      const float* g = row(j);
       for (int col = 0; col < m.stride; ++col) cur[col] += g[col];
     }
+    if (hw.off_current == OffCurrent::REFERENCE_COLUMN) {
+      for (int ct = 0; ct < m.col_tiles; ++ct) {
+        const float ref = cur[cols + ct];
+        const int end = std::min(cols, (ct + 1) * C);
+        for (int col = ct * C; col < end; ++col) u[col] = (cur[col] - ref) * inv_lsb;
+      }
+    } else {
+      const float off = hw.off_current == OffCurrent::DIGITAL_OFFSET ? static_cast<float>(n * chip_.g_off_norm()) : 0.0f;
+      for (int col = 0; col < cols; ++col) u[col] = (cur[col] - off) * inv_lsb;
+    }
   }
+
+  // 3. Conversion: the code and the sensing margin of every bitline.
+  std::int32_t* code = s.code.data();
+  float* margin = s.margin.data();
   const int P = adc_param_count(hw.adc, hw.enob);
-  const float g_off = static_cast<float>(chip_.g_off_norm());
-  for (int col = 0; col < m.cols; ++col) {
-    const int count = ideal_count(col);
-    float value;
-    if (chip_.ideal_cells()) {
-      value = static_cast<float>(count + leak_none);
-    } else {
-      float offset = 0;
-      if (hw.off_current == OffCurrent::REFERENCE_COLUMN) offset = cur[m.cols + col / C];
-      else if (hw.off_current == OffCurrent::DIGITAL_OFFSET) offset = static_cast<float>(n) * g_off;
-      value = cur[col] - offset;
+  if (m.col_params.empty() || hw.adc == AdcType::IDEAL) {
+    const auto ftop = static_cast<float>(top);
+    for (int col = 0; col < cols; ++col) {
+      float x = u[col] + 0.5f;
+      x = x < 0.0f ? 0.0f : x;
+      x = x > ftop ? ftop : x;
+      const auto ki = static_cast<std::int32_t>(x);  // truncation = floor for x >= 0
+      const auto k = static_cast<float>(ki);
+      code[col] = ki;
+      float below = std::abs(u[col] - (k - 0.5f));
+      float above = std::abs(u[col] - (k + 0.5f));
+      below = k < 1.0f ? 1e30f : below;  // no threshold below code 0 or above the top code
+      above = k >= ftop ? 1e30f : above;
+      margin[col] = below < above ? below : above;
     }
-    const float u = value / static_cast<float>(lsb);
-    float margin = 0;
-    std::span<const float> params;
-    if (!m.adc_params.empty()) {
-      params = {m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P,
-                static_cast<std::size_t>(P)};
+  } else if (hw.adc == AdcType::FLASH) {
+    const float* params = m.col_params.data() + static_cast<std::size_t>(rt) * P * cols;
+    std::fill(code, code + cols, 0);
+    std::fill(margin, margin + cols, 1e30f);
+    for (int k = 0; k < P; ++k) {
+      const float* t = params + static_cast<std::size_t>(k) * cols;
+      for (int col = 0; col < cols; ++col) {
+        code[col] += u[col] > t[col];
+        margin[col] = std::min(margin[col], std::abs(u[col] - t[col]));
+      }
     }
-    int code;
-    if (params.empty()) {
-      double md = 0;
-      code = ideal_convert(hw.enob, u, md);
-      margin = static_cast<float>(md);
-    } else {
-      code = adc_convert(hw.adc, hw.enob, params, u, margin);
+  } else {
+    for (int col = 0; col < cols; ++col) {
+      const float* p = m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
+      code[col] = adc_convert(hw.adc, hw.enob, {p, static_cast<std::size_t>(P)}, u[col], margin[col]);
     }
-    double ideal_margin = 0;
-    const int ideal_code = ideal_convert(hw.enob, static_cast<double>(count) / lsb, ideal_margin);
-    c.saturations += 2 * count + lsb >= 2 * lsb * (top + 1);
-    record(code, ideal_code, count, margin);
-    s.col_acc[col] += static_cast<std::int64_t>(pw) * code * lsb;
   }
+
+  // 4. Statistics against the ideal code (ideal ADC on the exact count), and the digital
+  // shift-add. Written as flat loops over bitlines so that they vectorise.
+  std::int32_t* ideal = s.ideal.data();
+  std::int32_t* bin = s.bin.data();
+  if (lsb == 1) {
+    for (int col = 0; col < cols; ++col) ideal[col] = std::min(cnt[col], top);
+  } else {
+    for (int col = 0; col < cols; ++col) ideal[col] = std::min((2 * cnt[col] + lsb) / (2 * lsb), top);
+  }
+  const std::int32_t sat_count = lsb == 1 ? top : (2 * lsb * (top + 1) - lsb + 1) / 2;  // smallest saturating count
+  std::int32_t errors = 0, sat = 0;
+  const std::int32_t first_sat = sat_count + (lsb == 1);
+  for (int col = 0; col < cols; ++col) errors += code[col] != ideal[col];
+  for (int col = 0; col < cols; ++col) sat += cnt[col] >= first_sat;
+  // Margins are >= 0, whose IEEE bit patterns order as integers: an integer min vectorises.
+  std::int32_t mmin_bits = 0x7f7fffff;
+  for (int col = 0; col < cols; ++col) {
+    const auto b = std::bit_cast<std::int32_t>(margin[col]);
+    mmin_bits = b < mmin_bits ? b : mmin_bits;
+  }
+  const float mmin = std::bit_cast<float>(mmin_bits);
+  const auto bins_per_lsb = static_cast<float>(1.0 / MARGIN_BIN_LSB);
+  for (int col = 0; col < cols; ++col) {
+    const auto b = static_cast<std::int32_t>(margin[col] * bins_per_lsb);
+    bin[col] = b < MARGIN_BINS - 1 ? b : MARGIN_BINS - 1;
+  }
+  const std::int64_t weight = static_cast<std::int64_t>(pw) * lsb;
+  for (int col = 0; col < cols; ++col) acc[col] += weight * code[col];
+  // The margin histogram in four interleaved copies, so that repeated bins do not serialise.
+  std::array<std::array<std::uint32_t, MARGIN_BINS>, 4> h{};
+  int col = 0;
+  for (; col + 4 <= cols; col += 4) {
+    h[0][bin[col]]++;
+    h[1][bin[col + 1]]++;
+    h[2][bin[col + 2]]++;
+    h[3][bin[col + 3]]++;
+  }
+  for (; col < cols; ++col) h[0][bin[col]]++;
+  for (int b = 0; b < MARGIN_BINS; ++b) c.margin_hist[b] += h[0][b] + h[1][b] + h[2][b] + h[3][b];
+  if (errors) {
+    for (int k = 0; k < cols; ++k)
+      if (code[k] != ideal[k]) c.dcode_hist[std::min(std::abs(code[k] - ideal[k]), DCODE_BINS - 1)]++;
+  }
+  c.dcode_hist[0] += static_cast<std::uint64_t>(cols - errors);
+  c.code_errors += static_cast<std::uint64_t>(errors);
+  c.saturations += static_cast<std::uint64_t>(sat);
+  c.margin_min_lsb = std::min(c.margin_min_lsb, static_cast<double>(mmin));
 }
 
 }  // namespace rapmc::pim

@@ -25,8 +25,9 @@ struct MappedLayer {
   int row_tiles = 0, col_tiles = 0;
   int words = 0;       // 64-bit words per bitline mask: ceil(tile_rows / 64)
   int stride = 0;      // floats per slab row: cols + col_tiles reference columns
-  /// masks[((rt·cols + col)·cell_bits + q)·words + w]: bit i set if bit q of the cell level at
-  /// row i of that bitline is 1 (exact counts by popcount).
+  /// masks[((rt·cell_bits + q)·words + w)·cols + col]: bit i of word w set if bit q of the cell
+  /// level at row 64w + i of that bitline is 1 (exact counts by popcount; bitlines contiguous so
+  /// that the count loop vectorises).
   std::vector<std::uint64_t> masks;
   /// g[(rt·tile_rows + i)·stride + col]: conductance normalised to one count; empty when the
   /// instance has ideal cells.
@@ -34,6 +35,7 @@ struct MappedLayer {
   int adcs_per_row_tile = 0;
   std::vector<int> adc_of_col;     // ADC instance of each data column within its row tile
   std::vector<float> adc_params;   // [rt][adc][adc_param_count]; empty when ADCs are nominal
+  std::vector<float> col_params;   // the same per bitline: [rt][param][cols] (vectorised conversion)
 };
 
 class ChipInstance {

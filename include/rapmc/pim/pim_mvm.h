@@ -31,6 +31,8 @@ class PimMvm final : public MvmBackend {
   struct Scratch {
     std::vector<float> current;
     std::vector<std::int64_t> col_acc;
+    std::vector<std::int32_t> count, code, ideal, bin;
+    std::vector<float> value, margin;
     std::vector<int> active;
     std::vector<std::uint64_t> read_mask;
     std::vector<LayerCounters> counters;

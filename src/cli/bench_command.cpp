@@ -1,0 +1,143 @@
+#include "rapmc/cli/bench_command.h"
+
+#include <armadillo>
+#include <boost/random/lognormal_distribution.hpp>
+#include <boost/random/mersenne_twister.hpp>
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "rapmc/core/parallelism.h"
+#include "rapmc/data/dataset.h"
+#include "rapmc/eval/evaluate.h"
+#include "rapmc/infer/flare_engine.h"
+#include "rapmc/pim/chip.h"
+#include "rapmc/pim/hardware.h"
+#include "rapmc/pim/pim_mvm.h"
+#include "rapmc/quant/int_model.h"
+
+namespace rapmc {
+namespace {
+
+struct BenchArgs {
+  std::string int_model = "data/models/vit_fmnist_int8.h5";
+  std::string hardware_dir = "data/hardware";
+  std::string data_dir;
+  std::size_t images = 48;
+  int threads = 1;
+  bool json = false;
+};
+
+// Lognormal programming error on every cell (σ of ln G), for measuring the engine's analog
+// path. A fixed seed: the bench measures speed, not statistics.
+class LognormalCells final : public pim::DeviceSampler {
+ public:
+  explicit LognormalCells(double sigma) : sigma_(sigma) {}
+  bool varies_cells() const override { return true; }
+  void cells(const std::string&, int row_tile, int, int, std::span<float> g) const override {
+    boost::random::mt19937 gen(static_cast<std::uint32_t>(12345 + row_tile));
+    boost::random::lognormal_distribution<double> f(-0.5 * sigma_ * sigma_, sigma_);
+    for (float& v : g) v = static_cast<float>(v * f(gen));
+  }
+
+ private:
+  double sigma_;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Single-precision matrix multiply-accumulates per second of this machine's BLAS (one thread,
+// as Parallelism configures it), best of several repetitions.
+double sgemm_macs_per_second() {
+  const arma::uword n = 512;
+  arma::arma_rng::set_seed(1);  // benchmark data only, not a Monte Carlo draw
+  const arma::fmat a(n, n, arma::fill::randu), b(n, n, arma::fill::randu);
+  arma::fmat c = a * b;  // warm-up
+  double best = 1e30;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int k = 0; k < 4; ++k) c = a * b;
+    best = std::min(best, seconds_since(t0) / 4);
+  }
+  return static_cast<double>(n) * n * n / best;
+}
+
+int run_bench(const BenchArgs& a) {
+  const Parallelism parallelism(a.threads);
+  const IntModel q = load_int_model(a.int_model);
+  const ImageSet images = load_dataset("fashion-mnist:test", a.data_dir, a.images);
+  EvalOptions quiet;
+  quiet.progress = ProgressDisplay::OFF;
+  const double sgemm = sgemm_macs_per_second();
+
+  const DigitalMvm digital;
+  const FlareInference ideal(q, RequantMode::EMSB, digital);
+  auto t0 = std::chrono::steady_clock::now();
+  evaluate(FlareEngine(ideal), q.num_classes, images, quiet);
+  const double t_digital = seconds_since(t0);
+
+  nlohmann::ordered_json j;
+  j["threads"] = parallelism.threads();
+  j["images"] = images.size();
+  j["sgemm_macs_per_s"] = sgemm;
+  j["digital_integer_s_per_image"] = t_digital / static_cast<double>(images.size());
+  std::cout << std::fixed << std::setprecision(3) << "rapmc bench: " << images.size() << " images, "
+            << parallelism.threads() << " thread(s)\nsgemm (BLAS, fp32, n=512): " << sgemm / 1e9
+            << " G multiply-accumulates/s\ndigital integer flare pass: " << 1e3 * t_digital / images.size()
+            << " ms/image\n\n"
+            << "schedule  variation        cell ops/s   ratio to sgemm   ms/image   x digital pass\n";
+  const LognormalCells varied(0.05);
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (const std::string file : {"conventional", "rap"}) {
+    const HardwareConfig hw = load_hardware(a.hardware_dir + "/" + file + ".toml");
+    for (const bool vary : {false, true}) {
+      const pim::ChipInstance chip = vary ? pim::ChipInstance(q, hw, varied) : pim::ChipInstance(q, hw);
+      const pim::PimMvm engine(chip, q.settings.act_bits);
+      const FlareInference flare(q, RequantMode::EMSB, engine);
+      t0 = std::chrono::steady_clock::now();
+      evaluate(FlareEngine(flare), q.num_classes, images, quiet);
+      const double t = seconds_since(t0);
+      const pim::LayerCounters tot = pim::total(engine.counters());
+      const double rate = static_cast<double>(tot.cell_ops) / t;
+      const double per_image = t / static_cast<double>(images.size());
+      std::cout << std::left << std::setw(10) << to_string(hw.schedule) << std::setw(17)
+                << (vary ? "cells (lognormal)" : "none (popcount)") << std::right << std::setw(10)
+                << std::setprecision(3) << rate / 1e9 << " G" << std::setw(15) << rate / sgemm << std::setw(13)
+                << 1e3 * per_image << std::setw(15) << std::setprecision(1) << t / t_digital << "\n"
+                << std::setprecision(3);
+      rows.push_back({{"hardware", hw.name},
+                      {"schedule", to_string(hw.schedule)},
+                      {"cell_variation", vary},
+                      {"cell_ops_per_s", rate},
+                      {"ratio_to_sgemm", rate / sgemm},
+                      {"conversions_per_s", static_cast<double>(tot.conversions) / t},
+                      {"s_per_image", per_image},
+                      {"ratio_to_digital_pass", t / t_digital}});
+    }
+  }
+  j["engine"] = rows;
+  if (a.json) std::cout << j.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, std::function<int()>& action) {
+  auto args = std::make_shared<BenchArgs>();
+  CLI::App* cmd = app.add_subcommand("bench", "Benchmark the AMS-PiM engine against this machine's sgemm");
+  cmd->add_option("--int-model", args->int_model, "Integer model file")->capture_default_str();
+  cmd->add_option("--hardware-dir", args->hardware_dir, "Folder with conventional.toml and rap.toml")
+      ->capture_default_str();
+  cmd->add_option("--data-dir", args->data_dir, "Folder of the Fashion-MNIST IDX files");
+  cmd->add_option("--images", args->images, "Test images per measurement")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads (sgemm and engine alike)")->capture_default_str();
+  cmd->add_flag("--json", args->json, "Also print the figures as one JSON object");
+  cmd->callback([args, &action] { action = [args] { return run_bench(*args); }; });
+}
+
+}  // namespace rapmc

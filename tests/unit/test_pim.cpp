@@ -1,0 +1,371 @@
+// The AMS-PiM engine: mapping and recombination, chunking, ADC boundaries, the hardware file,
+// the cost model, and exactness of the simulated MVMs against the digital integer pipeline.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "rapmc/core/errors.h"
+#include "rapmc/core/parallelism.h"
+#include "rapmc/eval/evaluate.h"
+#include "rapmc/infer/flare_engine.h"
+#include "rapmc/pim/adc.h"
+#include "rapmc/pim/chip.h"
+#include "rapmc/pim/cost.h"
+#include "rapmc/pim/hardware.h"
+#include "rapmc/pim/mapping.h"
+#include "rapmc/pim/pim_mvm.h"
+#include "test_support.h"
+
+using namespace rapmc;
+using namespace rapmc::pim;
+
+namespace {
+
+// Forces the analog (float) path of the engine while keeping nominal devices, so exactness
+// there is tested too.
+class AnalogNominal final : public DeviceSampler {
+ public:
+  bool varies_cells() const override { return true; }
+  bool varies_adcs() const override { return true; }
+};
+
+// A small integer model: random int8 weights, one layer of each shape the engine meets.
+IntModel random_layers(unsigned seed, int in, int out) {
+  std::mt19937 gen(seed);  // test fixture only
+  std::uniform_int_distribution<int> w(-127, 127);
+  IntModel m;
+  m.settings = QuantSettings{};
+  m.embed.name = "embed";
+  m.embed.in = in;
+  m.embed.out = out;
+  for (int i = 0; i < in * out; ++i) m.embed.w.push_back(static_cast<std::int8_t>(w(gen)));
+  m.head = m.embed;
+  m.head.name = "head/fc";
+  return m;
+}
+
+HardwareConfig hw_with(MvmSchedule schedule, WeightMapping mapping, int cell_bits, int enob, AdcType adc,
+                       int rows = 128, int k = 7) {
+  HardwareConfig h;
+  h.schedule = schedule;
+  h.mapping = mapping;
+  h.cell_bits = cell_bits;
+  h.enob = enob;
+  h.adc = adc;
+  h.tile_rows = rows;
+  h.sparse_k = k;
+  return h;
+}
+
+std::vector<std::int8_t> random_inputs(unsigned seed, int n) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> x(-128, 127);
+  std::vector<std::int8_t> v(static_cast<std::size_t>(n));
+  for (auto& e : v) e = static_cast<std::int8_t>(x(gen));
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("weight mapping: every weight recombines exactly from its slices") {
+  for (auto [mapping, cell_bits] : {std::pair{WeightMapping::TWOS_COMPLEMENT, 1}, {WeightMapping::DIFFERENTIAL, 1},
+                                    {WeightMapping::DIFFERENTIAL, 2}, {WeightMapping::DIFFERENTIAL, 3},
+                                    {WeightMapping::DIFFERENTIAL, 4}}) {
+    for (int bits = 2; bits <= 8; ++bits) {
+      const SliceLayout l = slice_layout(mapping, bits, cell_bits);
+      const int lo = mapping == WeightMapping::TWOS_COMPLEMENT ? -(1 << (bits - 1)) : -((1 << (bits - 1)) - 1);
+      for (int w = lo; w <= (1 << (bits - 1)) - 1; ++w) {
+        int v = 0;
+        for (int s = 0; s < l.slices(); ++s) {
+          const int d = weight_digit(l, w, s);
+          REQUIRE(d >= 0);
+          REQUIRE(d < (1 << cell_bits));
+          v += l.weight[s] * d;
+        }
+        CAPTURE(bits);
+        CAPTURE(cell_bits);
+        REQUIRE(v == w);
+      }
+    }
+  }
+  CHECK(slice_layout(WeightMapping::TWOS_COMPLEMENT, 8, 1).weight.back() == -128);
+  CHECK(slice_layout(WeightMapping::DIFFERENTIAL, 8, 2).slices() == 8);
+}
+
+TEST_CASE("input bit-planes: every int8 value is the signed sum of its planes") {
+  for (int x = -128; x <= 127; ++x) {
+    int v = 0;
+    for (int p = 0; p < 8; ++p) v += plane_weight(p, 8) * plane_bit(x, p);
+    REQUIRE(v == x);
+  }
+  for (int x = -8; x <= 7; ++x) {  // 4-bit activations
+    int v = 0;
+    for (int p = 0; p < 4; ++p) v += plane_weight(p, 4) * plane_bit(x, p);
+    REQUIRE(v == x);
+  }
+}
+
+TEST_CASE("sparse chunking covers every '1' row exactly once with at most K per read") {
+  for (int k = 1; k <= 9; ++k)
+    for (int n = 0; n <= 130; ++n) {
+      const auto b = chunk_bounds(n, k);
+      CHECK(b.front() == 0);
+      CHECK(b.back() == n);
+      for (std::size_t i = 1; i < b.size(); ++i) {
+        CHECK(b[i] > b[i - 1]);
+        CHECK(b[i] - b[i - 1] <= k);
+      }
+      CHECK(static_cast<int>(b.size()) - 1 == (n + k - 1) / k);  // the fewest reads
+    }
+}
+
+TEST_CASE("ADC models: codes and margins at every threshold, nominal flash = sar = ideal") {
+  for (int enob = 1; enob <= 8; ++enob) {
+    const int top = (1 << enob) - 1;
+    std::vector<float> flash(static_cast<std::size_t>(adc_param_count(AdcType::FLASH, enob)));
+    std::vector<float> sar(static_cast<std::size_t>(adc_param_count(AdcType::SAR, enob)));
+    nominal_adc_params(AdcType::FLASH, enob, flash);
+    nominal_adc_params(AdcType::SAR, enob, sar);
+    for (int k = 0; k <= top + 2; ++k) {
+      for (float du : {-0.49f, -0.01f, 0.0f, 0.01f, 0.49f}) {
+        const float u = static_cast<float>(k) + du;
+        const int expect = std::clamp(k, 0, top) - (k == 0 && du < 0 ? 0 : 0);
+        float mf = 0, ms = 0, mi = 0;
+        CAPTURE(enob);
+        CAPTURE(u);
+        CHECK(adc_convert(AdcType::FLASH, enob, flash, u, mf) == expect);
+        CHECK(adc_convert(AdcType::SAR, enob, sar, u, ms) == expect);
+        CHECK(adc_convert(AdcType::IDEAL, enob, {}, u, mi) == expect);
+        if (k >= 1 && k < top) {  // between two thresholds: margin 0.5 - |du|
+          CHECK(mf == doctest::Approx(0.5 - std::abs(du)).epsilon(1e-5));
+          CHECK(mi == doctest::Approx(0.5 - std::abs(du)).epsilon(1e-5));
+        }
+      }
+    }
+    // Just either side of each threshold k - 1/2.
+    for (int k = 1; k <= top; ++k) {
+      float m = 0;
+      CHECK(adc_convert(AdcType::FLASH, enob, flash, k - 0.5f + 1e-3f, m) == k);
+      CHECK(adc_convert(AdcType::FLASH, enob, flash, k - 0.5f - 1e-3f, m) == k - 1);
+      CHECK(adc_convert(AdcType::SAR, enob, sar, k - 0.5f + 1e-3f, m) == k);
+      CHECK(adc_convert(AdcType::SAR, enob, sar, k - 0.5f - 1e-3f, m) == k - 1);
+    }
+  }
+  // A comparator offset shifts exactly its own threshold.
+  std::vector<float> flash(7);
+  nominal_adc_params(AdcType::FLASH, 3, flash);
+  flash[2] += 0.3f;  // threshold of code 3 moves from 2.5 to 2.8
+  float m = 0;
+  CHECK(adc_convert(AdcType::FLASH, 3, flash, 2.7f, m) == 2);
+  CHECK(m == doctest::Approx(0.1).epsilon(1e-4));
+  CHECK(adc_convert(AdcType::FLASH, 3, flash, 2.9f, m) == 3);
+  // SAR comparator offset: shifts every decision.
+  std::vector<float> sar(4);
+  nominal_adc_params(AdcType::SAR, 3, sar);
+  sar[0] = 0.2f;  // input referred +0.2 LSB
+  CHECK(adc_convert(AdcType::SAR, 3, sar, 2.35f, m) == 3);
+  CHECK(adc_convert(AdcType::SAR, 3, sar, 2.25f, m) == 2);
+}
+
+TEST_CASE("hardware files: shipped files load; bad keys and values are named together") {
+  const HardwareConfig rap = load_hardware(test::source_path("data/hardware/rap.toml"));
+  CHECK(rap.schedule == MvmSchedule::SPARSE);
+  CHECK(rap.sparse_k == 7);
+  CHECK(rap.enob == 3);
+  CHECK(rap.bits_to_resolve() == 3);
+  const HardwareConfig conv = load_hardware(test::source_path("data/hardware/conventional.toml"));
+  CHECK(conv.schedule == MvmSchedule::DENSE);
+  CHECK(conv.bits_to_resolve() == 8);
+  CHECK(conv.enob == 8);
+
+  CHECK_THROWS_WITH_AS(parse_hardware("[adc]\nenob = 0\ncolor = 'red'\n[array]\ntile_rows = 'x'\n", "h.toml"),
+                       test::has("h.toml: 3 problems:\n  'array.tile_rows' must be an integer\n  'adc.enob' = 0 is out of range 1..12\n  'adc.color' is not a known key"),
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(parse_hardware("[schedule]\nk = 200\n", "h.toml"), test::has("'schedule.k' = 200 exceeds array.tile_rows"), ConfigError);
+  CHECK_THROWS_WITH_AS(parse_hardware("[schedule]\nk = 0\n", "h.toml"), test::has("'schedule.k' = 0 is out of range"), ConfigError);
+  CHECK_THROWS_WITH_AS(parse_hardware("[adc]\ntype = 'pipelined'\n", "h.toml"), test::has("'adc.type' = 'pipelined' is not one of ideal|flash|sar"), ConfigError);
+  CHECK_THROWS_WITH_AS(parse_hardware("[array]\ncell_bits = 2\n", "h.toml"), test::has("'array.mapping' = 'twos_complement' needs array.cell_bits = 1"), ConfigError);
+  CHECK_THROWS_WITH_AS(parse_hardware("[array]\ng_off_siemens = 1e-3\n", "h.toml"), test::has("must be below array.g_on_siemens"), ConfigError);
+  CHECK_THROWS_WITH_AS(parse_hardware("[array\n", "h.toml"), test::has("h.toml:1:"), ConfigError);
+  CHECK_THROWS_WITH_AS(load_hardware("/nonexistent/hw.toml"), test::has("/nonexistent/hw.toml: cannot open"), IoError);
+}
+
+TEST_CASE("cost model against hand-computed cases") {
+  HardwareConfig h = hw_with(MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 3, AdcType::FLASH);
+  CHECK(adc_energy_j(h) == doctest::Approx(7 * 20e-15));
+  CHECK(adc_area_um2(h) == doctest::Approx(7 * 15.0));
+  h.adc = AdcType::SAR;
+  h.enob = 8;
+  CHECK(adc_energy_j(h) == doctest::Approx(256 * 10e-15));
+  CHECK(adc_area_um2(h) == doctest::Approx(15.0 + 256 * 2.0));
+  // One layer 100 inputs × 20 outputs, 8 slices: 160 bitlines → 1 row tile × 2 column tiles.
+  const IntModel m = random_layers(1, 100, 20);
+  h.adc = AdcType::FLASH;
+  h.enob = 3;
+  const ChipInstance chip(m, h);
+  LayerCounters t;
+  t.reads = 1000;
+  t.conversions = 40000;
+  t.cell_ops = 100000;
+  t.on_counts = 30000;
+  const CostReport r = estimate_cost(h, chip, t, 10);
+  CHECK(r.tiles == 4);  // embed and head/fc, 2 tiles each
+  CHECK(r.reads == 100);
+  CHECK(r.conversions == 4000);
+  CHECK(r.adc_cycles == 100 * 8);
+  const double e_array = 0.2 * 0.2 * 10e-9 * (10000 * 0.5e-6 + 3000 * 49.5e-6);
+  CHECK(r.energy_array_j == doctest::Approx(e_array));
+  CHECK(r.energy_adc_j == doctest::Approx(4000 * 7 * 20e-15));
+  CHECK(r.energy_digital_j == doctest::Approx(4000 * 30e-15));
+  CHECK(r.area_array_mm2 == doctest::Approx(4 * 128 * 129 * 0.05e-6));
+  CHECK(r.area_adc_mm2 == doctest::Approx(4 * 16 * 7 * 15.0e-6));
+  CHECK(r.area_digital_mm2 == doctest::Approx(4 * 128 * 20.0e-6));
+}
+
+TEST_CASE("simulated MVMs are exact with ideal devices, for every schedule, mapping and path") {
+  const int in = 300, out = 24, tokens = 6;  // 3 row tiles of 128, the last one partial
+  const IntModel m = random_layers(7, in, out);
+  const auto x = random_inputs(11, in * tokens);
+  std::vector<std::int32_t> want(static_cast<std::size_t>(tokens) * out);
+  DigitalMvm().mvm(m.embed, x.data(), tokens, want.data());
+  const AnalogNominal analog;
+  struct Config {
+    MvmSchedule schedule;
+    WeightMapping mapping;
+    int cell_bits, enob, k;
+    AdcType adc;
+  };
+  for (const Config& cfg : {Config{MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 3, 7, AdcType::FLASH},
+                            Config{MvmSchedule::SPARSE, WeightMapping::DIFFERENTIAL, 2, 4, 5, AdcType::FLASH},
+                            Config{MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 8, 7, AdcType::SAR},
+                            Config{MvmSchedule::DENSE, WeightMapping::DIFFERENTIAL, 3, 10, 7, AdcType::SAR},
+                            Config{MvmSchedule::SPARSE, WeightMapping::DIFFERENTIAL, 1, 2, 3, AdcType::IDEAL}}) {
+    HardwareConfig h = hw_with(cfg.schedule, cfg.mapping, cfg.cell_bits, cfg.enob, cfg.adc, 128, cfg.k);
+    CAPTURE(to_string(cfg.schedule));
+    CAPTURE(to_string(cfg.mapping));
+    CAPTURE(cfg.cell_bits);
+    REQUIRE(h.bits_to_resolve() <= h.enob);
+    for (OffCurrent off : {OffCurrent::REFERENCE_COLUMN, OffCurrent::DIGITAL_OFFSET}) {
+      h.off_current = off;
+      for (const DeviceSampler* sampler : {static_cast<const DeviceSampler*>(nullptr), static_cast<const DeviceSampler*>(&analog)}) {
+        const ChipInstance chip = sampler ? ChipInstance(m, h, *sampler) : ChipInstance(m, h);
+        const PimMvm pim(chip, 8);
+        std::vector<std::int32_t> got(want.size());
+        pim.mvm(m.embed, x.data(), tokens, got.data());
+        CHECK(got == want);
+        const LayerCounters c = pim.counters().at("embed");
+        CHECK(c.code_errors == 0);
+        CHECK(c.saturations == 0);
+        CHECK(c.margin_min_lsb == doctest::Approx(0.5).epsilon(1e-4));
+        // Reads: dense one per plane and row tile; sparse ceil(ones/K) per plane.
+        std::uint64_t reads = 0, cell_ops = 0;
+        for (int t = 0; t < tokens; ++t)
+          for (int rt = 0; rt < 3; ++rt)
+            for (int p = 0; p < 8; ++p) {
+              int ones = 0;
+              for (int i = rt * 128; i < std::min(in, rt * 128 + 128); ++i) ones += plane_bit(x[t * in + i], p);
+              reads += cfg.schedule == MvmSchedule::DENSE ? 1 : (ones + cfg.k - 1) / cfg.k;
+              cell_ops += static_cast<std::uint64_t>(ones);
+            }
+        const int cols = out * chip.layout().slices();
+        const int col_tiles = (cols + 127) / 128;
+        CHECK(c.reads == reads * col_tiles);
+        CHECK(c.conversions == reads * cols);
+        CHECK(c.cell_ops == cell_ops * cols);
+      }
+    }
+  }
+}
+
+TEST_CASE("too few ADC bits: saturations are counted and the sum clips exactly as the ADC does") {
+  const int in = 128, out = 4, tokens = 3;
+  const IntModel m = random_layers(3, in, out);
+  const auto x = random_inputs(5, in * tokens);
+  HardwareConfig h = hw_with(MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 5, AdcType::FLASH);
+  const ChipInstance chip(m, h);
+  const PimMvm pim(chip, 8);
+  std::vector<std::int32_t> got(static_cast<std::size_t>(tokens) * out);
+  pim.mvm(m.embed, x.data(), tokens, got.data());
+  // Brute force: per token, plane and bitline, the count clipped at 31.
+  const SliceLayout l = chip.layout();
+  std::uint64_t sat = 0;
+  for (int t = 0; t < tokens; ++t)
+    for (int o = 0; o < out; ++o) {
+      std::int64_t v = 0;
+      for (int s = 0; s < l.slices(); ++s)
+        for (int p = 0; p < 8; ++p) {
+          int count = 0;
+          for (int i = 0; i < in; ++i) count += plane_bit(x[t * in + i], p) * weight_digit(l, m.embed.w[o * in + i], s);
+          sat += count > 31;
+          v += static_cast<std::int64_t>(l.weight[s]) * plane_weight(p, 8) * std::min(count, 31);
+        }
+      CHECK(got[t * out + o] == v);
+    }
+  const LayerCounters c = pim.counters().at("embed");
+  CHECK(sat > 0);
+  CHECK(c.saturations == sat);
+  CHECK(c.code_errors == 0);  // clipping is the ideal ADC's behaviour, not a code error
+}
+
+TEST_CASE("on all 10,000 test images the PiM pipeline is bit-exact to the integer pipeline (both schedules, both mappings)") {
+  const IntModel q = load_int_model(test::source_path("data/models/vit_fmnist_int8.h5"));
+  const ImageSet all = load_dataset("fashion-mnist:test");
+  const ImageSet some = load_dataset("fashion-mnist:test", "", 300);
+  const DigitalMvm digital;
+  const FlareInference ideal(q, RequantMode::EMSB, digital);
+  EvalOptions quiet;
+  quiet.progress = ProgressDisplay::OFF;
+  const EvalResult want = evaluate(FlareEngine(ideal), q.num_classes, all, quiet);
+  const AnalogNominal analog;
+  for (const auto& [schedule, mapping, cell_bits, enob] :
+       {std::tuple{MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 3},
+        std::tuple{MvmSchedule::SPARSE, WeightMapping::DIFFERENTIAL, 2, 5},
+        std::tuple{MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 8},
+        std::tuple{MvmSchedule::DENSE, WeightMapping::DIFFERENTIAL, 1, 8}}) {
+    CAPTURE(to_string(schedule));
+    CAPTURE(to_string(mapping));
+    const HardwareConfig h = hw_with(schedule, mapping, cell_bits, enob, AdcType::FLASH);
+    REQUIRE(h.bits_to_resolve() <= h.enob);
+    {
+      const ChipInstance chip(q, h);
+      const PimMvm pim(chip, q.settings.act_bits);
+      const FlareInference flare(q, RequantMode::EMSB, pim);
+      const EvalResult got = evaluate(FlareEngine(flare), q.num_classes, all, quiet);
+      CHECK(arma::approx_equal(got.logits, want.logits, "absdiff", 0.0));
+      const LayerCounters t = total(pim.counters());
+      CHECK(t.code_errors == 0);
+      CHECK(t.saturations == 0);
+    }
+    {  // The analog (float) path with nominal devices, on the first 300 images.
+      const ChipInstance chip(q, h, analog);
+      const PimMvm pim(chip, q.settings.act_bits);
+      const FlareInference flare(q, RequantMode::EMSB, pim);
+      const EvalResult got = evaluate(FlareEngine(flare), q.num_classes, some, quiet);
+      CHECK(arma::approx_equal(got.logits, want.logits.cols(0, 299), "absdiff", 0.0));
+    }
+  }
+}
+
+TEST_CASE("PiM counters and logits do not depend on the thread count") {
+  const IntModel q = load_int_model(test::source_path("data/models/vit_fmnist_int8.h5"));
+  const ImageSet images = load_dataset("fashion-mnist:test", "", 64);
+  HardwareConfig h = hw_with(MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 2, AdcType::FLASH);  // saturating
+  const ChipInstance chip(q, h);
+  EvalOptions quiet;
+  quiet.progress = ProgressDisplay::OFF;
+  std::vector<EvalResult> results;
+  std::vector<LayerCounters> totals;
+  for (int threads : {1, 2}) {
+    const Parallelism p(threads);
+    const PimMvm pim(chip, q.settings.act_bits);
+    const FlareInference flare(q, RequantMode::EMSB, pim);
+    results.push_back(evaluate(FlareEngine(flare), q.num_classes, images, quiet));
+    totals.push_back(total(pim.counters()));
+  }
+  CHECK(arma::approx_equal(results[0].logits, results[1].logits, "absdiff", 0.0));
+  CHECK(totals[0].saturations == totals[1].saturations);
+  CHECK(totals[0].saturations > 0);
+  CHECK(totals[0].reads == totals[1].reads);
+  CHECK(totals[0].on_counts == totals[1].on_counts);
+  CHECK(totals[0].margin_hist == totals[1].margin_hist);
+}
