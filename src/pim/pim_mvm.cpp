@@ -186,30 +186,35 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
   // shift-add. Written as flat loops over bitlines so that they vectorise.
   std::int32_t* ideal = s.ideal.data();
   std::int32_t* bin = s.bin.data();
-  if (lsb == 1) {
-    for (int col = 0; col < cols; ++col) ideal[col] = std::min(cnt[col], top);
-  } else {
-    for (int col = 0; col < cols; ++col) ideal[col] = std::min((2 * cnt[col] + lsb) / (2 * lsb), top);
-  }
-  const std::int32_t sat_count = lsb == 1 ? top : (2 * lsb * (top + 1) - lsb + 1) / 2;  // smallest saturating count
+  const auto bins_per_lsb = static_cast<float>(1.0 / MARGIN_BIN_LSB);
+  const std::int64_t weight = static_cast<std::int64_t>(pw) * lsb;
   std::int32_t errors = 0, sat = 0;
-  const std::int32_t first_sat = sat_count + (lsb == 1);
-  for (int col = 0; col < cols; ++col) errors += code[col] != ideal[col];
-  for (int col = 0; col < cols; ++col) sat += cnt[col] >= first_sat;
   // Margins are >= 0, whose IEEE bit patterns order as integers: an integer min vectorises.
   std::int32_t mmin_bits = 0x7f7fffff;
-  for (int col = 0; col < cols; ++col) {
-    const auto b = std::bit_cast<std::int32_t>(margin[col]);
-    mmin_bits = b < mmin_bits ? b : mmin_bits;
+  if (lsb == 1) {  // one fused pass
+    for (int col = 0; col < cols; ++col) {
+      const std::int32_t id = cnt[col] < top ? cnt[col] : top;
+      ideal[col] = id;
+      errors += code[col] != id;
+      sat += cnt[col] > top;
+      const auto mb = std::bit_cast<std::int32_t>(margin[col]);
+      mmin_bits = mb < mmin_bits ? mb : mmin_bits;
+      const auto b = static_cast<std::int32_t>(margin[col] * bins_per_lsb);
+      bin[col] = b < MARGIN_BINS - 1 ? b : MARGIN_BINS - 1;
+      acc[col] += weight * code[col];
+    }
+  } else {
+    const std::int32_t first_sat = (2 * lsb * (top + 1) - lsb + 1) / 2;  // smallest saturating count
+    for (int col = 0; col < cols; ++col) {
+      ideal[col] = std::min((2 * cnt[col] + lsb) / (2 * lsb), top);
+      errors += code[col] != ideal[col];
+      sat += cnt[col] >= first_sat;
+      mmin_bits = std::min(mmin_bits, std::bit_cast<std::int32_t>(margin[col]));
+      bin[col] = std::min(static_cast<std::int32_t>(margin[col] * bins_per_lsb), MARGIN_BINS - 1);
+      acc[col] += weight * code[col];
+    }
   }
   const float mmin = std::bit_cast<float>(mmin_bits);
-  const auto bins_per_lsb = static_cast<float>(1.0 / MARGIN_BIN_LSB);
-  for (int col = 0; col < cols; ++col) {
-    const auto b = static_cast<std::int32_t>(margin[col] * bins_per_lsb);
-    bin[col] = b < MARGIN_BINS - 1 ? b : MARGIN_BINS - 1;
-  }
-  const std::int64_t weight = static_cast<std::int64_t>(pw) * lsb;
-  for (int col = 0; col < cols; ++col) acc[col] += weight * code[col];
   // The margin histogram in four interleaved copies, so that repeated bins do not serialise.
   std::array<std::array<std::uint32_t, MARGIN_BINS>, 4> h{};
   int col = 0;
