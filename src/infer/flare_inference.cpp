@@ -145,6 +145,36 @@ Wide layer_norm(const Wide& x, const IntLayerNorm& ln, int frac, int rows) {
   return y;
 }
 
+// q·kᵀ and P·V of every head on the backend (e.g. the AMS-PiM chip): k of one head is written
+// as the weights [tokens × head_dim] and q drives it; then vᵀ [head_dim × tokens] driven by the
+// unsigned probabilities. Softmax stays in the integer unit between the two.
+void attention_on_backend(const MvmBackend& backend, int block, int T, int H, int hd, int prob_bits, const Act8& q,
+                          const Act8& k, const Act8& v, Dyadic softmax, Wide& attn) {
+  std::vector<std::int8_t> kh(static_cast<std::size_t>(T) * hd), vt(static_cast<std::size_t>(hd) * T);
+  std::vector<std::uint8_t> qh(static_cast<std::size_t>(T) * hd), pr(static_cast<std::size_t>(T) * T);
+  std::vector<std::int32_t> sc(static_cast<std::size_t>(T) * T), pv(static_cast<std::size_t>(T) * hd);
+  std::vector<std::int64_t> scores(T);
+  std::vector<std::int32_t> probs(T);
+  using Product = AttentionOperand::Product;
+  for (int h = 0; h < H; ++h) {
+    for (int j = 0; j < T; ++j)
+      for (int d = 0; d < hd; ++d) {
+        kh[static_cast<std::size_t>(j) * hd + d] = k.row(j)[h * hd + d];
+        qh[static_cast<std::size_t>(j) * hd + d] = static_cast<std::uint8_t>(q.row(j)[h * hd + d]);
+        vt[static_cast<std::size_t>(d) * T + j] = v.row(j)[h * hd + d];
+      }
+    backend.mvm_attention({block, Product::QK, h, T, hd, kh.data()}, qh.data(), InputKind::SIGNED_INT8, T, sc.data());
+    for (int i = 0; i < T; ++i) {
+      for (int j = 0; j < T; ++j) scores[j] = sc[static_cast<std::size_t>(i) * T + j];
+      kern::softmax_row(scores, softmax.m, -(softmax.e + 16 + q.e[i] + k.e[0]), prob_bits, probs);
+      for (int j = 0; j < T; ++j) pr[static_cast<std::size_t>(i) * T + j] = static_cast<std::uint8_t>(probs[j]);
+    }
+    backend.mvm_attention({block, Product::PV, h, hd, T, vt.data()}, pr.data(), InputKind::UNSIGNED_8, T, pv.data());
+    for (int i = 0; i < T; ++i)
+      for (int d = 0; d < hd; ++d) attn.row(i)[h * hd + d] = pv[static_cast<std::size_t>(i) * hd + d];
+  }
+}
+
 }  // namespace
 
 void patch_pixels_s8(const IntModel& m, const std::uint8_t* pixels, std::int8_t* out) {
@@ -212,6 +242,9 @@ IntLogits FlareInference::forward(const std::uint8_t* pixels) const {
     const Act8 k = requantize(qkv, D, D, Granularity::PER_TENSOR, mode, p.rq_k, ab);
     const Act8 v = requantize(qkv, 2 * D, D, Granularity::PER_TENSOR, mode, p.rq_v, ab);
     Wide attn(T, D, v.e[0] - qs.prob_bits);
+    if (backend_.runs_attention()) {
+      attention_on_backend(backend_, static_cast<int>(bi), T, H, hd, qs.prob_bits, q, k, v, p.softmax, attn);
+    } else {
     for (int h = 0; h < H; ++h) {
       for (int i = 0; i < T; ++i) {
         const std::int8_t* qi = q.row(i) + h * hd;
@@ -229,6 +262,7 @@ IntLogits FlareInference::forward(const std::uint8_t* pixels) const {
           for (int d = 0; d < hd; ++d) out[d] += std::int64_t{probs[j]} * vj[d];
         }
       }
+    }
     }
     const Wide proj = run_linear(backend_, b.proj, p.proj,
                                  requantize(attn, 0, D, Granularity::PER_TOKEN, mode, p.rq_proj_in, ab));

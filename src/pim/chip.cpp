@@ -4,36 +4,53 @@
 
 namespace rapmc::pim {
 
+const DeviceSampler& nominal_devices() {
+  static const DeviceSampler nominal;
+  return nominal;
+}
+
 ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw, const DeviceSampler& sampler)
-    : hw_(hw), layout_(slice_layout(hw.mapping, model.settings.weight_bits, hw.cell_bits)) {
+    : hw_(hw), sampler_(&sampler), layout_(slice_layout(hw.mapping, model.settings.weight_bits, hw.cell_bits)) {
   ideal_cells_ = !sampler.varies_cells();
   nominal_adcs_ = !sampler.varies_adcs();
   const double levels = (1 << hw.cell_bits) - 1;
   g_off_norm_ = hw.g_off_siemens / ((hw.g_on_siemens - hw.g_off_siemens) / levels);
-  map_layer(model.embed, sampler);
+  std::vector<const IntLinear*> all{&model.embed};
   for (const IntBlock& b : model.blocks)
-    for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) map_layer(*l, sampler);
-  map_layer(model.head, sampler);
+    for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) all.push_back(l);
+  all.push_back(&model.head);
+  for (const IntLinear* l : all) {
+    index_[l->name] = layers_.size();
+    layers_.push_back(map_weights(l->name, l->w.data(), l->out, l->in));
+    counter_names_.push_back(l->name);
+  }
+  if (hw.attention == AttentionPlacement::PIM) {
+    for (std::size_t b = 0; b < model.blocks.size(); ++b) {
+      counter_names_.push_back("blocks/" + std::to_string(b) + "/attn_qk");
+      counter_names_.push_back("blocks/" + std::to_string(b) + "/attn_pv");
+    }
+  }
 }
 
-void ChipInstance::map_layer(const IntLinear& l, const DeviceSampler& sampler) {
+MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t* w, int out, int in) const {
+  const DeviceSampler& sampler = *sampler_;
   const int R = hw_.tile_rows, C = hw_.tile_cols, L = hw_.cell_bits, S = layout_.slices();
   MappedLayer m;
-  m.name = l.name;
-  m.in = l.in;
-  m.out = l.out;
-  m.cols = l.out * S;
-  m.row_tiles = (l.in + R - 1) / R;
+  m.name = name;
+  m.in = in;
+  m.out = out;
+  m.cols = out * S;
+  m.row_tiles = (in + R - 1) / R;
   m.col_tiles = (m.cols + C - 1) / C;
   m.words = (R + 63) / 64;
   m.stride = m.cols + m.col_tiles;
   m.masks.assign(static_cast<std::size_t>(m.row_tiles) * m.cols * L * m.words, 0);
-  for (int i = 0; i < l.in; ++i) {
+  for (int i = 0; i < in; ++i) {
     const int rt = i / R, r = i % R;
-    for (int o = 0; o < l.out; ++o) {
-      const int w = l.w[static_cast<std::size_t>(o) * l.in + i];
+    for (int o = 0; o < out; ++o) {
+      const int wv = w[static_cast<std::size_t>(o) * in + i];
       for (int s = 0; s < S; ++s) {
-        const int digit = weight_digit(layout_, w, s);
+        const int digit = weight_digit(layout_, wv, s);
         const int col = o * S + s;
         for (int q = 0; q < L; ++q)
           if ((digit >> q) & 1)
@@ -50,11 +67,11 @@ void ChipInstance::map_layer(const IntLinear& l, const DeviceSampler& sampler) {
         const int i = rt * R + r;
         for (int col = 0; col < m.stride; ++col) {
           int digit = 0;  // reference columns and rows beyond the layer hold G_off cells
-          if (i < l.in && col < m.cols) digit = weight_digit(layout_, l.w[static_cast<std::size_t>(col / S) * l.in + i], col % S);
+          if (i < in && col < m.cols) digit = weight_digit(layout_, w[static_cast<std::size_t>(col / S) * in + i], col % S);
           slab[static_cast<std::size_t>(r) * m.stride + col] = static_cast<float>(g_off_norm_ + digit);
         }
       }
-      sampler.cells(l.name, rt, R, m.stride, {slab, static_cast<std::size_t>(R) * m.stride});
+      sampler.cells(name, rt, R, m.stride, {slab, static_cast<std::size_t>(R) * m.stride});
     }
   }
   const int adcs_per_col_tile = (C + hw_.cols_per_adc - 1) / hw_.cols_per_adc;
@@ -68,7 +85,7 @@ void ChipInstance::map_layer(const IntLinear& l, const DeviceSampler& sampler) {
         const std::span<float> p(m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + a) * P,
                                  static_cast<std::size_t>(P));
         nominal_adc_params(hw_.adc, hw_.enob, p);
-        sampler.adc(l.name, rt, a, p);
+        sampler.adc(name, rt, a, p);
       }
     m.col_params.resize(static_cast<std::size_t>(m.row_tiles) * P * m.cols);
     for (int rt = 0; rt < m.row_tiles; ++rt)
@@ -77,8 +94,7 @@ void ChipInstance::map_layer(const IntLinear& l, const DeviceSampler& sampler) {
           m.col_params[(static_cast<std::size_t>(rt) * P + k) * m.cols + col] =
               m.adc_params[(static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P + k];
   }
-  index_[m.name] = layers_.size();
-  layers_.push_back(std::move(m));
+  return m;
 }
 
 }  // namespace rapmc::pim

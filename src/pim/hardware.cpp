@@ -53,9 +53,6 @@ HardwareConfig read(TomlReader& r) {
   }
   if (h.adc == AdcType::FLASH && h.enob > 8) r.problem("adc.enob", "> 8 is not supported for a flash ADC (2^enob - 1 comparators)");
   if (h.cols_per_adc > h.tile_cols) r.problem("adc.cols_per_adc", "exceeds array.tile_cols");
-  if (h.attention == AttentionPlacement::PIM) {
-    r.problem("schedule.attention", "= 'pim' is not implemented yet (attention products run digitally)");
-  }
   r.finish();
   return h;
 }

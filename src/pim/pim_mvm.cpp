@@ -14,9 +14,9 @@ PimMvm::PimMvm(const ChipInstance& chip, int act_bits) : chip_(chip), act_bits_(
 
 Counters PimMvm::counters() const {
   Counters out;
-  const auto& layers = chip_.layers();
+  const auto& names = chip_.counter_names();
   for (const Scratch& s : scratch_)
-    for (std::size_t i = 0; i < s.counters.size(); ++i) out[layers[i].name].merge(s.counters[i]);
+    for (std::size_t i = 0; i < s.counters.size(); ++i) out[names[i]].merge(s.counters[i]);
   return out;
 }
 
@@ -24,14 +24,32 @@ void PimMvm::reset_counters() {
   for (Scratch& s : scratch_) std::fill(s.counters.begin(), s.counters.end(), LayerCounters{});
 }
 
+bool PimMvm::runs_attention() const { return chip_.hardware().attention == AttentionPlacement::PIM; }
+
 void PimMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc) const {
   const std::size_t li = chip_.index(layer.name);
-  const MappedLayer& m = chip_.layers()[li];
+  run(chip_.layers()[li], li, reinterpret_cast<const std::uint8_t*>(x), InputKind::SIGNED_INT8, rows, acc);
+}
+
+void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind, int rows,
+                           std::int32_t* acc) const {
+  if (!runs_attention()) {
+    MvmBackend::mvm_attention(op, x, kind, rows, acc);
+    return;
+  }
+  const int product = op.product == AttentionOperand::Product::QK ? 0 : 1;
+  const std::string name = chip_.counter_names()[chip_.attention_slot(op.block, product)] + "/" + std::to_string(op.head);
+  const MappedLayer m = chip_.map_weights(name, op.w, op.out, op.in);
+  run(m, chip_.attention_slot(op.block, product), x, kind, rows, acc);
+}
+
+void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::uint8_t* x, InputKind kind, int rows,
+                 std::int32_t* acc) const {
   const HardwareConfig& hw = chip_.hardware();
   const SliceLayout& layout = chip_.layout();
   const int R = hw.tile_rows, S = layout.slices();
   Scratch& s = scratch_.local();
-  if (s.counters.size() != chip_.layers().size()) s.counters.resize(chip_.layers().size());
+  if (s.counters.size() != chip_.counter_names().size()) s.counters.resize(chip_.counter_names().size());
   s.current.resize(static_cast<std::size_t>(m.stride));
   s.col_acc.resize(static_cast<std::size_t>(m.cols));
   s.count.resize(static_cast<std::size_t>(m.cols));
@@ -42,21 +60,24 @@ void PimMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::in
   s.bin.resize(static_cast<std::size_t>(m.cols));
   s.active.resize(static_cast<std::size_t>(R));
   s.read_mask.resize(static_cast<std::size_t>(m.words));
-  LayerCounters& c = s.counters[li];
+  LayerCounters& c = s.counters[slot];
   const bool dense = hw.schedule == MvmSchedule::DENSE;
+  // Signed inputs: act_bits two's-complement planes, the MSB negative. Unsigned: 8 planes, all positive.
+  const int planes = kind == InputKind::SIGNED_INT8 ? act_bits_ : 8;
 
   for (int t = 0; t < rows; ++t) {
     std::fill(s.col_acc.begin(), s.col_acc.end(), 0);
-    const std::int8_t* xt = x + static_cast<std::ptrdiff_t>(t) * m.in;
+    const std::uint8_t* xt = x + static_cast<std::ptrdiff_t>(t) * m.in;
     for (int rt = 0; rt < m.row_tiles; ++rt) {
       const int r0 = rt * R, nr = std::min(R, m.in - r0);
-      for (int p = 0; p < act_bits_; ++p) {
+      for (int p = 0; p < planes; ++p) {
         int n = 0;
         for (int i = 0; i < nr; ++i)
-          if (plane_bit(xt[r0 + i], p)) s.active[n++] = i;
+          if ((xt[r0 + i] >> p) & 1) s.active[n++] = i;
         if (!dense && n == 0) continue;  // an all-zero plane costs nothing in the sparse schedule
         const int k = dense ? std::max(n, 1) : hw.sparse_k;
-        for (int a = 0; a == 0 || a < n; a += k) read(m, rt, s.active.data() + a, std::min(k, n - a), plane_weight(p, act_bits_), s, c);
+        const int pw = kind == InputKind::SIGNED_INT8 ? plane_weight(p, act_bits_) : (1 << p);
+        for (int a = 0; a == 0 || a < n; a += k) read(m, rt, s.active.data() + a, std::min(k, n - a), pw, s, c);
       }
     }
     for (int o = 0; o < m.out; ++o) {

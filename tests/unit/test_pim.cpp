@@ -8,6 +8,7 @@
 #include "rapmc/core/parallelism.h"
 #include "rapmc/eval/evaluate.h"
 #include "rapmc/infer/flare_engine.h"
+#include "rapmc/infer/ptq_dqq_inference.h"
 #include "rapmc/pim/adc.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/cost.h"
@@ -368,4 +369,70 @@ TEST_CASE("PiM counters and logits do not depend on the thread count") {
   CHECK(totals[0].reads == totals[1].reads);
   CHECK(totals[0].on_counts == totals[1].on_counts);
   CHECK(totals[0].margin_hist == totals[1].margin_hist);
+}
+
+TEST_CASE("attention operands on the chip: signed and unsigned inputs exact with ideal devices") {
+  const IntModel m = random_layers(2, 16, 4);
+  std::mt19937 gen(9);
+  std::uniform_int_distribution<int> wdist(-128, 127), xdist(0, 255);
+  const int out = 17, in = 16, rows = 17;
+  std::vector<std::int8_t> w(static_cast<std::size_t>(out) * in);
+  std::vector<std::uint8_t> x(static_cast<std::size_t>(rows) * in);
+  for (auto& e : w) e = static_cast<std::int8_t>(wdist(gen));
+  for (auto& e : x) e = static_cast<std::uint8_t>(xdist(gen));
+  IntModel one_block = m;
+  one_block.blocks.resize(1);
+  const AnalogNominal analog;
+  for (MvmSchedule schedule : {MvmSchedule::SPARSE, MvmSchedule::DENSE}) {
+    HardwareConfig h = hw_with(schedule, WeightMapping::TWOS_COMPLEMENT, 1, schedule == MvmSchedule::DENSE ? 8 : 3, AdcType::FLASH);
+    h.attention = AttentionPlacement::PIM;
+    for (const DeviceSampler* sampler : {&nominal_devices(), static_cast<const DeviceSampler*>(&analog)}) {
+      const ChipInstance chip(one_block, h, *sampler);
+      const PimMvm pim(chip, 8);
+      REQUIRE(pim.runs_attention());
+      for (InputKind kind : {InputKind::SIGNED_INT8, InputKind::UNSIGNED_8}) {
+        const AttentionOperand op{0, kind == InputKind::SIGNED_INT8 ? AttentionOperand::Product::QK : AttentionOperand::Product::PV,
+                                  1, out, in, w.data()};
+        std::vector<std::int32_t> want(static_cast<std::size_t>(rows) * out), got(want.size());
+        DigitalMvm().mvm_attention(op, x.data(), kind, rows, want.data());
+        pim.mvm_attention(op, x.data(), kind, rows, got.data());
+        CHECK(got == want);
+      }
+      const Counters c = pim.counters();
+      CHECK(c.at("blocks/0/attn_qk").conversions > 0);
+      CHECK(c.at("blocks/0/attn_pv").conversions > 0);
+      CHECK(c.at("blocks/0/attn_pv").code_errors == 0);
+    }
+  }
+  // The digital reference really is the product: one hand-checked entry.
+  std::int32_t a = 0;
+  for (int i = 0; i < in; ++i) a += w[i] * static_cast<std::int32_t>(x[i]);
+  std::vector<std::int32_t> acc(static_cast<std::size_t>(rows) * out);
+  DigitalMvm().mvm_attention({0, AttentionOperand::Product::PV, 0, out, in, w.data()}, x.data(), InputKind::UNSIGNED_8, rows, acc.data());
+  CHECK(acc[0] == a);
+}
+
+TEST_CASE("the whole pipeline with attention on the chip is bit-exact with ideal devices (flare and ptq-dqq)") {
+  const VitModel model = load_vit_model(test::shipped_model());
+  const IntModel q = load_int_model(test::source_path("data/models/vit_fmnist_int8.h5"));
+  const ImageSet images = load_dataset("fashion-mnist:test", "", 200);
+  EvalOptions quiet;
+  quiet.progress = ProgressDisplay::OFF;
+  const DigitalMvm digital;
+  HardwareConfig h = load_hardware(test::source_path("data/hardware/rap.toml"));
+  h.attention = AttentionPlacement::PIM;
+  const ChipInstance chip(q, h);
+  const PimMvm pim(chip, q.settings.act_bits);
+  const FlareInference ideal(q, RequantMode::EMSB, digital), on_chip(q, RequantMode::EMSB, pim);
+  CHECK(arma::approx_equal(evaluate(FlareEngine(on_chip), q.num_classes, images, quiet).logits,
+                           evaluate(FlareEngine(ideal), q.num_classes, images, quiet).logits, "absdiff", 0.0));
+  const PtqDqqInference dqq_ideal(model, q, digital), dqq_chip(model, q, pim);
+  CHECK(arma::approx_equal(evaluate(dqq_chip, q.num_classes, images, quiet).logits,
+                           evaluate(dqq_ideal, q.num_classes, images, quiet).logits, "absdiff", 0.0));
+  const Counters c = pim.counters();
+  for (int b = 0; b < q.depth; ++b) {
+    CHECK(c.at("blocks/" + std::to_string(b) + "/attn_qk").reads > 0);
+    CHECK(c.at("blocks/" + std::to_string(b) + "/attn_pv").reads > 0);
+  }
+  CHECK(total(c).code_errors == 0);
 }

@@ -40,8 +40,9 @@ struct MappedLayer {
 
 class ChipInstance {
  public:
-  /// Maps every weight layer of `model` (which must outlive this object).
-  ChipInstance(const IntModel& model, const HardwareConfig& hw, const DeviceSampler& sampler = DeviceSampler());
+  /// Maps every weight layer of `model`; `sampler` must outlive this object (the attention
+  /// arrays are sampled as they are written).
+  ChipInstance(const IntModel& model, const HardwareConfig& hw, const DeviceSampler& sampler = nominal_devices());
   const HardwareConfig& hardware() const { return hw_; }
   const SliceLayout& layout() const { return layout_; }
   const std::vector<MappedLayer>& layers() const { return layers_; }
@@ -51,10 +52,20 @@ class ChipInstance {
   bool nominal_adcs() const { return nominal_adcs_; }
   /// Nominal G_off normalised to one count: G_off / ((G_on − G_off)/(2^cell_bits − 1)).
   double g_off_norm() const { return g_off_norm_; }
+  /// Maps weights [out × in] onto tiles as array `name` of this chip (its cells and ADCs
+  /// sampled as the chip's sampler decides); used for the static weight layers at
+  /// construction and for the attention operands written at run time.
+  MappedLayer map_weights(const std::string& name, const std::int8_t* w, int out, int in) const;
+  /// Names of the counter slots: the weight layers, then (attention on PiM) per block
+  /// "blocks/<i>/attn_qk" and "blocks/<i>/attn_pv".
+  const std::vector<std::string>& counter_names() const { return counter_names_; }
+  /// Counter slot of an attention product of block `block` (0 = q·kᵀ, 1 = P·V).
+  std::size_t attention_slot(int block, int product) const { return layers_.size() + 2 * block + product; }
 
  private:
-  void map_layer(const IntLinear& l, const DeviceSampler& sampler);
   HardwareConfig hw_;
+  const DeviceSampler* sampler_;
+  std::vector<std::string> counter_names_;
   SliceLayout layout_;
   bool ideal_cells_ = true;
   bool nominal_adcs_ = true;

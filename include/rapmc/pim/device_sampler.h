@@ -24,4 +24,7 @@ class DeviceSampler {
                    std::span<float> /*params*/) const {}
 };
 
+/// The nominal sampler (ideal devices), alive for the whole program.
+const DeviceSampler& nominal_devices();
+
 }  // namespace rapmc::pim

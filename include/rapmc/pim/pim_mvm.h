@@ -23,6 +23,12 @@ class PimMvm final : public MvmBackend {
   /// `chip` must outlive this object; act_bits is the input width (bit-planes per input).
   PimMvm(const ChipInstance& chip, int act_bits);
   void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc) const override;
+  /// True if the hardware places the attention products on the chip.
+  bool runs_attention() const override;
+  /// q·kᵀ or P·V of one head: the operand is written into the chip's array for that block,
+  /// product and head, then driven like a weight layer (unsigned inputs: all planes positive).
+  void mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind, int rows,
+                     std::int32_t* acc) const override;
   /// Counters since construction or the last reset, merged over threads (order-free sums).
   Counters counters() const;
   void reset_counters();
@@ -37,6 +43,8 @@ class PimMvm final : public MvmBackend {
     std::vector<std::uint64_t> read_mask;
     std::vector<LayerCounters> counters;
   };
+  void run(const MappedLayer& m, std::size_t slot, const std::uint8_t* x, InputKind kind, int rows,
+           std::int32_t* acc) const;
   void read(const MappedLayer& m, int rt, const int* rows, int n, int plane_weight, Scratch& s,
             LayerCounters& c) const;
   const ChipInstance& chip_;
