@@ -1,0 +1,75 @@
+// PVT variation sources (DESIGN.md §4): what varies, by how much, for how long. Every source
+// has a unit and a lifetime: global (once per trial), local frozen (per cell or comparator,
+// fixed for a trial's chip), or temporal (per read). Defaults are DESIGN.md §4's.
+#pragma once
+
+#include <string>
+
+#include "rapmc/io/toml_reader.h"
+
+namespace rapmc {
+
+struct VariationConfig {
+  // Global, once per trial: die-level process shifts (relative σ).
+  double process_g_sigma_rel = 0.03;      // G_on and G_off (each its own draw)
+  double process_adc_gain_sigma_rel = 0.03;
+  double process_adc_offset_sigma_lsb = 0.03;  // assumed unit: LSB
+  // Local, frozen per cell.
+  double cell_sigma_on = 0.05;   // lognormal σ of ln G for on cells
+  double cell_sigma_off = 0.10;  // ... for off cells (levels in between interpolate)
+  double stuck_on_prob = 0.0;    // probability a cell is stuck at G_on
+  double stuck_off_prob = 0.0;   // ... at G_off
+  double alpha_on_per_k = -0.001;  // temperature coefficient of G_on, 1/K
+  double alpha_off_per_k = 0.005;  // of G_off, 1/K
+  double alpha_spread_rel = 0.2;   // relative σ of each cell's coefficient
+  // Local, frozen per comparator (Pelgrom): σ_offset = A_VT / √(W·L).
+  double avt_mv_um = 3.5;
+  double comparator_wl_um2 = 0.1;
+  double offset_tempco_per_k = 0.002;  // relative growth of σ_offset per K above T0 (assumed)
+  double dac_unit_sigma_rel = 0.002;   // SAR unit-capacitor mismatch (assumed)
+  // Supply and temperature.
+  double vdd_nominal_v = 0.9;
+  double vdd_sigma_rel = 0.03;
+  bool ratiometric = true;  // ADC reference follows V_DD
+  double t0_c = 27.0;       // reference temperature of G and offsets
+  // Temporal, per read.
+  double read_noise_rel_ion = 0.01;  // σ of a column read, fraction of one on-cell current
+  double comparator_noise_mv = 1.0;  // σ at T0, ∝ √(T/T0) in kelvin
+
+  /// All sources off (the nominal chip).
+  static VariationConfig none();
+  /// σ_offset in volts at temperature temp_c.
+  double comparator_sigma_v(double temp_c) const;
+};
+
+/// Reads [variation] keys of a campaign ("variation.cell_sigma_on", ...); problems are
+/// recorded in `r` (range: every σ and probability ≥ 0).
+VariationConfig read_variation(TomlReader& r, const std::string& prefix);
+
+/// A deterministic global setting: process corner × supply × temperature.
+struct Corner {
+  std::string name = "TT";
+  double process_shift_sigmas = 0;  // SS: −3, TT: 0, FF: +3 (multiples of process_g_sigma_rel)
+  double vdd_scale = 1.0;           // × vdd_nominal_v
+  double temp_c = 27.0;
+};
+/// "TT", "SS", "FF", optionally with "_LV"/"_HV" (V_DD −/+10 %); ConfigError for others.
+Corner parse_corner(const std::string& name, double temp_c);
+
+/// The globals of one trial, sampled on top of a corner.
+struct OperatingPoint {
+  double vdd_v = 0.9;
+  double temp_c = 27.0;
+  double g_on_shift = 0, g_off_shift = 0;  // relative
+  double adc_gain_shift = 0;               // relative
+  double adc_offset_lsb = 0;
+};
+
+enum class TempMode { FIXED, UNIFORM };
+
+/// Samples the operating point of trial `trial` (stream OPERATING_POINT and PROCESS_GLOBAL).
+/// temp UNIFORM draws T uniformly in [temp_min_c, temp_max_c], FIXED uses the corner's.
+OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& corner, TempMode temp_mode,
+                                      double temp_min_c, double temp_max_c, std::uint64_t seed, std::uint64_t trial);
+
+}  // namespace rapmc

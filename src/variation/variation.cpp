@@ -1,0 +1,92 @@
+#include "rapmc/variation/variation.h"
+
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+#include <cmath>
+
+#include "rapmc/core/errors.h"
+#include "rapmc/mc/keyed_rng.h"
+
+namespace rapmc {
+
+VariationConfig VariationConfig::none() {
+  VariationConfig v;
+  v.process_g_sigma_rel = v.process_adc_gain_sigma_rel = v.process_adc_offset_sigma_lsb = 0;
+  v.cell_sigma_on = v.cell_sigma_off = 0;
+  v.alpha_on_per_k = v.alpha_off_per_k = v.alpha_spread_rel = 0;
+  v.avt_mv_um = 0;
+  v.dac_unit_sigma_rel = 0;
+  v.vdd_sigma_rel = 0;
+  v.read_noise_rel_ion = 0;
+  v.comparator_noise_mv = 0;
+  return v;
+}
+
+double VariationConfig::comparator_sigma_v(double temp_c) const {
+  return avt_mv_um * 1e-3 / std::sqrt(comparator_wl_um2) * (1.0 + offset_tempco_per_k * (temp_c - t0_c));
+}
+
+VariationConfig read_variation(TomlReader& r, const std::string& p) {
+  VariationConfig v;
+  auto d = [&](const char* key, double& field, double lo, double hi) { field = r.get_double(p + key, field, lo, hi); };
+  d("process_g_sigma_rel", v.process_g_sigma_rel, 0, 1);
+  d("process_adc_gain_sigma_rel", v.process_adc_gain_sigma_rel, 0, 1);
+  d("process_adc_offset_sigma_lsb", v.process_adc_offset_sigma_lsb, 0, 10);
+  d("cell_sigma_on", v.cell_sigma_on, 0, 2);
+  d("cell_sigma_off", v.cell_sigma_off, 0, 2);
+  d("stuck_on_prob", v.stuck_on_prob, 0, 1);
+  d("stuck_off_prob", v.stuck_off_prob, 0, 1);
+  d("alpha_on_per_k", v.alpha_on_per_k, -0.1, 0.1);
+  d("alpha_off_per_k", v.alpha_off_per_k, -0.1, 0.1);
+  d("alpha_spread_rel", v.alpha_spread_rel, 0, 10);
+  d("avt_mv_um", v.avt_mv_um, 0, 100);
+  d("comparator_wl_um2", v.comparator_wl_um2, 1e-6, 1e6);
+  d("offset_tempco_per_k", v.offset_tempco_per_k, -0.1, 0.1);
+  d("dac_unit_sigma_rel", v.dac_unit_sigma_rel, 0, 1);
+  d("vdd_nominal_v", v.vdd_nominal_v, 0.1, 5);
+  d("vdd_sigma_rel", v.vdd_sigma_rel, 0, 1);
+  d("t0_c", v.t0_c, -273, 300);
+  d("read_noise_rel_ion", v.read_noise_rel_ion, 0, 10);
+  d("comparator_noise_mv", v.comparator_noise_mv, 0, 1000);
+  const std::string key = p + "ratiometric";
+  if (r.has(key)) v.ratiometric = r.get_int(key, 1, 0, 1) == 1;
+  if (v.stuck_on_prob + v.stuck_off_prob > 1) r.problem(p + "stuck_on_prob", "plus stuck_off_prob exceeds 1");
+  return v;
+}
+
+Corner parse_corner(const std::string& name, double temp_c) {
+  Corner c;
+  c.name = name;
+  c.temp_c = temp_c;
+  const std::string process = name.substr(0, 2);
+  const std::string volt = name.size() > 2 ? name.substr(2) : "";
+  if (process == "SS") c.process_shift_sigmas = -3;
+  else if (process == "FF") c.process_shift_sigmas = 3;
+  else if (process != "TT") throw ConfigError("unknown corner '" + name + "' (expected TT|SS|FF, optionally _LV|_HV)");
+  if (volt == "_LV") c.vdd_scale = 0.9;
+  else if (volt == "_HV") c.vdd_scale = 1.1;
+  else if (!volt.empty()) throw ConfigError("unknown corner '" + name + "' (expected TT|SS|FF, optionally _LV|_HV)");
+  return c;
+}
+
+OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& corner, TempMode temp_mode,
+                                      double temp_min_c, double temp_max_c, std::uint64_t seed, std::uint64_t trial) {
+  OperatingPoint op;
+  KeyedStream globals(seed, RngDomain::OPERATING_POINT, trial, 0);
+  boost::random::normal_distribution<double> n01(0.0, 1.0);
+  op.vdd_v = v.vdd_nominal_v * corner.vdd_scale * (1.0 + v.vdd_sigma_rel * n01(globals));
+  if (temp_mode == TempMode::UNIFORM) {
+    op.temp_c = boost::random::uniform_real_distribution<double>(temp_min_c, temp_max_c)(globals);
+  } else {
+    op.temp_c = corner.temp_c;
+  }
+  KeyedStream process(seed, RngDomain::PROCESS_GLOBAL, trial, 0);
+  const double shift = corner.process_shift_sigmas * v.process_g_sigma_rel;
+  op.g_on_shift = shift + v.process_g_sigma_rel * n01(process);
+  op.g_off_shift = shift + v.process_g_sigma_rel * n01(process);
+  op.adc_gain_shift = v.process_adc_gain_sigma_rel * n01(process);
+  op.adc_offset_lsb = v.process_adc_offset_sigma_lsb * n01(process);
+  return op;
+}
+
+}  // namespace rapmc

@@ -1,0 +1,215 @@
+// Keyed streams and the PVT samplers: known answers, moments within k·σ/√N, Pelgrom scaling,
+// frozen draws, and the closed-form code error rate of comparator offsets.
+#include <doctest/doctest.h>
+
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+#include <numeric>
+
+#include "rapmc/core/errors.h"
+#include "rapmc/mc/keyed_rng.h"
+#include "rapmc/pim/adc.h"
+#include "rapmc/variation/pvt_sampler.h"
+#include "test_support.h"
+
+using namespace rapmc;
+
+namespace {
+constexpr double K_SIGMA = 5.0;  // bounds are K_SIGMA standard errors: a false failure is ~1e-6
+
+struct Moments {
+  double mean = 0, sd = 0;
+  std::size_t n = 0;
+};
+Moments moments(const std::vector<double>& x) {
+  Moments m;
+  m.n = x.size();
+  m.mean = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(m.n);
+  double ss = 0;
+  for (double v : x) ss += (v - m.mean) * (v - m.mean);
+  m.sd = std::sqrt(ss / static_cast<double>(m.n - 1));
+  return m;
+}
+// |sample mean − µ| <= K·σ/√N and |sample sd − σ| <= K·σ/√(2N) (normal data).
+void check_normal(const std::vector<double>& x, double mu, double sigma) {
+  const Moments m = moments(x);
+  const double n = static_cast<double>(m.n);
+  CHECK(std::abs(m.mean - mu) <= K_SIGMA * sigma / std::sqrt(n));
+  CHECK(std::abs(m.sd - sigma) <= K_SIGMA * sigma / std::sqrt(2 * n));
+}
+
+HardwareConfig flash3() {
+  HardwareConfig h;
+  h.adc = AdcType::FLASH;
+  h.enob = 3;
+  return h;
+}
+}  // namespace
+
+TEST_CASE("keyed streams: known answers lock the scheme; every key field matters") {
+  KeyedStream s(20261125, RngDomain::CELL, 3, 42);
+  CHECK(s() == 0xb9965e2c829f04dfULL);
+  CHECK(s() == 0x15bcf0794ea69f77ULL);
+  CHECK(s() == 0x5cc4f29fcc2ab539ULL);
+  CHECK(s() == 0x0001ad51dc851a05ULL);
+  CHECK(name_key("blocks/0/qkv") == 0xa2357c430ace14a4ULL);
+  const auto first = [](std::uint64_t seed, RngDomain d, std::uint64_t t, std::uint64_t i) { return KeyedStream(seed, d, t, i)(); };
+  const std::uint64_t base = first(1, RngDomain::CELL, 0, 0);
+  CHECK(first(2, RngDomain::CELL, 0, 0) != base);
+  CHECK(first(1, RngDomain::COMPARATOR, 0, 0) != base);
+  CHECK(first(1, RngDomain::CELL, 1, 0) != base);
+  CHECK(first(1, RngDomain::CELL, 0, 1) != base);
+  CHECK(first(1, RngDomain::CELL, 0, 0) == base);  // a pure function of the key
+}
+
+TEST_CASE("keyed streams: uniform bits and Boost normals have the right moments") {
+  KeyedStream s(7, RngDomain::READ_NOISE, 0, 0);
+  const int n = 200000;
+  std::vector<double> u(n), z(n);
+  for (int i = 0; i < n; ++i) u[i] = static_cast<double>(s() >> 11) * 0x1.0p-53;
+  check_normal(u, 0.5, std::sqrt(1.0 / 12.0));  // mean and sd of U(0,1) (CLT for the mean)
+  boost::random::normal_distribution<double> n01;
+  for (int i = 0; i < n; ++i) z[i] = n01(s);
+  check_normal(z, 0.0, 1.0);
+  // Lag-1 correlation of the uniforms within K·(1/√N).
+  double c = 0;
+  for (int i = 1; i < n; ++i) c += (u[i] - 0.5) * (u[i - 1] - 0.5);
+  CHECK(std::abs(c / (n - 1) * 12.0) <= K_SIGMA / std::sqrt(static_cast<double>(n)));
+}
+
+TEST_CASE("cell programming error: lognormal with the state's σ, mean-preserving; frozen per trial") {
+  VariationConfig v = VariationConfig::none();
+  v.cell_sigma_on = 0.05;
+  v.cell_sigma_off = 0.10;
+  const HardwareConfig h = flash3();
+  const double g_off = h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
+  const int rows = 128, cols = 200;
+  std::vector<float> g(static_cast<std::size_t>(rows) * cols);
+  for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(g_off + (i % 2));  // on and off cells
+  const std::vector<float> nominal = g;
+  const PvtSampler s(v, OperatingPoint{}, h, 99, 5);
+  CHECK(s.varies_cells());
+  s.cells("blocks/1/fc1", 0, rows, cols, g);
+  std::vector<double> ln_on, ln_off;
+  for (std::size_t i = 0; i < g.size(); ++i) (i % 2 ? ln_on : ln_off).push_back(std::log(g[i] / nominal[i]));
+  check_normal(ln_on, -0.5 * 0.05 * 0.05, 0.05);
+  check_normal(ln_off, -0.5 * 0.10 * 0.10, 0.10);
+  // Frozen: the same array of the same trial gets the same draws; another trial or array not.
+  std::vector<float> again = nominal, other_trial = nominal, other_tile = nominal;
+  s.cells("blocks/1/fc1", 0, rows, cols, again);
+  CHECK(again == g);
+  PvtSampler(v, OperatingPoint{}, h, 99, 6).cells("blocks/1/fc1", 0, rows, cols, other_trial);
+  CHECK(other_trial != g);
+  s.cells("blocks/1/fc1", 1, rows, cols, other_tile);
+  CHECK(other_tile != g);
+}
+
+TEST_CASE("temperature coefficient: mean G(T) = G(T0)(1 + α(T − T0)), per-cell spread as configured") {
+  VariationConfig v = VariationConfig::none();
+  v.alpha_on_per_k = -0.001;
+  v.alpha_off_per_k = 0.005;
+  v.alpha_spread_rel = 0.2;
+  OperatingPoint op;
+  op.temp_c = 127;  // ΔT = 100 K
+  const HardwareConfig h = flash3();
+  const double g_off = h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
+  std::vector<float> g(40000, static_cast<float>(g_off + 1));  // all on
+  PvtSampler(v, op, h, 3, 0).cells("x", 0, 200, 200, g);
+  std::vector<double> rel;
+  for (float x : g) rel.push_back(x / (g_off + 1) - 1.0);
+  // 1 + α(1 + 0.2 n)ΔT: mean αΔT = −0.1, sd 0.2·|α|·ΔT = 0.02 (float rounding far below).
+  check_normal(rel, -0.1, 0.02);
+}
+
+TEST_CASE("comparator offsets: Pelgrom σ = A_VT/√(WL) in LSB, 1/√area scaling, frozen per comparator") {
+  VariationConfig v = VariationConfig::none();
+  v.avt_mv_um = 3.5;
+  v.offset_tempco_per_k = 0;
+  const HardwareConfig h = flash3();  // LSB = 0.4 V / 8 = 50 mV
+  auto offsets = [&](double wl, std::uint64_t trial) {
+    v.comparator_wl_um2 = wl;
+    const PvtSampler s(v, OperatingPoint{}, h, 11, trial);
+    std::vector<double> o;
+    std::vector<float> p(7);
+    for (int a = 0; a < 3000; ++a) {
+      pim::nominal_adc_params(AdcType::FLASH, 3, p);
+      s.adc("blocks/0/qkv", 0, a, p);
+      for (int k = 0; k < 7; ++k) o.push_back(p[k] - (k + 0.5));
+    }
+    return o;
+  };
+  const double sigma_01 = 3.5e-3 / std::sqrt(0.1) / 0.05;  // 0.2214 LSB
+  check_normal(offsets(0.1, 0), 0.0, sigma_01);
+  check_normal(offsets(0.4, 0), 0.0, sigma_01 / 2);  // 4× the area, half the σ
+  CHECK(offsets(0.1, 0) == offsets(0.1, 0));
+  CHECK(offsets(0.1, 0) != offsets(0.1, 1));
+}
+
+TEST_CASE("flash code error rate from comparator offsets alone matches its closed form") {
+  // An exact count c (1..6) is converted wrongly when threshold c − ½ + o₁ rises above c or
+  // threshold c + ½ + o₂ falls below c: P = Φ(−½/σ) + Φ(−½/σ) − (their overlap, negligible here).
+  VariationConfig v = VariationConfig::none();
+  v.avt_mv_um = 3.5;
+  v.comparator_wl_um2 = 0.02;  // σ = 0.495 LSB: errors are frequent enough to count
+  v.offset_tempco_per_k = 0;
+  const HardwareConfig h = flash3();
+  const double sigma = 3.5e-3 / std::sqrt(0.02) / 0.05;
+  const double phi = 0.5 * std::erfc(0.5 / sigma / std::sqrt(2.0));
+  const PvtSampler s(v, OperatingPoint{}, h, 5, 0);
+  std::vector<float> p(7);
+  std::uint64_t errors = 0, n = 0;
+  for (int a = 0; a < 20000; ++a) {
+    pim::nominal_adc_params(AdcType::FLASH, 3, p);
+    s.adc("layer", 0, a, p);
+    for (int c = 1; c <= 6; ++c) {
+      float m = 0;
+      errors += pim::adc_convert(AdcType::FLASH, 3, p, static_cast<float>(c), m) != c;
+      ++n;
+    }
+  }
+  // Exact expectation: for thresholds t_k = k − ½ + o_k (independent normal offsets), the code
+  // of an exact count c is the number of t_k below c; P(code = c) by dynamic programming over k.
+  auto p_correct = [&](int c) {
+    std::vector<double> dist(8, 0.0);
+    dist[0] = 1.0;
+    for (int k = 1; k <= 7; ++k) {
+      const double below = 0.5 * std::erfc(-((c - (k - 0.5)) / sigma) / std::sqrt(2.0));
+      std::vector<double> next(8, 0.0);
+      for (int j = 0; j < 7; ++j) {
+        next[j] += dist[j] * (1 - below);
+        next[j + 1] += dist[j] * below;
+      }
+      dist = next;
+    }
+    return dist[c];
+  };
+  double expected = 0;
+  for (int c = 1; c <= 6; ++c) expected += (1 - p_correct(c)) / 6.0;
+  const double rate = static_cast<double>(errors) / static_cast<double>(n);
+  MESSAGE("code error rate " << rate << ", closed form " << expected << " (two-threshold approximation " << 2 * phi << ")");
+  // The six counts of one ADC share its thresholds, so errors are correlated within an ADC:
+  // the standard error uses the 20,000 ADCs as the independent units (at most √6 larger).
+  const double se = std::sqrt(expected * (1 - expected) / static_cast<double>(n)) * std::sqrt(6.0);
+  CHECK(std::abs(rate - expected) <= K_SIGMA * se);
+}
+
+TEST_CASE("operating point: supply and process draws have the configured σ; corners shift them") {
+  VariationConfig v;
+  std::vector<double> vdd, gon;
+  for (std::uint64_t t = 0; t < 20000; ++t) {
+    const OperatingPoint op = sample_operating_point(v, parse_corner("TT", 27), TempMode::FIXED, 0, 0, 1, t);
+    vdd.push_back(op.vdd_v);
+    gon.push_back(op.g_on_shift);
+    CHECK(op.temp_c == 27);
+  }
+  check_normal(vdd, 0.9, 0.9 * 0.03);
+  check_normal(gon, 0.0, 0.03);
+  const OperatingPoint ss = sample_operating_point(v, parse_corner("SS_LV", 125), TempMode::FIXED, 0, 0, 1, 0);
+  const OperatingPoint tt = sample_operating_point(v, parse_corner("TT", 125), TempMode::FIXED, 0, 0, 1, 0);
+  CHECK(ss.g_on_shift == doctest::Approx(tt.g_on_shift - 0.09));
+  CHECK(ss.vdd_v == doctest::Approx(tt.vdd_v * 0.9));
+  CHECK_THROWS_WITH_AS(parse_corner("XX", 27), test::has("unknown corner 'XX'"), ConfigError);
+  const OperatingPoint u = sample_operating_point(v, parse_corner("TT", 27), TempMode::UNIFORM, -40, 125, 1, 3);
+  CHECK(u.temp_c >= -40);
+  CHECK(u.temp_c <= 125);
+}
