@@ -8,6 +8,9 @@
 #include "rapmc/cli/bench_command.h"
 #include "rapmc/cli/eval_command.h"
 #include "rapmc/cli/quantize_command.h"
+#include "rapmc/cli/replay_command.h"
+#include "rapmc/cli/report_command.h"
+#include "rapmc/cli/run_command.h"
 #include "rapmc/core/errors.h"
 #include "rapmc/core/version.h"
 
@@ -23,6 +26,9 @@ int run_cli(int argc, char** argv) {
   add_eval_command(app, action);
   add_quantize_command(app, action);
   add_bench_command(app, action);
+  add_run_command(app, action);
+  add_report_command(app, action);
+  add_replay_command(app, action);
 
   try {
     app.parse(argc, argv);

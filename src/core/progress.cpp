@@ -37,16 +37,26 @@ void Progress::finish() {
   draw(true);
 }
 
+void Progress::start_at(std::size_t n) {
+  base_ = n;
+  done_.store(n, std::memory_order_relaxed);
+}
+
+void Progress::set_note(std::string note) {
+  std::lock_guard lock(draw_mutex_);
+  note_ = std::move(note);
+}
+
 void Progress::draw(bool final) {
   const std::size_t done = done_.load(std::memory_order_relaxed);
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double rate = secs > 0 ? static_cast<double>(done) / secs : 0.0;
+  const double rate = secs > 0 ? static_cast<double>(done - base_) / secs : 0.0;
   const double left = rate > 0 ? static_cast<double>(total_ - std::min(done, total_)) / rate : 0.0;
   const double pct = total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0;
-  std::fprintf(stderr, "\r%s: %zu/%zu %s (%.0f%%) %.1f %s/s, %s %.0f s   ", label_.c_str(), done,
+  std::fprintf(stderr, "\r%s: %zu/%zu %s (%.0f%%) %.2f %s/s, %s %.0f s %s   ", label_.c_str(), done,
                total_, unit_.c_str(), pct, rate, unit_.c_str(), final ? "took" : "left",
-               final ? secs : left);
+               final ? secs : left, note_.c_str());
   if (final) std::fputc('\n', stderr);
   std::fflush(stderr);
 }

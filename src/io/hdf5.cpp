@@ -311,6 +311,64 @@ void Node::write_dataset(const std::string& rel, const std::vector<std::int8_t>&
   write_all(*this, rel, H5T_STD_I8LE, H5T_NATIVE_INT8, data, shape);
 }
 
+void Node::write_dataset(const std::string& rel, const std::vector<double>& data,
+                         const std::vector<std::uint64_t>& shape) const {
+  write_all(*this, rel, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data, shape);
+}
+
+std::vector<double> Node::read_double_dataset(const std::string& rel, std::vector<std::uint64_t>* shape) const {
+  return read_all<double>(*this, rel, H5T_NATIVE_DOUBLE, shape);
+}
+
+void Node::remove(const std::string& rel) const {
+  if (exists(rel)) check(H5Ldelete(id(), rel.c_str(), H5P_DEFAULT), where(rel) + ": cannot remove");
+}
+
+void Node::create_column(const std::string& rel, bool integer, std::uint64_t chunk) const {
+  hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunks[1] = {chunk};
+  Handle space = checked(H5Screate_simple(1, dims, maxdims), H5Sclose, where(rel) + ": cannot create dataspace");
+  Handle dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "cannot create property list");
+  check(H5Pset_chunk(dcpl.id(), 1, chunks), where(rel) + ": cannot set chunking");
+  Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create property list");
+  check(H5Pset_create_intermediate_group(lcpl.id(), 1), "cannot set property list");
+  checked(H5Dcreate2(id(), rel.c_str(), integer ? H5T_STD_I64LE : H5T_IEEE_F64LE, space.id(), lcpl.id(), dcpl.id(),
+                     H5P_DEFAULT),
+          H5Dclose, where(rel) + ": cannot create dataset (does it exist already?)");
+}
+
+namespace {
+template <class T>
+void append_values(const Node& node, const std::string& rel, hid_t mem_type, const std::vector<T>& values) {
+  if (values.empty()) return;
+  Handle dset = open_dataset(node, rel);
+  const auto shape = shape_of(dset, node.where(rel));
+  if (shape.size() != 1) throw IoError(node.where(rel) + ": not a column");
+  const hsize_t old_n = shape[0], add = values.size(), new_n[1] = {old_n + add};
+  check(H5Dset_extent(dset.id(), new_n), node.where(rel) + ": cannot extend dataset");
+  Handle file_space = checked(H5Dget_space(dset.id()), H5Sclose, node.where(rel) + ": cannot read its shape");
+  const hsize_t start[1] = {old_n}, count[1] = {add};
+  check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+        node.where(rel) + ": cannot select rows");
+  Handle mem_space = checked(H5Screate_simple(1, count, nullptr), H5Sclose, "cannot create dataspace");
+  check(H5Dwrite(dset.id(), mem_type, mem_space.id(), file_space.id(), H5P_DEFAULT, values.data()),
+        node.where(rel) + ": cannot write rows");
+}
+}  // namespace
+
+void Node::append(const std::string& rel, const std::vector<double>& values) const {
+  append_values(*this, rel, H5T_NATIVE_DOUBLE, values);
+}
+
+void Node::append(const std::string& rel, const std::vector<std::int64_t>& values) const {
+  append_values(*this, rel, H5T_NATIVE_INT64, values);
+}
+
+void Node::resize_column(const std::string& rel, std::uint64_t n) const {
+  Handle dset = open_dataset(*this, rel);
+  const hsize_t dims[1] = {n};
+  check(H5Dset_extent(dset.id(), dims), where(rel) + ": cannot resize dataset");
+}
+
 void Node::write_dataset(const std::string& rel, const std::vector<float>& data,
                          const std::vector<std::uint64_t>& shape) const {
   write_all(*this, rel, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, data, shape);

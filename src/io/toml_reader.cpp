@@ -21,6 +21,24 @@ TomlReader TomlReader::from_string(const std::string& text, const std::string& s
   }
 }
 
+TomlReader TomlReader::from_table(toml::table table, const std::string& source) {
+  return TomlReader(std::move(table), source, "");
+}
+
+const toml::node* TomlReader::raw(const std::string& key) { return find(key); }
+
+void set_toml_path(toml::table& table, const std::string& key, const toml::node& value) {
+  toml::table* t = &table;
+  std::size_t start = 0;
+  for (std::size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', start)) {
+    const std::string part = key.substr(start, dot - start);
+    if (!(*t)[part].is_table()) t->insert_or_assign(part, toml::table{});
+    t = (*t)[part].as_table();
+    start = dot + 1;
+  }
+  value.visit([&](const auto& v) { t->insert_or_assign(key.substr(start), v); });
+}
+
 TomlReader TomlReader::from_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path + ": cannot open (no such file or not readable)");

@@ -22,14 +22,22 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw, cons
   for (const IntLinear* l : all) {
     index_[l->name] = layers_.size();
     layers_.push_back(map_weights(l->name, l->w.data(), l->out, l->in));
-    counter_names_.push_back(l->name);
   }
+  counter_names_ = counter_names_for(model, hw);
+}
+
+std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model, const HardwareConfig& hw) {
+  std::vector<std::string> names{model.embed.name};
+  for (const IntBlock& b : model.blocks)
+    for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) names.push_back(l->name);
+  names.push_back(model.head.name);
   if (hw.attention == AttentionPlacement::PIM) {
     for (std::size_t b = 0; b < model.blocks.size(); ++b) {
-      counter_names_.push_back("blocks/" + std::to_string(b) + "/attn_qk");
-      counter_names_.push_back("blocks/" + std::to_string(b) + "/attn_pv");
+      names.push_back("blocks/" + std::to_string(b) + "/attn_qk");
+      names.push_back("blocks/" + std::to_string(b) + "/attn_pv");
     }
   }
+  return names;
 }
 
 MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t* w, int out, int in) const {

@@ -1,6 +1,8 @@
 #include "rapmc/pim/counters.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace rapmc::pim {
 
@@ -14,6 +16,13 @@ void LayerCounters::merge(const LayerCounters& o) {
   for (int i = 0; i < DCODE_BINS; ++i) dcode_hist[i] += o.dcode_hist[i];
   for (int i = 0; i < MARGIN_BINS; ++i) margin_hist[i] += o.margin_hist[i];
   margin_min_lsb = std::min(margin_min_lsb, o.margin_min_lsb);
+  signal_sq += o.signal_sq;
+  error_sq += o.error_sq;
+}
+
+double LayerCounters::mvm_sqnr_db() const {
+  if (error_sq == 0) return std::numeric_limits<double>::infinity();
+  return 10.0 * std::log10(signal_sq / error_sq);
 }
 
 double LayerCounters::margin_quantile_lsb(double q) const {

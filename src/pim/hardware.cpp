@@ -6,6 +6,12 @@
 
 namespace rapmc {
 namespace {
+HardwareConfig read(TomlReader& r);
+}  // namespace
+
+HardwareConfig read_hardware(TomlReader& r) { return read(r); }
+
+namespace {
 const std::vector<std::string> MAPPINGS{"twos_complement", "differential"};
 const std::vector<std::string> OFF_CURRENTS{"reference_column", "digital_offset", "none"};
 const std::vector<std::string> ADCS{"ideal", "flash", "sar"};

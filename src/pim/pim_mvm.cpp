@@ -28,7 +28,8 @@ bool PimMvm::runs_attention() const { return chip_.hardware().attention == Atten
 
 void PimMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc) const {
   const std::size_t li = chip_.index(layer.name);
-  run(chip_.layers()[li], li, reinterpret_cast<const std::uint8_t*>(x), InputKind::SIGNED_INT8, rows, acc);
+  run(chip_.layers()[li], li, layer.w.data(), reinterpret_cast<const std::uint8_t*>(x), InputKind::SIGNED_INT8, rows,
+      acc);
 }
 
 void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind, int rows,
@@ -40,11 +41,11 @@ void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, In
   const int product = op.product == AttentionOperand::Product::QK ? 0 : 1;
   const std::string name = chip_.counter_names()[chip_.attention_slot(op.block, product)] + "/" + std::to_string(op.head);
   const MappedLayer m = chip_.map_weights(name, op.w, op.out, op.in);
-  run(m, chip_.attention_slot(op.block, product), x, kind, rows, acc);
+  run(m, chip_.attention_slot(op.block, product), op.w, x, kind, rows, acc);
 }
 
-void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::uint8_t* x, InputKind kind, int rows,
-                 std::int32_t* acc) const {
+void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, const std::uint8_t* x,
+                 InputKind kind, int rows, std::int32_t* acc) const {
   const HardwareConfig& hw = chip_.hardware();
   const SliceLayout& layout = chip_.layout();
   const int R = hw.tile_rows, S = layout.slices();
@@ -83,7 +84,19 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::uint8_t* x, 
     for (int o = 0; o < m.out; ++o) {
       std::int64_t v = 0;
       for (int sl = 0; sl < S; ++sl) v += layout.weight[sl] * s.col_acc[static_cast<std::size_t>(o) * S + sl];
-      acc[static_cast<std::ptrdiff_t>(t) * m.out + o] = static_cast<std::int32_t>(std::clamp<std::int64_t>(v, INT32_MIN, INT32_MAX));
+      const auto got = static_cast<std::int32_t>(std::clamp<std::int64_t>(v, INT32_MIN, INT32_MAX));
+      acc[static_cast<std::ptrdiff_t>(t) * m.out + o] = got;
+      // The exact product, for the layer's MVM SQNR.
+      const std::int8_t* wo = w + static_cast<std::ptrdiff_t>(o) * m.in;
+      std::int64_t exact = 0;
+      if (kind == InputKind::SIGNED_INT8) {
+        for (int i = 0; i < m.in; ++i) exact += wo[i] * static_cast<std::int8_t>(xt[i]);
+      } else {
+        for (int i = 0; i < m.in; ++i) exact += wo[i] * static_cast<std::int32_t>(xt[i]);
+      }
+      const auto e = static_cast<double>(exact), d = static_cast<double>(got - exact);
+      c.signal_sq += e * e;
+      c.error_sq += d * d;
     }
   }
 }

@@ -24,6 +24,10 @@ class Progress {
   void advance(std::size_t n = 1);
   /// Draws the final line and ends it with a newline.
   void finish();
+  /// Counts `n` items as done before this run (a resume): not part of the rate.
+  void start_at(std::size_t n);
+  /// Text appended to the line (e.g. a running mean); drawn at the next update.
+  void set_note(std::string note);
 
  private:
   void draw(bool final);
@@ -33,6 +37,8 @@ class Progress {
   bool enabled_;
   bool finished_ = false;
   std::atomic<std::size_t> done_{0};
+  std::size_t base_ = 0;
+  std::string note_;
   std::mutex draw_mutex_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;

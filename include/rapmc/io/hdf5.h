@@ -59,6 +59,8 @@ class Node {
 
   /// True if `rel` (a relative path such as "blocks/0/ln1/weight") names an object.
   bool exists(const std::string& rel) const;
+  /// Removes the link `rel` (a group or dataset) if it exists.
+  void remove(const std::string& rel) const;
   /// Opens an existing group; IoError naming the path if it is missing.
   Node group(const std::string& rel) const;
   /// Opens the group, creating it (and its parents) if missing.
@@ -84,6 +86,19 @@ class Node {
                      const std::vector<std::uint64_t>& shape) const;
   void write_dataset(const std::string& rel, const std::vector<std::int8_t>& data,
                      const std::vector<std::uint64_t>& shape) const;
+  void write_dataset(const std::string& rel, const std::vector<double>& data,
+                     const std::vector<std::uint64_t>& shape) const;
+  std::vector<double> read_double_dataset(const std::string& rel,
+                                          std::vector<std::uint64_t>* shape = nullptr) const;
+
+  /// Creates an empty one-dimensional dataset (float64 or int64) that grows without limit,
+  /// chunked by `chunk` elements (for tables written as rows finish).
+  void create_column(const std::string& rel, bool integer, std::uint64_t chunk = 256) const;
+  /// Appends values to a column made by create_column.
+  void append(const std::string& rel, const std::vector<double>& values) const;
+  void append(const std::string& rel, const std::vector<std::int64_t>& values) const;
+  /// Sets a column's length (dropping rows beyond n, as a resume does with partial rows).
+  void resize_column(const std::string& rel, std::uint64_t n) const;
 
  private:
   Handle handle_;

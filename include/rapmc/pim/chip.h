@@ -59,6 +59,8 @@ class ChipInstance {
   /// Names of the counter slots: the weight layers, then (attention on PiM) per block
   /// "blocks/<i>/attn_qk" and "blocks/<i>/attn_pv".
   const std::vector<std::string>& counter_names() const { return counter_names_; }
+  /// The counter slot names a chip of `hw` has for `model` (without building it).
+  static std::vector<std::string> counter_names_for(const IntModel& model, const HardwareConfig& hw);
   /// Counter slot of an attention product of block `block` (0 = q·kᵀ, 1 = P·V).
   std::size_t attention_slot(int block, int product) const { return layers_.size() + 2 * block + product; }
 

@@ -22,7 +22,11 @@ struct LayerCounters {
   std::array<std::uint64_t, DCODE_BINS> dcode_hist{};    // |code − ideal code|
   std::array<std::uint64_t, MARGIN_BINS> margin_hist{};  // sensing margin, LSB
   double margin_min_lsb = 1e30;
+  double signal_sq = 0;  // Σ exact accumulator² (integer MVM result)
+  double error_sq = 0;   // Σ (simulated − exact)²: the layer's MVM SQNR is signal_sq / error_sq
 
+  /// 10·log10(signal_sq / error_sq), +inf without error.
+  double mvm_sqnr_db() const;
   void merge(const LayerCounters& o);
   /// q-quantile (0..1) of the sensing margin from the histogram (upper edge of the bin), LSB.
   double margin_quantile_lsb(double q) const;

@@ -71,6 +71,10 @@ HardwareConfig load_hardware(const std::string& path);
 /// The same from TOML text (`source` names it in messages).
 HardwareConfig parse_hardware(const std::string& text, const std::string& source);
 
+class TomlReader;
+/// Reads a hardware description from a parsed TOML reader (then checks unknown keys).
+HardwareConfig read_hardware(TomlReader& r);
+
 std::string to_string(WeightMapping m);
 std::string to_string(OffCurrent o);
 std::string to_string(AdcType a);

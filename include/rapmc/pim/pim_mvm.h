@@ -43,8 +43,8 @@ class PimMvm final : public MvmBackend {
     std::vector<std::uint64_t> read_mask;
     std::vector<LayerCounters> counters;
   };
-  void run(const MappedLayer& m, std::size_t slot, const std::uint8_t* x, InputKind kind, int rows,
-           std::int32_t* acc) const;
+  void run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, const std::uint8_t* x, InputKind kind,
+           int rows, std::int32_t* acc) const;
   void read(const MappedLayer& m, int rt, const int* rows, int n, int plane_weight, Scratch& s,
             LayerCounters& c) const;
   const ChipInstance& chip_;

@@ -1,0 +1,39 @@
+// Runs a campaign (DESIGN.md §5): for each point, trials in blocks of trigger.check_every,
+// in parallel within a block (oneTBB), committed to the results file in trial order after
+// each block; triggers are checked between blocks on trial-ordered prefixes, so the trial
+// count at which a campaign stops, like every row, does not depend on threads or resumes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "rapmc/core/progress.h"
+#include "rapmc/data/dataset.h"
+#include "rapmc/mc/campaign.h"
+
+namespace rapmc {
+
+struct RunOptions {
+  std::string out;
+  int threads = 0;
+  std::optional<std::uint64_t> trials;  // overrides campaign.trials
+  bool resume = false;
+  bool force = false;
+  ProgressDisplay progress = ProgressDisplay::AUTO;
+  std::string command_line;
+};
+
+struct RunSummary {
+  std::uint64_t trials_run = 0;  // by this invocation
+  std::uint64_t failed = 0;
+  double seconds = 0;
+  int threads = 1;
+};
+
+RunSummary run_campaign(const Campaign& c, const RunOptions& options);
+
+/// The campaign's evaluation subset: images [data.first, data.first + data.images) of its dataset.
+ImageSet evaluation_subset(const Campaign& c);
+
+}  // namespace rapmc

@@ -1,0 +1,52 @@
+// One Monte Carlo trial (DESIGN.md §5): a pure function of (campaign point, master seed,
+// trial index). It samples the operating point and the chip instance, runs the pipeline on
+// the evaluation subset on that chip (images in order, one thread), and measures it against
+// the same pipeline on exact digital MVMs.
+#pragma once
+
+#include <armadillo>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rapmc/data/dataset.h"
+#include "rapmc/mc/campaign.h"
+#include "rapmc/model/vit_model.h"
+#include "rapmc/pim/counters.h"
+#include "rapmc/quant/int_model.h"
+
+namespace rapmc {
+
+/// What every trial of one campaign point shares (read-only while trials run).
+struct TrialSetup {
+  const Campaign* campaign = nullptr;
+  const CampaignPoint* point = nullptr;
+  const IntModel* int_model = nullptr;
+  const VitModel* fp32 = nullptr;  // needed by ptq-dqq
+  const ImageSet* images = nullptr;
+  std::vector<std::string> layers;  // counter slots of the chip, in order
+  arma::mat ideal_logits;           // the pipeline on exact digital MVMs
+  std::vector<int> ideal_predictions;
+};
+
+/// Evaluates the ideal reference of the point (in parallel over images).
+TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const IntModel& q, const VitModel* fp32,
+                            const ImageSet& images);
+
+enum class TrialStatus : std::int64_t { OK = 0, FAILED = 1 };
+
+struct TrialRecord {
+  std::uint64_t trial = 0;
+  TrialStatus status = TrialStatus::OK;
+  std::vector<double> metrics;           // trial_metric_names() order; NaN when failed
+  std::vector<double> layer_sqnr_db;     // setup.layers order
+  std::vector<double> layer_code_error_rate;
+  pim::Counters counters;                // for replay's per-layer detail
+  std::string error;                     // why it failed
+};
+
+/// Runs trial `trial` of the point. Never throws for a failure inside the trial: it is
+/// recorded with status FAILED and its message.
+TrialRecord run_trial(const TrialSetup& setup, std::uint64_t trial);
+
+}  // namespace rapmc

@@ -1,0 +1,93 @@
+#include "rapmc/cli/replay_command.h"
+
+#include <cmath>
+#include <cstring>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include "rapmc/core/errors.h"
+#include "rapmc/core/parallelism.h"
+#include "rapmc/io/results_file.h"
+#include "rapmc/mc/runner.h"
+#include "rapmc/mc/trial.h"
+
+namespace rapmc {
+namespace {
+
+struct ReplayArgs {
+  std::string file;
+  std::uint64_t trial = 0;
+  std::size_t point = 0;
+  int threads = 0;
+};
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+int run_replay(const ReplayArgs& a) {
+  const ResultsData d = read_results(a.file);
+  if (a.point >= d.points.size()) {
+    throw ConfigError("--point " + std::to_string(a.point) + ": " + a.file + " has " + std::to_string(d.points.size()) +
+                      " point(s)");
+  }
+  const Campaign c = parse_campaign(d.campaign_toml, a.file + ":/settings");
+  const Parallelism parallelism(a.threads);
+  const IntModel q = load_int_model(c.int_model);
+  std::optional<VitModel> fp32;
+  if (c.pipeline == Pipeline::PTQ_DQQ) fp32 = load_vit_model(c.model);
+  const ImageSet images = evaluation_subset(c);
+  const TrialSetup setup = make_trial_setup(c, c.points[a.point], q, fp32 ? &*fp32 : nullptr, images);
+  const TrialRecord r = run_trial(setup, a.trial);
+  if (r.status == TrialStatus::FAILED) throw Error("trial " + std::to_string(a.trial) + " failed: " + r.error, ExitCode::INTERNAL);
+
+  const auto& names = trial_metric_names();
+  std::cout << "trial " << a.trial << " of " << a.file << (c.points[a.point].label.empty() ? "" : " [" + c.points[a.point].label + "]")
+            << " (campaign " << c.name << ", seed " << c.seed << ")\n";
+  for (std::size_t m = 0; m < names.size(); ++m)
+    std::cout << "  " << std::left << std::setw(18) << names[m] << std::right << std::setprecision(8) << r.metrics[m] << "\n";
+  std::cout << "\n  layer              reads/img   conv/img  code err     sat rate  margin min  MVM SQNR [dB]\n";
+  const double n = static_cast<double>(images.size());
+  for (const auto& name : setup.layers) {
+    const auto it = r.counters.find(name);
+    if (it == r.counters.end()) continue;
+    const pim::LayerCounters& l = it->second;
+    const double conv = static_cast<double>(l.conversions);
+    std::cout << "  " << std::left << std::setw(18) << name << std::right << std::fixed << std::setprecision(0)
+              << std::setw(10) << static_cast<double>(l.reads) / n << std::setw(11) << conv / n << std::setprecision(6)
+              << std::setw(10) << (conv ? static_cast<double>(l.code_errors) / conv : 0.0) << std::setw(13)
+              << (conv ? static_cast<double>(l.saturations) / conv : 0.0) << std::setprecision(3) << std::setw(12)
+              << l.margin_min_lsb << std::setprecision(2) << std::setw(15) << l.mvm_sqnr_db() << std::defaultfloat << "\n";
+  }
+  // The stored row, if the file has it, must be reproduced bit for bit.
+  const PointTable& t = d.points[a.point];
+  if (a.trial < t.trial.size()) {
+    std::vector<std::string> differ;
+    for (std::size_t m = 0; m < names.size(); ++m)
+      if (!same_bits(t.columns.at(names[m])[a.trial], r.metrics[m])) differ.push_back(names[m]);
+    if (!differ.empty()) {
+      std::string list;
+      for (const auto& n2 : differ) list += " " + n2;
+      throw Error("replay of trial " + std::to_string(a.trial) + " differs from the stored row in:" + list +
+                      " (different model, hardware file or build?)",
+                  ExitCode::INTERNAL);
+    }
+    std::cout << "\nidentical to the stored row, bit for bit\n";
+  } else {
+    std::cout << "\n(the file holds " << t.trial.size() << " trials; trial " << a.trial << " was computed fresh)\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_replay_command(CLI::App& app, std::function<int()>& action) {
+  auto args = std::make_shared<ReplayArgs>();
+  CLI::App* cmd = app.add_subcommand("replay", "Re-run one trial of a results file and print its per-layer detail");
+  cmd->add_option("file", args->file, "Results file (HDF5)")->required();
+  cmd->add_option("--trial", args->trial, "Trial index")->required();
+  cmd->add_option("--point", args->point, "Sweep point index")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads for the ideal reference")->capture_default_str();
+  cmd->callback([args, &action] { action = [args] { return run_replay(*args); }; });
+}
+
+}  // namespace rapmc

@@ -1,0 +1,67 @@
+#include "rapmc/cli/run_command.h"
+
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include "rapmc/cli/report_command.h"
+#include "rapmc/mc/campaign.h"
+#include "rapmc/mc/runner.h"
+
+namespace rapmc {
+namespace {
+
+struct RunArgs {
+  std::string campaign;
+  std::string out;
+  int threads = 0;
+  std::uint64_t trials = 0;
+  bool resume = false, force = false, no_progress = false, quiet = false;
+  std::string command_line;
+};
+
+int run_run(const RunArgs& a) {
+  const Campaign c = load_campaign(a.campaign);  // every campaign problem is reported before any trial
+  RunOptions o;
+  o.out = a.out;
+  o.threads = a.threads;
+  if (a.trials > 0) o.trials = a.trials;
+  o.resume = a.resume;
+  o.force = a.force;
+  o.progress = a.no_progress ? ProgressDisplay::OFF : ProgressDisplay::AUTO;
+  o.command_line = a.command_line;
+  const RunSummary s = run_campaign(c, o);
+  if (!a.quiet) {
+    std::cout << "campaign " << c.name << ": " << s.trials_run << " trials run in " << std::fixed << std::setprecision(1)
+              << s.seconds << " s on " << s.threads << " threads (" << std::setprecision(0)
+              << (s.seconds > 0 ? 3600.0 * static_cast<double>(s.trials_run) / s.seconds : 0.0) << " trials/hour)"
+              << (s.failed ? ", " + std::to_string(s.failed) + " failed" : std::string()) << "\nresults  " << a.out << "\n\n";
+    print_report(a.out, false);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, std::function<int()>& action) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a Monte Carlo campaign (TOML) and write its results (HDF5)");
+  cmd->add_option("campaign", args->campaign, "Campaign file (TOML)")->required();
+  cmd->add_option("--out", args->out, "Results file (HDF5)")->required();
+  cmd->add_option("--threads", args->threads, "Worker threads (0 = all cores); results do not depend on it")
+      ->capture_default_str();
+  cmd->add_option("--trials", args->trials, "Trials per point (overrides campaign.trials)");
+  cmd->add_flag("--resume", args->resume, "Continue the campaign in --out where it stopped");
+  cmd->add_flag("--force", args->force, "Replace an existing --out file");
+  cmd->add_flag("--no-progress", args->no_progress, "Do not draw the progress line");
+  cmd->add_flag("--quiet", args->quiet, "Do not print the summary at the end");
+  cmd->callback([args, &action] {
+    args->command_line = "rapmc run " + args->campaign + " --out " + args->out + (args->resume ? " --resume" : "") +
+                         (args->force ? " --force" : "") +
+                         (args->trials ? " --trials " + std::to_string(args->trials) : std::string()) +
+                         " --threads " + std::to_string(args->threads);
+    action = [args] { return run_run(*args); };
+  });
+}
+
+}  // namespace rapmc

@@ -1,0 +1,192 @@
+#include "rapmc/mc/campaign.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "rapmc/core/errors.h"
+#include "rapmc/core/sha256.h"
+#include "rapmc/io/toml_reader.h"
+
+namespace rapmc {
+namespace {
+
+const std::vector<std::string> METRICS{
+    "accuracy",       "flip_rate",      "logit_sqnr_db",  "code_error_rate", "dcode_ge2_rate", "saturation_rate",
+    "margin_min_lsb", "margin_p01_lsb", "margin_p50_lsb", "reads",           "conversions",    "energy_j",
+    "vdd_v",          "temp_c",         "g_on_shift",     "g_off_shift",     "adc_gain_shift", "adc_offset_lsb"};
+
+std::string node_text(const toml::node& n) {
+  std::ostringstream o;
+  n.visit([&](const auto& v) { o << v; });
+  return o.str();
+}
+
+// Every leaf key below `prefix` ("hardware.adc.enob" for prefix "hardware").
+void leaves(const toml::table& t, const std::string& prefix, std::vector<std::string>& out) {
+  for (const auto& [k, v] : t) {
+    const std::string key = prefix + "." + std::string(k.str());
+    if (const toml::table* sub = v.as_table()) leaves(*sub, key, out);
+    else out.push_back(key);
+  }
+}
+
+struct SweepAxis {
+  std::string key;
+  std::vector<const toml::node*> values;
+};
+
+void read_operating_point(TomlReader& r, CampaignPoint& p) {
+  const std::string corner = r.get_string("operating_point.corner", "TT");
+  const double temp_c = r.get_double("operating_point.temp_c", 27.0, -273.0, 500.0);
+  try {
+    p.corner = parse_corner(corner, temp_c);
+  } catch (const ConfigError& e) {
+    r.problem("operating_point.corner", std::string("is not valid: ") + e.what());
+  }
+  p.temp_mode = static_cast<TempMode>(r.get_choice("operating_point.temperature", 0, {"fixed", "uniform"}));
+  p.temp_min_c = r.get_double("operating_point.temp_min_c", -40.0, -273.0, 500.0);
+  p.temp_max_c = r.get_double("operating_point.temp_max_c", 125.0, -273.0, 500.0);
+  if (p.temp_max_c < p.temp_min_c) r.problem("operating_point.temp_max_c", "is below operating_point.temp_min_c");
+}
+
+}  // namespace
+
+const std::vector<std::string>& trial_metric_names() { return METRICS; }
+
+Campaign parse_campaign(const std::string& text, const std::string& source) {
+  TomlReader r = TomlReader::from_string(text, source);
+  Campaign c;
+  c.source = source;
+  c.text = text;
+  c.sha256 = sha256_hex(text);
+  c.name = r.get_string("campaign.name", std::filesystem::path(source).stem().string());
+  c.seed = static_cast<std::uint64_t>(r.get_int("campaign.seed", 1, 0, INT64_MAX));
+  c.trials = static_cast<std::uint64_t>(r.get_int("campaign.trials", 32, 1, 1'000'000'000));
+  c.model = r.get_string("model.fp32", "data/models/vit_fmnist.h5");
+  c.int_model = r.get_string("model.int", "data/models/vit_fmnist_int8.h5");
+  c.dataset = r.get_string("data.dataset", c.dataset);
+  c.data_dir = r.get_string("data.dir", "");
+  c.images = static_cast<std::size_t>(r.get_int("data.images", 100, 1, 10'000'000));
+  c.first_image = static_cast<std::size_t>(r.get_int("data.first", 0, 0, 10'000'000));
+  c.pipeline = r.get_choice("pipeline.name", 0, {"flare", "ptq-dqq"}) == 0 ? Pipeline::FLARE : Pipeline::PTQ_DQQ;
+  c.requant = r.get_choice("pipeline.requant", 0, {"emsb", "dyadic"}) == 0 ? RequantMode::EMSB : RequantMode::DYADIC;
+  c.hardware_file = r.get_string("hardware.file", "data/hardware/rap.toml");
+  c.trigger.metric = r.get_string("trigger.metric", c.trigger.metric);
+  if (std::find(METRICS.begin(), METRICS.end(), c.trigger.metric) == METRICS.end()) {
+    r.problem("trigger.metric", "= '" + c.trigger.metric + "' is not a per-trial metric");
+  }
+  c.trigger.ci_halfwidth = r.get_double("trigger.ci_halfwidth", 0.0, 0.0, 1e30);
+  c.trigger.min_trials = static_cast<std::uint64_t>(r.get_int("trigger.min_trials", 8, 2, 1'000'000'000));
+  c.trigger.check_every = static_cast<std::uint64_t>(r.get_int("trigger.check_every", 8, 1, 1'000'000));
+  c.yield_accuracy = r.get_double("yield.accuracy_threshold", c.yield_accuracy, 0.0, 1.0);
+
+  // Hardware overrides written in the campaign ([hardware.adc] enob = 2, ...).
+  std::vector<std::pair<std::string, const toml::node*>> hw_overrides;
+  if (const toml::table* hw = r.table()["hardware"].as_table()) {
+    std::vector<std::string> keys;
+    leaves(*hw, "hardware", keys);
+    for (const auto& k : keys)
+      if (k != "hardware.file") hw_overrides.emplace_back(k.substr(9), r.raw(k));
+  }
+
+  // The sweep grid.
+  std::vector<SweepAxis> axes;
+  if (const toml::node* sweep = r.raw("sweep")) {
+    const toml::array* arr = sweep->as_array();
+    if (!arr) r.problem("sweep", "must be an array of tables ([[sweep]] key = ..., values = [...])");
+    for (std::size_t i = 0; arr && i < arr->size(); ++i) {
+      const std::string where = "sweep[" + std::to_string(i) + "]";
+      const toml::table* t = (*arr)[i].as_table();
+      const auto key = t ? (*t)["key"].value<std::string>() : std::nullopt;
+      const toml::array* values = t ? (*t)["values"].as_array() : nullptr;
+      if (!key || !values || values->empty() || t->size() != 2) {
+        r.problem(where, "needs exactly: key = \"section.name\", values = [non-empty list]");
+        continue;
+      }
+      const bool known_ns = key->rfind("hardware.", 0) == 0 || key->rfind("variation.", 0) == 0 ||
+                            key->rfind("operating_point.", 0) == 0;
+      if (!known_ns || *key == "hardware.file") {
+        r.problem(where + ".key", "= '" + *key + "' cannot be swept (hardware.*, variation.* or operating_point.*)");
+        continue;
+      }
+      SweepAxis a{*key, {}};
+      for (const auto& v : *values) a.values.push_back(&v);
+      axes.push_back(a);
+    }
+  }
+
+  // The hardware file, parsed once; each point applies its overrides to a copy.
+  toml::table hw_table;
+  bool hw_ok = false;
+  {
+    std::ifstream in(c.hardware_file, std::ios::binary);
+    if (!in) {
+      r.problem("hardware.file", "= '" + c.hardware_file + "': cannot open (no such file or not readable)");
+    } else {
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      try {
+        hw_table = toml::parse(ss.str(), c.hardware_file);
+        hw_ok = true;
+      } catch (const toml::parse_error& e) {
+        r.problem("hardware.file", "= '" + c.hardware_file + "': TOML syntax error at line " +
+                                       std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+      }
+    }
+  }
+
+  // Every grid point (one point when there is no sweep).
+  std::size_t n_points = 1;
+  for (const auto& a : axes) n_points *= a.values.size();
+  for (std::size_t pi = 0; pi < n_points; ++pi) {
+    CampaignPoint p;
+    toml::table campaign_table = r.table();
+    toml::table point_hw = hw_table;
+    for (const auto& [k, v] : hw_overrides) set_toml_path(point_hw, k, *v);
+    std::size_t rest = pi;
+    for (auto it = axes.rbegin(); it != axes.rend(); ++it) {  // the last axis varies fastest
+      const toml::node& v = *it->values[rest % it->values.size()];
+      rest /= it->values.size();
+      p.overrides.insert(p.overrides.begin(), {it->key, node_text(v)});
+      if (it->key.rfind("hardware.", 0) == 0) set_toml_path(point_hw, it->key.substr(9), v);
+      else set_toml_path(campaign_table, it->key, v);
+    }
+    for (const auto& [k, v] : p.overrides) p.label += (p.label.empty() ? "" : ", ") + k + "=" + v;
+    const std::string where = p.label.empty() ? "" : " (sweep point " + p.label + ")";
+    // Variation and operating point: read from the campaign table with this point's values.
+    TomlReader pr = TomlReader::from_table(campaign_table, source);
+    p.variation = read_variation(pr, "variation.");
+    read_operating_point(pr, p);
+    // The base values are checked by the main reader below; a sweep point's own values here.
+    if (!p.label.empty())
+      for (const auto& problem : pr.problems()) r.problem("sweep point " + p.label, "has " + problem);
+    if (hw_ok) {
+      try {
+        TomlReader hr = TomlReader::from_table(point_hw, c.hardware_file + where);
+        p.hardware = read_hardware(hr);
+      } catch (const ConfigError& e) {
+        r.problem("hardware", std::string("(from ") + c.hardware_file + " and the campaign's overrides) " + e.what());
+      }
+    }
+    c.points.push_back(std::move(p));
+  }
+  // Keys of the variation and operating-point sections are read by the main reader too, so
+  // that unknown keys and bad values there are reported with the rest.
+  (void)read_variation(r, "variation.");
+  CampaignPoint base;
+  read_operating_point(r, base);
+  r.finish();
+  return c;
+}
+
+Campaign load_campaign(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path + ": cannot open (no such file or not readable)");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_campaign(ss.str(), path);
+}
+
+}  // namespace rapmc
