@@ -34,7 +34,8 @@ int run_run(const RunArgs& a) {
   if (!a.quiet) {
     std::cout << "campaign " << c.name << ": " << s.trials_run << " trials run in " << std::fixed << std::setprecision(1)
               << s.seconds << " s on " << s.threads << " threads (" << std::setprecision(0)
-              << (s.seconds > 0 ? 3600.0 * static_cast<double>(s.trials_run) / s.seconds : 0.0) << " trials/hour)"
+              << s.trials_per_hour() << " trials/hour; one trial costs " << std::setprecision(1) << s.trial_cost_ratio()
+              << " ideal integer passes over its images)"
               << (s.failed ? ", " + std::to_string(s.failed) + " failed" : std::string()) << "\nresults  " << a.out << "\n\n";
     print_report(a.out, false);
   }

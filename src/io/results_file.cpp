@@ -9,6 +9,7 @@
 #include "rapmc/core/errors.h"
 #include "rapmc/core/version.h"
 #include "rapmc/mc/keyed_rng.h"
+#include "rapmc/mc/runner.h"
 #include "rapmc/mc/statistics.h"
 
 namespace rapmc {
@@ -215,13 +216,16 @@ void ResultsWriter::write_summary(std::size_t point, const Campaign& c) {
   file_.flush();
 }
 
-void ResultsWriter::write_runtime(double seconds, std::uint64_t trials_run, int threads, bool resumed) {
+void ResultsWriter::write_runtime(const RunSummary& s, bool resumed) {
   file_.remove("runtime");
   const h5::Node r = file_.require_group("runtime");
-  r.write_attribute("seconds", seconds);
-  r.write_attribute("trials_run", static_cast<std::int64_t>(trials_run));
-  r.write_attribute("trials_per_hour", seconds > 0 ? 3600.0 * static_cast<double>(trials_run) / seconds : 0.0);
-  r.write_attribute("threads", std::int64_t{threads});
+  r.write_attribute("seconds", s.seconds);
+  r.write_attribute("trials_run", static_cast<std::int64_t>(s.trials_run));
+  r.write_attribute("trials_per_hour", s.trials_per_hour());
+  r.write_attribute("threads", std::int64_t{s.threads});
+  r.write_attribute("trial_seconds_mean", s.trials_run ? s.trial_seconds / static_cast<double>(s.trials_run) : 0.0);
+  r.write_attribute("ideal_pass_seconds", s.ideal_pass_seconds);
+  r.write_attribute("trial_cost_ratio", s.trial_cost_ratio());
   r.write_attribute("resumed", std::int64_t{resumed ? 1 : 0});
   file_.flush();
 }

@@ -13,6 +13,8 @@
 #include "rapmc/io/results_file.h"
 #include "rapmc/mc/statistics.h"
 #include "rapmc/mc/trial.h"
+#include "rapmc/infer/flare_inference.h"
+#include "rapmc/infer/ptq_dqq_inference.h"
 #include "rapmc/pim/chip.h"
 
 namespace rapmc {
@@ -28,6 +30,23 @@ ImageSet evaluation_subset(const Campaign& c) {
   s.labels.assign(all.labels.begin() + static_cast<std::ptrdiff_t>(c.first_image), all.labels.end());
   return s;
 }
+
+namespace {
+// One ideal integer pass (exact digital MVMs) over the evaluation subset on one thread: the
+// yardstick of the per-trial cost.
+double ideal_pass_seconds(const TrialSetup& s) {
+  const DigitalMvm digital;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (s.campaign->pipeline == Pipeline::FLARE) {
+    const FlareInference flare(*s.int_model, s.campaign->requant, digital);
+    for (std::size_t i = 0; i < s.images->size(); ++i) (void)flare.forward(s.images->image(i));
+  } else {
+    const PtqDqqInference dqq(*s.fp32, *s.int_model, digital);
+    for (std::size_t i = 0; i < s.images->size(); ++i) (void)dqq.logits(s.images->image(i));
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
 
 RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
   if (o.resume && o.force) throw ConfigError("--resume and --force exclude each other");
@@ -56,6 +75,7 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
   for (std::size_t pi = 0; pi < c.points.size(); ++pi) {
     const CampaignPoint& point = c.points[pi];
     const TrialSetup setup = make_trial_setup(c, point, q, fp32 ? &*fp32 : nullptr, images);
+    summary.ideal_pass_seconds = ideal_pass_seconds(setup);
     std::uint64_t n = writer.rows(pi);
     // The trigger metric and accuracy of the rows so far (a resume reads them back).
     Welford trig, acc;
@@ -78,10 +98,14 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
     while (n < total && !triggered()) {
       const std::uint64_t end = std::min(total, (n / c.trigger.check_every + 1) * c.trigger.check_every);
       std::vector<TrialRecord> block(end - n);
+      std::vector<double> secs(end - n);
       tbb::parallel_for(std::uint64_t{0}, end - n, [&](std::uint64_t i) {
+        const auto t0 = std::chrono::steady_clock::now();
         block[i] = run_trial(setup, n + i);
+        secs[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         progress.advance(1);
       });
+      for (double x : secs) summary.trial_seconds += x;
       for (const TrialRecord& r : block) {
         if (r.status == TrialStatus::FAILED) {
           ++summary.failed;
@@ -102,7 +126,7 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
     writer.write_summary(pi, c);
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  writer.write_runtime(summary.seconds, summary.trials_run, summary.threads, o.resume);
+  writer.write_runtime(summary, o.resume);
   return summary;
 }
 

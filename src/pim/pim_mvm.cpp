@@ -10,7 +10,8 @@
 
 namespace rapmc::pim {
 
-PimMvm::PimMvm(const ChipInstance& chip, int act_bits) : chip_(chip), act_bits_(act_bits) {}
+PimMvm::PimMvm(const ChipInstance& chip, int act_bits)
+    : chip_(chip), act_bits_(act_bits), noise_(chip.noise_key(), RngDomain::READ_NOISE, 0, 0) {}
 
 Counters PimMvm::counters() const {
   Counters out;
@@ -129,7 +130,8 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
   const double leak_none = hw.off_current == OffCurrent::NONE ? n * chip_.g_off_norm() : 0.0;
 
   // 2a. Nominal chip whose ADC resolves single counts: code = min(count, top), margin 1/2 LSB.
-  if (chip_.ideal_cells() && chip_.nominal_adcs() && leak_none == 0.0 && lsb == 1) {
+  const auto noise = static_cast<float>(chip_.noise_sigma_lsb());
+  if (chip_.ideal_cells() && chip_.nominal_adcs() && noise == 0.0f && leak_none == 0.0 && lsb == 1) {
     std::uint64_t sat = 0;
     for (int col = 0; col < cols; ++col) {
       sat += cnt[col] > top;
@@ -177,6 +179,11 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
       const float off = hw.off_current == OffCurrent::DIGITAL_OFFSET ? static_cast<float>(n * chip_.g_off_norm()) : 0.0f;
       for (int col = 0; col < cols; ++col) u[col] = (cur[col] - off) * inv_lsb;
     }
+  }
+
+  // Temporal noise of this read, one input-referred draw per conversion, in call order.
+  if (noise > 0.0f) {
+    for (int col = 0; col < cols; ++col) u[col] += noise * n01_(noise_);
   }
 
   // 3. Conversion: the code and the sensing margin of every bitline.

@@ -17,6 +17,9 @@ PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const
   supply_factor_ = v.ratiometric ? 1.0 : vdd_ratio;
   const double v_lsb = hw.v_lsb() * (v.ratiometric ? vdd_ratio : 1.0);
   offset_sigma_lsb_ = v.comparator_sigma_v(op.temp_c) / v_lsb;
+  const double read_lsb = v.read_noise_rel_ion * (g_off_norm_ + levels_) / hw.lsb_counts;
+  const double cmp_lsb = v.comparator_noise_mv * 1e-3 * std::sqrt((op.temp_c + 273.15) / (v.t0_c + 273.15)) / v_lsb;
+  noise_sigma_lsb_ = std::sqrt(read_lsb * read_lsb + cmp_lsb * cmp_lsb);
   const double dt = op.temp_c - v.t0_c;
   varies_cells_ = v.cell_sigma_on > 0 || v.cell_sigma_off > 0 || v.stuck_on_prob > 0 || v.stuck_off_prob > 0 ||
                   ((v.alpha_on_per_k != 0 || v.alpha_off_per_k != 0) && dt != 0) || op.g_on_shift != 0 ||
@@ -24,6 +27,8 @@ PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const
   varies_adcs_ = hw.adc != AdcType::IDEAL && (offset_sigma_lsb_ > 0 || op.adc_gain_shift != 0 || op.adc_offset_lsb != 0 ||
                                               (hw.adc == AdcType::SAR && v.dac_unit_sigma_rel > 0));
 }
+
+std::uint64_t PvtSampler::noise_key() const { return KeyedStream(seed_, RngDomain::READ_NOISE, trial_, 0).key(); }
 
 std::uint64_t PvtSampler::cell_instance(const std::string& layer, int row_tile) {
   return mix64(name_key(layer) ^ mix64(static_cast<std::uint64_t>(row_tile) + 1));

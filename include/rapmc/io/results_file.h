@@ -18,6 +18,8 @@ namespace rapmc {
 
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
 
+struct RunSummary;
+
 /// Provenance recorded at the root.
 struct RunInfo {
   std::string command_line;
@@ -43,7 +45,7 @@ class ResultsWriter {
   void append(std::size_t point, const std::vector<TrialRecord>& records);
   /// Writes point p's statistics and convergence history from its rows.
   void write_summary(std::size_t point, const Campaign& c);
-  void write_runtime(double seconds, std::uint64_t trials_run, int threads, bool resumed);
+  void write_runtime(const RunSummary& summary, bool resumed);
 
  private:
   ResultsWriter(h5::File file, std::vector<std::string> groups, std::vector<std::vector<std::string>> layers);

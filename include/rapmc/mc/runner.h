@@ -29,6 +29,13 @@ struct RunSummary {
   std::uint64_t failed = 0;
   double seconds = 0;
   int threads = 1;
+  double trial_seconds = 0;       // Σ of the trials' own wall times (each on one thread)
+  double ideal_pass_seconds = 0;  // one ideal integer pass over the subset, one thread
+  double trials_per_hour() const { return seconds > 0 ? 3600.0 * static_cast<double>(trials_run) / seconds : 0.0; }
+  /// Mean time of one trial over the time of one ideal integer pass over the same images.
+  double trial_cost_ratio() const {
+    return trials_run && ideal_pass_seconds > 0 ? trial_seconds / static_cast<double>(trials_run) / ideal_pass_seconds : 0.0;
+  }
 };
 
 RunSummary run_campaign(const Campaign& c, const RunOptions& options);

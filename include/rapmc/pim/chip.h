@@ -50,6 +50,9 @@ class ChipInstance {
   std::size_t index(const std::string& name) const { return index_.at(name); }
   bool ideal_cells() const { return ideal_cells_; }
   bool nominal_adcs() const { return nominal_adcs_; }
+  /// σ of the temporal noise of one conversion, LSB (0: none), and its stream key.
+  double noise_sigma_lsb() const { return sampler_->noise_sigma_lsb(); }
+  std::uint64_t noise_key() const { return sampler_->noise_key(); }
   /// Nominal G_off normalised to one count: G_off / ((G_on − G_off)/(2^cell_bits − 1)).
   double g_off_norm() const { return g_off_norm_; }
   /// Maps weights [out × in] onto tiles as array `name` of this chip (its cells and ADCs

@@ -2,6 +2,7 @@
 // nominal chip (ideal devices); the variation models (PVT issue) implement the same calls.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -22,6 +23,11 @@ class DeviceSampler {
   /// Parameters of one ADC instance (adc.h, LSB units), nominal on entry; modified in place.
   virtual void adc(const std::string& /*layer*/, int /*row_tile*/, int /*adc_index*/,
                    std::span<float> /*params*/) const {}
+  /// Temporal noise of one conversion, input-referred, σ in ADC LSB (column read noise and
+  /// comparator thermal noise combined); 0 for none.
+  virtual double noise_sigma_lsb() const { return 0.0; }
+  /// Key of the temporal-noise stream of this chip (consumed read by read, in order).
+  virtual std::uint64_t noise_key() const { return 0; }
 };
 
 /// The nominal sampler (ideal devices), alive for the whole program.

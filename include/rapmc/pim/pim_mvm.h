@@ -15,12 +15,17 @@
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/counters.h"
+#include "rapmc/mc/keyed_rng.h"
+
+#include <boost/random/normal_distribution.hpp>
 
 namespace rapmc::pim {
 
 class PimMvm final : public MvmBackend {
  public:
   /// `chip` must outlive this object; act_bits is the input width (bit-planes per input).
+  /// A chip with temporal noise draws it from one stream in call order: drive it from one
+  /// thread at a time (as a Monte Carlo trial does) for reproducible results.
   PimMvm(const ChipInstance& chip, int act_bits);
   void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc) const override;
   /// True if the hardware places the attention products on the chip.
@@ -49,6 +54,8 @@ class PimMvm final : public MvmBackend {
             LayerCounters& c) const;
   const ChipInstance& chip_;
   int act_bits_;
+  mutable KeyedStream noise_;
+  mutable boost::random::normal_distribution<float> n01_{0.0f, 1.0f};
   mutable tbb::enumerable_thread_specific<Scratch> scratch_;
 };
 

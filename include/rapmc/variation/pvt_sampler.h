@@ -27,6 +27,11 @@ class PvtSampler final : public pim::DeviceSampler {
   /// DAC bit k weight 2^k·(1 + gain shift)·(1 + σ_unit/√(2^k)·n).
   void adc(const std::string& layer, int row_tile, int adc_index, std::span<float> params) const override;
 
+  /// Column read noise (read_noise_rel_ion of one on-cell current) and comparator thermal
+  /// noise (comparator_noise_mv·√(T/T0), kelvin), combined in quadrature, in LSB.
+  double noise_sigma_lsb() const override { return noise_sigma_lsb_; }
+  std::uint64_t noise_key() const override;
+
   /// Stream instance keys (exposed for tests).
   static std::uint64_t cell_instance(const std::string& layer, int row_tile);
   static std::uint64_t adc_instance(const std::string& layer, int row_tile, int adc_index);
@@ -38,6 +43,7 @@ class PvtSampler final : public pim::DeviceSampler {
   std::uint64_t seed_, trial_;
   double g_off_norm_, levels_;
   double offset_sigma_lsb_;
+  double noise_sigma_lsb_;
   double supply_factor_;
   bool varies_cells_, varies_adcs_;
 };
