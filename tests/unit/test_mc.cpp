@@ -1,0 +1,253 @@
+// Monte Carlo campaigns: statistics, campaign validation, and the reproducibility contract
+// (threads, resume after SIGKILL, replay), through the library and the real executable.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <cstring>
+#include <map>
+
+#include "rapmc/core/errors.h"
+#include "rapmc/core/sha256.h"
+#include "rapmc/io/results_file.h"
+#include "rapmc/mc/campaign.h"
+#include "rapmc/mc/runner.h"
+#include "rapmc/mc/statistics.h"
+#include "test_support.h"
+
+using namespace rapmc;
+
+namespace {
+
+// A small campaign: 8 images, blocks of 2 trials, every DESIGN.md §4 source at its default.
+std::string small_campaign(const std::string& extra = "", int trials = 6) {
+  return "[campaign]\nname = \"t\"\nseed = 7\ntrials = " + std::to_string(trials) +
+         "\n[data]\nimages = 8\n[trigger]\ncheck_every = 2\n" + extra;
+}
+
+std::string write(const test::TempDir& dir, const std::string& name, const std::string& text) {
+  const std::string path = dir.file(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Every column of every table, for bit-for-bit comparisons.
+std::map<std::string, std::vector<double>> table(const std::string& path) {
+  const ResultsData d = read_results(path);
+  std::map<std::string, std::vector<double>> out;
+  for (std::size_t p = 0; p < d.points.size(); ++p) {
+    const PointTable& t = d.points[p];
+    const std::string g = std::to_string(p) + ":";
+    out[g + "trial"] = std::vector<double>(t.trial.begin(), t.trial.end());
+    out[g + "status"] = std::vector<double>(t.status.begin(), t.status.end());
+    for (const auto& [k, v] : t.columns) out[g + k] = v;
+    for (const auto& [k, v] : t.layer_sqnr_db) out[g + k + "/sqnr"] = v;
+    for (const auto& [k, v] : t.layer_code_error_rate) out[g + k + "/cer"] = v;
+  }
+  return out;
+}
+
+bool identical(const std::map<std::string, std::vector<double>>& a, const std::map<std::string, std::vector<double>>& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& [k, v] : a) {
+    const auto& w = b.at(k);
+    if (v.size() != w.size()) return false;
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (std::memcmp(&v[i], &w[i], sizeof(double)) != 0) return false;
+  }
+  return true;
+}
+
+RunOptions quiet_run(const std::string& out, int threads) {
+  RunOptions o;
+  o.out = out;
+  o.threads = threads;
+  o.progress = ProgressDisplay::OFF;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("Welford merged in order equals a two-pass reference on ill-conditioned data") {
+  // Values 1e9 + small: the naive Σx² − n·mean² formula loses every digit here.
+  std::vector<double> x;
+  for (int i = 0; i < 1000; ++i) x.push_back(1e9 + 0.001 * ((i * 7919) % 1000));
+  double mean = 0;
+  for (double v : x) mean += v;
+  mean /= static_cast<double>(x.size());
+  double ss = 0;
+  for (double v : x) ss += (v - mean) * (v - mean);
+  const double var = ss / static_cast<double>(x.size() - 1);
+  Welford all;
+  for (double v : x) all.add(v);
+  Welford a, b;  // two halves merged (Chan)
+  for (std::size_t i = 0; i < x.size(); ++i) (i < 600 ? a : b).add(x[i]);
+  a.merge(b);
+  // The data are ill-conditioned: the textbook one-pass formula is off by orders of magnitude.
+  double sum = 0, sum_sq = 0;
+  for (double v : x) sum += v, sum_sq += v * v;
+  const double naive = (sum_sq - sum * sum / 1000.0) / 999.0;
+  CHECK(std::abs(naive - var) > 100 * var);
+  // Welford (one by one, or two halves merged by Chan's formula) keeps the variance to within
+  // the rounding of the deviations themselves: ulp(1e9) = 1.2e-7 on deviations of ~0.3.
+  for (const Welford& w : {all, a}) {
+    CHECK(w.n == 1000);
+    CHECK(w.mean == doctest::Approx(mean).epsilon(1e-15));
+    CHECK(w.variance() == doctest::Approx(var).epsilon(2e-6));
+  }
+  // t-based half-width: n = 10, s = 1 → t(0.975, 9)·1/√10 = 2.262157·0.316228.
+  Welford ten;
+  for (int i = 0; i < 10; ++i) ten.add(i % 2 ? 1.0 + std::sqrt(0.9) : 1.0 - std::sqrt(0.9));
+  CHECK(ten.stddev() == doctest::Approx(1.0));
+  CHECK(ten.ci95_halfwidth() == doctest::Approx(2.2621571627 / std::sqrt(10.0)).epsilon(1e-9));
+}
+
+TEST_CASE("Wilson interval and quantiles against known values") {
+  const Interval w = wilson95(8, 10);  // p = 0.8: [0.4902, 0.9433]
+  CHECK(w.p == 0.8);
+  CHECK(w.low == doctest::Approx(0.4902).epsilon(1e-3));
+  CHECK(w.high == doctest::Approx(0.9433).epsilon(1e-3));
+  const Interval zero = wilson95(0, 32);
+  CHECK(zero.low == 0.0);
+  CHECK(zero.high == doctest::Approx(0.1072).epsilon(1e-3));
+  CHECK(quantile({1, 2, 3, 4, 5}, 0.5) == 3);
+  CHECK(quantile({1, 2, 3, 4}, 0.5) == 2.5);
+  CHECK(quantile({10, 0}, 0.25) == 2.5);
+  const Summary s = summarize({1.0, std::numeric_limits<double>::infinity(), 3.0});
+  CHECK(s.n == 2);
+  CHECK(s.mean == 2.0);
+}
+
+TEST_CASE("SHA-256 known answers") {
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex(std::string(1000, 'a')) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
+}
+
+TEST_CASE("bad campaign files: each problem names its key, all at once, before any trial") {
+  struct Case {
+    std::string text, message;
+  };
+  const Case cases[] = {
+      {"[campaign\nseed = 1\n", "c.toml:1:"},
+      {"[campaign]\nseeed = 1\n", "'campaign.seeed' is not a known key"},
+      {"[campaign]\ntrials = \"many\"\n", "'campaign.trials' must be an integer"},
+      {"[variation]\ncell_sigma_on = -0.05\n", "'variation.cell_sigma_on' = -0.05 is out of range"},
+      {"[hardware.adc]\nenob = 0\n", "'adc.enob' = 0 is out of range 1..12"},
+      {"[hardware.schedule]\nk = 5000\n", "'schedule.k' = 5000 is out of range 1..4096"},
+      {"[operating_point]\ncorner = \"XY\"\n", "unknown corner 'XY'"},
+      {"[trigger]\nmetric = \"speed\"\n", "'trigger.metric' = 'speed' is not a per-trial metric"},
+      {"[hardware]\nfile = \"nope.toml\"\n", "'hardware.file' = 'nope.toml': cannot open"},
+      {"[[sweep]]\nkey = \"campaign.seed\"\nvalues = [1, 2]\n", "cannot be swept"},
+      {"[[sweep]]\nkey = \"variation.cell_sigma_on\"\nvalues = [0.1, -1.0]\n", "sweep point variation.cell_sigma_on=-1"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.text);
+    CHECK_THROWS_WITH_AS(parse_campaign(c.text, "c.toml"), test::has(c.message), ConfigError);
+  }
+  // Two problems in one file are reported together.
+  CHECK_THROWS_WITH_AS(parse_campaign("[campaign]\nbogus = 1\n[variation]\navt_mv_um = -1\n", "c.toml"),
+                       test::has("2 problems"), ConfigError);
+  const Campaign ok = parse_campaign(small_campaign(), "c.toml");
+  CHECK(ok.points.size() == 1);
+  CHECK(ok.sha256 == sha256_hex(small_campaign()));
+  const Campaign grid = parse_campaign(small_campaign("[[sweep]]\nkey = \"hardware.adc.enob\"\nvalues = [3, 4]\n"
+                                                      "[[sweep]]\nkey = \"variation.avt_mv_um\"\nvalues = [0.0, 1.0, 2.0]\n"),
+                                       "c.toml");
+  REQUIRE(grid.points.size() == 6);
+  CHECK(grid.points[1].label == "hardware.adc.enob=3, variation.avt_mv_um=1.0");
+  CHECK(grid.points[5].hardware.enob == 4);
+  CHECK(grid.points[5].variation.avt_mv_um == 2.0);
+}
+
+TEST_CASE("with every variation off, every trial reproduces the ideal integer pipeline") {
+  test::TempDir dir;
+  const std::string off =
+      "[variation]\nprocess_g_sigma_rel = 0.0\nprocess_adc_gain_sigma_rel = 0.0\nprocess_adc_offset_sigma_lsb = 0.0\n"
+      "cell_sigma_on = 0.0\ncell_sigma_off = 0.0\nalpha_on_per_k = 0.0\nalpha_off_per_k = 0.0\navt_mv_um = 0.0\n"
+      "vdd_sigma_rel = 0.0\nread_noise_rel_ion = 0.0\ncomparator_noise_mv = 0.0\n";
+  const Campaign c = parse_campaign(small_campaign(off, 4), "off.toml");
+  run_campaign(c, quiet_run(dir.file("off.h5"), 2));
+  const ResultsData d = read_results(dir.file("off.h5"));
+  const PointTable& t = d.points[0];
+  REQUIRE(t.trial.size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(t.status[i] == 0);
+    CHECK(t.columns.at("flip_rate")[i] == 0.0);
+    CHECK(t.columns.at("code_error_rate")[i] == 0.0);
+    CHECK(std::isinf(t.columns.at("logit_sqnr_db")[i]));
+  }
+}
+
+TEST_CASE("trials are identical for 1 and 2 threads and for a sweep point run alone") {
+  test::TempDir dir;
+  const Campaign c = parse_campaign(small_campaign(), "c.toml");
+  run_campaign(c, quiet_run(dir.file("one.h5"), 1));
+  run_campaign(c, quiet_run(dir.file("two.h5"), 2));
+  const auto one = table(dir.file("one.h5"));
+  CHECK(identical(one, table(dir.file("two.h5"))));
+  // Default PVT makes a difference: the trials are not all alike.
+  const auto& acc = one.at("0:accuracy");
+  CHECK(*std::min_element(acc.begin(), acc.end()) < *std::max_element(acc.begin(), acc.end()));
+  // Common random numbers: the point of a sweep equal to the base campaign has the same rows.
+  const Campaign sweep = parse_campaign(small_campaign("[[sweep]]\nkey = \"variation.avt_mv_um\"\nvalues = [1.0, 3.5]\n"), "s.toml");
+  run_campaign(sweep, quiet_run(dir.file("sweep.h5"), 2));
+  const auto s = table(dir.file("sweep.h5"));
+  CHECK(s.at("1:accuracy") == one.at("0:accuracy"));
+  CHECK(s.at("1:code_error_rate") == one.at("0:code_error_rate"));
+  CHECK(s.at("0:code_error_rate") != one.at("0:code_error_rate"));
+}
+
+TEST_CASE("a run killed with SIGKILL and resumed equals one never interrupted; files are protected") {
+  test::TempDir dir;
+  const std::string camp = write(dir, "c.toml", small_campaign("", 10));
+  const std::string full = dir.file("full.h5"), killed = dir.file("killed.h5");
+  REQUIRE(test::run_rapmc("run " + camp + " --out " + full + " --threads 2 --quiet").exit_code == 0);
+  // Kill mid-run (wherever it is: the resumed result must not depend on it).
+  test::run_command("( " + std::string(RAPMC_BINARY) + " run " + camp + " --out " + killed +
+                    " --threads 2 --quiet & p=$!; sleep 4; kill -9 $p; wait $p ) 2>/dev/null");
+  const auto partial = read_results(killed);  // what was written is readable
+  MESSAGE("rows before resume: " << partial.points[0].trial.size());
+  CHECK(partial.points[0].trial.size() < 10);
+  const auto resumed = test::run_rapmc("run " + camp + " --out " + killed + " --resume --threads 1 --quiet");
+  CAPTURE(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(identical(table(full), table(killed)));
+  // An existing results file is never overwritten without --force, and stays intact.
+  const auto again = test::run_rapmc("run " + camp + " --out " + full + " --quiet");
+  CHECK(again.exit_code == static_cast<int>(ExitCode::IO));
+  CHECK(again.output.find("file exists; not overwritten") != std::string::npos);
+  CHECK(identical(table(full), table(killed)));
+  // Resuming with a different campaign is refused.
+  const std::string other = write(dir, "o.toml", small_campaign("", 12));
+  const auto wrong = test::run_rapmc("run " + other + " --out " + full + " --resume --quiet");
+  CHECK(wrong.exit_code == static_cast<int>(ExitCode::CONFIG));
+  CHECK(wrong.output.find("holds another campaign") != std::string::npos);
+  // report --json: trials and statistics.<metric>.{mean,std,ci95_low,ci95_high}.
+  const auto rep = test::run_rapmc("report " + full + " --json");
+  CHECK(rep.exit_code == 0);
+  for (const char* key : {"\"trials\": 10", "\"statistics\"", "\"accuracy\"", "\"ci95_low\"", "\"ci95_high\"", "\"wilson95_low\""})
+    CHECK(rep.output.find(key) != std::string::npos);
+  // replay reproduces a stored trial bit for bit.
+  const auto rp = test::run_rapmc("replay " + full + " --trial 3");
+  CAPTURE(rp.output);
+  CHECK(rp.exit_code == 0);
+  CHECK(rp.output.find("identical to the stored row, bit for bit") != std::string::npos);
+  CHECK(rp.output.find("blocks/3/fc2") != std::string::npos);
+}
+
+TEST_CASE("a convergence trigger stops at the same trial whatever the threads") {
+  test::TempDir dir;
+  const Campaign c = parse_campaign(small_campaign("ci_halfwidth = 0.4\nmin_trials = 4\n", 40), "c.toml");
+  // [trigger] keys appended after check_every land in the [trigger] table.
+  REQUIRE(c.trigger.ci_halfwidth == 0.4);
+  run_campaign(c, quiet_run(dir.file("a.h5"), 1));
+  run_campaign(c, quiet_run(dir.file("b.h5"), 2));
+  const auto a = table(dir.file("a.h5"));
+  const auto n = a.at("0:trial").size();
+  MESSAGE("stopped after " << n << " trials");
+  CHECK(n < 40);
+  CHECK(n % 2 == 0);
+  CHECK(identical(a, table(dir.file("b.h5"))));
+}
