@@ -365,8 +365,38 @@ void Node::append(const std::string& rel, const std::vector<std::int64_t>& value
 
 void Node::resize_column(const std::string& rel, std::uint64_t n) const {
   Handle dset = open_dataset(*this, rel);
-  const hsize_t dims[1] = {n};
-  check(H5Dset_extent(dset.id(), dims), where(rel) + ": cannot resize dataset");
+  auto dims = shape_of(dset, where(rel));
+  dims[0] = n;
+  std::vector<hsize_t> d(dims.begin(), dims.end());
+  check(H5Dset_extent(dset.id(), d.data()), where(rel) + ": cannot resize dataset");
+}
+
+void Node::create_rows(const std::string& rel, std::uint64_t width, std::uint64_t chunk) const {
+  hsize_t dims[2] = {0, width}, maxdims[2] = {H5S_UNLIMITED, width}, chunks[2] = {chunk, width};
+  Handle space = checked(H5Screate_simple(2, dims, maxdims), H5Sclose, where(rel) + ": cannot create dataspace");
+  Handle dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "cannot create property list");
+  check(H5Pset_chunk(dcpl.id(), 2, chunks), where(rel) + ": cannot set chunking");
+  Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create property list");
+  check(H5Pset_create_intermediate_group(lcpl.id(), 1), "cannot set property list");
+  checked(H5Dcreate2(id(), rel.c_str(), H5T_STD_I64LE, space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT), H5Dclose,
+          where(rel) + ": cannot create dataset (does it exist already?)");
+}
+
+void Node::append_rows(const std::string& rel, const std::vector<std::int64_t>& values) const {
+  if (values.empty()) return;
+  Handle dset = open_dataset(*this, rel);
+  const auto shape = shape_of(dset, where(rel));
+  if (shape.size() != 2 || values.size() % shape[1] != 0) throw IoError(where(rel) + ": rows do not match its width");
+  const hsize_t add = values.size() / shape[1];
+  const hsize_t new_dims[2] = {shape[0] + add, shape[1]};
+  check(H5Dset_extent(dset.id(), new_dims), where(rel) + ": cannot extend dataset");
+  Handle file_space = checked(H5Dget_space(dset.id()), H5Sclose, where(rel) + ": cannot read its shape");
+  const hsize_t start[2] = {shape[0], 0}, count[2] = {add, shape[1]};
+  check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+        where(rel) + ": cannot select rows");
+  Handle mem_space = checked(H5Screate_simple(2, count, nullptr), H5Sclose, "cannot create dataspace");
+  check(H5Dwrite(dset.id(), H5T_NATIVE_INT64, mem_space.id(), file_space.id(), H5P_DEFAULT, values.data()),
+        where(rel) + ": cannot write rows");
 }
 
 void Node::write_dataset(const std::string& rel, const std::vector<float>& data,

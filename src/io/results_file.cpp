@@ -11,6 +11,7 @@
 #include "rapmc/mc/keyed_rng.h"
 #include "rapmc/mc/runner.h"
 #include "rapmc/mc/statistics.h"
+#include "rapmc/pim/counters.h"
 
 namespace rapmc {
 namespace {
@@ -99,6 +100,8 @@ ResultsWriter ResultsWriter::create(const std::string& path, const Campaign& c,
       const bool integer = col == "trials/trial" || col == "trials/status";
       f.create_column(groups[p] + col, integer);
     }
+    f.create_rows(groups[p] + "trials/dcode_hist", pim::DCODE_BINS);
+    f.create_rows(groups[p] + "trials/margin_hist", pim::MARGIN_BINS);
   }
   f.flush();
   return ResultsWriter(std::move(f), groups, layers);
@@ -117,8 +120,11 @@ ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
   // Cut every column to the shortest: rows of a block that was being written are dropped.
   for (std::size_t p = 0; p < groups.size(); ++p) {
     std::uint64_t n = UINT64_MAX;
-    for (const auto& col : all_columns(layers[p])) n = std::min(n, f.dataset_shape(groups[p] + col)[0]);
-    for (const auto& col : all_columns(layers[p])) f.resize_column(groups[p] + col, n);
+    auto cols = all_columns(layers[p]);
+    cols.push_back("trials/dcode_hist");
+    cols.push_back("trials/margin_hist");
+    for (const auto& col : cols) n = std::min(n, f.dataset_shape(groups[p] + col)[0]);
+    for (const auto& col : cols) f.resize_column(groups[p] + col, n);
   }
   f.flush();
   return ResultsWriter(std::move(f), groups, layers);
@@ -152,6 +158,13 @@ void ResultsWriter::append(std::size_t point, const std::vector<TrialRecord>& re
     file_.append(g + layer_column(layers_[point][l], "mvm_sqnr_db"), s);
     file_.append(g + layer_column(layers_[point][l], "code_error_rate"), e);
   }
+  std::vector<std::int64_t> dh, mh;
+  for (const auto& r : records) {
+    dh.insert(dh.end(), r.dcode_hist.begin(), r.dcode_hist.end());
+    mh.insert(mh.end(), r.margin_hist.begin(), r.margin_hist.end());
+  }
+  file_.append_rows(g + "trials/dcode_hist", dh);
+  file_.append_rows(g + "trials/margin_hist", mh);
   file_.append(g + "trials/status", status);
   file_.append(g + "trials/trial", trial);
   file_.flush();
@@ -194,6 +207,15 @@ void ResultsWriter::write_summary(std::size_t point, const Campaign& c) {
   yg.write_attribute("p", y.p);
   yg.write_attribute("wilson95_low", y.low);
   yg.write_attribute("wilson95_high", y.high);
+  // Histograms summed over the campaign's successful trials.
+  for (const auto& [name, width] : {std::pair{"dcode_hist", pim::DCODE_BINS}, {"margin_hist", pim::MARGIN_BINS}}) {
+    const auto rows = file_.read_int64_dataset(g + "trials/" + name);
+    std::vector<std::int64_t> sum(static_cast<std::size_t>(width), 0);
+    for (std::size_t i = 0; i < status.size(); ++i)
+      if (status[i] == 0)
+        for (int b = 0; b < width; ++b) sum[b] += rows[i * width + b];
+    file_.write_dataset(g + "statistics/" + name, sum, {static_cast<std::uint64_t>(width)});
+  }
   const std::uint64_t failed = static_cast<std::uint64_t>(std::count(status.begin(), status.end(), 1));
   file_.require_group(g + "statistics").write_attribute("failed_trials", static_cast<std::int64_t>(failed));
   // Convergence: the trigger metric after every block (trial-order prefixes of the table).

@@ -55,6 +55,8 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
   rec.metrics.assign(trial_metric_names().size(), nan);
   rec.layer_sqnr_db.assign(s.layers.size(), nan);
   rec.layer_code_error_rate.assign(s.layers.size(), nan);
+  rec.dcode_hist.assign(pim::DCODE_BINS, 0);
+  rec.margin_hist.assign(pim::MARGIN_BINS, 0);
   try {
     const OperatingPoint op =
         sample_operating_point(p.variation, p.corner, p.temp_mode, p.temp_min_c, p.temp_max_c, c.seed, trial);
@@ -102,6 +104,8 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
                                      op.adc_gain_shift,
                                      op.adc_offset_lsb};
     rec.metrics = values;
+    rec.dcode_hist.assign(t.dcode_hist.begin(), t.dcode_hist.end());
+    rec.margin_hist.assign(t.margin_hist.begin(), t.margin_hist.end());
     for (std::size_t l = 0; l < s.layers.size(); ++l) {
       const auto it = rec.counters.find(s.layers[l]);
       if (it == rec.counters.end()) continue;

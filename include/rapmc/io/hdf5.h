@@ -94,10 +94,15 @@ class Node {
   /// Creates an empty one-dimensional dataset (float64 or int64) that grows without limit,
   /// chunked by `chunk` elements (for tables written as rows finish).
   void create_column(const std::string& rel, bool integer, std::uint64_t chunk = 256) const;
+  /// Creates an empty [0 × width] int64 dataset that grows by rows (chunked by `chunk` rows).
+  void create_rows(const std::string& rel, std::uint64_t width, std::uint64_t chunk = 64) const;
+  /// Appends rows (row-major, a multiple of the width) to a dataset made by create_rows.
+  void append_rows(const std::string& rel, const std::vector<std::int64_t>& values) const;
   /// Appends values to a column made by create_column.
   void append(const std::string& rel, const std::vector<double>& values) const;
   void append(const std::string& rel, const std::vector<std::int64_t>& values) const;
-  /// Sets a column's length (dropping rows beyond n, as a resume does with partial rows).
+  /// Sets the number of rows of a column or row dataset (dropping rows beyond n, as a resume
+  /// does with a partly written block).
   void resize_column(const std::string& rel, std::uint64_t n) const;
 
  private:

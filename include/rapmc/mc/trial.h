@@ -41,6 +41,8 @@ struct TrialRecord {
   std::vector<double> metrics;           // trial_metric_names() order; NaN when failed
   std::vector<double> layer_sqnr_db;     // setup.layers order
   std::vector<double> layer_code_error_rate;
+  std::vector<std::int64_t> dcode_hist;   // conversions with |code − ideal code| = 0..6, ≥ 7
+  std::vector<std::int64_t> margin_hist;  // conversions per 1/64-LSB sensing-margin bin
   pim::Counters counters;                // for replay's per-layer detail
   std::string error;                     // why it failed
 };
