@@ -7,6 +7,7 @@
 
 #include "rapmc/cli/bench_command.h"
 #include "rapmc/cli/eval_command.h"
+#include "rapmc/cli/merge_command.h"
 #include "rapmc/cli/quantize_command.h"
 #include "rapmc/cli/replay_command.h"
 #include "rapmc/cli/report_command.h"
@@ -29,6 +30,7 @@ int run_cli(int argc, char** argv) {
   add_run_command(app, action);
   add_report_command(app, action);
   add_replay_command(app, action);
+  add_merge_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -17,6 +17,7 @@ struct RunArgs {
   int threads = 0;
   std::uint64_t trials = 0;
   bool resume = false, force = false, no_progress = false, quiet = false;
+  std::string shard;
   std::string command_line;
 };
 
@@ -30,6 +31,7 @@ int run_run(const RunArgs& a) {
   o.force = a.force;
   o.progress = a.no_progress ? ProgressDisplay::OFF : ProgressDisplay::AUTO;
   o.command_line = a.command_line;
+  if (!a.shard.empty()) o.shard = a.shard;
   const RunSummary s = run_campaign(c, o);
   if (!a.quiet) {
     std::cout << "campaign " << c.name << ": " << s.trials_run << " trials run in " << std::fixed << std::setprecision(1)
@@ -52,6 +54,7 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--threads", args->threads, "Worker threads (0 = all cores); results do not depend on it")
       ->capture_default_str();
   cmd->add_option("--trials", args->trials, "Trials per point (overrides campaign.trials)");
+  cmd->add_option("--shard", args->shard, "Run only the i-th of N equal blocks of trials (i/N); merge the parts with rapmc merge");
   cmd->add_flag("--resume", args->resume, "Continue the campaign in --out where it stopped");
   cmd->add_flag("--force", args->force, "Replace an existing --out file");
   cmd->add_flag("--no-progress", args->no_progress, "Do not draw the progress line");
@@ -60,6 +63,7 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
     args->command_line = "rapmc run " + args->campaign + " --out " + args->out + (args->resume ? " --resume" : "") +
                          (args->force ? " --force" : "") +
                          (args->trials ? " --trials " + std::to_string(args->trials) : std::string()) +
+                         (args->shard.empty() ? std::string() : " --shard " + args->shard) +
                          " --threads " + std::to_string(args->threads);
     action = [args] { return run_run(*args); };
   });

@@ -66,8 +66,8 @@ ResultsWriter::ResultsWriter(h5::File file, std::vector<std::string> groups, std
     : file_(std::move(file)), groups_(std::move(groups)), layers_(std::move(layers)) {}
 
 ResultsWriter ResultsWriter::create(const std::string& path, const Campaign& c,
-                                    const std::vector<std::vector<std::string>>& layers, const RunInfo& info,
-                                    bool force) {
+                                    const std::vector<std::vector<std::string>>& layers, const RunInfo& info, bool force,
+                                    const std::optional<ShardSpec>& shard) {
   if (std::filesystem::exists(path) && !force) {
     throw IoError(path + ": file exists; not overwritten (use --force to replace it, or --resume to continue it)");
   }
@@ -90,6 +90,12 @@ ResultsWriter ResultsWriter::create(const std::string& path, const Campaign& c,
   s.write_attribute("master_seed", static_cast<std::int64_t>(c.seed));
   s.write_attribute("rng_scheme", std::string(RNG_SCHEME));
   s.write_attribute("points", static_cast<std::int64_t>(c.points.size()));
+  if (shard) {
+    s.write_attribute("shard_index", static_cast<std::int64_t>(shard->index));
+    s.write_attribute("shard_count", static_cast<std::int64_t>(shard->count));
+    s.write_attribute("shard_trial_begin", static_cast<std::int64_t>(shard->begin));
+    s.write_attribute("shard_trial_end", static_cast<std::int64_t>(shard->end));
+  }
   const auto groups = point_groups(c);
   for (std::size_t p = 0; p < groups.size(); ++p) {
     if (!groups[p].empty()) {
@@ -108,10 +114,18 @@ ResultsWriter ResultsWriter::create(const std::string& path, const Campaign& c,
 }
 
 ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
-                                    const std::vector<std::vector<std::string>>& layers) {
+                                    const std::vector<std::vector<std::string>>& layers,
+                                    const std::optional<ShardSpec>& shard) {
   h5::File f = h5::File::open(path, h5::Access::READ_WRITE);
   check_filetype(f, path);
-  const std::string sha = f.group("settings").read_string_attribute("campaign_sha256");
+  const h5::Node settings = f.group("settings");
+  const bool file_sharded = settings.has_attribute("shard_index");
+  const std::string want = shard ? std::to_string(shard->index) + "/" + std::to_string(shard->count) : "none";
+  const std::string have = file_sharded ? std::to_string(settings.read_int_attribute("shard_index")) + "/" +
+                                              std::to_string(settings.read_int_attribute("shard_count"))
+                                        : "none";
+  if (want != have) throw ConfigError(path + ": was written as shard " + have + ", cannot resume it as shard " + want);
+  const std::string sha = settings.read_string_attribute("campaign_sha256");
   if (sha != c.sha256) {
     throw ConfigError(path + ": holds another campaign (settings SHA-256 " + sha.substr(0, 12) + "..., " + c.source +
                       " has " + c.sha256.substr(0, 12) + "...); --resume continues only the same campaign");
@@ -262,6 +276,13 @@ ResultsData read_results(const std::string& path) {
   d.campaign_sha256 = s.read_string_attribute("campaign_sha256");
   d.seed = static_cast<std::uint64_t>(s.read_int_attribute("master_seed"));
   const auto n_points = s.read_int_attribute("points");
+  if (s.has_attribute("shard_index")) {
+    d.shard = ShardSpec{static_cast<std::uint64_t>(s.read_int_attribute("shard_index")),
+                        static_cast<std::uint64_t>(s.read_int_attribute("shard_count")),
+                        static_cast<std::uint64_t>(s.read_int_attribute("shard_trial_begin")),
+                        static_cast<std::uint64_t>(s.read_int_attribute("shard_trial_end"))};
+  }
+  if (f.exists("runtime")) d.seconds = f.group("runtime").read_double_attribute("seconds");
   const bool sweep = f.exists("points");
   for (std::int64_t p = 0; p < (sweep ? n_points : 1); ++p) {
     const std::string g = sweep ? "points/" + std::to_string(p) + "/" : "";
@@ -270,6 +291,10 @@ ResultsData read_results(const std::string& path) {
     t.trial = f.read_int64_dataset(g + "trials/trial");
     t.status = f.read_int64_dataset(g + "trials/status");
     const std::size_t n = t.trial.size();
+    t.dcode_hist = f.read_int64_dataset(g + "trials/dcode_hist");
+    t.margin_hist = f.read_int64_dataset(g + "trials/margin_hist");
+    t.dcode_hist.resize(std::min(t.dcode_hist.size(), n * pim::DCODE_BINS));
+    t.margin_hist.resize(std::min(t.margin_hist.size(), n * pim::MARGIN_BINS));
     for (const auto& m : trial_metric_names()) {
       auto v = f.read_double_dataset(g + "trials/" + m);
       v.resize(std::min(v.size(), n));

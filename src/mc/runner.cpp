@@ -48,6 +48,23 @@ double ideal_pass_seconds(const TrialSetup& s) {
 }
 }  // namespace
 
+ShardSpec parse_shard(const std::string& text, std::uint64_t trials) {
+  const auto slash = text.find('/');
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("no slash");
+    std::size_t used = 0;
+    const auto i = std::stoull(text.substr(0, slash), &used);
+    if (used != slash) throw std::invalid_argument("index");
+    const std::string rest = text.substr(slash + 1);
+    const auto n = std::stoull(rest, &used);
+    if (used != rest.size() || n == 0 || i >= n) throw std::invalid_argument("range");
+    if (n > trials) throw std::invalid_argument("more shards than trials");
+    return ShardSpec{i, n, i * trials / n, (i + 1) * trials / n};
+  } catch (const std::exception&) {
+    throw ConfigError("--shard '" + text + "': expected i/N with 0 <= i < N <= trials (" + std::to_string(trials) + ")");
+  }
+}
+
 RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
   if (o.resume && o.force) throw ConfigError("--resume and --force exclude each other");
   const auto start = std::chrono::steady_clock::now();
@@ -63,9 +80,12 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
   RunInfo info;
   info.command_line = o.command_line;
   info.threads = parallelism.threads();
-  ResultsWriter writer = o.resume ? ResultsWriter::resume(o.out, c, layers)
-                                  : ResultsWriter::create(o.out, c, layers, info, o.force);
   const std::uint64_t total = o.trials.value_or(c.trials);
+  std::optional<ShardSpec> shard;
+  if (o.shard) shard = parse_shard(*o.shard, total);
+  const std::uint64_t first = shard ? shard->begin : 0, last = shard ? shard->end : total;
+  ResultsWriter writer = o.resume ? ResultsWriter::resume(o.out, c, layers, shard)
+                                  : ResultsWriter::create(o.out, c, layers, info, o.force, shard);
   const std::size_t metric = static_cast<std::size_t>(
       std::find(trial_metric_names().begin(), trial_metric_names().end(), c.trigger.metric) - trial_metric_names().begin());
   const std::size_t acc_metric = 0;  // "accuracy"
@@ -76,27 +96,29 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
     const CampaignPoint& point = c.points[pi];
     const TrialSetup setup = make_trial_setup(c, point, q, fp32 ? &*fp32 : nullptr, images);
     summary.ideal_pass_seconds = ideal_pass_seconds(setup);
-    std::uint64_t n = writer.rows(pi);
+    std::uint64_t n = first + writer.rows(pi);  // the next trial
     // The trigger metric and accuracy of the rows so far (a resume reads them back).
     Welford trig, acc;
-    if (n > 0) {
+    if (n > first) {
       const ResultsData d = read_results(o.out);
       const PointTable& t = d.points[pi];
-      for (std::uint64_t i = 0; i < n; ++i) {
+      for (std::uint64_t i = 0; i < n - first; ++i) {
         if (t.status[i] != 0) continue;
         const double v = t.columns.at(c.trigger.metric)[i];
         if (std::isfinite(v)) trig.add(v);
         acc.add(t.columns.at("accuracy")[i]);
       }
     }
+    // Triggers need the trial-ordered prefix: a shard runs its whole range and merge applies them.
     auto triggered = [&] {
-      return c.trigger.ci_halfwidth > 0 && n >= c.trigger.min_trials && n % c.trigger.check_every == 0 &&
+      return !shard && c.trigger.ci_halfwidth > 0 && n >= c.trigger.min_trials && n % c.trigger.check_every == 0 &&
              trig.ci95_halfwidth() <= c.trigger.ci_halfwidth;
     };
-    Progress progress("trials" + (point.label.empty() ? "" : " [" + point.label + "]"), total, "trial", o.progress);
-    progress.start_at(n);
-    while (n < total && !triggered()) {
-      const std::uint64_t end = std::min(total, (n / c.trigger.check_every + 1) * c.trigger.check_every);
+    Progress progress("trials" + (point.label.empty() ? "" : " [" + point.label + "]"), last - first, "trial",
+                      o.progress);
+    progress.start_at(n - first);
+    while (n < last && !triggered()) {
+      const std::uint64_t end = std::min(last, (n / c.trigger.check_every + 1) * c.trigger.check_every);
       std::vector<TrialRecord> block(end - n);
       std::vector<double> secs(end - n);
       tbb::parallel_for(std::uint64_t{0}, end - n, [&](std::uint64_t i) {

@@ -10,6 +10,7 @@
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/sha256.h"
+#include "rapmc/io/hdf5.h"
 #include "rapmc/io/results_file.h"
 #include "rapmc/mc/campaign.h"
 #include "rapmc/mc/runner.h"
@@ -250,4 +251,59 @@ TEST_CASE("a convergence trigger stops at the same trial whatever the threads") 
   CHECK(n < 40);
   CHECK(n % 2 == 0);
   CHECK(identical(a, table(dir.file("b.h5"))));
+}
+
+TEST_CASE("three shards merged equal one run; merge refuses missing, duplicate, foreign and incomplete shards") {
+  test::TempDir dir;
+  const std::string camp = write(dir, "c.toml", small_campaign("", 7));
+  const std::string single = dir.file("single.h5"), merged = dir.file("merged.h5");
+  REQUIRE(test::run_rapmc("run " + camp + " --out " + single + " --quiet").exit_code == 0);
+  std::string parts;
+  for (int i = 0; i < 3; ++i) {
+    const std::string part = dir.file("part_" + std::to_string(i) + ".h5");
+    REQUIRE(test::run_rapmc("run " + camp + " --shard " + std::to_string(i) + "/3 --out " + part + " --quiet --threads 1").exit_code == 0);
+    parts += " " + part;
+  }
+  const auto m = test::run_rapmc("merge" + parts + " --out " + merged + " --quiet");
+  CAPTURE(m.output);
+  REQUIRE(m.exit_code == 0);
+  CHECK(identical(table(single), table(merged)));
+  const ResultsData a = read_results(single), b = read_results(merged);
+  CHECK(a.points[0].dcode_hist == b.points[0].dcode_hist);
+  CHECK(a.points[0].margin_hist == b.points[0].margin_hist);
+  // Refusals, each naming the shard or file.
+  const std::string p0 = dir.file("part_0.h5"), p1 = dir.file("part_1.h5"), p2 = dir.file("part_2.h5");
+  struct Case {
+    std::string args, message;
+  };
+  const std::string other = write(dir, "o.toml", small_campaign("", 7) + "# another campaign\n");
+  const std::string foreign = dir.file("foreign_1.h5");
+  REQUIRE(test::run_rapmc("run " + other + " --shard 1/3 --out " + foreign + " --quiet").exit_code == 0);
+  const std::string partial = dir.file("partial_2.h5");
+  REQUIRE(test::run_rapmc("run " + camp + " --shard 2/3 --trials 7 --out " + partial + " --quiet").exit_code == 0);
+  const Case cases[] = {
+      {p0 + " " + p2, "missing shard(s) 1/3"},
+      {p0 + " " + p1 + " " + p1 + " " + p2, "shard 1/3 given twice"},
+      {p0 + " " + foreign + " " + p2, foreign + ": comes from another campaign"},
+      {p0 + " " + p1 + " " + single, single + ": not a shard"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args);
+    const auto r = test::run_rapmc("merge " + c.args + " --out " + dir.file("x.h5") + " --force --quiet");
+    CAPTURE(r.output);
+    CHECK(r.exit_code == static_cast<int>(ExitCode::CONFIG));
+    CHECK(r.output.find(c.message) != std::string::npos);
+  }
+  // A shard with rows missing (truncated as a killed run leaves it) is named as incomplete.
+  {
+    const h5::File f = h5::File::open(partial, h5::Access::READ_WRITE);
+    f.resize_column("trials/trial", 1);
+  }
+  const auto inc = test::run_rapmc("merge " + p0 + " " + p1 + " " + partial + " --out " + dir.file("y.h5") + " --quiet");
+  CHECK(inc.exit_code == static_cast<int>(ExitCode::CONFIG));
+  CHECK(inc.output.find("incomplete shard 2/3") != std::string::npos);
+  CHECK_THROWS_WITH_AS(parse_shard("3/3", 7), test::has("--shard '3/3'"), ConfigError);
+  CHECK_THROWS_WITH_AS(parse_shard("1-3", 7), test::has("expected i/N"), ConfigError);
+  CHECK(parse_shard("2/3", 7).begin == 4);
+  CHECK(parse_shard("2/3", 7).end == 7);
 }

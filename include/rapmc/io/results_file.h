@@ -20,6 +20,12 @@ inline constexpr int RESULTS_FORMAT_MAJOR = 1;
 
 struct RunSummary;
 
+/// A shard of a campaign: trials [begin, end) of `count` equal blocks.
+struct ShardSpec {
+  std::uint64_t index = 0, count = 1;
+  std::uint64_t begin = 0, end = 0;
+};
+
 /// Provenance recorded at the root.
 struct RunInfo {
   std::string command_line;
@@ -32,12 +38,14 @@ class ResultsWriter {
   /// Creates `path` for `c`: IoError if it exists and `force` is false (the file is untouched).
   /// `layers[p]` are the per-layer columns of point p.
   static ResultsWriter create(const std::string& path, const Campaign& c,
-                              const std::vector<std::vector<std::string>>& layers, const RunInfo& info, bool force);
+                              const std::vector<std::vector<std::string>>& layers, const RunInfo& info, bool force,
+                              const std::optional<ShardSpec>& shard = std::nullopt);
   /// Opens `path` to continue `c`: IoError if it is not a rapmc results file, ConfigError if
   /// it holds another campaign (settings SHA-256 differ). Rows of a partly written last block
   /// (columns of unequal length) are dropped.
   static ResultsWriter resume(const std::string& path, const Campaign& c,
-                              const std::vector<std::vector<std::string>>& layers);
+                              const std::vector<std::vector<std::string>>& layers,
+                              const std::optional<ShardSpec>& shard = std::nullopt);
 
   /// Rows (trials) already in point p's table.
   std::uint64_t rows(std::size_t point) const;
@@ -61,12 +69,16 @@ struct PointTable {
   std::map<std::string, std::vector<double>> columns;  // metric name → values (trial order)
   std::vector<std::string> layers;
   std::map<std::string, std::vector<double>> layer_sqnr_db, layer_code_error_rate;
+  std::vector<std::int64_t> dcode_hist, margin_hist;  // row-major [trials × bins]
 };
+
 
 struct ResultsData {
   std::string path;
   std::string campaign_toml, campaign_sha256;
   std::uint64_t seed = 0;
+  std::optional<ShardSpec> shard;  // set for a file written with --shard
+  double seconds = 0;              // /runtime seconds, 0 if absent
   std::vector<PointTable> points;
 };
 

@@ -10,6 +10,7 @@
 
 #include "rapmc/core/progress.h"
 #include "rapmc/data/dataset.h"
+#include "rapmc/io/results_file.h"
 #include "rapmc/mc/campaign.h"
 
 namespace rapmc {
@@ -22,6 +23,7 @@ struct RunOptions {
   bool force = false;
   ProgressDisplay progress = ProgressDisplay::AUTO;
   std::string command_line;
+  std::optional<std::string> shard;  // "i/N": run only the i-th of N blocks of trials
 };
 
 struct RunSummary {
@@ -39,6 +41,9 @@ struct RunSummary {
 };
 
 RunSummary run_campaign(const Campaign& c, const RunOptions& options);
+
+/// "i/N" (0 <= i < N) → trials [i·T/N, (i+1)·T/N) of T; ConfigError naming --shard otherwise.
+ShardSpec parse_shard(const std::string& text, std::uint64_t trials);
 
 /// The campaign's evaluation subset: images [data.first, data.first + data.images) of its dataset.
 ImageSet evaluation_subset(const Campaign& c);
