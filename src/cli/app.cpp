@@ -13,11 +13,27 @@
 #include "rapmc/cli/report_command.h"
 #include "rapmc/cli/run_command.h"
 #include "rapmc/core/errors.h"
+#include "rapmc/core/mpi_context.h"
 #include "rapmc/core/version.h"
 
 namespace rapmc {
 
+namespace {
+// Errors every rank sees (bad input, found before ranks depend on each other) are printed once,
+// by rank 0; an error once ranks depend on each other is printed with its rank and aborts the
+// whole job (MPI_Abort), leaving the rows already written readable.
+int report_error(const MpiContext& mpi, const std::string& what, int code) {
+  if (mpi.size() > 1 && mpi.collective()) {
+    std::cerr << "rapmc: error (rank " << mpi.rank() << " of " << mpi.size() << "): " << what << "\n";
+    mpi.abort(code);
+  }
+  if (mpi.is_root()) std::cerr << "rapmc: " << (code == static_cast<int>(ExitCode::INTERNAL) ? "internal error: " : "error: ") << what << "\n";
+  return code;
+}
+}  // namespace
+
 int run_cli(int argc, char** argv) {
+  MpiContext mpi(argc, argv);
   CLI::App app{"rapmc: Monte Carlo PVT-variation and error-resilience analyzer for the RAP/FLARE "
                "AMS-PiM transformer accelerator"};
   app.require_subcommand(0, 1);
@@ -27,7 +43,7 @@ int run_cli(int argc, char** argv) {
   add_eval_command(app, action);
   add_quantize_command(app, action);
   add_bench_command(app, action);
-  add_run_command(app, action);
+  add_run_command(app, action, mpi);
   add_report_command(app, action);
   add_replay_command(app, action);
   add_merge_command(app, action);
@@ -49,11 +65,9 @@ int run_cli(int argc, char** argv) {
   try {
     return action();
   } catch (const Error& e) {
-    std::cerr << "rapmc: error: " << e.what() << "\n";
-    return static_cast<int>(e.code());
+    return report_error(mpi, e.what(), static_cast<int>(e.code()));
   } catch (const std::exception& e) {
-    std::cerr << "rapmc: internal error: " << e.what() << "\n";
-    return static_cast<int>(ExitCode::INTERNAL);
+    return report_error(mpi, e.what(), static_cast<int>(ExitCode::INTERNAL));
   }
 }
 

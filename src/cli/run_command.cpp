@@ -21,7 +21,7 @@ struct RunArgs {
   std::string command_line;
 };
 
-int run_run(const RunArgs& a) {
+int run_run(const RunArgs& a, MpiContext& mpi) {
   const Campaign c = load_campaign(a.campaign);  // every campaign problem is reported before any trial
   RunOptions o;
   o.out = a.out;
@@ -32,10 +32,11 @@ int run_run(const RunArgs& a) {
   o.progress = a.no_progress ? ProgressDisplay::OFF : ProgressDisplay::AUTO;
   o.command_line = a.command_line;
   if (!a.shard.empty()) o.shard = a.shard;
+  o.mpi = &mpi;
   const RunSummary s = run_campaign(c, o);
-  if (!a.quiet) {
+  if (!a.quiet && mpi.is_root()) {
     std::cout << "campaign " << c.name << ": " << s.trials_run << " trials run in " << std::fixed << std::setprecision(1)
-              << s.seconds << " s on " << s.threads << " threads (" << std::setprecision(0)
+              << s.seconds << " s on " << s.ranks << " rank(s) × " << s.threads << " threads (" << std::setprecision(0)
               << s.trials_per_hour() << " trials/hour; one trial costs " << std::setprecision(1) << s.trial_cost_ratio()
               << " ideal integer passes over its images)"
               << (s.failed ? ", " + std::to_string(s.failed) + " failed" : std::string()) << "\nresults  " << a.out << "\n\n";
@@ -46,7 +47,7 @@ int run_run(const RunArgs& a) {
 
 }  // namespace
 
-void add_run_command(CLI::App& app, std::function<int()>& action) {
+void add_run_command(CLI::App& app, std::function<int()>& action, MpiContext& mpi) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand("run", "Run a Monte Carlo campaign (TOML) and write its results (HDF5)");
   cmd->add_option("campaign", args->campaign, "Campaign file (TOML)")->required();
@@ -59,13 +60,13 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_flag("--force", args->force, "Replace an existing --out file");
   cmd->add_flag("--no-progress", args->no_progress, "Do not draw the progress line");
   cmd->add_flag("--quiet", args->quiet, "Do not print the summary at the end");
-  cmd->callback([args, &action] {
+  cmd->callback([args, &action, &mpi] {
     args->command_line = "rapmc run " + args->campaign + " --out " + args->out + (args->resume ? " --resume" : "") +
                          (args->force ? " --force" : "") +
                          (args->trials ? " --trials " + std::to_string(args->trials) : std::string()) +
                          (args->shard.empty() ? std::string() : " --shard " + args->shard) +
                          " --threads " + std::to_string(args->threads);
-    action = [args] { return run_run(*args); };
+    action = [args, &mpi] { return run_run(*args, mpi); };
   });
 }
 

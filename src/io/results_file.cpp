@@ -259,7 +259,8 @@ void ResultsWriter::write_runtime(const RunSummary& s, bool resumed) {
   r.write_attribute("trials_run", static_cast<std::int64_t>(s.trials_run));
   r.write_attribute("trials_per_hour", s.trials_per_hour());
   r.write_attribute("threads", std::int64_t{s.threads});
-  r.write_attribute("trial_seconds_mean", s.trials_run ? s.trial_seconds / static_cast<double>(s.trials_run) : 0.0);
+  r.write_attribute("ranks", std::int64_t{s.ranks});
+  r.write_attribute("trial_seconds_mean", s.timed_trials ? s.trial_seconds / static_cast<double>(s.timed_trials) : 0.0);
   r.write_attribute("ideal_pass_seconds", s.ideal_pass_seconds);
   r.write_attribute("trial_cost_ratio", s.trial_cost_ratio());
   r.write_attribute("resumed", std::int64_t{resumed ? 1 : 0});

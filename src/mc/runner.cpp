@@ -16,6 +16,7 @@
 #include "rapmc/infer/flare_inference.h"
 #include "rapmc/infer/ptq_dqq_inference.h"
 #include "rapmc/pim/chip.h"
+#include "rapmc/pim/counters.h"
 
 namespace rapmc {
 
@@ -65,7 +66,39 @@ ShardSpec parse_shard(const std::string& text, std::uint64_t trials) {
   }
 }
 
+namespace {
+// A trial record as doubles, for gathering over MPI (integers are exact below 2^53).
+void pack(const TrialRecord& r, std::vector<double>& out) {
+  out.push_back(static_cast<double>(r.trial));
+  out.push_back(static_cast<double>(r.status));
+  out.insert(out.end(), r.metrics.begin(), r.metrics.end());
+  out.insert(out.end(), r.layer_sqnr_db.begin(), r.layer_sqnr_db.end());
+  out.insert(out.end(), r.layer_code_error_rate.begin(), r.layer_code_error_rate.end());
+  for (auto v : r.dcode_hist) out.push_back(static_cast<double>(v));
+  for (auto v : r.margin_hist) out.push_back(static_cast<double>(v));
+}
+
+TrialRecord unpack(const double*& p, std::size_t metrics, std::size_t layers) {
+  TrialRecord r;
+  r.trial = static_cast<std::uint64_t>(*p++);
+  r.status = static_cast<TrialStatus>(static_cast<std::int64_t>(*p++));
+  r.metrics.assign(p, p + metrics);
+  p += metrics;
+  r.layer_sqnr_db.assign(p, p + layers);
+  p += layers;
+  r.layer_code_error_rate.assign(p, p + layers);
+  p += layers;
+  for (int b = 0; b < pim::DCODE_BINS; ++b) r.dcode_hist.push_back(static_cast<std::int64_t>(*p++));
+  for (int b = 0; b < pim::MARGIN_BINS; ++b) r.margin_hist.push_back(static_cast<std::int64_t>(*p++));
+  return r;
+}
+}  // namespace
+
 RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
+  MpiContext* mpi = o.mpi;
+  const bool root = !mpi || mpi->is_root();
+  const int ranks = mpi ? mpi->size() : 1, rank = mpi ? mpi->rank() : 0;
+  auto bcast = [&](std::uint64_t v) { return mpi ? mpi->broadcast(v) : v; };
   if (o.resume && o.force) throw ConfigError("--resume and --force exclude each other");
   const auto start = std::chrono::steady_clock::now();
   const Parallelism parallelism(o.threads);
@@ -80,26 +113,32 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
   RunInfo info;
   info.command_line = o.command_line;
   info.threads = parallelism.threads();
+  info.ranks = ranks;
   const std::uint64_t total = o.trials.value_or(c.trials);
   std::optional<ShardSpec> shard;
   if (o.shard) shard = parse_shard(*o.shard, total);
   const std::uint64_t first = shard ? shard->begin : 0, last = shard ? shard->end : total;
-  ResultsWriter writer = o.resume ? ResultsWriter::resume(o.out, c, layers, shard)
-                                  : ResultsWriter::create(o.out, c, layers, info, o.force, shard);
-  const std::size_t metric = static_cast<std::size_t>(
-      std::find(trial_metric_names().begin(), trial_metric_names().end(), c.trigger.metric) - trial_metric_names().begin());
+  std::optional<ResultsWriter> writer;
+  if (root) {
+    writer.emplace(o.resume ? ResultsWriter::resume(o.out, c, layers, shard)
+                            : ResultsWriter::create(o.out, c, layers, info, o.force, shard));
+  }
+  const auto& names = trial_metric_names();
+  const std::size_t metric = static_cast<std::size_t>(std::find(names.begin(), names.end(), c.trigger.metric) - names.begin());
   const std::size_t acc_metric = 0;  // "accuracy"
   RunSummary summary;
   summary.threads = parallelism.threads();
+  summary.ranks = ranks;
+  if (mpi) mpi->set_collective(true);  // from here an error on one rank aborts the job
 
   for (std::size_t pi = 0; pi < c.points.size(); ++pi) {
     const CampaignPoint& point = c.points[pi];
     const TrialSetup setup = make_trial_setup(c, point, q, fp32 ? &*fp32 : nullptr, images);
-    summary.ideal_pass_seconds = ideal_pass_seconds(setup);
-    std::uint64_t n = first + writer.rows(pi);  // the next trial
+    if (root) summary.ideal_pass_seconds = ideal_pass_seconds(setup);
+    std::uint64_t n = bcast(first + (root ? writer->rows(pi) : 0));  // the next trial
     // The trigger metric and accuracy of the rows so far (a resume reads them back).
     Welford trig, acc;
-    if (n > first) {
+    if (root && n > first) {
       const ResultsData d = read_results(o.out);
       const PointTable& t = d.points[pi];
       for (std::uint64_t i = 0; i < n - first; ++i) {
@@ -115,40 +154,62 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
              trig.ci95_halfwidth() <= c.trigger.ci_halfwidth;
     };
     Progress progress("trials" + (point.label.empty() ? "" : " [" + point.label + "]"), last - first, "trial",
-                      o.progress);
+                      root ? o.progress : ProgressDisplay::OFF);
     progress.start_at(n - first);
-    while (n < last && !triggered()) {
+    while (bcast(root && n < last && !triggered() ? 1 : 0) == 1) {  // decided on rank 0
       const std::uint64_t end = std::min(last, (n / c.trigger.check_every + 1) * c.trigger.check_every);
-      std::vector<TrialRecord> block(end - n);
-      std::vector<double> secs(end - n);
-      tbb::parallel_for(std::uint64_t{0}, end - n, [&](std::uint64_t i) {
+      // This rank's trials of the block: n + rank, n + rank + ranks, ...
+      std::vector<std::uint64_t> mine;
+      for (std::uint64_t t = n + static_cast<std::uint64_t>(rank); t < end; t += static_cast<std::uint64_t>(ranks)) mine.push_back(t);
+      std::vector<TrialRecord> block(mine.size());
+      std::vector<double> secs(mine.size());
+      tbb::parallel_for(std::size_t{0}, mine.size(), [&](std::size_t i) {
         const auto t0 = std::chrono::steady_clock::now();
-        block[i] = run_trial(setup, n + i);
+        block[i] = run_trial(setup, mine[i]);
         secs[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         progress.advance(1);
       });
-      for (double x : secs) summary.trial_seconds += x;
-      for (const TrialRecord& r : block) {
-        if (r.status == TrialStatus::FAILED) {
-          ++summary.failed;
-          std::fprintf(stderr, "\nrapmc: trial %llu failed: %s\n", static_cast<unsigned long long>(r.trial), r.error.c_str());
-          continue;
-        }
-        if (std::isfinite(r.metrics[metric])) trig.add(r.metrics[metric]);
-        acc.add(r.metrics[acc_metric]);
+      if (root) {
+        for (double x : secs) summary.trial_seconds += x;
+        summary.timed_trials += mine.size();
       }
-      writer.append(pi, block);
+      if (ranks > 1) {
+        std::vector<double> packed;
+        for (const TrialRecord& r : block) pack(r, packed);
+        const std::vector<double> all = mpi->gather(packed);
+        if (root) {
+          block.clear();
+          const double* p = all.data();
+          while (p < all.data() + all.size()) block.push_back(unpack(p, names.size(), layers[pi].size()));
+          std::sort(block.begin(), block.end(), [](const TrialRecord& a, const TrialRecord& b) { return a.trial < b.trial; });
+          progress.advance(block.size() - mine.size());
+        }
+      }
+      if (root) {
+        for (const TrialRecord& r : block) {
+          if (r.status == TrialStatus::FAILED) {
+            ++summary.failed;
+            std::fprintf(stderr, "\nrapmc: trial %llu failed: %s\n", static_cast<unsigned long long>(r.trial), r.error.c_str());
+            continue;
+          }
+          if (std::isfinite(r.metrics[metric])) trig.add(r.metrics[metric]);
+          acc.add(r.metrics[acc_metric]);
+        }
+        writer->append(pi, block);
+        char note[96];
+        std::snprintf(note, sizeof note, "accuracy %.4f ± %.4f", acc.mean,
+                      std::isfinite(acc.ci95_halfwidth()) ? acc.ci95_halfwidth() : 0.0);
+        progress.set_note(note);
+      }
       summary.trials_run += end - n;
       n = end;
-      char note[96];
-      std::snprintf(note, sizeof note, "accuracy %.4f ± %.4f", acc.mean, std::isfinite(acc.ci95_halfwidth()) ? acc.ci95_halfwidth() : 0.0);
-      progress.set_note(note);
     }
     progress.finish();
-    writer.write_summary(pi, c);
+    if (root) writer->write_summary(pi, c);
   }
+  if (mpi) mpi->set_collective(false);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  writer.write_runtime(summary, o.resume);
+  if (root) writer->write_runtime(summary, o.resume);
   return summary;
 }
 

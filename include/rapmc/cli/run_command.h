@@ -4,9 +4,12 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
+#include "rapmc/core/mpi_context.h"
+
 namespace rapmc {
 
 /// Adds the `run` subcommand to `app`; `action` is set to run it once parsing succeeded.
-void add_run_command(CLI::App& app, std::function<int()>& action);
+/// `mpi` (alive for the program) lets `mpirun -np N rapmc run` share the trials over ranks.
+void add_run_command(CLI::App& app, std::function<int()>& action, MpiContext& mpi);
 
 }  // namespace rapmc

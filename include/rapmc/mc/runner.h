@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "rapmc/core/mpi_context.h"
 #include "rapmc/core/progress.h"
 #include "rapmc/data/dataset.h"
 #include "rapmc/io/results_file.h"
@@ -24,6 +25,7 @@ struct RunOptions {
   ProgressDisplay progress = ProgressDisplay::AUTO;
   std::string command_line;
   std::optional<std::string> shard;  // "i/N": run only the i-th of N blocks of trials
+  MpiContext* mpi = nullptr;          // ranks share the trials; rank 0 writes (null: one process)
 };
 
 struct RunSummary {
@@ -31,12 +33,15 @@ struct RunSummary {
   std::uint64_t failed = 0;
   double seconds = 0;
   int threads = 1;
-  double trial_seconds = 0;       // Σ of the trials' own wall times (each on one thread)
+  int ranks = 1;
+  double trial_seconds = 0;       // Σ of the wall times of the trials rank 0 ran (each on one thread)
+  std::uint64_t timed_trials = 0;  // how many trials that sum covers
   double ideal_pass_seconds = 0;  // one ideal integer pass over the subset, one thread
   double trials_per_hour() const { return seconds > 0 ? 3600.0 * static_cast<double>(trials_run) / seconds : 0.0; }
   /// Mean time of one trial over the time of one ideal integer pass over the same images.
   double trial_cost_ratio() const {
-    return trials_run && ideal_pass_seconds > 0 ? trial_seconds / static_cast<double>(trials_run) / ideal_pass_seconds : 0.0;
+    return timed_trials && ideal_pass_seconds > 0 ? trial_seconds / static_cast<double>(timed_trials) / ideal_pass_seconds
+                                                  : 0.0;
   }
 };
 
