@@ -337,3 +337,25 @@ TEST_CASE("mpirun -np 2 gives the trials and statistics of a single process; err
   CHECK(e.output.find("'campaign.bogus' is not a known key", first + 1) == std::string::npos);
 }
 #endif
+
+TEST_CASE("run and replay option errors name the option") {
+  test::TempDir dir;
+  const std::string camp = write(dir, "c.toml", small_campaign("", 2));
+  const std::string out = dir.file("r.h5");
+  const auto both = test::run_rapmc("run " + camp + " --out " + out + " --resume --force --quiet");
+  CHECK(both.exit_code == static_cast<int>(ExitCode::CONFIG));
+  CHECK(both.output.find("--resume and --force exclude each other") != std::string::npos);
+  const auto shard = test::run_rapmc("run " + camp + " --out " + out + " --shard 2/2 --quiet");
+  CHECK(shard.exit_code == static_cast<int>(ExitCode::CONFIG));
+  CHECK(shard.output.find("--shard '2/2'") != std::string::npos);
+  REQUIRE(test::run_rapmc("run " + camp + " --out " + out + " --quiet").exit_code == 0);
+  const auto point = test::run_rapmc("replay " + out + " --trial 0 --point 3");
+  CHECK(point.exit_code == static_cast<int>(ExitCode::CONFIG));
+  CHECK(point.output.find("--point 3") != std::string::npos);
+  const auto missing = test::run_rapmc("report " + dir.file("none.h5"));
+  CHECK(missing.exit_code == static_cast<int>(ExitCode::IO));
+  CHECK(missing.output.find("none.h5") != std::string::npos);
+  const auto notres = test::run_rapmc("report " + test::shipped_model());
+  CHECK(notres.exit_code == static_cast<int>(ExitCode::IO));
+  CHECK(notres.output.find("not a rapmc results file") != std::string::npos);
+}
