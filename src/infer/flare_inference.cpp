@@ -22,7 +22,8 @@ struct Wide {
   int rows = 0, cols = 0;
   std::vector<std::int64_t> v;
   std::vector<int> e;
-  Wide(int r, int c, int exp = 0) : rows(r), cols(c), v(static_cast<std::size_t>(r) * c), e(r, exp) {}
+  Wide(int r, int c, int exp = 0)
+      : rows(r), cols(c), v(static_cast<std::size_t>(r) * c), e(r, exp) {}
   std::int64_t* row(int r) { return v.data() + static_cast<std::ptrdiff_t>(r) * cols; }
   const std::int64_t* row(int r) const { return v.data() + static_cast<std::ptrdiff_t>(r) * cols; }
 };
@@ -42,7 +43,8 @@ enum class Granularity { PER_TOKEN, PER_TENSOR };
 // Columns [col0, col0 + n) of `w` to `bits`-bit integers. eMSB: a window below the effective
 // MSB of each row (PER_TOKEN) or of the whole block (PER_TENSOR, rows first aligned to the
 // finest exponent, exactly). Dyadic: q = sat(round(value·rq)), rq = 1/scale of the target.
-Act8 requantize(const Wide& w, int col0, int n, Granularity g, RequantMode mode, Dyadic rq, int bits) {
+Act8 requantize(const Wide& w, int col0, int n, Granularity g, RequantMode mode, Dyadic rq,
+                int bits) {
   Act8 out(w.rows, n);
   std::vector<std::int32_t> tmp(static_cast<std::size_t>(w.rows) * n);
   if (mode == RequantMode::DYADIC) {
@@ -55,14 +57,16 @@ Act8 requantize(const Wide& w, int col0, int n, Granularity g, RequantMode mode,
   if (g == Granularity::PER_TOKEN) {
     for (int r = 0; r < w.rows; ++r) {
       const std::span<std::int32_t> t(tmp.data() + static_cast<std::ptrdiff_t>(r) * n, n);
-      out.e[r] = w.e[r] + kern::requant_emsb({w.row(r) + col0, static_cast<std::size_t>(n)}, bits, t);
+      out.e[r] =
+          w.e[r] + kern::requant_emsb({w.row(r) + col0, static_cast<std::size_t>(n)}, bits, t);
     }
   } else {
     const int emin = *std::min_element(w.e.begin(), w.e.end());
     std::vector<std::int64_t> aligned(tmp.size());
     for (int r = 0; r < w.rows; ++r)
       for (int c = 0; c < n; ++c)
-        aligned[static_cast<std::size_t>(r) * n + c] = shift_round(w.row(r)[col0 + c], emin - w.e[r]);
+        aligned[static_cast<std::size_t>(r) * n + c] =
+            shift_round(w.row(r)[col0 + c], emin - w.e[r]);
     const int s = kern::requant_emsb(aligned, bits, tmp);
     std::fill(out.e.begin(), out.e.end(), emin + s);
   }
@@ -93,14 +97,15 @@ Wide epilogue(const IntLinear& l, const LinearPlan& plan, const std::vector<std:
     const std::int64_t* b = l.bias_row(bias_row0 + r);
     std::int64_t* yr = y.row(r);
     for (int o = 0; o < l.out; ++o) {
-      yr[o] = plan.mult[o] * acc[static_cast<std::size_t>(r) * l.out + o] + shift_round(b[o], y.e[r] - l.bias_exp);
+      yr[o] = plan.mult[o] * acc[static_cast<std::size_t>(r) * l.out + o] +
+              shift_round(b[o], y.e[r] - l.bias_exp);
     }
   }
   return y;
 }
 
-Wide run_linear(const MvmBackend& backend, const IntLinear& l, const LinearPlan& plan, const Act8& x,
-                int bias_row0 = 0) {
+Wide run_linear(const MvmBackend& backend, const IntLinear& l, const LinearPlan& plan,
+                const Act8& x, int bias_row0 = 0) {
   std::vector<std::int32_t> acc(static_cast<std::size_t>(x.rows) * l.out);
   backend.mvm(l, x.v.data(), x.rows, acc.data());
   return epilogue(l, plan, acc, x.e, bias_row0);
@@ -120,8 +125,9 @@ int window_row(std::int64_t* row, int n, int bits) {
 void residual_add(Wide& resid, const Wide* delta, RequantMode mode, int static_exp, int bits) {
   for (int r = 0; r < resid.rows; ++r) {
     std::int64_t* x = resid.row(r);
-    const int common = mode == RequantMode::EMSB ? (delta ? std::min(resid.e[r], delta->e[r]) : resid.e[r])
-                                                 : static_exp;
+    const int common = mode == RequantMode::EMSB
+                           ? (delta ? std::min(resid.e[r], delta->e[r]) : resid.e[r])
+                           : static_exp;
     for (int c = 0; c < resid.cols; ++c) {
       std::int64_t s = shift_round(x[c], common - resid.e[r]);
       if (delta) s += shift_round(delta->row(r)[c], common - delta->e[r]);
@@ -139,8 +145,8 @@ void residual_add(Wide& resid, const Wide* delta, RequantMode mode, int static_e
 Wide layer_norm(const Wide& x, const IntLayerNorm& ln, int frac, int rows) {
   Wide y(rows, x.cols, -frac);
   for (int r = 0; r < rows; ++r) {
-    kern::layernorm({x.row(r), static_cast<std::size_t>(x.cols)}, x.e[r], ln.eps_d3_q32, ln.gamma, ln.gamma_frac,
-                    ln.beta, frac, {y.row(r), static_cast<std::size_t>(x.cols)});
+    kern::layernorm({x.row(r), static_cast<std::size_t>(x.cols)}, x.e[r], ln.eps_d3_q32, ln.gamma,
+                    ln.gamma_frac, ln.beta, frac, {y.row(r), static_cast<std::size_t>(x.cols)});
   }
   return y;
 }
@@ -148,11 +154,14 @@ Wide layer_norm(const Wide& x, const IntLayerNorm& ln, int frac, int rows) {
 // q·kᵀ and P·V of every head on the backend (e.g. the AMS-PiM chip): k of one head is written
 // as the weights [tokens × head_dim] and q drives it; then vᵀ [head_dim × tokens] driven by the
 // unsigned probabilities. Softmax stays in the integer unit between the two.
-void attention_on_backend(const MvmBackend& backend, int block, int T, int H, int hd, int prob_bits, const Act8& q,
-                          const Act8& k, const Act8& v, Dyadic softmax, Wide& attn) {
-  std::vector<std::int8_t> kh(static_cast<std::size_t>(T) * hd), vt(static_cast<std::size_t>(hd) * T);
-  std::vector<std::uint8_t> qh(static_cast<std::size_t>(T) * hd), pr(static_cast<std::size_t>(T) * T);
-  std::vector<std::int32_t> sc(static_cast<std::size_t>(T) * T), pv(static_cast<std::size_t>(T) * hd);
+void attention_on_backend(const MvmBackend& backend, int block, int T, int H, int hd, int prob_bits,
+                          const Act8& q, const Act8& k, const Act8& v, Dyadic softmax, Wide& attn) {
+  std::vector<std::int8_t> kh(static_cast<std::size_t>(T) * hd),
+      vt(static_cast<std::size_t>(hd) * T);
+  std::vector<std::uint8_t> qh(static_cast<std::size_t>(T) * hd),
+      pr(static_cast<std::size_t>(T) * T);
+  std::vector<std::int32_t> sc(static_cast<std::size_t>(T) * T),
+      pv(static_cast<std::size_t>(T) * hd);
   std::vector<std::int64_t> scores(T);
   std::vector<std::int32_t> probs(T);
   using Product = AttentionOperand::Product;
@@ -163,15 +172,19 @@ void attention_on_backend(const MvmBackend& backend, int block, int T, int H, in
         qh[static_cast<std::size_t>(j) * hd + d] = static_cast<std::uint8_t>(q.row(j)[h * hd + d]);
         vt[static_cast<std::size_t>(d) * T + j] = v.row(j)[h * hd + d];
       }
-    backend.mvm_attention({block, Product::QK, h, T, hd, kh.data()}, qh.data(), InputKind::SIGNED_INT8, T, sc.data());
+    backend.mvm_attention({block, Product::QK, h, T, hd, kh.data()}, qh.data(),
+                          InputKind::SIGNED_INT8, T, sc.data());
     for (int i = 0; i < T; ++i) {
       for (int j = 0; j < T; ++j) scores[j] = sc[static_cast<std::size_t>(i) * T + j];
       kern::softmax_row(scores, softmax.m, -(softmax.e + 16 + q.e[i] + k.e[0]), prob_bits, probs);
-      for (int j = 0; j < T; ++j) pr[static_cast<std::size_t>(i) * T + j] = static_cast<std::uint8_t>(probs[j]);
+      for (int j = 0; j < T; ++j)
+        pr[static_cast<std::size_t>(i) * T + j] = static_cast<std::uint8_t>(probs[j]);
     }
-    backend.mvm_attention({block, Product::PV, h, hd, T, vt.data()}, pr.data(), InputKind::UNSIGNED_8, T, pv.data());
+    backend.mvm_attention({block, Product::PV, h, hd, T, vt.data()}, pr.data(),
+                          InputKind::UNSIGNED_8, T, pv.data());
     for (int i = 0; i < T; ++i)
-      for (int d = 0; d < hd; ++d) attn.row(i)[h * hd + d] = pv[static_cast<std::size_t>(i) * hd + d];
+      for (int d = 0; d < hd; ++d)
+        attn.row(i)[h * hd + d] = pv[static_cast<std::size_t>(i) * hd + d];
   }
 }
 
@@ -184,7 +197,8 @@ void patch_pixels_s8(const IntModel& m, const std::uint8_t* pixels, std::int8_t*
       for (int ch = 0; ch < m.channels; ++ch)
         for (int r = 0; r < p; ++r)
           for (int c = 0; c < p; ++c)
-            *out++ = static_cast<std::int8_t>(pixels[(ch * side + pr * p + r) * side + pc * p + c] - 128);
+            *out++ = static_cast<std::int8_t>(pixels[(ch * side + pr * p + r) * side + pc * p + c] -
+                                              128);
 }
 
 FlareInference::FlareInference(const IntModel& model, RequantMode mode, const MvmBackend& backend)
@@ -201,7 +215,8 @@ FlareInference::FlareInference(const IntModel& model, RequantMode mode, const Mv
     p.proj = plan_linear(b.proj, in(b.proj_in), mb);
     p.fc1 = plan_linear(b.fc1, in(b.fc1_in), mb);
     p.fc2 = plan_linear(b.fc2, in(b.fc2_in), mb);
-    p.softmax = dy ? dyadic_mul(model.softmax_c, dyadic_mul(b.q.scale, b.k.scale)) : model.softmax_c;
+    p.softmax =
+        dy ? dyadic_mul(model.softmax_c, dyadic_mul(b.q.scale, b.k.scale)) : model.softmax_c;
     p.rq_qkv_in = b.qkv_in.inv_scale;
     p.rq_q = b.q.inv_scale;
     p.rq_k = b.k.inv_scale;
@@ -225,7 +240,8 @@ IntLogits FlareInference::forward(const std::uint8_t* pixels) const {
   patch_pixels_s8(m, pixels, px.v.data());
   const Wide emb = run_linear(backend_, m.embed, embed_, px, 1);
   Wide x(T, D, emb.e[0]);
-  for (int o = 0; o < D; ++o) x.row(0)[o] = shift_round(m.embed.bias_row(0)[o], x.e[0] - m.embed.bias_exp);
+  for (int o = 0; o < D; ++o)
+    x.row(0)[o] = shift_round(m.embed.bias_row(0)[o], x.e[0] - m.embed.bias_exp);
   std::copy(emb.v.begin(), emb.v.end(), x.row(1));
   residual_add(x, nullptr, mode, m.embed_resid_exp, rb);
 
@@ -236,36 +252,40 @@ IntLogits FlareInference::forward(const std::uint8_t* pixels) const {
     const BlockPlan& p = blocks_[bi];
     // Attention.
     const Wide ln1 = layer_norm(x, b.ln1, nf, T);
-    const Wide qkv = run_linear(backend_, b.qkv, p.qkv,
-                                requantize(ln1, 0, D, Granularity::PER_TOKEN, mode, p.rq_qkv_in, ab));
+    const Wide qkv =
+        run_linear(backend_, b.qkv, p.qkv,
+                   requantize(ln1, 0, D, Granularity::PER_TOKEN, mode, p.rq_qkv_in, ab));
     const Act8 q = requantize(qkv, 0, D, Granularity::PER_TOKEN, mode, p.rq_q, ab);
     const Act8 k = requantize(qkv, D, D, Granularity::PER_TENSOR, mode, p.rq_k, ab);
     const Act8 v = requantize(qkv, 2 * D, D, Granularity::PER_TENSOR, mode, p.rq_v, ab);
     Wide attn(T, D, v.e[0] - qs.prob_bits);
     if (backend_.runs_attention()) {
-      attention_on_backend(backend_, static_cast<int>(bi), T, H, hd, qs.prob_bits, q, k, v, p.softmax, attn);
+      attention_on_backend(backend_, static_cast<int>(bi), T, H, hd, qs.prob_bits, q, k, v,
+                           p.softmax, attn);
     } else {
-    for (int h = 0; h < H; ++h) {
-      for (int i = 0; i < T; ++i) {
-        const std::int8_t* qi = q.row(i) + h * hd;
-        for (int j = 0; j < T; ++j) {
-          const std::int8_t* kj = k.row(j) + h * hd;
-          std::int64_t a = 0;
-          for (int d = 0; d < hd; ++d) a += std::int64_t{qi[d]} * kj[d];
-          scores[j] = a;
-        }
-        kern::softmax_row(scores, p.softmax.m, -(p.softmax.e + 16 + q.e[i] + k.e[0]), qs.prob_bits, probs);
-        std::int64_t* out = attn.row(i) + h * hd;
-        for (int d = 0; d < hd; ++d) out[d] = 0;
-        for (int j = 0; j < T; ++j) {
-          const std::int8_t* vj = v.row(j) + h * hd;
-          for (int d = 0; d < hd; ++d) out[d] += std::int64_t{probs[j]} * vj[d];
+      for (int h = 0; h < H; ++h) {
+        for (int i = 0; i < T; ++i) {
+          const std::int8_t* qi = q.row(i) + h * hd;
+          for (int j = 0; j < T; ++j) {
+            const std::int8_t* kj = k.row(j) + h * hd;
+            std::int64_t a = 0;
+            for (int d = 0; d < hd; ++d) a += std::int64_t{qi[d]} * kj[d];
+            scores[j] = a;
+          }
+          kern::softmax_row(scores, p.softmax.m, -(p.softmax.e + 16 + q.e[i] + k.e[0]),
+                            qs.prob_bits, probs);
+          std::int64_t* out = attn.row(i) + h * hd;
+          for (int d = 0; d < hd; ++d) out[d] = 0;
+          for (int j = 0; j < T; ++j) {
+            const std::int8_t* vj = v.row(j) + h * hd;
+            for (int d = 0; d < hd; ++d) out[d] += std::int64_t{probs[j]} * vj[d];
+          }
         }
       }
     }
-    }
-    const Wide proj = run_linear(backend_, b.proj, p.proj,
-                                 requantize(attn, 0, D, Granularity::PER_TOKEN, mode, p.rq_proj_in, ab));
+    const Wide proj =
+        run_linear(backend_, b.proj, p.proj,
+                   requantize(attn, 0, D, Granularity::PER_TOKEN, mode, p.rq_proj_in, ab));
     residual_add(x, &proj, mode, b.resid1_exp, rb);
     // MLP.
     const Wide ln2 = layer_norm(x, b.ln2, nf, T);
@@ -273,16 +293,19 @@ IntLogits FlareInference::forward(const std::uint8_t* pixels) const {
                              requantize(ln2, 0, D, Granularity::PER_TOKEN, mode, p.rq_fc1_in, ab));
     for (int r = 0; r < T; ++r) {
       std::int64_t* hr = hidden.row(r);
-      for (int c = 0; c < hidden.cols; ++c) hr[c] = kern::gelu(shift_round(hr[c], -(hidden.e[r] + nf)), nf);
+      for (int c = 0; c < hidden.cols; ++c)
+        hr[c] = kern::gelu(shift_round(hr[c], -(hidden.e[r] + nf)), nf);
       hidden.e[r] = -nf;
     }
-    const Wide mlp = run_linear(backend_, b.fc2, p.fc2,
-                                requantize(hidden, 0, hidden.cols, Granularity::PER_TOKEN, mode, p.rq_fc2_in, ab));
+    const Wide mlp = run_linear(
+        backend_, b.fc2, p.fc2,
+        requantize(hidden, 0, hidden.cols, Granularity::PER_TOKEN, mode, p.rq_fc2_in, ab));
     residual_add(x, &mlp, mode, b.resid2_exp, rb);
   }
   // Head on the CLS token.
   const Wide cls = layer_norm(x, m.head_ln, nf, 1);
-  const Wide y = run_linear(backend_, m.head, head_, requantize(cls, 0, D, Granularity::PER_TOKEN, mode, rq_head_in_, ab));
+  const Wide y = run_linear(backend_, m.head, head_,
+                            requantize(cls, 0, D, Granularity::PER_TOKEN, mode, rq_head_in_, ab));
   return {y.v, y.e[0]};
 }
 
