@@ -13,9 +13,8 @@
 #include "rapmc/data/dataset.h"
 #include "rapmc/eval/evaluate.h"
 #include "rapmc/eval/pipeline.h"
-#include "rapmc/infer/flare_engine.h"
+#include "rapmc/eval/quantized_pipeline.h"
 #include "rapmc/infer/mvm_backend.h"
-#include "rapmc/infer/ptq_dqq_inference.h"
 #include "rapmc/model/vit_model.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/cost.h"
@@ -100,22 +99,15 @@ int run_eval(const EvalArgs& a) {
   }
   // The pipeline on its backend (the chip, or exact digital MVMs), and the same pipeline on
   // exact digital MVMs as the ideal reference of a hardware run.
-  std::optional<FlareInference> flare, flare_ideal;
   std::unique_ptr<InferenceEngine> engine, ideal_engine;
   std::string label = to_string(pipeline);
   const MvmBackend& backend = pim_mvm ? static_cast<const MvmBackend&>(*pim_mvm) : digital;
-  if (pipeline == Pipeline::FLARE) {
-    flare.emplace(*int_model, mode, backend);
-    engine = std::make_unique<FlareEngine>(*flare);
-    if (hw) {
-      flare_ideal.emplace(*int_model, mode, digital);
-      ideal_engine = std::make_unique<FlareEngine>(*flare_ideal);
-    }
-    label += "-" + to_string(mode);
-  } else if (pipeline == Pipeline::PTQ_DQQ) {
-    engine = std::make_unique<PtqDqqInference>(*model, *int_model, backend);
-    if (hw) ideal_engine = std::make_unique<PtqDqqInference>(*model, *int_model, digital);
+  const VitModel* fp32 = model ? &*model : nullptr;
+  if (pipeline != Pipeline::FP32) {
+    engine = std::make_unique<QuantizedPipeline>(pipeline, mode, *int_model, fp32, backend);
+    if (hw) ideal_engine = std::make_unique<QuantizedPipeline>(pipeline, mode, *int_model, fp32, digital);
   }
+  if (pipeline == Pipeline::FLARE) label += "-" + to_string(mode);
   if (hw) label += " on " + hw->name;
   opt.label = "eval " + label;
   const int classes = model ? static_cast<int>(model->config.num_classes) : int_model->num_classes;

@@ -32,11 +32,9 @@ int run_replay(const ReplayArgs& a) {
   }
   const Campaign c = parse_campaign(d.campaign_toml, a.file + ":/settings");
   const Parallelism parallelism(a.threads);
-  const IntModel q = load_int_model(c.int_model);
-  std::optional<VitModel> fp32;
-  if (c.pipeline == Pipeline::PTQ_DQQ) fp32 = load_vit_model(c.model);
-  const ImageSet images = evaluation_subset(c);
-  const TrialSetup setup = make_trial_setup(c, c.points[a.point], q, fp32 ? &*fp32 : nullptr, images);
+  const CampaignInputs inputs = load_campaign_inputs(c);
+  const ImageSet& images = inputs.images;
+  const TrialSetup setup = make_trial_setup(c, c.points[a.point], inputs.int_model, inputs.fp32_or_null(), images);
   const TrialRecord r = run_trial(setup, a.trial);
   if (r.status == TrialStatus::FAILED) throw Error("trial " + std::to_string(a.trial) + " failed: " + r.error, ExitCode::INTERNAL);
 

@@ -13,13 +13,13 @@
 #include "rapmc/io/results_file.h"
 #include "rapmc/mc/statistics.h"
 #include "rapmc/mc/trial.h"
-#include "rapmc/infer/flare_inference.h"
-#include "rapmc/infer/ptq_dqq_inference.h"
+#include "rapmc/eval/quantized_pipeline.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/counters.h"
 
 namespace rapmc {
 
+namespace {
 ImageSet evaluation_subset(const Campaign& c) {
   ImageSet all = load_dataset(c.dataset, c.data_dir, c.first_image + c.images);
   if (all.size() < c.first_image + c.images) {
@@ -31,20 +31,23 @@ ImageSet evaluation_subset(const Campaign& c) {
   s.labels.assign(all.labels.begin() + static_cast<std::ptrdiff_t>(c.first_image), all.labels.end());
   return s;
 }
+}  // namespace
+
+CampaignInputs load_campaign_inputs(const Campaign& c) {
+  CampaignInputs in{load_int_model(c.int_model), std::nullopt, evaluation_subset(c)};
+  if (c.pipeline == Pipeline::PTQ_DQQ) in.fp32 = load_vit_model(c.model);
+  check_compatible(in.int_model.image_size, in.int_model.channels, c.int_model, in.images);
+  return in;
+}
 
 namespace {
 // One ideal integer pass (exact digital MVMs) over the evaluation subset on one thread: the
 // yardstick of the per-trial cost.
 double ideal_pass_seconds(const TrialSetup& s) {
   const DigitalMvm digital;
+  const QuantizedPipeline engine(s.campaign->pipeline, s.campaign->requant, *s.int_model, s.fp32, digital);
   const auto t0 = std::chrono::steady_clock::now();
-  if (s.campaign->pipeline == Pipeline::FLARE) {
-    const FlareInference flare(*s.int_model, s.campaign->requant, digital);
-    for (std::size_t i = 0; i < s.images->size(); ++i) (void)flare.forward(s.images->image(i));
-  } else {
-    const PtqDqqInference dqq(*s.fp32, *s.int_model, digital);
-    for (std::size_t i = 0; i < s.images->size(); ++i) (void)dqq.logits(s.images->image(i));
-  }
+  for (std::size_t i = 0; i < s.images->size(); ++i) (void)engine.logits(s.images->image(i));
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 }  // namespace
@@ -102,11 +105,9 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
   if (o.resume && o.force) throw ConfigError("--resume and --force exclude each other");
   const auto start = std::chrono::steady_clock::now();
   const Parallelism parallelism(o.threads);
-  const IntModel q = load_int_model(c.int_model);
-  std::optional<VitModel> fp32;
-  if (c.pipeline == Pipeline::PTQ_DQQ) fp32 = load_vit_model(c.model);
-  const ImageSet images = evaluation_subset(c);
-  check_compatible(q.image_size, q.channels, c.int_model, images);
+  const CampaignInputs inputs = load_campaign_inputs(c);
+  const IntModel& q = inputs.int_model;
+  const ImageSet& images = inputs.images;
 
   std::vector<std::vector<std::string>> layers;
   for (const CampaignPoint& p : c.points) layers.push_back(pim::ChipInstance::counter_names_for(q, p.hardware));
@@ -133,7 +134,7 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
 
   for (std::size_t pi = 0; pi < c.points.size(); ++pi) {
     const CampaignPoint& point = c.points[pi];
-    const TrialSetup setup = make_trial_setup(c, point, q, fp32 ? &*fp32 : nullptr, images);
+    const TrialSetup setup = make_trial_setup(c, point, q, inputs.fp32_or_null(), images);
     if (root) summary.ideal_pass_seconds = ideal_pass_seconds(setup);
     std::uint64_t n = bcast(first + (root ? writer->rows(pi) : 0));  // the next trial
     // The trigger metric and accuracy of the rows so far (a resume reads them back).

@@ -2,30 +2,15 @@
 
 #include <cmath>
 #include <limits>
-#include <memory>
 
 #include "rapmc/eval/evaluate.h"
-#include "rapmc/infer/flare_engine.h"
-#include "rapmc/infer/ptq_dqq_inference.h"
+#include "rapmc/eval/quantized_pipeline.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/cost.h"
 #include "rapmc/pim/pim_mvm.h"
 #include "rapmc/variation/pvt_sampler.h"
 
 namespace rapmc {
-namespace {
-
-std::unique_ptr<InferenceEngine> make_engine(const TrialSetup& s, const MvmBackend& backend,
-                                             std::unique_ptr<FlareInference>& flare) {
-  if (s.campaign->pipeline == Pipeline::FLARE) {
-    flare = std::make_unique<FlareInference>(*s.int_model, s.campaign->requant, backend);
-    return std::make_unique<FlareEngine>(*flare);
-  }
-  return std::make_unique<PtqDqqInference>(*s.fp32, *s.int_model, backend);
-}
-
-}  // namespace
-
 TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const IntModel& q, const VitModel* fp32,
                             const ImageSet& images) {
   TrialSetup s;
@@ -36,11 +21,10 @@ TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const Int
   s.images = &images;
   s.layers = pim::ChipInstance::counter_names_for(q, p.hardware);
   const DigitalMvm digital;
-  std::unique_ptr<FlareInference> flare;
-  const auto engine = make_engine(s, digital, flare);
+  const QuantizedPipeline engine(c.pipeline, c.requant, q, fp32, digital);
   EvalOptions quiet;
   quiet.progress = ProgressDisplay::OFF;
-  const EvalResult ideal = evaluate(*engine, q.num_classes, images, quiet);
+  const EvalResult ideal = evaluate(engine, q.num_classes, images, quiet);
   s.ideal_logits = ideal.logits;
   s.ideal_predictions = ideal.predictions;
   return s;
@@ -63,14 +47,13 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
     const PvtSampler sampler(p.variation, op, p.hardware, c.seed, trial);
     const pim::ChipInstance chip(*s.int_model, p.hardware, sampler);
     const pim::PimMvm pim(chip, s.int_model->settings.act_bits);
-    std::unique_ptr<FlareInference> flare;
-    const auto engine = make_engine(s, pim, flare);
+    const QuantizedPipeline engine(c.pipeline, c.requant, *s.int_model, s.fp32, pim);
     // Images in order on this thread: the trial is one task, its result a pure function.
     const ImageSet& images = *s.images;
     std::size_t correct = 0, flips = 0;
     double signal = 0, noise = 0;
     for (std::size_t i = 0; i < images.size(); ++i) {
-      const arma::vec logits = engine->logits(images.image(i));
+      const arma::vec logits = engine.logits(images.image(i));
       const int pred = argmax(logits);
       correct += pred == images.labels[i];
       flips += pred != s.ideal_predictions[i];

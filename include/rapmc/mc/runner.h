@@ -12,6 +12,8 @@
 #include "rapmc/core/progress.h"
 #include "rapmc/data/dataset.h"
 #include "rapmc/io/results_file.h"
+#include "rapmc/model/vit_model.h"
+#include "rapmc/quant/int_model.h"
 #include "rapmc/mc/campaign.h"
 
 namespace rapmc {
@@ -50,7 +52,15 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& options);
 /// "i/N" (0 <= i < N) → trials [i·T/N, (i+1)·T/N) of T; ConfigError naming --shard otherwise.
 ShardSpec parse_shard(const std::string& text, std::uint64_t trials);
 
-/// The campaign's evaluation subset: images [data.first, data.first + data.images) of its dataset.
-ImageSet evaluation_subset(const Campaign& c);
+/// What a campaign's trials read: the integer model, the FP32 model (ptq-dqq only) and the
+/// evaluation subset, images [data.first, data.first + data.images) of its dataset, checked
+/// against the model's image shape.
+struct CampaignInputs {
+  IntModel int_model;
+  std::optional<VitModel> fp32;
+  ImageSet images;
+  const VitModel* fp32_or_null() const { return fp32 ? &*fp32 : nullptr; }
+};
+CampaignInputs load_campaign_inputs(const Campaign& c);
 
 }  // namespace rapmc
