@@ -2,7 +2,7 @@
 # Installs every Debian package rapmc needs that is not yet present.
 # Idempotent and quiet when everything is installed. Run as root on Debian 12+.
 #   scripts/setup-debian.sh          build + run + test dependencies
-#   scripts/setup-debian.sh --train  also the Python packages for training and plots
+#   scripts/setup-debian.sh --train  also PyTorch, for training the shipped model again
 set -euo pipefail
 
 PKGS=(
@@ -11,9 +11,10 @@ PKGS=(
   zlib1g-dev doctest-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   libopenmpi-dev openmpi-bin
   dataset-fashion-mnist
+  python3-h5py python3-numpy python3-matplotlib   # plots/ (the plot scripts and their test)
 )
 if [[ "${1:-}" == "--train" ]]; then
-  PKGS+=(python3-torch python3-h5py python3-numpy python3-matplotlib)
+  PKGS+=(python3-torch)
 fi
 
 missing=()

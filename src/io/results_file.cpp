@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <limits>
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/version.h"
@@ -74,7 +76,7 @@ ResultsWriter ResultsWriter::create(const std::string& path, const Campaign& c,
   h5::File f = h5::File::create(path, force ? h5::Overwrite::YES : h5::Overwrite::NO);
   const VersionInfo v = version_info();
   f.write_attribute("filetype", std::string(FILETYPE));
-  f.write_attribute("format_version", std::to_string(RESULTS_FORMAT_MAJOR) + ".0");
+  f.write_attribute("format_version", std::to_string(RESULTS_FORMAT_MAJOR) + "." + std::to_string(RESULTS_FORMAT_MINOR));
   f.write_attribute("program_version", v.version);
   f.write_attribute("git_commit", v.git_commit);
   f.write_attribute("build", v.compiler + ", " + v.build_type);
@@ -252,6 +254,13 @@ void ResultsWriter::write_summary(std::size_t point, const Campaign& c) {
   file_.flush();
 }
 
+void ResultsWriter::write_reference(std::size_t point, double accuracy) {
+  const std::string g = groups_[point] + "reference";
+  file_.remove(g);
+  file_.require_group(g).write_attribute("accuracy", accuracy);
+  file_.flush();
+}
+
 void ResultsWriter::write_runtime(const RunSummary& s, bool resumed) {
   file_.remove("runtime");
   const h5::Node r = file_.require_group("runtime");
@@ -284,6 +293,8 @@ ResultsData read_results(const std::string& path) {
                         static_cast<std::uint64_t>(s.read_int_attribute("shard_trial_end"))};
   }
   if (f.exists("runtime")) d.seconds = f.group("runtime").read_double_attribute("seconds");
+  const std::string version = f.read_string_attribute("format_version");
+  const int minor = std::atoi(version.substr(version.find('.') + 1).c_str());
   const bool sweep = f.exists("points");
   for (std::int64_t p = 0; p < (sweep ? n_points : 1); ++p) {
     const std::string g = sweep ? "points/" + std::to_string(p) + "/" : "";
@@ -291,12 +302,17 @@ ResultsData read_results(const std::string& path) {
     if (sweep) t.label = f.group(g.substr(0, g.size() - 1)).read_string_attribute("label");
     t.trial = f.read_int64_dataset(g + "trials/trial");
     t.status = f.read_int64_dataset(g + "trials/status");
+    if (f.exists(g + "reference")) t.reference_accuracy = f.group(g + "reference").read_double_attribute("accuracy");
     const std::size_t n = t.trial.size();
     t.dcode_hist = f.read_int64_dataset(g + "trials/dcode_hist");
     t.margin_hist = f.read_int64_dataset(g + "trials/margin_hist");
     t.dcode_hist.resize(std::min(t.dcode_hist.size(), n * pim::DCODE_BINS));
     t.margin_hist.resize(std::min(t.margin_hist.size(), n * pim::MARGIN_BINS));
     for (const auto& m : trial_metric_names()) {
+      if (minor == 0 && (m == "energy_adc_j" || m == "area_mm2" || m == "area_adc_mm2") && !f.exists(g + "trials/" + m)) {
+        t.columns[m].assign(n, std::numeric_limits<double>::quiet_NaN());  // added in format 1.1
+        continue;
+      }
       auto v = f.read_double_dataset(g + "trials/" + m);
       v.resize(std::min(v.size(), n));
       t.columns[m] = v;

@@ -15,6 +15,7 @@ namespace {
 const std::vector<std::string> METRICS{
     "accuracy",       "flip_rate",      "logit_sqnr_db",  "code_error_rate", "dcode_ge2_rate", "saturation_rate",
     "margin_min_lsb", "margin_p01_lsb", "margin_p50_lsb", "reads",           "conversions",    "energy_j",
+    "energy_adc_j",   "area_mm2",       "area_adc_mm2",
     "vdd_v",          "temp_c",         "g_on_shift",     "g_off_shift",     "adc_gain_shift", "adc_offset_lsb"};
 
 std::string node_text(const toml::node& n) {
@@ -32,9 +33,10 @@ void leaves(const toml::table& t, const std::string& prefix, std::vector<std::st
   }
 }
 
+// One axis of the grid: one key, or several keys set together (keys = [...], values = [[...], ...]).
 struct SweepAxis {
-  std::string key;
-  std::vector<const toml::node*> values;
+  std::vector<std::string> keys;
+  std::vector<std::vector<const toml::node*>> values;  // [value index][key index]
 };
 
 void read_operating_point(TomlReader& r, CampaignPoint& p) {
@@ -99,21 +101,48 @@ Campaign parse_campaign(const std::string& text, const std::string& source) {
     for (std::size_t i = 0; arr && i < arr->size(); ++i) {
       const std::string where = "sweep[" + std::to_string(i) + "]";
       const toml::table* t = (*arr)[i].as_table();
-      const auto key = t ? (*t)["key"].value<std::string>() : std::nullopt;
       const toml::array* values = t ? (*t)["values"].as_array() : nullptr;
-      if (!key || !values || values->empty() || t->size() != 2) {
-        r.problem(where, "needs exactly: key = \"section.name\", values = [non-empty list]");
+      SweepAxis a;
+      if (const auto key = t ? (*t)["key"].value<std::string>() : std::nullopt) {
+        a.keys.push_back(*key);
+        if (values)
+          for (const auto& v : *values) a.values.push_back({&v});
+      } else if (const toml::array* keys = t ? (*t)["keys"].as_array() : nullptr) {
+        for (const auto& k : *keys)
+          if (const auto ks = k.value<std::string>()) a.keys.push_back(*ks);
+        if (a.keys.size() != keys->size() || a.keys.empty()) {
+          r.problem(where + ".keys", "must be a non-empty list of strings");
+          continue;
+        }
+        bool tuples_ok = true;
+        for (std::size_t j = 0; values && j < values->size(); ++j) {
+          const toml::array* tuple = (*values)[j].as_array();
+          if (!tuple || tuple->size() != a.keys.size()) {
+            r.problem(where + ".values[" + std::to_string(j) + "]",
+                      "must be a list of " + std::to_string(a.keys.size()) + " values, one per key");
+            tuples_ok = false;
+            continue;
+          }
+          a.values.emplace_back();
+          for (const auto& v : *tuple) a.values.back().push_back(&v);
+        }
+        if (!tuples_ok) continue;
+      }
+      if (a.keys.empty() || a.values.empty() || t->size() != 2) {
+        r.problem(where, "needs exactly: key = \"section.name\", values = [non-empty list] (or keys = [...], "
+                         "values = [[one value per key], ...])");
         continue;
       }
-      const bool known_ns = key->rfind("hardware.", 0) == 0 || key->rfind("variation.", 0) == 0 ||
-                            key->rfind("operating_point.", 0) == 0;
-      if (!known_ns || *key == "hardware.file") {
-        r.problem(where + ".key", "= '" + *key + "' cannot be swept (hardware.*, variation.* or operating_point.*)");
-        continue;
+      bool ok = true;
+      for (const std::string& key : a.keys) {
+        const bool known_ns = key.rfind("hardware.", 0) == 0 || key.rfind("variation.", 0) == 0 ||
+                              key.rfind("operating_point.", 0) == 0;
+        if (!known_ns || key == "hardware.file") {
+          r.problem(where + ".key", "= '" + key + "' cannot be swept (hardware.*, variation.* or operating_point.*)");
+          ok = false;
+        }
       }
-      SweepAxis a{*key, {}};
-      for (const auto& v : *values) a.values.push_back(&v);
-      axes.push_back(a);
+      if (ok) axes.push_back(a);
     }
   }
 
@@ -147,11 +176,15 @@ Campaign parse_campaign(const std::string& text, const std::string& source) {
     for (const auto& [k, v] : hw_overrides) set_toml_path(point_hw, k, *v);
     std::size_t rest = pi;
     for (auto it = axes.rbegin(); it != axes.rend(); ++it) {  // the last axis varies fastest
-      const toml::node& v = *it->values[rest % it->values.size()];
+      const std::vector<const toml::node*>& tuple = it->values[rest % it->values.size()];
       rest /= it->values.size();
-      p.overrides.insert(p.overrides.begin(), {it->key, node_text(v)});
-      if (it->key.rfind("hardware.", 0) == 0) set_toml_path(point_hw, it->key.substr(9), v);
-      else set_toml_path(campaign_table, it->key, v);
+      for (std::size_t k = it->keys.size(); k-- > 0;) {
+        const std::string& key = it->keys[k];
+        const toml::node& v = *tuple[k];
+        p.overrides.insert(p.overrides.begin(), {key, node_text(v)});
+        if (key.rfind("hardware.", 0) == 0) set_toml_path(point_hw, key.substr(9), v);
+        else set_toml_path(campaign_table, key, v);
+      }
     }
     for (const auto& [k, v] : p.overrides) p.label += (p.label.empty() ? "" : ", ") + k + "=" + v;
     const std::string where = p.label.empty() ? "" : " (sweep point " + p.label + ")";

@@ -117,6 +117,7 @@ std::uint64_t merge_shards(const MergeOptions& o) {
     }
     rows.resize(stop);
     writer.append(p, rows);
+    if (first.points[p].reference_accuracy) writer.write_reference(p, *first.points[p].reference_accuracy);
     writer.write_summary(p, c);
     merged += rows.size();
   }

@@ -135,7 +135,12 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
   for (std::size_t pi = 0; pi < c.points.size(); ++pi) {
     const CampaignPoint& point = c.points[pi];
     const TrialSetup setup = make_trial_setup(c, point, q, inputs.fp32_or_null(), images);
-    if (root) summary.ideal_pass_seconds = ideal_pass_seconds(setup);
+    if (root) {
+      summary.ideal_pass_seconds = ideal_pass_seconds(setup);
+      std::size_t correct = 0;
+      for (std::size_t i = 0; i < images.size(); ++i) correct += setup.ideal_predictions[i] == images.labels[i];
+      writer->write_reference(pi, static_cast<double>(correct) / static_cast<double>(images.size()));
+    }
     std::uint64_t n = bcast(first + (root ? writer->rows(pi) : 0));  // the next trial
     // The trigger metric and accuracy of the rows so far (a resume reads them back).
     Welford trig, acc;

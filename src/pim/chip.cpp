@@ -21,7 +21,14 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw, cons
   all.push_back(&model.head);
   for (const IntLinear* l : all) {
     index_[l->name] = layers_.size();
-    layers_.push_back(map_weights(l->name, l->w.data(), l->out, l->in));
+    if (hw.is_analog(l->name)) {
+      layers_.push_back(map_weights(l->name, l->w.data(), l->out, l->in));
+    } else {  // digital: its cells are never sampled (streams are keyed by name, the others unchanged)
+      MappedLayer digital;
+      digital.name = l->name;
+      digital.analog = false;
+      layers_.push_back(std::move(digital));
+    }
   }
   counter_names_ = counter_names_for(model, hw);
 }

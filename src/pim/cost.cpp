@@ -28,7 +28,8 @@ CostReport estimate_cost(const HardwareConfig& hw, const ChipInstance& chip, con
   r.energy_adc_j = r.conversions * adc_energy_j(hw);
   r.energy_digital_j = r.conversions * hw.e_digital_add_j;
   r.energy_j = r.energy_array_j + r.energy_adc_j + r.energy_digital_j;
-  for (const MappedLayer& m : chip.layers()) r.tiles += static_cast<std::size_t>(m.row_tiles) * m.col_tiles;
+  for (const MappedLayer& m : chip.layers())
+    if (m.analog) r.tiles += static_cast<std::size_t>(m.row_tiles) * m.col_tiles;
   const double tiles = static_cast<double>(r.tiles);
   const double adcs_per_tile = std::ceil(static_cast<double>(hw.tile_cols) / hw.cols_per_adc);
   r.area_array_mm2 = tiles * hw.tile_rows * (hw.tile_cols + 1) * hw.a_cell_um2 * 1e-6;

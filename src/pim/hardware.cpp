@@ -1,5 +1,8 @@
 #include "rapmc/pim/hardware.h"
 
+#include <fnmatch.h>
+
+#include <algorithm>
 #include <cmath>
 
 #include "rapmc/io/toml_reader.h"
@@ -41,6 +44,8 @@ HardwareConfig read(TomlReader& r) {
   h.sparse_k = static_cast<int>(r.get_int("schedule.k", h.sparse_k, 1, 4096));
   h.attention =
       static_cast<AttentionPlacement>(r.get_choice("schedule.attention", static_cast<int>(h.attention), PLACEMENTS));
+  h.analog_layers = r.get_string("schedule.analog_layers", h.analog_layers);
+  if (h.analog_layers.empty()) r.problem("schedule.analog_layers", "is empty (use \"*\" for every layer)");
   h.e_comparator_j = r.get_double("cost.e_comparator_j", h.e_comparator_j, 0.0, 1e-6);
   h.adc_fom_j_per_step = r.get_double("cost.adc_fom_j_per_step", h.adc_fom_j_per_step, 0.0, 1e-6);
   h.a_comparator_um2 = r.get_double("cost.a_comparator_um2", h.a_comparator_um2, 0.0, 1e9);
@@ -82,6 +87,17 @@ int HardwareConfig::slices(int weight_bits) const {
 }
 
 double HardwareConfig::v_lsb() const { return adc_full_scale_v / std::ldexp(1.0, enob); }
+
+bool HardwareConfig::is_analog(const std::string& layer) const {
+  std::size_t begin = 0;
+  while (begin <= analog_layers.size()) {
+    const std::size_t end = std::min(analog_layers.find('|', begin), analog_layers.size());
+    // POSIX glob without FNM_PATHNAME: '*' also matches '/' ("blocks/*" is every layer of every block).
+    if (fnmatch(analog_layers.substr(begin, end - begin).c_str(), layer.c_str(), 0) == 0) return true;
+    begin = end + 1;
+  }
+  return false;
+}
 
 HardwareConfig parse_hardware(const std::string& text, const std::string& source) {
   TomlReader r = TomlReader::from_string(text, source);

@@ -29,17 +29,21 @@ bool PimMvm::runs_attention() const { return chip_.hardware().attention == Atten
 
 void PimMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc) const {
   const std::size_t li = chip_.index(layer.name);
+  if (!chip_.layers()[li].analog) {
+    DigitalMvm().mvm(layer, x, rows, acc);
+    return;
+  }
   run(chip_.layers()[li], li, layer.w.data(), reinterpret_cast<const std::uint8_t*>(x), InputKind::SIGNED_INT8, rows,
       acc);
 }
 
 void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind, int rows,
                            std::int32_t* acc) const {
-  if (!runs_attention()) {
+  const int product = op.product == AttentionOperand::Product::QK ? 0 : 1;
+  if (!runs_attention() || !chip_.hardware().is_analog(chip_.counter_names()[chip_.attention_slot(op.block, product)])) {
     MvmBackend::mvm_attention(op, x, kind, rows, acc);
     return;
   }
-  const int product = op.product == AttentionOperand::Product::QK ? 0 : 1;
   const std::string name = chip_.counter_names()[chip_.attention_slot(op.block, product)] + "/" + std::to_string(op.head);
   const MappedLayer m = chip_.map_weights(name, op.w, op.out, op.in);
   run(m, chip_.attention_slot(op.block, product), op.w, x, kind, rows, acc);

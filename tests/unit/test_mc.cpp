@@ -142,6 +142,10 @@ TEST_CASE("bad campaign files: each problem names its key, all at once, before a
       {"[hardware]\nfile = \"nope.toml\"\n", "'hardware.file' = 'nope.toml': cannot open"},
       {"[[sweep]]\nkey = \"campaign.seed\"\nvalues = [1, 2]\n", "cannot be swept"},
       {"[[sweep]]\nkey = \"variation.cell_sigma_on\"\nvalues = [0.1, -1.0]\n", "sweep point variation.cell_sigma_on=-1"},
+      {"[[sweep]]\nkeys = [\"hardware.schedule.k\", \"hardware.adc.enob\"]\nvalues = [[3, 2], [7]]\n",
+       "'sweep[0].values[1]' must be a list of 2 values, one per key"},
+      {"[[sweep]]\nkeys = [\"hardware.schedule.k\", 3]\nvalues = [[3, 2]]\n", "'sweep[0].keys' must be a non-empty list of strings"},
+      {"[[sweep]]\nkeys = [\"hardware.schedule.k\", \"campaign.seed\"]\nvalues = [[3, 2]]\n", "'campaign.seed' cannot be swept"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
@@ -160,6 +164,16 @@ TEST_CASE("bad campaign files: each problem names its key, all at once, before a
   CHECK(grid.points[1].label == "hardware.adc.enob=3, variation.avt_mv_um=1.0");
   CHECK(grid.points[5].hardware.enob == 4);
   CHECK(grid.points[5].variation.avt_mv_um == 2.0);
+  // Keys swept together: one point per tuple, crossed with the other axes.
+  const Campaign linked = parse_campaign(
+      small_campaign("[[sweep]]\nkeys = [\"hardware.schedule.k\", \"hardware.adc.enob\"]\nvalues = [[3, 2], [15, 4]]\n"
+                     "[[sweep]]\nkey = \"variation.avt_mv_um\"\nvalues = [1.0, 2.0]\n"),
+      "c.toml");
+  REQUIRE(linked.points.size() == 4);
+  CHECK(linked.points[1].label == "hardware.schedule.k=3, hardware.adc.enob=2, variation.avt_mv_um=2.0");
+  CHECK(linked.points[2].hardware.sparse_k == 15);
+  CHECK(linked.points[2].hardware.enob == 4);
+  CHECK(linked.points[2].variation.avt_mv_um == 1.0);
 }
 
 TEST_CASE("with every variation off, every trial reproduces the ideal integer pipeline") {
@@ -178,6 +192,11 @@ TEST_CASE("with every variation off, every trial reproduces the ideal integer pi
     CHECK(t.columns.at("flip_rate")[i] == 0.0);
     CHECK(t.columns.at("code_error_rate")[i] == 0.0);
     CHECK(std::isinf(t.columns.at("logit_sqnr_db")[i]));
+    // The recorded reference is the pipeline on exact MVMs: here every trial's accuracy.
+    REQUIRE(t.reference_accuracy.has_value());
+    CHECK(*t.reference_accuracy == t.columns.at("accuracy")[i]);
+    CHECK(t.columns.at("area_mm2")[i] > t.columns.at("area_adc_mm2")[i]);
+    CHECK(t.columns.at("energy_j")[i] > t.columns.at("energy_adc_j")[i]);
   }
 }
 
@@ -271,6 +290,8 @@ TEST_CASE("three shards merged equal one run; merge refuses missing, duplicate, 
   const ResultsData a = read_results(single), b = read_results(merged);
   CHECK(a.points[0].dcode_hist == b.points[0].dcode_hist);
   CHECK(a.points[0].margin_hist == b.points[0].margin_hist);
+  REQUIRE(a.points[0].reference_accuracy.has_value());
+  CHECK(a.points[0].reference_accuracy == b.points[0].reference_accuracy);
   // Refusals, each naming the shard or file.
   const std::string p0 = dir.file("part_0.h5"), p1 = dir.file("part_1.h5"), p2 = dir.file("part_2.h5");
   struct Case {

@@ -308,6 +308,45 @@ TEST_CASE("too few ADC bits: saturations are counted and the sum clips exactly a
   CHECK(c.code_errors == 0);  // clipping is the ideal ADC's behaviour, not a code error
 }
 
+TEST_CASE("schedule.analog_layers: only matching layers run on the array, the others are exact digital MVMs") {
+  HardwareConfig h;
+  CHECK(h.is_analog("blocks/3/fc2"));  // default "*": every layer
+  h.analog_layers = "blocks/*/fc2|head/fc";
+  CHECK(h.is_analog("blocks/0/fc2"));
+  CHECK(h.is_analog("blocks/12/fc2"));
+  CHECK(h.is_analog("head/fc"));
+  CHECK_FALSE(h.is_analog("blocks/0/fc1"));
+  CHECK_FALSE(h.is_analog("embed"));
+  h.analog_layers = "blocks/1/*";
+  CHECK(h.is_analog("blocks/1/attn_qk"));
+  CHECK_FALSE(h.is_analog("blocks/10/qkv"));
+
+  // Too few ADC bits make every analog layer wrong; a digital layer stays exact and uncounted.
+  const int in = 128, out = 4, tokens = 3;
+  const IntModel m = random_layers(3, in, out);
+  const auto x = random_inputs(5, in * tokens);
+  std::vector<std::int32_t> want(static_cast<std::size_t>(tokens) * out);
+  DigitalMvm().mvm(m.embed, x.data(), tokens, want.data());
+  HardwareConfig d = hw_with(MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 5, AdcType::FLASH);
+  d.analog_layers = "head/*";
+  const ChipInstance chip(m, d);
+  CHECK_FALSE(chip.layers()[chip.index("embed")].analog);
+  const PimMvm pim(chip, 8);
+  std::vector<std::int32_t> embed(want.size()), head(want.size());
+  pim.mvm(m.embed, x.data(), tokens, embed.data());
+  pim.mvm(m.head, x.data(), tokens, head.data());  // head = embed's weights under another name
+  CHECK(embed == want);
+  CHECK(head != want);
+  const Counters c = pim.counters();
+  CHECK(c.at("embed").reads == 0);
+  CHECK(c.at("head/fc").saturations > 0);
+  LayerCounters none;
+  CHECK(estimate_cost(d, chip, none, 1).tiles == 1);  // only head/fc occupies the array
+
+  CHECK_THROWS_WITH_AS(parse_hardware("[schedule]\nanalog_layers = \"\"\n", "hw.toml"),
+                       test::has("'schedule.analog_layers'"), ConfigError);
+}
+
 TEST_CASE("on all 10,000 test images the PiM pipeline is bit-exact to the integer pipeline (both schedules, both mappings)") {
   const IntModel q = load_int_model(test::source_path("data/models/vit_fmnist_int8.h5"));
   const ImageSet all = load_dataset("fashion-mnist:test");

@@ -17,6 +17,8 @@
 namespace rapmc {
 
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
+// 1.1: per-trial energy_adc_j, area_mm2, area_adc_mm2; reference/accuracy per point.
+inline constexpr int RESULTS_FORMAT_MINOR = 1;
 
 struct RunSummary;
 
@@ -51,6 +53,9 @@ class ResultsWriter {
   std::uint64_t rows(std::size_t point) const;
   /// Appends records (in trial order, continuing the table) and flushes the file.
   void append(std::size_t point, const std::vector<TrialRecord>& records);
+  /// Records point p's reference: the accuracy of the same pipeline on exact digital MVMs
+  /// over the evaluation subset (group reference, attribute accuracy).
+  void write_reference(std::size_t point, double accuracy);
   /// Writes point p's statistics and convergence history from its rows.
   void write_summary(std::size_t point, const Campaign& c);
   void write_runtime(const RunSummary& summary, bool resumed);
@@ -70,6 +75,7 @@ struct PointTable {
   std::vector<std::string> layers;
   std::map<std::string, std::vector<double>> layer_sqnr_db, layer_code_error_rate;
   std::vector<std::int64_t> dcode_hist, margin_hist;  // row-major [trials × bins]
+  std::optional<double> reference_accuracy;            // exact digital MVMs (format 1.1)
 };
 
 

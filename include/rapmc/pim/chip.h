@@ -20,6 +20,7 @@ namespace rapmc::pim {
 /// spread over tile_cols-wide physical tiles ("column tiles"), each with one reference column.
 struct MappedLayer {
   std::string name;
+  bool analog = true;  // false: hardware.analog_layers keeps it digital (nothing mapped or sampled)
   int in = 0, out = 0;
   int cols = 0;        // data bitlines: out × slices
   int row_tiles = 0, col_tiles = 0;

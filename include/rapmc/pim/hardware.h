@@ -46,6 +46,11 @@ struct HardwareConfig {
   MvmSchedule schedule = MvmSchedule::SPARSE;
   int sparse_k = 7;            // DESIGN.md §3 RAP default
   AttentionPlacement attention = AttentionPlacement::DIGITAL;
+  // Layers whose MVMs run on the analog array: '|'-separated glob patterns over layer names
+  // ("embed", "blocks/<i>/{qkv,proj,fc1,fc2,attn_qk,attn_pv}", "head/fc"); the others are
+  // exact digital MVMs (no reads, no errors, no array area). "*" = all; used for per-layer
+  // attribution studies and for designs that keep a layer digital.
+  std::string analog_layers = "*";
   // Cost model (README, "Cost model").
   double e_comparator_j = 20e-15;     // J per comparator decision (flash); assumed
   double adc_fom_j_per_step = 10e-15;  // J per conversion step, Walden FOM (SAR); assumed
@@ -63,6 +68,8 @@ struct HardwareConfig {
   int slices(int weight_bits) const;
   /// ADC LSB in volts: full scale / 2^enob.
   double v_lsb() const;
+  /// True if `layer` (a counter name such as "blocks/0/qkv") matches analog_layers.
+  bool is_analog(const std::string& layer) const;
 };
 
 /// Reads and validates a hardware TOML file; one ConfigError naming the file and every bad,

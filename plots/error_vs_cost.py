@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""Error against energy and area per inference: the ADC trade-off, one marker per campaign point.
+
+    /usr/bin/python3 plots/error_vs_cost.py A.h5 [B.h5 ...] [--y accuracy code_error_rate]
+                                        [--energy energy_adc_j] [--area area_adc_mm2] --out fig.png
+
+Columns: energy per inference (--energy: energy_j, the AMS-PiM total, or energy_adc_j) and chip
+area (--area: area_mm2 or area_adc_mm2), both from the cost model (README, "Cost model";
+assumed parameters). Rows: the --y metrics. Every point is the mean over its trials with the
+95 % CI of /statistics, labelled with its swept values; one marker style per file. In the
+accuracy row the dashed line is the best reference (exact digital MVMs) of the files.
+"""
+
+import argparse
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+import rapmc_results as rr
+
+ABBREV = {"hardware.schedule.k": "K", "hardware.adc.enob": "b", "variation.comparator_wl_um2": "WL"}
+
+
+def tag(settings):
+    return ",".join(f"{ABBREV.get(k, rr.short(k))}{v}" if k in ABBREV else f"{rr.short(k)}={v}"
+                    for k, v in settings.items())
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--labels", nargs="*", help="one legend entry per file (default: pipeline on hardware)")
+    ap.add_argument("--y", nargs="+", default=["accuracy", "code_error_rate"])
+    ap.add_argument("--energy", default="energy_adc_j", choices=["energy_j", "energy_adc_j"])
+    ap.add_argument("--area", default="area_adc_mm2", choices=["area_mm2", "area_adc_mm2"])
+    ap.add_argument("--title", default="Error against cost per inference (cost model, assumed parameters)")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    files = rr.open_all(a.files)
+    if a.labels and len(a.labels) != len(files):
+        ap.error(f"--labels has {len(a.labels)} entries for {len(files)} files")
+    fig, axes = plt.subplots(len(a.y), 2, figsize=(11, 3.9 * len(a.y)), squeeze=False)
+    refs = []
+    for fi, r in enumerate(files):
+        name = a.labels[fi] if a.labels else r.design()
+        pts = r.points
+        for row, metric in enumerate(a.y):
+            ylabel, yscale = rr.metric_axis(metric)
+            for col, cost in enumerate([a.energy, a.area]):
+                xlabel, xscale = rr.metric_axis(cost)
+                ax = axes[row][col]
+                x, xerr = rr.ci_errorbars([p.stat(cost) for p in pts])
+                y, yerr = rr.ci_errorbars([p.stat(metric) for p in pts])
+                ax.errorbar(x * xscale, y * yscale, yerr=yerr * yscale, fmt="osD^v"[fi % 5], color=f"C{fi % 10}",
+                            ms=5, capsize=3, ls="none", label=name if row == 0 and col == 0 else None)
+                for p, xi, yi in zip(pts, x, y):
+                    if p.settings:
+                        ax.annotate(tag(p.settings), (xi * xscale, yi * yscale), xytext=(3, 3),
+                                    textcoords="offset points", fontsize=6.5, color=f"C{fi % 10}")
+                ax.set_xscale("log")
+                ax.set_xlabel(xlabel)
+                ax.set_ylabel(ylabel)
+                ax.grid(alpha=0.3, which="both")
+                if metric in ("code_error_rate", "dcode_ge2_rate", "saturation_rate"):
+                    ax.set_yscale("symlog", linthresh=1e-6)  # linear below 1e-6: a rate of 0 stays drawable
+                if metric == "accuracy":
+                    ax.set_ylim(0, 100)
+        refs += [p.reference_accuracy() for p in pts if p.reference_accuracy() is not None]
+    if refs and "accuracy" in a.y:
+        row = a.y.index("accuracy")
+        for ax in axes[row]:
+            ax.axhline(max(refs) * 100, color="k", ls="--", lw=0.9, label="exact digital MVMs")
+    axes[0][0].legend(fontsize=8, loc="best")
+    imgs = files[0].campaign.get("data", {}).get("images", "?")
+    fig.suptitle(f"{a.title}\nmeans and 95 % CIs over trials × {imgs} images; "
+                 "labels: K = rows per read, b = ADC bits", fontsize=10)
+    fig.tight_layout()
+    rr.save(fig, a.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+"""Reading rapmc results files (README, "Results file (HDF5, format 1.x)") for the plot scripts.
+
+Only the documented schema is used: root attributes, /settings, /trials (or /points/<i>/trials
+for a sweep), /statistics (or /points/<i>/statistics). Run with Debian's /usr/bin/python3
+(h5py, numpy, matplotlib).
+"""
+
+import sys
+import tomllib
+from dataclasses import dataclass, field
+
+import h5py
+import numpy as np
+
+FORMAT_MAJOR = 1
+# Per-conversion |Δcode| bins (0..6, ≥7) and sensing-margin bin width (1/64 LSB).
+MARGIN_BIN_LSB = 1.0 / 64
+
+
+class ResultsError(Exception):
+    """A file that is not a readable rapmc results file; the message names it."""
+
+
+@dataclass
+class Point:
+    """One campaign point: the whole file, or one grid point of a sweep."""
+
+    index: int
+    label: str  # "" without a sweep, else "key=value, key=value"
+    settings: dict  # swept key -> value (numbers parsed), from the label
+    group: h5py.Group  # the group holding trials/ and statistics/
+
+    def column(self, name):
+        """Per-trial values of a metric (successful trials only)."""
+        t = self.group["trials"]
+        if name not in t:
+            raise ResultsError(f"{self.group.file.filename}: {t.name}/{name}: missing dataset")
+        v = t[name][()]
+        return v[t["status"][()] == 0]
+
+    def stat(self, name):
+        """The /statistics/<name> attributes as a dict (n, mean, std, ci95_low, ci95_high, ...)."""
+        s = self.group["statistics"]
+        if name not in s:
+            raise ResultsError(f"{self.group.file.filename}: {s.name}/{name}: missing statistics")
+        return dict(s[name].attrs)
+
+    def reference_accuracy(self):
+        """Accuracy of the same pipeline on exact digital MVMs (format 1.1), or None."""
+        if "reference" in self.group:
+            return float(self.group["reference"].attrs["accuracy"])
+        return None
+
+    def yield_(self):
+        return dict(self.group["statistics/yield"].attrs)
+
+    def histogram(self, name):
+        """Summed histogram (dcode_hist or margin_hist) over successful trials."""
+        t = self.group["trials"]
+        h = t[name][()]
+        return h[t["status"][()] == 0].sum(axis=0)
+
+    def layers(self):
+        """Per-layer names in file order ("embed", "blocks/0/qkv", ..., "head/fc")."""
+        out = []
+        base = self.group["trials/layers"]
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Group) and "mvm_sqnr_db" in obj:
+                out.append(name)
+
+        base.visititems(visit)
+        return sorted(out, key=layer_order)
+
+    def layer_column(self, layer, metric):
+        t = self.group["trials"]
+        v = t[f"layers/{layer}/{metric}"][()]
+        return v[t["status"][()] == 0]
+
+
+def layer_order(name):
+    """Data-path order: embed, blocks in order (qkv, attn_qk, attn_pv, proj, fc1, fc2), head."""
+    parts = name.split("/")
+    if parts[0] == "embed":
+        return (0, 0, 0)
+    if parts[0] == "head":
+        return (2, 0, 0)
+    kinds = ["qkv", "attn_qk", "attn_pv", "proj", "fc1", "fc2"]
+    return (1, int(parts[1]), kinds.index(parts[2]) if parts[2] in kinds else len(kinds))
+
+
+def parse_value(text):
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text.strip('"')
+
+
+def parse_label(label):
+    """'hardware.adc.enob=3, variation.avt_mv_um=1.0' -> {'hardware.adc.enob': 3, ...}."""
+    out = {}
+    if not label:
+        return out
+    for part in label.split(", "):
+        key, _, value = part.partition("=")
+        out[key] = parse_value(value)
+    return out
+
+
+class Results:
+    """An open results file. Use as a context manager."""
+
+    def __init__(self, path):
+        self.path = path
+        try:
+            self.file = h5py.File(path, "r", locking=False)  # a running campaign flushes after every block
+        except (OSError, FileNotFoundError) as e:
+            raise ResultsError(f"{path}: cannot open as HDF5 ({e})") from None
+        ft = self.file.attrs.get("filetype")
+        if isinstance(ft, bytes):
+            ft = ft.decode()
+        if ft != "rapmc-results":
+            self.file.close()
+            raise ResultsError(f"{path}: not a rapmc results file (filetype {ft!r})")
+        version = str(self.file.attrs.get("format_version"))
+        if version.split(".")[0] != str(FORMAT_MAJOR):
+            self.file.close()
+            raise ResultsError(f"{path}: results format_version {version} not supported (reads {FORMAT_MAJOR}.x)")
+        settings = self.file["settings"].attrs
+        toml_text = settings["campaign_toml"]
+        self.campaign = tomllib.loads(toml_text.decode() if isinstance(toml_text, bytes) else toml_text)
+        self.points = []
+        if "points" in self.file:
+            for i in range(int(settings["points"])):
+                g = self.file[f"points/{i}"]
+                label = g.attrs["label"]
+                label = label.decode() if isinstance(label, bytes) else label
+                self.points.append(Point(i, label, parse_label(label), g))
+        else:
+            self.points.append(Point(0, "", {}, self.file))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()
+
+    def name(self):
+        """A short description: the campaign name, else pipeline on hardware file."""
+        c = self.campaign
+        if "campaign" in c and "name" in c["campaign"]:
+            return c["campaign"]["name"]
+        return self.design()
+
+    def design(self):
+        c = self.campaign
+        pipeline = c.get("pipeline", {}).get("name", "flare")
+        hw = c.get("hardware", {}).get("file", "data/hardware/rap.toml").rsplit("/", 1)[-1].removesuffix(".toml")
+        return f"{pipeline} on {hw}"
+
+    def swept_keys(self):
+        keys = []
+        for p in self.points:
+            for k in p.settings:
+                if k not in keys:
+                    keys.append(k)
+        return keys
+
+
+def open_all(paths):
+    """Opens every file or exits with a clear message naming the bad one."""
+    out = []
+    for p in paths:
+        try:
+            out.append(Results(p))
+        except ResultsError as e:
+            sys.exit(f"plot: error: {e}")
+    return out
+
+
+def ci_errorbars(stats):
+    """(mean, [[lower err], [upper err]]) for matplotlib errorbar from /statistics attributes."""
+    mean = np.array([s["mean"] for s in stats])
+    lo = np.array([s["ci95_low"] for s in stats])
+    hi = np.array([s["ci95_high"] for s in stats])
+    return mean, np.vstack([np.maximum(mean - lo, 0), np.maximum(hi - mean, 0)])
+
+
+SHORT = {
+    "hardware.schedule.k": "K (rows per read)",
+    "hardware.adc.enob": "ENOB (bits)",
+    "hardware.schedule.analog_layers": "analog layers",
+    "variation.comparator_wl_um2": "comparator W·L (µm²)",
+    "variation.avt_mv_um": "A_VT (mV·µm)",
+    "variation.ratiometric": "ratiometric",
+    "operating_point.temp_c": "temperature (°C)",
+    "operating_point.corner": "corner",
+}
+
+UNITS = {
+    "accuracy": ("accuracy", 100.0, "%"),
+    "flip_rate": ("flip rate vs exact MVMs", 100.0, "%"),
+    "code_error_rate": ("ADC code error rate", 1.0, "per conversion"),
+    "dcode_ge2_rate": ("|Δcode| ≥ 2 rate", 1.0, "per conversion"),
+    "saturation_rate": ("saturation rate", 1.0, "per conversion"),
+    "logit_sqnr_db": ("logit SQNR", 1.0, "dB"),
+    "margin_p01_lsb": ("sensing margin, 1st percentile", 1.0, "LSB"),
+    "margin_p50_lsb": ("sensing margin, median", 1.0, "LSB"),
+    "energy_j": ("energy per inference", 1e6, "µJ"),
+    "energy_adc_j": ("ADC energy per inference", 1e6, "µJ"),
+    "area_mm2": ("chip area (AMS-PiM part)", 1.0, "mm²"),
+    "area_adc_mm2": ("ADC area", 1.0, "mm²"),
+}
+
+
+def short(key):
+    return SHORT.get(key, key)
+
+
+def metric_axis(metric):
+    """(label with unit, scale factor) for a per-trial metric."""
+    name, scale, unit = UNITS.get(metric, (metric, 1.0, ""))
+    return (f"{name} ({unit})" if unit else name), scale
+
+
+def point_text(settings, skip=()):
+    return ", ".join(f"{short(k)}={v}" for k, v in settings.items() if k not in skip)
+
+
+def save(fig, out):
+    fig.savefig(out, dpi=110, bbox_inches="tight")
+    print(f"plot: wrote {out}")

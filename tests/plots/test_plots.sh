@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# ctest "plots": every plot script draws a PNG from a small real campaign (a linked K/ENOB sweep
+# crossed with comparator area, and an analog-layer sweep), and bad input exits non-zero with
+# a message naming the file or key. Usage: test_plots.sh RAPMC_BINARY SOURCE_DIR
+set -euo pipefail
+rapmc=$1
+src=$2
+py=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$src"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cat > "$work/sweep.toml" <<'TOML'
+[campaign]
+name = "plot-test"
+seed = 3
+trials = 4
+[data]
+images = 8
+[trigger]
+check_every = 2
+[[sweep]]
+keys = ["hardware.schedule.k", "hardware.adc.enob"]
+values = [[3, 2], [7, 3]]
+[[sweep]]
+key = "variation.comparator_wl_um2"
+values = [0.1, 1.6]
+TOML
+cat > "$work/layers.toml" <<'TOML'
+[campaign]
+name = "plot-test-layers"
+seed = 3
+trials = 4
+[data]
+images = 8
+[trigger]
+check_every = 2
+[[sweep]]
+key = "hardware.schedule.analog_layers"
+values = ["*", "blocks/*/fc2"]
+TOML
+"$rapmc" run "$work/sweep.toml" --out "$work/sweep.h5" --quiet
+"$rapmc" run "$work/layers.toml" --out "$work/layers.h5" --quiet
+
+png() {  # the file exists and starts with the PNG signature
+  [[ -s $1 ]] || fail "$1 not written"
+  [[ $(head -c 8 "$1" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "$1 is not a PNG"
+}
+$py plots/accuracy_distribution.py "$work/sweep.h5" "$work/layers.h5" --out "$work/acc.png"
+png "$work/acc.png"
+$py plots/sweep.py "$work/sweep.h5" --x variation.comparator_wl_um2 --out "$work/sweep.png"
+png "$work/sweep.png"
+$py plots/margin_histogram.py "$work/sweep.h5" --where variation.comparator_wl_um2=0.1 --out "$work/margin.png"
+png "$work/margin.png"
+$py plots/error_vs_cost.py "$work/sweep.h5" --out "$work/cost.png"
+png "$work/cost.png"
+$py plots/layer_attribution.py "$work/layers.h5" --out "$work/layers.png"
+png "$work/layers.png"
+
+# Bad input: a clear message naming the file or key, non-zero exit, nothing written.
+expect_error() {  # expect_error MESSAGE COMMAND...
+  local message=$1
+  shift
+  if out=$("$@" 2>&1); then fail "succeeded: $*"; fi
+  grep -qF -- "$message" <<<"$out" || fail "'$*' printed '$out', expected '$message'"
+}
+echo "not hdf5" > "$work/bad.h5"
+expect_error "$work/bad.h5: cannot open as HDF5" $py plots/sweep.py "$work/bad.h5" --x k --out "$work/x.png"
+expect_error "$work/missing.h5: cannot open as HDF5" $py plots/accuracy_distribution.py "$work/missing.h5" --out "$work/x.png"
+$py -c "import h5py; h5py.File('$work/model.h5', 'w').attrs['filetype'] = 'rapmc-model'"
+expect_error "$work/model.h5: not a rapmc results file (filetype 'rapmc-model')" \
+  $py plots/margin_histogram.py "$work/model.h5" --out "$work/x.png"
+expect_error "'operating_point.temp_c' is not swept" \
+  $py plots/sweep.py "$work/sweep.h5" --x operating_point.temp_c --out "$work/x.png"
+expect_error "also swept: hardware.schedule.k, hardware.adc.enob; add them to --group" \
+  $py plots/sweep.py "$work/sweep.h5" --x variation.comparator_wl_um2 --group --out "$work/x.png"
+expect_error "no point matches" \
+  $py plots/margin_histogram.py "$work/sweep.h5" --where variation.comparator_wl_um2=9 --out "$work/x.png"
+[[ ! -e $work/x.png ]] || fail "a failed plot wrote its output"
+echo "plots: all checks passed"
