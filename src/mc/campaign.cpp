@@ -1,6 +1,7 @@
 #include "rapmc/mc/campaign.h"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,6 +20,13 @@ const std::vector<std::string> METRICS{
     "vdd_v",          "temp_c",         "g_on_shift",     "g_off_shift",     "adc_gain_shift", "adc_offset_lsb"};
 
 std::string node_text(const toml::node& n) {
+  if (const auto d = n.value_exact<double>()) {  // shortest text that reads back as the same double
+    char buf[32];
+    const auto end = std::to_chars(buf, buf + sizeof buf, *d).ptr;
+    std::string t(buf, end);
+    if (t.find_first_of(".eni") == std::string::npos) t += ".0";  // 1.0, not 1: still a float
+    return t;
+  }
   std::ostringstream o;
   n.visit([&](const auto& v) { o << v; });
   return o.str();

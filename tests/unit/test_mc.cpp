@@ -174,6 +174,10 @@ TEST_CASE("bad campaign files: each problem names its key, all at once, before a
   CHECK(linked.points[2].hardware.sparse_k == 15);
   CHECK(linked.points[2].hardware.enob == 4);
   CHECK(linked.points[2].variation.avt_mv_um == 1.0);
+  // Labels give floats as their shortest round-trip text.
+  const Campaign floats = parse_campaign(small_campaign("[[sweep]]\nkey = \"variation.comparator_wl_um2\"\nvalues = [0.025, 1e-3]\n"), "c.toml");
+  CHECK(floats.points[0].label == "variation.comparator_wl_um2=0.025");
+  CHECK(floats.points[1].label == "variation.comparator_wl_um2=0.001");
 }
 
 TEST_CASE("with every variation off, every trial reproduces the ideal integer pipeline") {
