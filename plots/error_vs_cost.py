@@ -2,13 +2,14 @@
 """Error against energy and area per inference: the ADC trade-off, one marker per campaign point.
 
     /usr/bin/python3 plots/error_vs_cost.py A.h5 [B.h5 ...] [--y accuracy code_error_rate]
-                                        [--energy energy_adc_j] [--area area_adc_mm2] --out fig.png
+                                        [--cost energy_j area_mm2 reads] --out fig.png
 
-Columns: energy per inference (--energy: energy_j, the AMS-PiM total, or energy_adc_j) and chip
-area (--area: area_mm2 or area_adc_mm2), both from the cost model (README, "Cost model";
-assumed parameters). Rows: the --y metrics. Every point is the mean over its trials with the
-95 % CI of /statistics, labelled with its swept values; one marker style per file. In the
-accuracy row the dashed line is the best reference (exact digital MVMs) of the files.
+Columns: the --cost metrics, from the cost model (README, "Cost model"; assumed parameters):
+energy_j (AMS-PiM energy per inference) or energy_adc_j (its ADC part), area_mm2 (chip area of
+the analog layers) or area_adc_mm2, reads or conversions per inference. Rows: the --y metrics.
+Every point is the mean over its trials with the 95 % CI of /statistics, labelled with its
+swept values; one marker style per file. In the accuracy row the dashed line is the best
+reference (exact digital MVMs) of the files.
 """
 
 import argparse
@@ -33,26 +34,26 @@ def main():
     ap.add_argument("files", nargs="+")
     ap.add_argument("--labels", nargs="*", help="one legend entry per file (default: pipeline on hardware)")
     ap.add_argument("--y", nargs="+", default=["accuracy", "code_error_rate"])
-    ap.add_argument("--energy", default="energy_adc_j", choices=["energy_j", "energy_adc_j"])
-    ap.add_argument("--area", default="area_adc_mm2", choices=["area_mm2", "area_adc_mm2"])
+    costs = ["energy_j", "energy_adc_j", "area_mm2", "area_adc_mm2", "reads", "conversions"]
+    ap.add_argument("--cost", nargs="+", default=["energy_j", "area_mm2", "reads"], choices=costs)
     ap.add_argument("--title", default="Error against cost per inference (cost model, assumed parameters)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     files = rr.open_all(a.files)
     if a.labels and len(a.labels) != len(files):
         ap.error(f"--labels has {len(a.labels)} entries for {len(files)} files")
-    fig, axes = plt.subplots(len(a.y), 2, figsize=(11, 3.9 * len(a.y)), squeeze=False)
+    fig, axes = plt.subplots(len(a.y), len(a.cost), figsize=(5 * len(a.cost), 3.9 * len(a.y)), squeeze=False)
     refs = []
     for fi, r in enumerate(files):
         name = a.labels[fi] if a.labels else r.design()
         pts = r.points
         for row, metric in enumerate(a.y):
             ylabel, yscale = rr.metric_axis(metric)
-            for col, cost in enumerate([a.energy, a.area]):
+            for col, cost in enumerate(a.cost):
                 xlabel, xscale = rr.metric_axis(cost)
                 ax = axes[row][col]
-                x, xerr = rr.ci_errorbars([p.stat(cost) for p in pts])
-                y, yerr = rr.ci_errorbars([p.stat(metric) for p in pts])
+                x, xerr = rr.ci_errorbars([p.stat(cost) for p in pts], cost)
+                y, yerr = rr.ci_errorbars([p.stat(metric) for p in pts], metric)
                 ax.errorbar(x * xscale, y * yscale, yerr=yerr * yscale, fmt="osD^v"[fi % 5], color=f"C{fi % 10}",
                             ms=5, capsize=3, ls="none", label=name if row == 0 and col == 0 else None)
                 for p, xi, yi in zip(pts, x, y):
@@ -65,6 +66,7 @@ def main():
                 ax.grid(alpha=0.3, which="both")
                 if metric in ("code_error_rate", "dcode_ge2_rate", "saturation_rate"):
                     ax.set_yscale("symlog", linthresh=1e-6)  # linear below 1e-6: a rate of 0 stays drawable
+                    ax.set_ylim(bottom=0)
                 if metric == "accuracy":
                     ax.set_ylim(0, 100)
         refs += [p.reference_accuracy() for p in pts if p.reference_accuracy() is not None]

@@ -49,7 +49,7 @@ def main():
               for l in layers]
     for ax, metric, ylabel in [(axes[0], "mvm_sqnr_db", "MVM SQNR at the accumulator (dB)"),
                                (axes[1], "code_error_rate", "ADC code error rate")]:
-        mean, err = rr.ci_errorbars([p0.stat(f"layers/{l}/{metric}") for l in layers])
+        mean, err = rr.ci_errorbars([p0.stat(f"layers/{l}/{metric}") for l in layers], metric)
         ax.bar(x, mean, yerr=err, color=colors, capsize=2)
         ax.set_xticks(x, layers, rotation=45, ha="right", fontsize=7.5)
         ax.set_ylabel(ylabel)

@@ -29,21 +29,15 @@ def main():
     ap.add_argument("--title", default="Sensing margin of the ADC conversions")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    filters = {}
-    for w in a.where:
-        key, sep, value = w.partition("=")
-        if not sep:
-            ap.error(f"--where '{w}': expected KEY=VALUE")
-        filters[key] = rr.parse_value(value)
+    filters = rr.parse_where(a.where, ap.error)
     files = rr.open_all(a.files)
     entries = []
     for r in files:
-        for p in r.points:
-            if all(p.settings.get(k) == v for k, v in filters.items()):
-                name = rr.point_text(p.settings, skip=filters)
-                if len(files) > 1 or not name:
-                    name = f"{r.design()}, {name}" if name else r.design()
-                entries.append((name, p))
+        for p in rr.matching(r.points, filters):
+            name = rr.point_text(p.settings, skip=filters)
+            if len(files) > 1 or not name:
+                name = f"{r.design()}, {name}" if name else r.design()
+            entries.append((name, p))
     if not entries:
         ap.error(f"no point matches {a.where}")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.3), gridspec_kw={"width_ratios": [1.6, 1]})

@@ -109,6 +109,22 @@ def parse_label(label):
     return out
 
 
+def parse_where(items, error):
+    """['key=value', ...] -> {key: value}; calls error(message) on a malformed item."""
+    out = {}
+    for w in items or []:
+        key, sep, value = w.partition("=")
+        if not sep:
+            error(f"--where '{w}': expected KEY=VALUE")
+        out[key] = parse_value(value)
+    return out
+
+
+def matching(points, filters):
+    """The points whose swept values equal every filter."""
+    return [p for p in points if all(p.settings.get(k) == v for k, v in filters.items())]
+
+
 class Results:
     """An open results file. Use as a context manager."""
 
@@ -180,11 +196,23 @@ def open_all(paths):
     return out
 
 
-def ci_errorbars(stats):
-    """(mean, [[lower err], [upper err]]) for matplotlib errorbar from /statistics attributes."""
+# Metrics with a physical range: their Student-t intervals are drawn clipped to it.
+RANGE = {"accuracy": (0.0, 1.0), "flip_rate": (0.0, 1.0), "code_error_rate": (0.0, 1.0),
+         "dcode_ge2_rate": (0.0, 1.0), "saturation_rate": (0.0, 1.0), "margin_p01_lsb": (0.0, None),
+         "margin_p50_lsb": (0.0, None), "margin_min_lsb": (0.0, None)}
+
+
+def ci_errorbars(stats, metric=None):
+    """(mean, [[lower err], [upper err]]) for matplotlib errorbar from /statistics attributes,
+    the interval clipped to the metric's range (a rate is never below 0)."""
     mean = np.array([s["mean"] for s in stats])
     lo = np.array([s["ci95_low"] for s in stats])
     hi = np.array([s["ci95_high"] for s in stats])
+    low_bound, high_bound = RANGE.get(metric, (None, None))
+    if low_bound is not None:
+        lo = np.maximum(lo, low_bound)
+    if high_bound is not None:
+        hi = np.minimum(hi, high_bound)
     return mean, np.vstack([np.maximum(mean - lo, 0), np.maximum(hi - mean, 0)])
 
 
@@ -212,6 +240,8 @@ UNITS = {
     "energy_adc_j": ("ADC energy per inference", 1e6, "µJ"),
     "area_mm2": ("chip area (AMS-PiM part)", 1.0, "mm²"),
     "area_adc_mm2": ("ADC area", 1.0, "mm²"),
+    "reads": ("analog reads per inference (latency)", 1.0, ""),
+    "conversions": ("ADC conversions per inference", 1.0, ""),
 }
 
 

@@ -2,13 +2,14 @@
 """Per-trial metrics against a swept parameter, with 95 % confidence intervals.
 
     /usr/bin/python3 plots/sweep.py RESULTS.h5 --x KEY [--metrics accuracy code_error_rate]
-                                   [--group KEY ...] [--logy code_error_rate] --out fig.png
+                                   [--group KEY ...] [--where KEY=VALUE ...] [--target METRIC=X]
+                                   --out fig.png
 
 KEY is a swept key as written in the campaign (e.g. hardware.adc.enob, operating_point.temp_c);
 one panel per metric, one line per combination of the --group keys (default: every other swept
-key). Points are the mean over trials with the Student-t 95 % CI of /statistics; the dashed
-line in the accuracy panel is the pipeline on exact digital MVMs. Metrics are the /trials
-column names (README, "Results file").
+key; --where keeps only the points whose swept KEY equals VALUE). Points are the mean over trials with the Student-t 95 % CI of /statistics; the dashed
+line in the accuracy panel is the pipeline on exact digital MVMs; --target draws a dotted
+line at X on METRIC's panel. Metrics are the /trials column names (README, "Results file").
 """
 
 import argparse
@@ -32,11 +33,18 @@ def main():
     ap.add_argument("--logy", nargs="*", default=["code_error_rate", "dcode_ge2_rate", "saturation_rate"],
                     help="metrics drawn on a log axis")
     ap.add_argument("--logx", action="store_true")
+    ap.add_argument("--where", nargs="*", default=[], help="KEY=VALUE filters on swept keys")
+    ap.add_argument("--target", nargs="*", default=[], help="METRIC=X: a target line on METRIC's panel")
     ap.add_argument("--title", help="figure title (default: campaign name)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
+    filters = rr.parse_where(a.where, ap.error)
+    targets = rr.parse_where(a.target, ap.error)
     (r,) = rr.open_all([a.file])
-    keys = r.swept_keys()
+    points = rr.matching(r.points, filters)
+    if not points:
+        ap.error(f"{a.file}: no point matches {' '.join(a.where)}")
+    keys = [k for k in r.swept_keys() if k not in filters]
     if a.x not in keys:
         ap.error(f"{a.file}: '{a.x}' is not swept (swept keys: {', '.join(keys) or 'none'})")
     group = a.group if a.group is not None else [k for k in keys if k != a.x]
@@ -49,11 +57,11 @@ def main():
         ap.error(f"{a.file}: also swept: {', '.join(other)}; add them to --group")
 
     lines = {}
-    for p in r.points:
+    for p in points:
         lines.setdefault(tuple(p.settings[g] for g in group), []).append(p)
     fig, axes = plt.subplots(1, len(a.metrics), figsize=(5.2 * len(a.metrics), 4.2), squeeze=False)
-    categorical = any(isinstance(p.settings[a.x], str) for p in r.points)
-    xs_all = sorted({p.settings[a.x] for p in r.points}, key=lambda v: (isinstance(v, str), v))
+    categorical = any(isinstance(p.settings[a.x], str) for p in points)
+    xs_all = sorted({p.settings[a.x] for p in points}, key=lambda v: (isinstance(v, str), v))
     markers = itertools.cycle("osD^vP*X")
     styles = {}
     for key in lines:
@@ -63,7 +71,7 @@ def main():
         for ci, (key, pts) in enumerate(lines.items()):
             pts = sorted(pts, key=lambda p: xs_all.index(p.settings[a.x]))
             x = np.array([xs_all.index(p.settings[a.x]) if categorical else p.settings[a.x] for p in pts], float)
-            mean, err = rr.ci_errorbars([p.stat(metric) for p in pts])
+            mean, err = rr.ci_errorbars([p.stat(metric) for p in pts], metric)
             name = ", ".join(f"{rr.short(g)}={v}" for g, v in zip(group, key)) or None
             ax.errorbar(x, mean * scale, yerr=err * scale, marker=styles[key], ms=5, capsize=3, lw=1.2,
                         color=f"C{ci % 10}", label=name)
@@ -71,13 +79,24 @@ def main():
                 ref = [p.reference_accuracy() for p in pts]
                 if all(v is not None for v in ref):
                     ax.plot(x, np.array(ref) * scale, ls="--", lw=0.9, color=f"C{ci % 10}", alpha=0.6)
+        if metric in targets:
+            ax.axhline(targets[metric] * scale, color="k", ls=":", lw=1.2)
+            ax.annotate(f"target {targets[metric]:g}", (0.01, targets[metric] * scale),
+                        xycoords=("axes fraction", "data"), xytext=(0, 2), textcoords="offset points", fontsize=8)
         if metric in a.logy and metric != "accuracy":
             ax.set_yscale("symlog", linthresh=1e-6)  # linear below 1e-6: a rate of 0 stays drawable
+            ax.set_ylim(bottom=0)
         if a.logx:
             ax.set_xscale("log")
         if categorical:
             ax.set_xticks(range(len(xs_all)), [str(v) for v in xs_all], rotation=30, ha="right", fontsize=8)
         ax.set_xlabel(rr.short(a.x))
+        if a.x == "variation.comparator_wl_um2" and "variation.avt_mv_um" not in keys:
+            # Pelgrom: σ = A_VT/√(WL); a second axis in the unit a designer thinks in.
+            avt = r.campaign.get("variation", {}).get("avt_mv_um", 3.5)
+            top = ax.secondary_xaxis("top", functions=(lambda wl: avt / np.sqrt(np.maximum(wl, 1e-12)),
+                                                       lambda sig: (avt / np.maximum(sig, 1e-12)) ** 2))
+            top.set_xlabel("comparator offset σ at 27 °C (mV)", fontsize=8)
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
         if metric == "accuracy":
@@ -85,9 +104,10 @@ def main():
     handles, labels = axes[0][0].get_legend_handles_labels()
     if labels:
         axes[0][-1].legend(handles, labels, fontsize=8, loc="best")
-    n = r.points[0].stat(a.metrics[0])["n"]
+    n = points[0].stat(a.metrics[0])["n"]
     imgs = r.campaign.get("data", {}).get("images", "?")
-    fig.suptitle(f"{a.title or r.name()}: mean and 95 % CI over {n:.0f} trials × {imgs} images"
+    where = (" (" + ", ".join(f"{rr.short(k)}={v}" for k, v in filters.items()) + ")") if filters else ""
+    fig.suptitle(f"{a.title or r.name()}{where}: mean and 95 % CI over {n:.0f} trials × {imgs} images"
                  + (" (dashed: exact digital MVMs)" if "accuracy" in a.metrics else ""), fontsize=10)
     fig.tight_layout()
     rr.save(fig, a.out)

@@ -57,6 +57,9 @@ $py plots/error_vs_cost.py "$work/sweep.h5" --out "$work/cost.png"
 png "$work/cost.png"
 $py plots/layer_attribution.py "$work/layers.h5" --out "$work/layers.png"
 png "$work/layers.png"
+$py plots/summary_table.py "$work/sweep.h5" --target code_error_rate=0.5 > "$work/table.md"
+[[ $(grep -c "^| flare on rap | K (rows per read)=" "$work/table.md") == 4 ]] || fail "summary table: not one row per point"
+grep -q "| yes |$" "$work/table.md" || fail "summary table: no point meets a 0.5 code error rate"
 
 # Bad input: a clear message naming the file or key, non-zero exit, nothing written.
 expect_error() {  # expect_error MESSAGE COMMAND...

@@ -1,0 +1,61 @@
+#!/usr/bin/python3
+"""Markdown table of per-point statistics (mean [95 % CI]) of one or more results files.
+
+    /usr/bin/python3 plots/summary_table.py A.h5 [B.h5 ...] [--metrics accuracy code_error_rate ...]
+                                           [--target code_error_rate=1e-3]
+
+One row per campaign point: its swept values, each metric's mean with the Student-t 95 % CI,
+the exact-MVM reference accuracy and the yield with its Wilson interval. With --target METRIC=X
+a last column says whether the point's CI upper bound is below X (the point meets the target
+with 95 % confidence).
+"""
+
+import argparse
+
+import rapmc_results as rr
+
+
+def fmt(metric, s):
+    _, scale, unit = rr.UNITS.get(metric, (metric, 1.0, ""))
+    lo, hi = s["ci95_low"], s["ci95_high"]
+    low_bound, high_bound = rr.RANGE.get(metric, (None, None))  # the t-interval clipped to the range
+    lo = lo if low_bound is None else max(lo, low_bound)
+    hi = hi if high_bound is None else min(hi, high_bound)
+    if metric in ("code_error_rate", "dcode_ge2_rate", "saturation_rate"):
+        return f"{s['mean']:.2e} [{lo:.1e}, {hi:.1e}]"
+    return f"{s['mean'] * scale:.3g} [{lo * scale:.3g}, {hi * scale:.3g}]"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--metrics", nargs="+", default=["accuracy", "code_error_rate", "energy_adc_j", "area_adc_mm2"])
+    ap.add_argument("--target", help="METRIC=VALUE: does the CI upper bound stay below VALUE?")
+    a = ap.parse_args()
+    target = None
+    if a.target:
+        m, sep, v = a.target.partition("=")
+        if not sep:
+            ap.error(f"--target '{a.target}': expected METRIC=VALUE")
+        target = (m, float(v))
+    files = rr.open_all(a.files)
+    heads = ["design", "point"] + [f"{rr.UNITS.get(m, (m,))[0]} ({rr.UNITS.get(m, (m, 1, ''))[2]})" for m in a.metrics]
+    heads += ["exact-MVM accuracy (%)", "yield"]
+    if target:
+        heads.append(f"{target[0]} < {target[1]:g} (95 %)")
+    print("| " + " | ".join(heads) + " |")
+    print("|" + " --- |" * len(heads))
+    for r in files:
+        for p in r.points:
+            ref = p.reference_accuracy()
+            y = p.yield_()
+            row = [r.design(), rr.point_text(p.settings) or "—"] + [fmt(m, p.stat(m)) for m in a.metrics]
+            row += [f"{ref * 100:.1f}" if ref is not None else "—",
+                    f"{y['passing']:.0f}/{y['n']:.0f} [{y['wilson95_low'] * 100:.0f}, {y['wilson95_high'] * 100:.0f}] %"]
+            if target:
+                row.append("yes" if p.stat(target[0])["ci95_high"] < target[1] else "no")
+            print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
