@@ -71,7 +71,10 @@ void print_report(const std::string& path, bool json) {
     }
     nlohmann::ordered_json y = {{"accuracy_threshold", threshold}, {"passing", r.passing}, {"p", number(r.yield.p)},
                                 {"wilson95_low", r.yield.low}, {"wilson95_high", r.yield.high}};
-    points.push_back({{"label", t.label}, {"trials", r.trials}, {"failed", r.failed}, {"statistics", stats}, {"yield", y}});
+    const nlohmann::ordered_json reference =
+        t.reference_accuracy ? nlohmann::ordered_json(*t.reference_accuracy) : nlohmann::ordered_json(nullptr);
+    points.push_back({{"label", t.label}, {"trials", r.trials}, {"failed", r.failed}, {"reference_accuracy", reference},
+                      {"statistics", stats}, {"yield", y}});
     if (!json) {
       std::cout << (t.label.empty() ? std::string("campaign") : "point " + t.label) << ": " << r.trials << " trials"
                 << (r.failed ? " (" + std::to_string(r.failed) + " failed)" : std::string()) << "\n";
@@ -82,6 +85,7 @@ void print_report(const std::string& path, bool json) {
                   << std::defaultfloat << s.mean << std::setw(13) << s.std << "  [" << s.ci95_low << ", " << s.ci95_high
                   << "]\n";
       }
+      if (t.reference_accuracy) std::cout << "  accuracy on exact digital MVMs (reference): " << *t.reference_accuracy << "\n";
       std::cout << "  yield P(accuracy >= " << threshold << ") = " << r.yield.p << "  Wilson 95 % [" << r.yield.low
                 << ", " << r.yield.high << "]\n\n";
     }
@@ -94,6 +98,7 @@ void print_report(const std::string& path, bool json) {
     j["trials"] = all_trials;
     if (d.points.size() == 1 && d.points[0].label.empty()) {
       j["failed"] = points[0]["failed"];
+      j["reference_accuracy"] = points[0]["reference_accuracy"];
       j["statistics"] = points[0]["statistics"];
       j["yield"] = points[0]["yield"];
     } else {

@@ -2,6 +2,8 @@
 // (threads, resume after SIGKILL, replay), through the library and the real executable.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -253,6 +255,8 @@ TEST_CASE("a run killed with SIGKILL and resumed equals one never interrupted; f
   CHECK(rep.exit_code == 0);
   for (const char* key : {"\"trials\": 10", "\"statistics\"", "\"accuracy\"", "\"ci95_low\"", "\"ci95_high\"", "\"wilson95_low\""})
     CHECK(rep.output.find(key) != std::string::npos);
+  const double reference = *read_results(full).points[0].reference_accuracy;
+  CHECK(rep.output.find("\"reference_accuracy\": " + nlohmann::json(reference).dump()) != std::string::npos);
   // replay reproduces a stored trial bit for bit.
   const auto rp = test::run_rapmc("replay " + full + " --trial 3");
   CAPTURE(rp.output);
