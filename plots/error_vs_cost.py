@@ -18,6 +18,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 
 import rapmc_results as rr
 
@@ -47,34 +48,48 @@ def main():
     for fi, r in enumerate(files):
         name = a.labels[fi] if a.labels else r.design()
         pts = r.points
+        # Points whose ADC clips a read's count (K above 2^b − 1) are drawn hollow.
+        clips = np.array([p.stat("saturation_rate")["mean"] > 1e-3 for p in pts])
         for row, metric in enumerate(a.y):
-            ylabel, yscale = rr.metric_axis(metric)
             for col, cost in enumerate(a.cost):
-                xlabel, xscale = rr.metric_axis(cost)
                 ax = axes[row][col]
-                x, xerr = rr.ci_errorbars([p.stat(cost) for p in pts], cost)
+                x, _ = rr.ci_errorbars([p.stat(cost) for p in pts], cost)
                 y, yerr = rr.ci_errorbars([p.stat(metric) for p in pts], metric)
-                ax.errorbar(x * xscale, y * yscale, yerr=yerr * yscale, fmt="osD^v"[fi % 5], color=f"C{fi % 10}",
-                            ms=5, capsize=3, ls="none", label=name if row == 0 and col == 0 else None)
+                _, xscale = rr.metric_axis(cost)
+                _, yscale = rr.metric_axis(metric)
+                color, marker = f"C{fi % 10}", "osD^v"[fi % 5]
+                for hollow in (False, True):
+                    sel = clips == hollow
+                    if not sel.any():
+                        continue
+                    label = None
+                    if row == 0 and col == 0:
+                        label = f"{name}, ADC clips (saturation > 10⁻³)" if hollow else name
+                    ax.errorbar(x[sel] * xscale, y[sel] * yscale, yerr=yerr[:, sel] * yscale, fmt=marker, color=color,
+                                mfc="none" if hollow else color, ms=5, capsize=3, ls="none", label=label)
                 for p, xi, yi in zip(pts, x, y):
                     if p.settings:
                         ax.annotate(tag(p.settings), (xi * xscale, yi * yscale), xytext=(3, 3),
-                                    textcoords="offset points", fontsize=6.5, color=f"C{fi % 10}")
-                ax.set_xscale("log")
-                ax.set_xlabel(xlabel)
-                ax.set_ylabel(ylabel)
-                ax.grid(alpha=0.3, which="both")
-                if metric in ("code_error_rate", "dcode_ge2_rate", "saturation_rate"):
-                    ax.set_yscale("symlog", linthresh=1e-6)  # linear below 1e-6: a rate of 0 stays drawable
-                    ax.set_ylim(bottom=0)
-                if metric == "accuracy":
-                    ax.set_ylim(0, 100)
+                                    textcoords="offset points", fontsize=6.5, color=color)
         refs += [p.reference_accuracy() for p in pts if p.reference_accuracy() is not None]
+    for row, metric in enumerate(a.y):
+        for col, cost in enumerate(a.cost):
+            ax = axes[row][col]
+            ax.set_xscale("log")
+            ax.set_xlabel(rr.metric_axis(cost)[0])
+            ax.set_ylabel(rr.metric_axis(metric)[0])
+            ax.grid(alpha=0.3, which="both")
+            if metric in ("code_error_rate", "dcode_ge2_rate", "saturation_rate"):
+                ax.set_yscale("symlog", linthresh=1e-6)  # linear below 1e-6: a rate of 0 stays drawable
+                ax.set_ylim(0, 1.5)
+            if metric == "accuracy":
+                ax.set_ylim(0, 100)
     if refs and "accuracy" in a.y:
         row = a.y.index("accuracy")
         for ax in axes[row]:
             ax.axhline(max(refs) * 100, color="k", ls="--", lw=0.9, label="exact digital MVMs")
-    axes[0][0].legend(fontsize=8, loc="best")
+    handles, labels = axes[0][0].get_legend_handles_labels()  # below the panels: never over a point
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(labels), 3), fontsize=8)
     imgs = files[0].campaign.get("data", {}).get("images", "?")
     fig.suptitle(f"{a.title}\nmeans and 95 % CIs over trials × {imgs} images; "
                  "labels: K = rows per read, b = ADC bits", fontsize=10)

@@ -95,7 +95,7 @@ def parse_value(text):
             return conv(text)
         except ValueError:
             pass
-    return text.strip('"')
+    return text.strip("'\"")  # strings are quoted in labels: corner='TT'
 
 
 def parse_label(label):

@@ -39,7 +39,7 @@ def main():
             ap.error(f"--target '{a.target}': expected METRIC=VALUE")
         target = (m, float(v))
     files = rr.open_all(a.files)
-    heads = ["design", "point"] + [f"{rr.UNITS.get(m, (m,))[0]} ({rr.UNITS.get(m, (m, 1, ''))[2]})" for m in a.metrics]
+    heads = ["design", "point"] + [rr.metric_axis(m)[0] for m in a.metrics]
     heads += ["exact-MVM accuracy (%)", "yield"]
     if target:
         heads.append(f"{target[0]} < {target[1]:g} (95 %)")

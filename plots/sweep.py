@@ -88,6 +88,8 @@ def main():
             ax.set_ylim(bottom=0)
         if a.logx:
             ax.set_xscale("log")
+        if not categorical and not a.logx and len(xs_all) <= 12:
+            ax.set_xticks(xs_all)  # the swept values themselves
         if categorical:
             ax.set_xticks(range(len(xs_all)), [str(v) for v in xs_all], rotation=30, ha="right", fontsize=8)
         ax.set_xlabel(rr.short(a.x))
