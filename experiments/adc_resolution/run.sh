@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ADC resolution: K x ENOB on RAP, ENOB on the conventional design. From the repository root:
-#   bash experiments/adc_resolution/run.sh         # both campaigns (~12 min on 2 cores), then the figures
+#   bash experiments/adc_resolution/run.sh         # both campaigns (~17 min on 2 cores), then the figures
 #   bash experiments/adc_resolution/run.sh plots   # only the figures
 set -euo pipefail
 here=experiments/adc_resolution

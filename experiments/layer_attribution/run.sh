@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Per-layer attribution on the default RAP design. From the repository root:
-#   bash experiments/layer_attribution/run.sh         # the campaign (~6 min on 2 cores), then the figure
+#   bash experiments/layer_attribution/run.sh         # the campaign (~3 min on 2 cores), then the figure
 #   bash experiments/layer_attribution/run.sh plots   # only the figure
 set -euo pipefail
 here=experiments/layer_attribution

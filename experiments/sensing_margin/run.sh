@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sensing margin against comparator offset and ENOB. From the repository root:
-#   bash experiments/sensing_margin/run.sh         # the campaign (~6 min on 2 cores), then the figures
+#   bash experiments/sensing_margin/run.sh         # the campaign (~5 min on 2 cores), then the figures
 #   bash experiments/sensing_margin/run.sh plots   # only the figures
 set -euo pipefail
 here=experiments/sensing_margin

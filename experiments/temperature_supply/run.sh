@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Temperature -40..125 °C x V_DD corners x ratiometric or fixed ADC reference. From the repository root:
-#   bash experiments/temperature_supply/run.sh         # the campaign (~12 min on 2 cores), then the figure
+#   bash experiments/temperature_supply/run.sh         # the campaign (~15 min on 2 cores), then the figures
 #   bash experiments/temperature_supply/run.sh plots   # only the figure
 set -euo pipefail
 here=experiments/temperature_supply
