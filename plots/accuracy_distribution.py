@@ -51,9 +51,8 @@ def main():
         ax.boxplot(acc, positions=[i], widths=0.5, whis=(5, 95), showfliers=False,
                    medianprops=dict(color="0.3"))
         ax.scatter(i + rng.uniform(-0.18, 0.18, acc.size), acc, s=9, alpha=0.55, color="C0", zorder=3)
-        ax.errorbar(i + 0.33, s["mean"] * 100,
-                    yerr=[[100 * (s["mean"] - s["ci95_low"])], [100 * (s["ci95_high"] - s["mean"])]],
-                    fmt="D", color="C3", capsize=4, zorder=4, label="mean, 95 % CI" if i == 0 else None)
+        mean, err = rr.ci_errorbars([s], "accuracy")
+        ax.errorbar(i + 0.33, mean * 100, yerr=err * 100, fmt="D", color="C3", capsize=4, zorder=4, label="mean, 95 % CI" if i == 0 else None)
         ref = p.reference_accuracy()
         if ref is not None:
             ax.hlines(ref * 100, i - 0.3, i + 0.3, colors="k", linestyles="--", lw=1.2,
@@ -67,9 +66,9 @@ def main():
     wrap = max(14, int(95 / max(len(entries), 1)))
     ax.set_xticks(range(len(entries)), ["\n".join(textwrap.wrap(e[0], wrap)) for e in entries], fontsize=8)
     ax.set_ylabel("top-1 accuracy on the evaluation subset (%)")
-    n_img = files[0].campaign.get("data", {}).get("images", "?")
-    ax.set_title(f"{a.title}\n{n_img} Fashion-MNIST test images per trial; dots = trials, box 25–75 %, "
-                 f"whiskers 5–95 %", fontsize=10)
+    counts = rr.counts_text([(r, p) for _, p, r in entries])
+    ax.set_title(f"{a.title}\n{counts} (Fashion-MNIST test); dots = trials, box 25–75 %, whiskers 5–95 %",
+                 fontsize=10)
     ax.set_ylim(0, 118)
     ax.set_yticks(range(0, 101, 20))
     ax.legend(loc="lower right", fontsize=8)
@@ -78,4 +77,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    rr.run(main)

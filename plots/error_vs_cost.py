@@ -90,12 +90,12 @@ def main():
             ax.axhline(max(refs) * 100, color="k", ls="--", lw=0.9, label="exact digital MVMs")
     handles, labels = axes[0][0].get_legend_handles_labels()  # below the panels: never over a point
     fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(labels), 3), fontsize=8)
-    imgs = files[0].campaign.get("data", {}).get("images", "?")
-    fig.suptitle(f"{a.title}\nmeans and 95 % CIs over trials × {imgs} images; "
+    counts = rr.counts_text([(r, p) for r in files for p in r.points])
+    fig.suptitle(f"{a.title}\nmeans and 95 % CIs over {counts} per point; "
                  "labels: K = rows per read, b = ADC bits", fontsize=10)
     fig.tight_layout()
     rr.save(fig, a.out)
 
 
 if __name__ == "__main__":
-    main()
+    rr.run(main)

@@ -54,8 +54,10 @@ def main():
         ax.set_xticks(x, layers, rotation=45, ha="right", fontsize=7.5)
         ax.set_ylabel(ylabel)
         ax.grid(axis="y", alpha=0.3)
-    axes[0].set_title(f"per layer, {rr.point_text(p0.settings) or 'all layers analog'}: mean and 95 % CI "
-                      f"over {p0.stat('accuracy')['n']:.0f} trials", fontsize=9)
+    analog = p0.settings.get(KEY, r.campaign.get("hardware", {}).get("schedule", {}).get("analog_layers", "*"))
+    others = rr.point_text({k: v for k, v in p0.settings.items() if k != KEY})
+    axes[0].set_title(f"per layer, analog layers {analog}{', ' + others if others else ''}: mean and 95 % CI "
+                      f"over {rr.counts_text([(r, p0)])} (layers kept digital are left out)", fontsize=9)
     if sweep:
         ax = axes[2]
         rows = []
@@ -81,4 +83,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    rr.run(main)

@@ -63,10 +63,11 @@ def main():
     ax2.set_ylabel("share of conversions")
     ax2.grid(alpha=0.3, axis="y")
     where = (" (" + ", ".join(f"{rr.short(k)}={v}" for k, v in filters.items()) + ")") if filters else ""
-    fig.suptitle(f"{a.title}{where}: all conversions of all trials", fontsize=10)
+    counts = rr.counts_text([(r, p) for r in files for p in rr.matching(r.points, filters)])
+    fig.suptitle(f"{a.title}{where}: all conversions of {counts} per line", fontsize=10)
     fig.tight_layout()
     rr.save(fig, a.out)
 
 
 if __name__ == "__main__":
-    main()
+    rr.run(main)

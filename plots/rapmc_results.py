@@ -30,20 +30,37 @@ class Point:
     settings: dict  # swept key -> value (numbers parsed), from the label
     group: h5py.Group  # the group holding trials/ and statistics/
 
+    def _ok(self):
+        """Mask of the successful trials among the complete rows. A running or killed campaign
+        may have columns of a block half written: rows beyond `trial`'s length are ignored
+        (`trial` and `status` are written last)."""
+        t = self.group["trials"]
+        status = t["status"][()]
+        return status[: t["trial"].shape[0]] == 0
+
     def column(self, name):
         """Per-trial values of a metric (successful trials only)."""
         t = self.group["trials"]
         if name not in t:
             raise ResultsError(f"{self.group.file.filename}: {t.name}/{name}: missing dataset")
-        v = t[name][()]
-        return v[t["status"][()] == 0]
+        ok = self._ok()
+        return t[name][: ok.size][ok]
+
+    def _statistics(self):
+        if "statistics" not in self.group:
+            raise ResultsError(f"{self.group.file.filename}: {self.group.name.rstrip('/')}/statistics: missing "
+                               "(the campaign has not finished this point; rapmc run --resume completes it)")
+        return self.group["statistics"]
 
     def stat(self, name):
         """The /statistics/<name> attributes as a dict (n, mean, std, ci95_low, ci95_high, ...)."""
-        s = self.group["statistics"]
+        s = self._statistics()
         if name not in s:
             raise ResultsError(f"{self.group.file.filename}: {s.name}/{name}: missing statistics")
         return dict(s[name].attrs)
+
+    def has_stat(self, name):
+        return "statistics" in self.group and name in self.group["statistics"]
 
     def reference_accuracy(self):
         """Accuracy of the same pipeline on exact digital MVMs (format 1.1), or None."""
@@ -52,13 +69,16 @@ class Point:
         return None
 
     def yield_(self):
-        return dict(self.group["statistics/yield"].attrs)
+        return dict(self._statistics()["yield"].attrs)
 
     def histogram(self, name):
         """Summed histogram (dcode_hist or margin_hist) over successful trials."""
-        t = self.group["trials"]
-        h = t[name][()]
-        return h[t["status"][()] == 0].sum(axis=0)
+        ok = self._ok()
+        return self.group["trials"][name][: ok.size][ok].sum(axis=0)
+
+    def trials(self):
+        """Number of successful trials."""
+        return int(self._ok().sum())
 
     def layers(self):
         """Per-layer names in file order ("embed", "blocks/0/qkv", ..., "head/fc")."""
@@ -73,9 +93,8 @@ class Point:
         return sorted(out, key=layer_order)
 
     def layer_column(self, layer, metric):
-        t = self.group["trials"]
-        v = t[f"layers/{layer}/{metric}"][()]
-        return v[t["status"][()] == 0]
+        ok = self._ok()
+        return self.group["trials"][f"layers/{layer}/{metric}"][: ok.size][ok]
 
 
 def layer_order(name):
@@ -183,6 +202,27 @@ class Results:
                 if k not in keys:
                     keys.append(k)
         return keys
+
+
+def images(results):
+    """Images per trial: data.images of the campaign (default 100, README "Campaign file")."""
+    return results.campaign.get("data", {}).get("images", 100)
+
+
+def counts_text(entries):
+    """'12 trials × 32 images' over (Results, Point) pairs; differing counts are listed."""
+    trials = sorted({p.trials() for _, p in entries})
+    imgs = sorted({images(r) for r, _ in entries})
+    return (f"{'/'.join(map(str, trials))} trials × {'/'.join(map(str, imgs))} images")
+
+
+def run(main):
+    """Runs a script's main(): a ResultsError (missing dataset, statistics, ...) becomes a
+    one-line message and exit status 1 instead of a traceback."""
+    try:
+        main()
+    except ResultsError as e:
+        sys.exit(f"plot: error: {e}")
 
 
 def open_all(paths):

@@ -39,7 +39,7 @@ def main():
             ap.error(f"--target '{a.target}': expected METRIC=VALUE")
         target = (m, float(v))
     files = rr.open_all(a.files)
-    heads = ["design", "point"] + [rr.metric_axis(m)[0] for m in a.metrics]
+    heads = ["campaign", "point"] + [rr.metric_axis(m)[0] for m in a.metrics]
     heads += ["exact-MVM accuracy (%)", "yield"]
     if target:
         heads.append(f"{target[0]} < {target[1]:g} (95 %)")
@@ -49,13 +49,16 @@ def main():
         for p in r.points:
             ref = p.reference_accuracy()
             y = p.yield_()
-            row = [r.design(), rr.point_text(p.settings) or "—"] + [fmt(m, p.stat(m)) for m in a.metrics]
+            row = [r.name(), rr.point_text(p.settings) or "—"]
+            row += [fmt(m, p.stat(m)) if p.has_stat(m) else "—" for m in a.metrics]  # "—": not in this file
             row += [f"{ref * 100:.1f}" if ref is not None else "—",
                     f"{y['passing']:.0f}/{y['n']:.0f} [{y['wilson95_low'] * 100:.0f}, {y['wilson95_high'] * 100:.0f}] %"]
             if target:
-                row.append("yes" if p.stat(target[0])["ci95_high"] < target[1] else "no")
+                t = p.stat(target[0])
+                # With fewer than 2 trials there is no interval to judge by.
+                row.append("n<2" if t["n"] < 2 else ("yes" if t["ci95_high"] < target[1] else "no"))
             print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":
-    main()
+    rr.run(main)

@@ -61,7 +61,12 @@ def main():
         lines.setdefault(tuple(p.settings[g] for g in group), []).append(p)
     fig, axes = plt.subplots(1, len(a.metrics), figsize=(5.2 * len(a.metrics), 4.2), squeeze=False)
     categorical = any(isinstance(p.settings[a.x], str) for p in points)
-    xs_all = sorted({p.settings[a.x] for p in points}, key=lambda v: (isinstance(v, str), v))
+    xs_all = []  # numbers ascending; strings (corners, layer groups) in the campaign's order
+    for p in points:
+        if p.settings[a.x] not in xs_all:
+            xs_all.append(p.settings[a.x])
+    if not categorical:
+        xs_all.sort()
     markers = itertools.cycle("osD^vP*X")
     styles = {}
     for key in lines:
@@ -106,14 +111,13 @@ def main():
     handles, labels = axes[0][0].get_legend_handles_labels()
     if labels:
         axes[0][-1].legend(handles, labels, fontsize=8, loc="best")
-    n = points[0].stat(a.metrics[0])["n"]
-    imgs = r.campaign.get("data", {}).get("images", "?")
+    counts = rr.counts_text([(r, p) for p in points])
     where = (" (" + ", ".join(f"{rr.short(k)}={v}" for k, v in filters.items()) + ")") if filters else ""
-    fig.suptitle(f"{a.title or r.name()}{where}: mean and 95 % CI over {n:.0f} trials × {imgs} images"
+    fig.suptitle(f"{a.title or r.name()}{where}: mean and 95 % CI over {counts}"
                  + (" (dashed: exact digital MVMs)" if "accuracy" in a.metrics else ""), fontsize=10)
     fig.tight_layout()
     rr.save(fig, a.out)
 
 
 if __name__ == "__main__":
-    main()
+    rr.run(main)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # RAP vs conventional under the same PVT. From the repository root, after building:
-#   bash experiments/rap_vs_conventional/run.sh         # the five campaigns (~10 min on 2 cores), then the figures
+#   bash experiments/rap_vs_conventional/run.sh         # the five campaigns (~12 min on 2 cores), then the figures
 #   bash experiments/rap_vs_conventional/run.sh plots   # only the figures, from results/rap_vs_conventional/*.h5
 set -euo pipefail
 here=experiments/rap_vs_conventional

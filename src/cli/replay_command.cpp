@@ -1,5 +1,6 @@
 #include "rapmc/cli/replay_command.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <iomanip>
@@ -60,8 +61,10 @@ int run_replay(const ReplayArgs& a) {
   const PointTable& t = d.points[a.point];
   if (a.trial < t.trial.size()) {
     std::vector<std::string> differ;
-    for (std::size_t m = 0; m < names.size(); ++m)
+    for (std::size_t m = 0; m < names.size(); ++m) {
+      if (std::find(t.absent_columns.begin(), t.absent_columns.end(), names[m]) != t.absent_columns.end()) continue;
       if (!same_bits(t.columns.at(names[m])[a.trial], r.metrics[m])) differ.push_back(names[m]);
+    }
     if (!differ.empty()) {
       std::string list;
       for (const auto& n2 : differ) list += " " + n2;

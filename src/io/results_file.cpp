@@ -127,6 +127,12 @@ ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
                                               std::to_string(settings.read_int_attribute("shard_count"))
                                         : "none";
   if (want != have) throw ConfigError(path + ": was written as shard " + have + ", cannot resume it as shard " + want);
+  const std::string version = f.read_string_attribute("format_version");
+  if (version != std::to_string(RESULTS_FORMAT_MAJOR) + "." + std::to_string(RESULTS_FORMAT_MINOR)) {
+    throw IoError(path + ": written in results format " + version + "; --resume appends only to format " +
+                  std::to_string(RESULTS_FORMAT_MAJOR) + "." + std::to_string(RESULTS_FORMAT_MINOR) +
+                  " files (run the campaign again with --force)");
+  }
   const std::string sha = settings.read_string_attribute("campaign_sha256");
   if (sha != c.sha256) {
     throw ConfigError(path + ": holds another campaign (settings SHA-256 " + sha.substr(0, 12) + "..., " + c.source +
@@ -311,6 +317,7 @@ ResultsData read_results(const std::string& path) {
     for (const auto& m : trial_metric_names()) {
       if (minor == 0 && (m == "energy_adc_j" || m == "area_mm2" || m == "area_adc_mm2") && !f.exists(g + "trials/" + m)) {
         t.columns[m].assign(n, std::numeric_limits<double>::quiet_NaN());  // added in format 1.1
+        t.absent_columns.push_back(m);
         continue;
       }
       auto v = f.read_double_dataset(g + "trials/" + m);

@@ -96,8 +96,10 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
       const auto it = rec.counters.find(s.layers[l]);
       if (it == rec.counters.end()) continue;
       rec.layer_sqnr_db[l] = it->second.mvm_sqnr_db();
-      rec.layer_code_error_rate[l] =
-          it->second.conversions ? static_cast<double>(it->second.code_errors) / static_cast<double>(it->second.conversions) : 0.0;
+      // A layer kept digital (hardware.schedule.analog_layers) converts nothing: NaN, not 0.
+      rec.layer_code_error_rate[l] = it->second.conversions ? static_cast<double>(it->second.code_errors) /
+                                                                  static_cast<double>(it->second.conversions)
+                                                            : std::numeric_limits<double>::quiet_NaN();
     }
   } catch (const std::exception& e) {
     rec.status = TrialStatus::FAILED;

@@ -1,5 +1,8 @@
 #include "rapmc/pim/chip.h"
 
+#include <algorithm>
+
+#include "rapmc/core/errors.h"
 #include "rapmc/pim/adc.h"
 
 namespace rapmc::pim {
@@ -42,6 +45,17 @@ std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model, 
     for (std::size_t b = 0; b < model.blocks.size(); ++b) {
       names.push_back("blocks/" + std::to_string(b) + "/attn_qk");
       names.push_back("blocks/" + std::to_string(b) + "/attn_pv");
+    }
+  }
+  // A pattern of analog_layers that matches no layer is a typo, not a design: it would keep
+  // layers digital silently.
+  for (const std::string& pattern : hw.analog_layer_patterns()) {
+    HardwareConfig one = hw;
+    one.analog_layers = pattern;
+    if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return one.is_analog(n); })) {
+      throw ConfigError(hw.source + ": 'schedule.analog_layers' pattern '" + pattern +
+                        "' matches no layer of the model (layers: embed, blocks/<i>/{qkv,proj,fc1,fc2}, head/fc" +
+                        (hw.attention == AttentionPlacement::PIM ? ", blocks/<i>/{attn_qk,attn_pv}" : "") + ")");
     }
   }
   return names;

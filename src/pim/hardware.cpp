@@ -88,15 +88,22 @@ int HardwareConfig::slices(int weight_bits) const {
 
 double HardwareConfig::v_lsb() const { return adc_full_scale_v / std::ldexp(1.0, enob); }
 
-bool HardwareConfig::is_analog(const std::string& layer) const {
+std::vector<std::string> HardwareConfig::analog_layer_patterns() const {
+  std::vector<std::string> out;
   std::size_t begin = 0;
   while (begin <= analog_layers.size()) {
     const std::size_t end = std::min(analog_layers.find('|', begin), analog_layers.size());
-    // POSIX glob without FNM_PATHNAME: '*' also matches '/' ("blocks/*" is every layer of every block).
-    if (fnmatch(analog_layers.substr(begin, end - begin).c_str(), layer.c_str(), 0) == 0) return true;
+    out.push_back(analog_layers.substr(begin, end - begin));
     begin = end + 1;
   }
-  return false;
+  return out;
+}
+
+bool HardwareConfig::is_analog(const std::string& layer) const {
+  // POSIX glob without FNM_PATHNAME: '*' also matches '/' ("blocks/*" is every layer of every block).
+  const auto patterns = analog_layer_patterns();
+  return std::any_of(patterns.begin(), patterns.end(),
+                     [&](const std::string& p) { return fnmatch(p.c_str(), layer.c_str(), 0) == 0; });
 }
 
 HardwareConfig parse_hardware(const std::string& text, const std::string& source) {

@@ -58,7 +58,7 @@ png "$work/cost.png"
 $py plots/layer_attribution.py "$work/layers.h5" --out "$work/layers.png"
 png "$work/layers.png"
 $py plots/summary_table.py "$work/sweep.h5" --target code_error_rate=0.5 > "$work/table.md"
-[[ $(grep -c "^| flare on rap | K (rows per read)=" "$work/table.md") == 4 ]] || fail "summary table: not one row per point"
+[[ $(grep -c "^| plot-test | K (rows per read)=" "$work/table.md") == 4 ]] || fail "summary table: not one row per point"
 grep -q "| yes |$" "$work/table.md" || fail "summary table: no point meets a 0.5 code error rate"
 
 # Bad input: a clear message naming the file or key, non-zero exit, nothing written.
@@ -80,5 +80,24 @@ expect_error "also swept: hardware.schedule.k, hardware.adc.enob; add them to --
   $py plots/sweep.py "$work/sweep.h5" --x variation.comparator_wl_um2 --group --out "$work/x.png"
 expect_error "no point matches" \
   $py plots/margin_histogram.py "$work/sweep.h5" --where variation.comparator_wl_um2=9 --out "$work/x.png"
+# A point not yet summarised (campaign still running) and a format 1.0 file: messages, no traceback.
+cp "$work/sweep.h5" "$work/running.h5"
+$py -c "import h5py; del h5py.File('$work/running.h5', 'a')['points/3/statistics']"
+expect_error "/points/3/statistics: missing (the campaign has not finished this point" \
+  $py plots/sweep.py "$work/running.h5" --x variation.comparator_wl_um2 --out "$work/x.png"
+cp "$work/sweep.h5" "$work/old.h5"
+$py - "$work/old.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "a") as f:
+    f.attrs["format_version"] = "1.0"
+    for i in range(4):
+        for g in ("trials", "statistics"):
+            for m in ("energy_adc_j", "area_mm2", "area_adc_mm2"):
+                del f[f"points/{i}/{g}/{m}"]
+        del f[f"points/{i}/reference"]
+PY
+$py plots/summary_table.py "$work/old.h5" > "$work/old.md"
+grep -q "| — | — |" "$work/old.md" || fail "summary table of a 1.0 file: missing columns not shown as —"
+expect_error "statistics/area_mm2: missing statistics" $py plots/error_vs_cost.py "$work/old.h5" --out "$work/x.png"
 [[ ! -e $work/x.png ]] || fail "a failed plot wrote its output"
 echo "plots: all checks passed"

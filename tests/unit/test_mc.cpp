@@ -263,6 +263,24 @@ TEST_CASE("a run killed with SIGKILL and resumed equals one never interrupted; f
   CHECK(rp.exit_code == 0);
   CHECK(rp.output.find("identical to the stored row, bit for bit") != std::string::npos);
   CHECK(rp.output.find("blocks/3/fc2") != std::string::npos);
+  // A format 1.0 file (no ADC energy/area columns) still reports and replays; resume refuses it.
+  {
+    h5::File f = h5::File::open(full, h5::Access::READ_WRITE);
+    for (const char* m : {"energy_adc_j", "area_mm2", "area_adc_mm2"}) f.remove(std::string("trials/") + m);
+    f.remove("reference");
+    f.write_attribute("format_version", std::string("1.0"));
+  }
+  const ResultsData old = read_results(full);
+  CHECK(old.points[0].absent_columns.size() == 3);
+  CHECK(std::isnan(old.points[0].columns.at("area_mm2")[0]));
+  CHECK_FALSE(old.points[0].reference_accuracy.has_value());
+  CHECK(test::run_rapmc("report " + full).exit_code == 0);
+  const auto rp_old = test::run_rapmc("replay " + full + " --trial 3");
+  CAPTURE(rp_old.output);
+  CHECK(rp_old.output.find("identical to the stored row, bit for bit") != std::string::npos);
+  const auto resumed_old = test::run_rapmc("run " + camp + " --out " + full + " --resume --quiet");
+  CHECK(resumed_old.exit_code != 0);
+  CHECK(resumed_old.output.find("written in results format 1.0; --resume appends only to format 1.1") != std::string::npos);
 }
 
 TEST_CASE("a convergence trigger stops at the same trial whatever the threads") {

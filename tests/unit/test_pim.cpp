@@ -343,6 +343,11 @@ TEST_CASE("schedule.analog_layers: only matching layers run on the array, the ot
   LayerCounters none;
   CHECK(estimate_cost(d, chip, none, 1).tiles == 1);  // only head/fc occupies the array
 
+  // A pattern that matches no layer is an error naming the key, not a silently digital chip.
+  HardwareConfig typo = d;
+  typo.analog_layers = "head/*|blocks/*/fc3";
+  CHECK_THROWS_WITH_AS(ChipInstance(m, typo), test::has("'schedule.analog_layers' pattern 'blocks/*/fc3' matches no layer"),
+                       ConfigError);
   CHECK_THROWS_WITH_AS(parse_hardware("[schedule]\nanalog_layers = \"\"\n", "hw.toml"),
                        test::has("'schedule.analog_layers'"), ConfigError);
 }

@@ -72,6 +72,7 @@ struct PointTable {
   std::string label;
   std::vector<std::int64_t> trial, status;
   std::map<std::string, std::vector<double>> columns;  // metric name → values (trial order)
+  std::vector<std::string> absent_columns;             // not in the file (older format): NaN above
   std::vector<std::string> layers;
   std::map<std::string, std::vector<double>> layer_sqnr_db, layer_code_error_rate;
   std::vector<std::int64_t> dcode_hist, margin_hist;  // row-major [trials × bins]

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace rapmc {
 
@@ -70,6 +71,8 @@ struct HardwareConfig {
   double v_lsb() const;
   /// True if `layer` (a counter name such as "blocks/0/qkv") matches analog_layers.
   bool is_analog(const std::string& layer) const;
+  /// The '|'-separated patterns of analog_layers.
+  std::vector<std::string> analog_layer_patterns() const;
 };
 
 /// Reads and validates a hardware TOML file; one ConfigError naming the file and every bad,
