@@ -242,17 +242,19 @@ RANGE = {"accuracy": (0.0, 1.0), "flip_rate": (0.0, 1.0), "code_error_rate": (0.
          "margin_p50_lsb": (0.0, None), "margin_min_lsb": (0.0, None)}
 
 
+def ci_bounds(stat, metric=None):
+    """(low, high) of a /statistics Student-t interval, clipped to the metric's range (a rate is
+    never below 0)."""
+    lo, hi = stat["ci95_low"], stat["ci95_high"]
+    low_bound, high_bound = RANGE.get(metric, (None, None))
+    return (lo if low_bound is None else max(lo, low_bound)), (hi if high_bound is None else min(hi, high_bound))
+
+
 def ci_errorbars(stats, metric=None):
     """(mean, [[lower err], [upper err]]) for matplotlib errorbar from /statistics attributes,
-    the interval clipped to the metric's range (a rate is never below 0)."""
+    the interval clipped to the metric's range."""
     mean = np.array([s["mean"] for s in stats])
-    lo = np.array([s["ci95_low"] for s in stats])
-    hi = np.array([s["ci95_high"] for s in stats])
-    low_bound, high_bound = RANGE.get(metric, (None, None))
-    if low_bound is not None:
-        lo = np.maximum(lo, low_bound)
-    if high_bound is not None:
-        hi = np.minimum(hi, high_bound)
+    lo, hi = (np.array(v, dtype=float) for v in zip(*[ci_bounds(s, metric) for s in stats]))
     return mean, np.vstack([np.maximum(mean - lo, 0), np.maximum(hi - mean, 0)])
 
 

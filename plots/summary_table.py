@@ -16,11 +16,8 @@ import rapmc_results as rr
 
 
 def fmt(metric, s):
-    _, scale, unit = rr.UNITS.get(metric, (metric, 1.0, ""))
-    lo, hi = s["ci95_low"], s["ci95_high"]
-    low_bound, high_bound = rr.RANGE.get(metric, (None, None))  # the t-interval clipped to the range
-    lo = lo if low_bound is None else max(lo, low_bound)
-    hi = hi if high_bound is None else min(hi, high_bound)
+    _, scale, _ = rr.UNITS.get(metric, (metric, 1.0, ""))
+    lo, hi = rr.ci_bounds(s, metric)
     if metric in ("code_error_rate", "dcode_ge2_rate", "saturation_rate"):
         return f"{s['mean']:.2e} [{lo:.1e}, {hi:.1e}]"
     return f"{s['mean'] * scale:.3g} [{lo * scale:.3g}, {hi * scale:.3g}]"

@@ -38,7 +38,8 @@ std::vector<std::string> point_groups(const Campaign& c) {
 
 std::string layer_column(const std::string& layer, const char* what) { return "trials/layers/" + layer + "/" + what; }
 
-void check_filetype(const h5::File& f, const std::string& path) {
+// Checks the filetype and the major version; returns the minor version.
+int check_filetype(const h5::File& f, const std::string& path) {
   const std::string ft = f.has_attribute("filetype") ? f.read_string_attribute("filetype") : "";
   if (ft != FILETYPE) {
     throw IoError(path + ": not a rapmc results file (root attribute 'filetype' is '" + ft + "', expected '" +
@@ -49,6 +50,7 @@ void check_filetype(const h5::File& f, const std::string& path) {
     throw IoError(path + ": results format_version '" + v + "' not supported (this build reads " +
                   std::to_string(RESULTS_FORMAT_MAJOR) + ".x)");
   }
+  return std::atoi(v.substr(v.find('.') + 1).c_str());
 }
 
 // Every column of a point's table (relative to its group).
@@ -119,7 +121,7 @@ ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
                                     const std::vector<std::vector<std::string>>& layers,
                                     const std::optional<ShardSpec>& shard) {
   h5::File f = h5::File::open(path, h5::Access::READ_WRITE);
-  check_filetype(f, path);
+  const int minor = check_filetype(f, path);
   const h5::Node settings = f.group("settings");
   const bool file_sharded = settings.has_attribute("shard_index");
   const std::string want = shard ? std::to_string(shard->index) + "/" + std::to_string(shard->count) : "none";
@@ -127,9 +129,9 @@ ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
                                               std::to_string(settings.read_int_attribute("shard_count"))
                                         : "none";
   if (want != have) throw ConfigError(path + ": was written as shard " + have + ", cannot resume it as shard " + want);
-  const std::string version = f.read_string_attribute("format_version");
-  if (version != std::to_string(RESULTS_FORMAT_MAJOR) + "." + std::to_string(RESULTS_FORMAT_MINOR)) {
-    throw IoError(path + ": written in results format " + version + "; --resume appends only to format " +
+  if (minor != RESULTS_FORMAT_MINOR) {
+    throw IoError(path + ": written in results format " + f.read_string_attribute("format_version") +
+                  "; --resume appends only to format " +
                   std::to_string(RESULTS_FORMAT_MAJOR) + "." + std::to_string(RESULTS_FORMAT_MINOR) +
                   " files (run the campaign again with --force)");
   }
@@ -284,7 +286,7 @@ void ResultsWriter::write_runtime(const RunSummary& s, bool resumed) {
 
 ResultsData read_results(const std::string& path) {
   const h5::File f = h5::File::open(path);
-  check_filetype(f, path);
+  const int minor = check_filetype(f, path);
   ResultsData d;
   d.path = path;
   const h5::Node s = f.group("settings");
@@ -299,8 +301,6 @@ ResultsData read_results(const std::string& path) {
                         static_cast<std::uint64_t>(s.read_int_attribute("shard_trial_end"))};
   }
   if (f.exists("runtime")) d.seconds = f.group("runtime").read_double_attribute("seconds");
-  const std::string version = f.read_string_attribute("format_version");
-  const int minor = std::atoi(version.substr(version.find('.') + 1).c_str());
   const bool sweep = f.exists("points");
   for (std::int64_t p = 0; p < (sweep ? n_points : 1); ++p) {
     const std::string g = sweep ? "points/" + std::to_string(p) + "/" : "";

@@ -18,13 +18,17 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw, cons
   nominal_adcs_ = !sampler.varies_adcs();
   const double levels = (1 << hw.cell_bits) - 1;
   g_off_norm_ = hw.g_off_siemens / ((hw.g_on_siemens - hw.g_off_siemens) / levels);
+  // Slots first: a bad analog_layers pattern fails before any mapping; the weight layers are
+  // the first slots, in the order below.
+  counter_names_ = counter_names_for(model, hw);
+  for (const std::string& n : counter_names_) analog_slots_.push_back(hw.is_analog(n));
   std::vector<const IntLinear*> all{&model.embed};
   for (const IntBlock& b : model.blocks)
     for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) all.push_back(l);
   all.push_back(&model.head);
   for (const IntLinear* l : all) {
     index_[l->name] = layers_.size();
-    if (hw.is_analog(l->name)) {
+    if (analog_slots_[layers_.size()]) {
       layers_.push_back(map_weights(l->name, l->w.data(), l->out, l->in));
     } else {  // digital: its cells are never sampled (streams are keyed by name, the others unchanged)
       MappedLayer digital;
@@ -33,7 +37,6 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw, cons
       layers_.push_back(std::move(digital));
     }
   }
-  counter_names_ = counter_names_for(model, hw);
 }
 
 std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model, const HardwareConfig& hw) {
@@ -50,9 +53,7 @@ std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model, 
   // A pattern of analog_layers that matches no layer is a typo, not a design: it would keep
   // layers digital silently.
   for (const std::string& pattern : hw.analog_layer_patterns()) {
-    HardwareConfig one = hw;
-    one.analog_layers = pattern;
-    if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return one.is_analog(n); })) {
+    if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return layer_matches(pattern, n); })) {
       throw ConfigError(hw.source + ": 'schedule.analog_layers' pattern '" + pattern +
                         "' matches no layer of the model (layers: embed, blocks/<i>/{qkv,proj,fc1,fc2}, head/fc" +
                         (hw.attention == AttentionPlacement::PIM ? ", blocks/<i>/{attn_qk,attn_pv}" : "") + ")");

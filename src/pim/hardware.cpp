@@ -99,11 +99,14 @@ std::vector<std::string> HardwareConfig::analog_layer_patterns() const {
   return out;
 }
 
-bool HardwareConfig::is_analog(const std::string& layer) const {
+bool layer_matches(const std::string& pattern, const std::string& layer) {
   // POSIX glob without FNM_PATHNAME: '*' also matches '/' ("blocks/*" is every layer of every block).
+  return fnmatch(pattern.c_str(), layer.c_str(), 0) == 0;
+}
+
+bool HardwareConfig::is_analog(const std::string& layer) const {
   const auto patterns = analog_layer_patterns();
-  return std::any_of(patterns.begin(), patterns.end(),
-                     [&](const std::string& p) { return fnmatch(p.c_str(), layer.c_str(), 0) == 0; });
+  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return layer_matches(p, layer); });
 }
 
 HardwareConfig parse_hardware(const std::string& text, const std::string& source) {

@@ -40,13 +40,14 @@ void PimMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::in
 void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind, int rows,
                            std::int32_t* acc) const {
   const int product = op.product == AttentionOperand::Product::QK ? 0 : 1;
-  if (!runs_attention() || !chip_.hardware().is_analog(chip_.counter_names()[chip_.attention_slot(op.block, product)])) {
+  const std::size_t slot = chip_.attention_slot(op.block, product);
+  if (!runs_attention() || !chip_.analog_slot(slot)) {
     MvmBackend::mvm_attention(op, x, kind, rows, acc);
     return;
   }
-  const std::string name = chip_.counter_names()[chip_.attention_slot(op.block, product)] + "/" + std::to_string(op.head);
+  const std::string name = chip_.counter_names()[slot] + "/" + std::to_string(op.head);
   const MappedLayer m = chip_.map_weights(name, op.w, op.out, op.in);
-  run(m, chip_.attention_slot(op.block, product), op.w, x, kind, rows, acc);
+  run(m, slot, op.w, x, kind, rows, acc);
 }
 
 void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, const std::uint8_t* x,

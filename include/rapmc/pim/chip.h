@@ -67,11 +67,14 @@ class ChipInstance {
   static std::vector<std::string> counter_names_for(const IntModel& model, const HardwareConfig& hw);
   /// Counter slot of an attention product of block `block` (0 = q·kᵀ, 1 = P·V).
   std::size_t attention_slot(int block, int product) const { return layers_.size() + 2 * block + product; }
+  /// True if counter slot `slot` runs on the analog array (hardware.analog_layers).
+  bool analog_slot(std::size_t slot) const { return analog_slots_[slot]; }
 
  private:
   HardwareConfig hw_;
   const DeviceSampler* sampler_;
   std::vector<std::string> counter_names_;
+  std::vector<bool> analog_slots_;  // per counter slot
   SliceLayout layout_;
   bool ideal_cells_ = true;
   bool nominal_adcs_ = true;

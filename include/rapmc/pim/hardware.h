@@ -75,6 +75,9 @@ struct HardwareConfig {
   std::vector<std::string> analog_layer_patterns() const;
 };
 
+/// True if the glob `pattern` (one entry of analog_layers; '*' also matches '/') matches `layer`.
+bool layer_matches(const std::string& pattern, const std::string& layer);
+
 /// Reads and validates a hardware TOML file; one ConfigError naming the file and every bad,
 /// out-of-range or unknown key. IoError if the file cannot be read.
 HardwareConfig load_hardware(const std::string& path);
