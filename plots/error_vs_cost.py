@@ -4,7 +4,7 @@
     /usr/bin/python3 plots/error_vs_cost.py A.h5 [B.h5 ...] [--y accuracy code_error_rate]
                                         [--cost energy_j area_mm2 reads] --out fig.png
 
-Columns: the --cost metrics, from the cost model (README, "Cost model"; assumed parameters):
+Columns: the --cost metrics, from the cost model (docs/design.md, "Cost model"; assumed parameters):
 energy_j (AMS-PiM energy per inference) or energy_adc_j (its ADC part), area_mm2 (chip area of
 the analog layers) or area_adc_mm2, reads or conversions per inference. Rows: the --y metrics.
 Every point is the mean over its trials with the 95 % CI of /statistics, labelled with its

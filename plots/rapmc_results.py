@@ -1,4 +1,4 @@
-"""Reading rapmc results files (README, "Results file (HDF5, format 1.x)") for the plot scripts.
+"""Reading rapmc results files (docs/formats.md, "Results file") for the plot scripts.
 
 Only the documented schema is used: root attributes, /settings, /trials (or /points/<i>/trials
 for a sweep), /statistics (or /points/<i>/statistics). Run with Debian's /usr/bin/python3
@@ -205,7 +205,7 @@ class Results:
 
 
 def images(results):
-    """Images per trial: data.images of the campaign (default 100, README "Campaign file")."""
+    """Images per trial: data.images of the campaign (default 100, docs/configuration.md, "Campaign keys")."""
     return results.campaign.get("data", {}).get("images", 100)
 
 

@@ -9,7 +9,7 @@ KEY is a swept key as written in the campaign (e.g. hardware.adc.enob, operating
 one panel per metric, one line per combination of the --group keys (default: every other swept
 key; --where keeps only the points whose swept KEY equals VALUE). Points are the mean over trials with the Student-t 95 % CI of /statistics; the dashed
 line in the accuracy panel is the pipeline on exact digital MVMs; --target draws a dotted
-line at X on METRIC's panel. Metrics are the /trials column names (README, "Results file").
+line at X on METRIC's panel. Metrics are the /trials column names (docs/formats.md, "Per-trial metrics").
 """
 
 import argparse

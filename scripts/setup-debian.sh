@@ -6,7 +6,7 @@
 set -euo pipefail
 
 PKGS=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git clang-format
   libboost-dev libboost-random-dev libtbb-dev libhdf5-dev libarmadillo-dev libopenblas-dev
   zlib1g-dev doctest-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   libopenmpi-dev openmpi-bin

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Train the shipped Vision Transformer on Fashion-MNIST and export it in the
-rapmc model-file format (README, "Model file").
+rapmc model-file format (docs/formats.md, "FP32 model file").
 
 Run with Debian's interpreter (python3-torch, python3-h5py, python3-numpy):
     /usr/bin/python3 experiments/train_vit/train.py --out data/models/vit_fmnist.h5 \

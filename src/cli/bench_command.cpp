@@ -10,8 +10,8 @@
 
 #include "rapmc/core/parallelism.h"
 #include "rapmc/data/dataset.h"
-#include "rapmc/eval/evaluate.h"
-#include "rapmc/infer/flare_engine.h"
+#include "rapmc/infer/evaluate.h"
+#include "rapmc/infer/pipeline_factory.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/hardware.h"
 #include "rapmc/pim/pim_mvm.h"
@@ -59,9 +59,9 @@ int run_bench(const BenchArgs& a) {
   const double sgemm = sgemm_macs_per_second();
 
   const DigitalMvm digital;
-  const FlareInference ideal(q, RequantMode::EMSB, digital);
+  const auto ideal = make_pipeline(Pipeline::FLARE, RequantMode::EMSB, &q, nullptr, digital);
   auto t0 = std::chrono::steady_clock::now();
-  evaluate(FlareEngine(ideal), q.num_classes, images, quiet);
+  evaluate(*ideal, q.num_classes, images, quiet);
   const double t_digital = seconds_since(t0);
 
   nlohmann::ordered_json j;
@@ -85,9 +85,9 @@ int run_bench(const BenchArgs& a) {
     for (const bool vary : {false, true}) {
       const pim::ChipInstance chip = vary ? pim::ChipInstance(q, hw, varied) : pim::ChipInstance(q, hw);
       const pim::PimMvm engine(chip, q.settings.act_bits);
-      const FlareInference flare(q, RequantMode::EMSB, engine);
+      const auto flare = make_pipeline(Pipeline::FLARE, RequantMode::EMSB, &q, nullptr, engine);
       t0 = std::chrono::steady_clock::now();
-      evaluate(FlareEngine(flare), q.num_classes, images, quiet);
+      evaluate(*flare, q.num_classes, images, quiet);
       const double t = seconds_since(t0);
       const pim::LayerCounters tot = pim::total(engine.counters());
       const double rate = static_cast<double>(tot.cell_ops) / t;

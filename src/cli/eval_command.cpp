@@ -11,9 +11,9 @@
 #include "rapmc/core/errors.h"
 #include "rapmc/core/parallelism.h"
 #include "rapmc/data/dataset.h"
-#include "rapmc/eval/evaluate.h"
-#include "rapmc/eval/pipeline.h"
-#include "rapmc/eval/quantized_pipeline.h"
+#include "rapmc/infer/evaluate.h"
+#include "rapmc/infer/pipeline.h"
+#include "rapmc/infer/pipeline_factory.h"
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/model/vit_model.h"
 #include "rapmc/pim/chip.h"
@@ -49,6 +49,174 @@ void check_same_architecture(const VitModel& f, const IntModel& q, const std::st
   }
 }
 
+// The models an evaluation reads: an FP32 model and/or an integer model (loaded, or quantized
+// on the fly), checked against each other.
+struct EvalModels {
+  std::optional<VitModel> model;
+  std::optional<IntModel> int_model;
+  std::string int_source;
+};
+
+EvalModels load_models(const EvalArgs& a, Pipeline pipeline) {
+  EvalModels m;
+  m.int_source = a.int_model;
+  if (is_int_model_file(a.model)) {
+    if (pipeline != Pipeline::FLARE) {
+      throw ConfigError("--pipeline " + a.pipeline + " needs an FP32 model, but " + a.model +
+                        " is an integer model (only --pipeline flare runs on it; give the FP32 model with "
+                        "--model and this file with --int-model)");
+    }
+    m.int_model = load_int_model(a.model);
+    m.int_source = a.model;
+    return m;
+  }
+  m.model = load_vit_model(a.model);
+  if (pipeline == Pipeline::FP32) return m;
+  if (a.int_model.empty()) {
+    m.int_model = quantize_from_args(*m.model, a.quant, a.data_dir);
+    m.int_source = "(built on the fly: " + m.int_model->calibration + ")";
+  } else {
+    m.int_model = load_int_model(a.int_model);
+    check_same_architecture(*m.model, *m.int_model, a.int_model);
+  }
+  return m;
+}
+
+// What one evaluation measured: the pipeline, and its references (fp32; the same pipeline on
+// exact digital MVMs for a hardware run) with the chip's counters and cost.
+struct EvalOutcome {
+  std::string label;
+  EvalResult result;
+  std::optional<EvalResult> fp32, ideal;
+  pim::Counters counters;
+  pim::LayerCounters total;
+  pim::CostReport cost;
+};
+
+EvalOutcome evaluate_all(const EvalArgs& a, Pipeline pipeline, RequantMode mode, const std::optional<HardwareConfig>& hw,
+                         const EvalModels& m, const ImageSet& images) {
+  EvalOptions opt;
+  opt.progress = a.no_progress || a.json ? ProgressDisplay::OFF : ProgressDisplay::AUTO;
+  const DigitalMvm digital;
+  std::optional<pim::ChipInstance> chip;
+  std::optional<pim::PimMvm> pim_mvm;
+  if (hw) {
+    chip.emplace(*m.int_model, *hw);
+    pim_mvm.emplace(*chip, m.int_model->settings.act_bits);
+  }
+  const MvmBackend& backend = pim_mvm ? static_cast<const MvmBackend&>(*pim_mvm) : digital;
+  const VitModel* fp32 = m.model ? &*m.model : nullptr;
+  const IntModel* q = m.int_model ? &*m.int_model : nullptr;
+  EvalOutcome out;
+  out.label = to_string(pipeline);
+  if (pipeline == Pipeline::FLARE) out.label += "-" + to_string(mode);
+  if (hw) out.label += " on " + hw->name;
+  opt.label = "eval " + out.label;
+  const int classes = m.model ? static_cast<int>(m.model->config.num_classes) : m.int_model->num_classes;
+  out.result = evaluate(*make_pipeline(pipeline, mode, q, fp32, backend), classes, images, opt);
+  if (pipeline != Pipeline::FP32 && m.model) {
+    opt.label = "eval fp32 (reference)";
+    out.fp32 = evaluate(*make_pipeline(Pipeline::FP32, mode, q, fp32, digital), classes, images, opt);
+  }
+  if (hw) {
+    opt.label = "eval " + to_string(pipeline) + " on exact digital MVMs (reference)";
+    out.ideal = evaluate(*make_pipeline(pipeline, mode, q, fp32, digital), classes, images, opt);
+    out.counters = pim_mvm->counters();
+    out.total = pim::total(out.counters);
+    out.cost = pim::estimate_cost(*hw, *chip, out.total, out.result.n);
+  }
+  return out;
+}
+
+nlohmann::ordered_json eval_json(const EvalArgs& a, Pipeline pipeline, RequantMode mode,
+                                 const std::optional<HardwareConfig>& hw, const EvalModels& m, const EvalOutcome& o,
+                                 int threads) {
+  const EvalResult& r = o.result;
+  nlohmann::ordered_json j = {{"pipeline", to_string(pipeline)}};
+  if (pipeline == Pipeline::FLARE) j["requant"] = to_string(mode);
+  j["model"] = a.model;
+  if (m.int_model) j["int_model"] = m.int_source;
+  j["dataset"] = a.dataset;
+  j["n"] = r.n;
+  j["correct"] = r.correct;
+  j["accuracy"] = r.accuracy;
+  if (o.fp32) {
+    j["fp32_accuracy"] = o.fp32->accuracy;
+    j["agreement_fp32"] = agreement(r, *o.fp32);
+    const double s = sqnr_db(r, *o.fp32);
+    j["sqnr_db"] = std::isfinite(s) ? nlohmann::ordered_json(s) : nlohmann::ordered_json(nullptr);
+  }
+  if (hw) {
+    const pim::LayerCounters& tot = o.total;
+    j["hardware"] = hw->name;
+    j["flip_rate"] = 1.0 - agreement(r, *o.ideal);
+    j["ideal_accuracy"] = o.ideal->accuracy;
+    j["reads"] = o.cost.reads;
+    j["conversions"] = o.cost.conversions;
+    j["code_error_rate"] = tot.code_error_rate();
+    j["saturation_rate"] = tot.saturation_rate();
+    j["margin_min_lsb"] = tot.margin_min_lsb;
+    j["margin_p01_lsb"] = tot.margin_quantile_lsb(0.01);
+    j["margin_min_v"] = tot.margin_min_lsb * hw->v_lsb();
+    j["energy_j"] = o.cost.energy_j;
+    j["energy_adc_j"] = o.cost.energy_adc_j;
+    j["area_mm2"] = o.cost.area_mm2;
+    j["adc_cycles"] = o.cost.adc_cycles;
+    nlohmann::ordered_json layers = nlohmann::ordered_json::object();
+    for (const auto& [name, c] : o.counters) {
+      layers[name] = {{"reads", static_cast<double>(c.reads) / static_cast<double>(r.n)},
+                      {"conversions", static_cast<double>(c.conversions) / static_cast<double>(r.n)},
+                      {"code_error_rate", c.code_error_rate()},
+                      {"saturation_rate", c.saturation_rate()},
+                      {"margin_min_lsb", c.margin_min_lsb}};
+    }
+    j["layers"] = layers;
+  }
+  j["threads"] = threads;
+  j["seconds"] = r.seconds;
+  return j;
+}
+
+void print_hardware_text(const EvalArgs& a, const HardwareConfig& hw, const EvalOutcome& o) {
+  const EvalResult& r = o.result;
+  const pim::LayerCounters& tot = o.total;
+  std::cout << "hardware   " << hw.name << " (" << a.hardware << "): " << to_string(hw.schedule)
+            << (hw.schedule == MvmSchedule::SPARSE ? " K=" + std::to_string(hw.sparse_k) : std::string()) << ", "
+            << to_string(hw.adc) << " ADC " << hw.enob << " bit\n"
+            << "ideal      " << 100.0 * o.ideal->accuracy << " % on exact digital MVMs; flip rate "
+            << 100.0 * (1.0 - agreement(r, *o.ideal)) << " %\n"
+            << "per image  " << std::setprecision(0) << o.cost.reads << " reads, " << o.cost.conversions
+            << " conversions, " << std::setprecision(3) << o.cost.energy_j * 1e9 << " nJ (ADC "
+            << o.cost.energy_adc_j * 1e9 << " nJ); chip " << o.cost.area_mm2 << " mm2 in " << o.cost.tiles
+            << " tiles\n"
+            << "ADC        code error rate " << std::setprecision(6) << tot.code_error_rate() << ", saturation rate "
+            << tot.saturation_rate() << ", margin min " << std::setprecision(3) << tot.margin_min_lsb << " LSB ("
+            << tot.margin_min_lsb * hw.v_lsb() * 1e3 << " mV)\n";
+  std::cout << "layer              reads/img   code err     sat rate  margin min [LSB]\n";
+  for (const auto& [name, c] : o.counters) {
+    std::cout << std::left << std::setw(18) << name << std::right << std::setw(10) << std::setprecision(0)
+              << static_cast<double>(c.reads) / static_cast<double>(r.n) << std::setw(12) << std::setprecision(6)
+              << c.code_error_rate() << std::setw(12) << c.saturation_rate() << std::setw(12) << std::setprecision(3)
+              << c.margin_min_lsb << "\n";
+  }
+  std::cout << std::setprecision(2);
+}
+
+void print_eval_text(const EvalArgs& a, const std::optional<HardwareConfig>& hw, const EvalModels& m,
+                     const EvalOutcome& o, int threads) {
+  const EvalResult& r = o.result;
+  std::cout << std::fixed << "pipeline   " << o.label << "\nmodel      " << a.model << "\n";
+  if (m.int_model) std::cout << "int model  " << m.int_source << "\n";
+  std::cout << "dataset    " << a.dataset << "\nimages     " << r.n << "\naccuracy   " << std::setprecision(2)
+            << 100.0 * r.accuracy << " % (" << r.correct << "/" << r.n << ")\n";
+  if (o.fp32) {
+    std::cout << "fp32       " << 100.0 * o.fp32->accuracy << " %\nagreement  " << 100.0 * agreement(r, *o.fp32)
+              << " % of top-1 equal to fp32\nsqnr       " << sqnr_db(r, *o.fp32) << " dB (logits vs fp32)\n";
+  }
+  if (hw) print_hardware_text(a, *hw, o);
+  std::cout << "time       " << r.seconds << " s on " << threads << " threads\n";
+}
+
 int run_eval(const EvalArgs& a) {
   // Every option is checked before anything is loaded.
   const Pipeline pipeline = parse_pipeline(a.pipeline);
@@ -56,154 +224,21 @@ int run_eval(const EvalArgs& a) {
   if (pipeline != Pipeline::FP32 && a.int_model.empty()) validate_quant_args(a.quant);
   std::optional<HardwareConfig> hw;
   if (!a.hardware.empty()) {
-    if (pipeline == Pipeline::FP32) throw ConfigError("--hardware needs a quantized pipeline (flare or ptq-dqq), not fp32");
+    if (pipeline == Pipeline::FP32) {
+      throw ConfigError("--hardware needs a quantized pipeline (flare or ptq-dqq), not fp32");
+    }
     hw = load_hardware(a.hardware);
   }
   const Parallelism parallelism(a.threads);
-
-  std::optional<VitModel> model;
-  std::optional<IntModel> int_model;
-  std::string int_source = a.int_model;
-  if (is_int_model_file(a.model)) {
-    if (pipeline != Pipeline::FLARE) {
-      throw ConfigError("--pipeline " + a.pipeline + " needs an FP32 model, but " + a.model +
-                        " is an integer model (only --pipeline flare runs on it; give the FP32 model with "
-                        "--model and this file with --int-model)");
-    }
-    int_model = load_int_model(a.model);
-    int_source = a.model;
-  } else {
-    model = load_vit_model(a.model);
-    if (pipeline != Pipeline::FP32) {
-      if (a.int_model.empty()) {
-        int_model = quantize_from_args(*model, a.quant, a.data_dir);
-        int_source = "(built on the fly: " + int_model->calibration + ")";
-      } else {
-        int_model = load_int_model(a.int_model);
-        check_same_architecture(*model, *int_model, a.int_model);
-      }
-    }
-  }
+  const EvalModels m = load_models(a, pipeline);
   const ImageSet images = load_dataset(a.dataset, a.data_dir, a.limit);
-  if (model) check_compatible(*model, images);
-  if (int_model) check_compatible(int_model->image_size, int_model->channels, int_source, images);
-
-  EvalOptions opt;
-  opt.progress = a.no_progress || a.json ? ProgressDisplay::OFF : ProgressDisplay::AUTO;
-  const DigitalMvm digital;
-  std::optional<pim::ChipInstance> chip;
-  std::optional<pim::PimMvm> pim_mvm;
-  if (hw) {
-    chip.emplace(*int_model, *hw);
-    pim_mvm.emplace(*chip, int_model->settings.act_bits);
-  }
-  // The pipeline on its backend (the chip, or exact digital MVMs), and the same pipeline on
-  // exact digital MVMs as the ideal reference of a hardware run.
-  std::unique_ptr<InferenceEngine> engine, ideal_engine;
-  std::string label = to_string(pipeline);
-  const MvmBackend& backend = pim_mvm ? static_cast<const MvmBackend&>(*pim_mvm) : digital;
-  const VitModel* fp32 = model ? &*model : nullptr;
-  if (pipeline != Pipeline::FP32) {
-    engine = std::make_unique<QuantizedPipeline>(pipeline, mode, *int_model, fp32, backend);
-    if (hw) ideal_engine = std::make_unique<QuantizedPipeline>(pipeline, mode, *int_model, fp32, digital);
-  }
-  if (pipeline == Pipeline::FLARE) label += "-" + to_string(mode);
-  if (hw) label += " on " + hw->name;
-  opt.label = "eval " + label;
-  const int classes = model ? static_cast<int>(model->config.num_classes) : int_model->num_classes;
-  const EvalResult r = engine ? evaluate(*engine, classes, images, opt) : evaluate(*model, images, opt);
-  std::optional<EvalResult> ref, ideal;
-  if (engine && model) {
-    opt.label = "eval fp32 (reference)";
-    ref = evaluate(*model, images, opt);
-  }
-  if (ideal_engine) {
-    opt.label = "eval " + to_string(pipeline) + " on exact digital MVMs (reference)";
-    ideal = evaluate(*ideal_engine, classes, images, opt);
-  }
-
-  nlohmann::ordered_json j = {{"pipeline", to_string(pipeline)}};
-  if (pipeline == Pipeline::FLARE) j["requant"] = to_string(mode);
-  j["model"] = a.model;
-  if (int_model) j["int_model"] = int_source;
-  j["dataset"] = a.dataset;
-  j["n"] = r.n;
-  j["correct"] = r.correct;
-  j["accuracy"] = r.accuracy;
-  if (ref) {
-    j["fp32_accuracy"] = ref->accuracy;
-    j["agreement_fp32"] = agreement(r, *ref);
-    const double s = sqnr_db(r, *ref);
-    j["sqnr_db"] = std::isfinite(s) ? nlohmann::ordered_json(s) : nlohmann::ordered_json(nullptr);
-  }
-  pim::Counters counters;
-  pim::LayerCounters tot;
-  pim::CostReport cost;
-  auto rate = [](std::uint64_t a, std::uint64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; };
-  if (hw) {
-    counters = pim_mvm->counters();
-    tot = pim::total(counters);
-    cost = pim::estimate_cost(*hw, *chip, tot, r.n);
-    j["hardware"] = hw->name;
-    j["flip_rate"] = 1.0 - agreement(r, *ideal);
-    j["ideal_accuracy"] = ideal->accuracy;
-    j["reads"] = cost.reads;
-    j["conversions"] = cost.conversions;
-    j["code_error_rate"] = rate(tot.code_errors, tot.conversions);
-    j["saturation_rate"] = rate(tot.saturations, tot.conversions);
-    j["margin_min_lsb"] = tot.margin_min_lsb;
-    j["margin_p01_lsb"] = tot.margin_quantile_lsb(0.01);
-    j["margin_min_v"] = tot.margin_min_lsb * hw->v_lsb();
-    j["energy_j"] = cost.energy_j;
-    j["energy_adc_j"] = cost.energy_adc_j;
-    j["area_mm2"] = cost.area_mm2;
-    j["adc_cycles"] = cost.adc_cycles;
-    nlohmann::ordered_json layers = nlohmann::ordered_json::object();
-    for (const auto& [name, c] : counters) {
-      layers[name] = {{"reads", static_cast<double>(c.reads) / static_cast<double>(r.n)},
-                      {"conversions", static_cast<double>(c.conversions) / static_cast<double>(r.n)},
-                      {"code_error_rate", rate(c.code_errors, c.conversions)},
-                      {"saturation_rate", rate(c.saturations, c.conversions)},
-                      {"margin_min_lsb", c.margin_min_lsb}};
-    }
-    j["layers"] = layers;
-  }
-  j["threads"] = parallelism.threads();
-  j["seconds"] = r.seconds;
+  if (m.model) check_image_shape(images, m.model->config.image_size, m.model->config.channels, m.model->source);
+  if (m.int_model) check_image_shape(images, m.int_model->image_size, m.int_model->channels, m.int_source);
+  const EvalOutcome o = evaluate_all(a, pipeline, mode, hw, m, images);
   if (a.json) {
-    std::cout << j.dump(2) << "\n";
+    std::cout << eval_json(a, pipeline, mode, hw, m, o, parallelism.threads()).dump(2) << "\n";
   } else {
-    std::cout << std::fixed << "pipeline   " << label << "\nmodel      " << a.model << "\n";
-    if (int_model) std::cout << "int model  " << int_source << "\n";
-    std::cout << "dataset    " << a.dataset << "\nimages     " << r.n << "\naccuracy   " << std::setprecision(2)
-              << 100.0 * r.accuracy << " % (" << r.correct << "/" << r.n << ")\n";
-    if (ref) {
-      std::cout << "fp32       " << 100.0 * ref->accuracy << " %\nagreement  " << 100.0 * agreement(r, *ref)
-                << " % of top-1 equal to fp32\nsqnr       " << sqnr_db(r, *ref) << " dB (logits vs fp32)\n";
-    }
-    if (hw) {
-      std::cout << "hardware   " << hw->name << " (" << a.hardware << "): " << to_string(hw->schedule)
-                << (hw->schedule == MvmSchedule::SPARSE ? " K=" + std::to_string(hw->sparse_k) : std::string()) << ", "
-                << to_string(hw->adc) << " ADC " << hw->enob << " bit\n"
-                << "ideal      " << 100.0 * ideal->accuracy << " % on exact digital MVMs; flip rate "
-                << 100.0 * (1.0 - agreement(r, *ideal)) << " %\n"
-                << "per image  " << std::setprecision(0) << cost.reads << " reads, " << cost.conversions
-                << " conversions, " << std::setprecision(3) << cost.energy_j * 1e9 << " nJ (ADC "
-                << cost.energy_adc_j * 1e9 << " nJ); chip " << cost.area_mm2 << " mm2 in " << cost.tiles << " tiles\n"
-                << "ADC        code error rate " << std::setprecision(6) << rate(tot.code_errors, tot.conversions)
-                << ", saturation rate " << rate(tot.saturations, tot.conversions) << ", margin min "
-                << std::setprecision(3) << tot.margin_min_lsb << " LSB (" << tot.margin_min_lsb * hw->v_lsb() * 1e3
-                << " mV)\n";
-      std::cout << "layer              reads/img   code err     sat rate  margin min [LSB]\n";
-      for (const auto& [name, c] : counters) {
-        std::cout << std::left << std::setw(18) << name << std::right << std::setw(10) << std::setprecision(0)
-                  << static_cast<double>(c.reads) / static_cast<double>(r.n) << std::setw(12) << std::setprecision(6)
-                  << rate(c.code_errors, c.conversions) << std::setw(12) << rate(c.saturations, c.conversions)
-                  << std::setw(12) << std::setprecision(3) << c.margin_min_lsb << "\n";
-      }
-      std::cout << std::setprecision(2);
-    }
-    std::cout << "time       " << r.seconds << " s on " << parallelism.threads() << " threads\n";
+    print_eval_text(a, hw, m, o, parallelism.threads());
   }
   return 0;
 }

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "rapmc/cli/report_command.h"
-#include "rapmc/mc/merge.h"
+#include "rapmc/results/merge.h"
 
 namespace rapmc {
 

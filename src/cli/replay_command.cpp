@@ -9,9 +9,10 @@
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/parallelism.h"
-#include "rapmc/io/results_file.h"
 #include "rapmc/mc/runner.h"
 #include "rapmc/mc/trial.h"
+#include "rapmc/mc/trial_metrics.h"
+#include "rapmc/results/results_reader.h"
 
 namespace rapmc {
 namespace {
@@ -39,31 +40,31 @@ int run_replay(const ReplayArgs& a) {
   const TrialRecord r = run_trial(setup, a.trial);
   if (r.status == TrialStatus::FAILED) throw Error("trial " + std::to_string(a.trial) + " failed: " + r.error, ExitCode::INTERNAL);
 
-  const auto& names = trial_metric_names();
   std::cout << "trial " << a.trial << " of " << a.file << (c.points[a.point].label.empty() ? "" : " [" + c.points[a.point].label + "]")
             << " (campaign " << c.name << ", seed " << c.seed << ")\n";
-  for (std::size_t m = 0; m < names.size(); ++m)
-    std::cout << "  " << std::left << std::setw(18) << names[m] << std::right << std::setprecision(8) << r.metrics[m] << "\n";
+  for (const TrialMetricInfo& m : trial_metrics())
+    std::cout << "  " << std::left << std::setw(18) << m.name << std::right << std::setprecision(8) << r.metric(m.id)
+              << "\n";
   std::cout << "\n  layer              reads/img   conv/img  code err     sat rate  margin min  MVM SQNR [dB]\n";
   const double n = static_cast<double>(images.size());
   for (const auto& name : setup.layers) {
     const auto it = r.counters.find(name);
     if (it == r.counters.end()) continue;
     const pim::LayerCounters& l = it->second;
-    const double conv = static_cast<double>(l.conversions);
+    const auto conv = static_cast<double>(l.conversions);
     std::cout << "  " << std::left << std::setw(18) << name << std::right << std::fixed << std::setprecision(0)
               << std::setw(10) << static_cast<double>(l.reads) / n << std::setw(11) << conv / n << std::setprecision(6)
-              << std::setw(10) << (conv ? static_cast<double>(l.code_errors) / conv : 0.0) << std::setw(13)
-              << (conv ? static_cast<double>(l.saturations) / conv : 0.0) << std::setprecision(3) << std::setw(12)
+              << std::setw(10) << l.code_error_rate() << std::setw(13) << l.saturation_rate() << std::setprecision(3) << std::setw(12)
               << l.margin_min_lsb << std::setprecision(2) << std::setw(15) << l.mvm_sqnr_db() << std::defaultfloat << "\n";
   }
   // The stored row, if the file has it, must be reproduced bit for bit.
   const PointTable& t = d.points[a.point];
   if (a.trial < t.trial.size()) {
     std::vector<std::string> differ;
-    for (std::size_t m = 0; m < names.size(); ++m) {
-      if (std::find(t.absent_columns.begin(), t.absent_columns.end(), names[m]) != t.absent_columns.end()) continue;
-      if (!same_bits(t.columns.at(names[m])[a.trial], r.metrics[m])) differ.push_back(names[m]);
+    for (const TrialMetricInfo& m : trial_metrics()) {
+      const std::string name(m.name);
+      if (std::find(t.absent_columns.begin(), t.absent_columns.end(), name) != t.absent_columns.end()) continue;
+      if (!same_bits(t.columns.at(name)[a.trial], r.metric(m.id))) differ.push_back(name);
     }
     if (!differ.empty()) {
       std::string list;

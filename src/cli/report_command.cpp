@@ -6,9 +6,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "rapmc/io/results_file.h"
 #include "rapmc/mc/campaign.h"
-#include "rapmc/mc/statistics.h"
+#include "rapmc/results/point_statistics.h"
+#include "rapmc/results/results_reader.h"
 
 namespace rapmc {
 namespace {
@@ -17,39 +17,13 @@ nlohmann::ordered_json number(double x) {
   return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
 }
 
-struct PointReport {
-  std::uint64_t trials = 0, failed = 0;
-  std::vector<std::pair<std::string, Summary>> stats;
-  Interval yield;
-  std::uint64_t passing = 0;
-};
-
-PointReport analyse(const PointTable& t, double yield_threshold) {
-  PointReport r;
-  r.trials = t.trial.size();
-  auto ok = [&](const std::vector<double>& v) {
-    std::vector<double> out;
-    for (std::size_t i = 0; i < t.trial.size() && i < v.size(); ++i)
-      if (t.status[i] == 0) out.push_back(v[i]);
-    return out;
-  };
-  for (std::int64_t s : t.status) r.failed += s != 0;
-  for (const auto& m : trial_metric_names()) r.stats.emplace_back(m, summarize(ok(t.columns.at(m))));
-  for (const auto& l : t.layers) {
-    r.stats.emplace_back("layers/" + l + "/mvm_sqnr_db", summarize(ok(t.layer_sqnr_db.at(l))));
-    r.stats.emplace_back("layers/" + l + "/code_error_rate", summarize(ok(t.layer_code_error_rate.at(l))));
-  }
-  const auto acc = ok(t.columns.at("accuracy"));
-  for (double a : acc) r.passing += a >= yield_threshold;
-  r.yield = wilson95(r.passing, acc.size());
-  return r;
-}
-
-double yield_threshold_of(const ResultsData& d) {
+// The yield threshold and trigger the campaign was run with; when its settings no longer parse
+// here (e.g. a moved hardware file), the defaults.
+Campaign settings_of(const ResultsData& d) {
   try {
-    return parse_campaign(d.campaign_toml, d.path + ":/settings").yield_accuracy;
+    return parse_campaign(d.campaign_toml, d.path + ":/settings");
   } catch (const std::exception&) {
-    return 0.85;  // the settings no longer parse here (e.g. a moved hardware file): the default
+    return Campaign{};
   }
 }
 
@@ -57,20 +31,22 @@ double yield_threshold_of(const ResultsData& d) {
 
 void print_report(const std::string& path, bool json) {
   const ResultsData d = read_results(path);
-  const double threshold = yield_threshold_of(d);
+  const Campaign settings = settings_of(d);
+  const double threshold = settings.yield_accuracy;
   nlohmann::ordered_json points = nlohmann::ordered_json::array();
   std::uint64_t all_trials = 0;
   for (const PointTable& t : d.points) {
-    const PointReport r = analyse(t, threshold);
+    const PointStatistics r = point_statistics(t, settings.trigger, threshold);
     all_trials += r.trials;
     nlohmann::ordered_json stats = nlohmann::ordered_json::object();
-    for (const auto& [name, s] : r.stats) {
+    for (const auto& [name, s] : r.metrics) {
       stats[name] = {{"mean", number(s.mean)}, {"std", number(s.std)},   {"ci95_low", number(s.ci95_low)},
                      {"ci95_high", number(s.ci95_high)}, {"min", number(s.min)}, {"q05", number(s.q05)},
                      {"q50", number(s.q50)}, {"q95", number(s.q95)}, {"max", number(s.max)}, {"n", s.n}};
     }
-    nlohmann::ordered_json y = {{"accuracy_threshold", threshold}, {"passing", r.passing}, {"p", number(r.yield.p)},
-                                {"wilson95_low", r.yield.low}, {"wilson95_high", r.yield.high}};
+    nlohmann::ordered_json y = {{"accuracy_threshold", threshold}, {"passing", r.yield.passing},
+                                {"p", number(r.yield.wilson.p)}, {"wilson95_low", r.yield.wilson.low},
+                                {"wilson95_high", r.yield.wilson.high}};
     const nlohmann::ordered_json reference =
         t.reference_accuracy ? nlohmann::ordered_json(*t.reference_accuracy) : nlohmann::ordered_json(nullptr);
     points.push_back({{"label", t.label}, {"trials", r.trials}, {"failed", r.failed}, {"reference_accuracy", reference},
@@ -79,15 +55,15 @@ void print_report(const std::string& path, bool json) {
       std::cout << (t.label.empty() ? std::string("campaign") : "point " + t.label) << ": " << r.trials << " trials"
                 << (r.failed ? " (" + std::to_string(r.failed) + " failed)" : std::string()) << "\n";
       std::cout << "  metric                              mean          std      95 % CI\n";
-      for (const auto& [name, s] : r.stats) {
+      for (const auto& [name, s] : r.metrics) {
         if (name.rfind("layers/", 0) == 0 && name.find("mvm_sqnr_db") == std::string::npos) continue;
         std::cout << "  " << std::left << std::setw(32) << name << std::right << std::setw(12) << std::setprecision(5)
                   << std::defaultfloat << s.mean << std::setw(13) << s.std << "  [" << s.ci95_low << ", " << s.ci95_high
                   << "]\n";
       }
       if (t.reference_accuracy) std::cout << "  accuracy on exact digital MVMs (reference): " << *t.reference_accuracy << "\n";
-      std::cout << "  yield P(accuracy >= " << threshold << ") = " << r.yield.p << "  Wilson 95 % [" << r.yield.low
-                << ", " << r.yield.high << "]\n\n";
+      std::cout << "  yield P(accuracy >= " << threshold << ") = " << r.yield.wilson.p << "  Wilson 95 % ["
+                << r.yield.wilson.low << ", " << r.yield.wilson.high << "]\n\n";
     }
   }
   if (json) {

@@ -6,7 +6,7 @@
 
 #include "rapmc/cli/report_command.h"
 #include "rapmc/mc/campaign.h"
-#include "rapmc/mc/runner.h"
+#include "rapmc/results/campaign_run.h"
 
 namespace rapmc {
 namespace {

@@ -4,9 +4,9 @@
 
 #include <armadillo>
 #include <boost/version.hpp>
+#include <hdf5.h>
 
 #include "rapmc/build_info.h"
-#include "rapmc/io/hdf5.h"
 
 namespace rapmc {
 
@@ -19,7 +19,9 @@ VersionInfo version_info() {
   v.boost = std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) +
             "." + std::to_string(BOOST_VERSION % 100);
   v.tbb = TBB_runtime_version();
-  v.hdf5 = h5::library_version();
+  unsigned major = 0, minor = 0, release = 0;
+  if (H5get_libversion(&major, &minor, &release) >= 0)
+    v.hdf5 = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
   v.armadillo = arma::arma_version::as_string();
   return v;
 }

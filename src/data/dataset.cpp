@@ -50,4 +50,16 @@ ImageSet load_dataset(const std::string& spec, const std::string& data_dir, std:
   return set;
 }
 
+void check_image_shape(const ImageSet& images, std::int64_t image_size, std::int64_t channels,
+                       const std::string& model_source) {
+  if (images.rows != static_cast<std::size_t>(image_size) || images.cols != static_cast<std::size_t>(image_size) ||
+      images.channels != static_cast<std::size_t>(channels)) {
+    throw DataError("dataset '" + images.name + "' has " + std::to_string(images.channels) + "x" +
+                    std::to_string(images.rows) + "x" + std::to_string(images.cols) + " images but model " +
+                    model_source + " expects " + std::to_string(channels) + "x" + std::to_string(image_size) + "x" +
+                    std::to_string(image_size));
+  }
+  if (images.size() == 0) throw DataError("dataset '" + images.name + "' holds no images");
+}
+
 }  // namespace rapmc

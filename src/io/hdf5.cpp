@@ -1,5 +1,8 @@
 #include "rapmc/io/hdf5.h"
 
+#include <hdf5.h>
+
+#include <type_traits>
 #include <filesystem>
 #include <numeric>
 #include <sstream>
@@ -8,6 +11,9 @@
 #include "rapmc/core/errors.h"
 
 namespace rapmc::h5 {
+static_assert(std::is_same_v<hid_t, Id>, "h5::Id must be HDF5's hid_t");
+static_assert(std::is_same_v<herr_t, int>, "h5::Handle::Closer must match H5?close");
+
 namespace {
 
 // HDF5 prints its own error stack to stderr by default; rapmc reports errors
@@ -265,6 +271,22 @@ Node Node::group(const std::string& rel) const {
   return Node(std::move(g), file_, where(rel).substr(file_.size() + 1));
 }
 
+std::vector<std::string> Node::children(const std::string& rel) const {
+  const std::string at = rel.empty() ? "." : rel;
+  H5G_info_t info{};
+  check(H5Gget_info_by_name(id(), at.c_str(), &info, H5P_DEFAULT), where(rel) + ": cannot list the group");
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t len = H5Lget_name_by_idx(id(), at.c_str(), H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (len < 0) throw IoError(where(rel) + ": cannot read a link name");
+    std::string name(static_cast<std::size_t>(len) + 1, '\0');
+    H5Lget_name_by_idx(id(), at.c_str(), H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT);
+    name.resize(static_cast<std::size_t>(len));
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
 Node Node::require_group(const std::string& rel) const {
   if (exists(rel)) return group(rel);
   Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create property list");
@@ -442,12 +464,6 @@ File File::create(const std::string& path, Overwrite overwrite) {
 
 void File::flush() const {
   check(H5Fflush(file_handle_.id(), H5F_SCOPE_GLOBAL), file() + ": cannot flush");
-}
-
-std::string library_version() {
-  unsigned maj = 0, min = 0, rel = 0;
-  H5get_libversion(&maj, &min, &rel);
-  return std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel);
 }
 
 }  // namespace rapmc::h5

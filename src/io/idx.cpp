@@ -38,7 +38,7 @@ std::size_t read_bytes(gzFile f, void* dst, std::size_t n, const std::string& pa
 Array read(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw DataError(path + ": no such file (is the dataset installed? see README, 'Datasets')");
+    throw DataError(path + ": no such file (is the dataset installed? see docs/design.md, 'Data and the shipped model')");
   }
   GzFile f(gzopen(path.c_str(), "rb"));
   if (!f) throw DataError(path + ": cannot open");

@@ -4,28 +4,35 @@
 #include <fstream>
 #include <sstream>
 
+#include "io/toml_tree.h"
 #include "rapmc/core/errors.h"
 
 namespace rapmc {
 
-TomlReader::TomlReader(toml::table table, std::string source, std::string text)
-    : table_(std::move(table)), source_(std::move(source)), text_(std::move(text)) {}
+TomlReader::TomlReader(std::unique_ptr<Tree> tree, std::string source, std::string text)
+    : tree_(std::move(tree)), source_(std::move(source)), text_(std::move(text)) {}
+TomlReader::~TomlReader() = default;
+TomlReader::TomlReader(TomlReader&&) noexcept = default;
+TomlReader& TomlReader::operator=(TomlReader&&) noexcept = default;
+
+const toml::node* TomlReader::Tree::find(const std::string& key) {
+  read_keys.push_back(key);
+  return table.at_path(key).node();
+}
+
+TomlReader toml_reader_of(toml::table table, const std::string& source) {
+  return TomlReader(std::make_unique<TomlReader::Tree>(TomlReader::Tree{std::move(table), {}}), source, "");
+}
 
 TomlReader TomlReader::from_string(const std::string& text, const std::string& source) {
   try {
-    return TomlReader(toml::parse(text, source), source, text);
+    return TomlReader(std::make_unique<Tree>(Tree{toml::parse(text, source), {}}), source, text);
   } catch (const toml::parse_error& e) {
     const auto& b = e.source().begin;
     throw ConfigError(source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
                       ": TOML syntax error: " + std::string(e.description()));
   }
 }
-
-TomlReader TomlReader::from_table(toml::table table, const std::string& source) {
-  return TomlReader(std::move(table), source, "");
-}
-
-const toml::node* TomlReader::raw(const std::string& key) { return find(key); }
 
 void set_toml_path(toml::table& table, const std::string& key, const toml::node& value) {
   toml::table* t = &table;
@@ -47,19 +54,14 @@ TomlReader TomlReader::from_file(const std::string& path) {
   return from_string(ss.str(), path);
 }
 
-const toml::node* TomlReader::find(const std::string& key) {
-  read_keys_.push_back(key);
-  return table_.at_path(key).node();
-}
-
-bool TomlReader::has(const std::string& key) const { return static_cast<bool>(table_.at_path(key)); }
+bool TomlReader::has(const std::string& key) const { return static_cast<bool>(tree_->table.at_path(key)); }
 
 void TomlReader::problem(const std::string& key, const std::string& what) {
   problems_.push_back("'" + key + "' " + what);
 }
 
 std::int64_t TomlReader::get_int(const std::string& key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
-  const toml::node* n = find(key);
+  const toml::node* n = tree_->find(key);
   if (!n) return fallback;
   const auto v = n->value_exact<std::int64_t>();
   if (!v) {
@@ -74,7 +76,7 @@ std::int64_t TomlReader::get_int(const std::string& key, std::int64_t fallback, 
 }
 
 double TomlReader::get_double(const std::string& key, double fallback, double lo, double hi) {
-  const toml::node* n = find(key);
+  const toml::node* n = tree_->find(key);
   if (!n) return fallback;
   const auto v = n->value<double>();  // integers are accepted as numbers
   if (!v || n->is_boolean() || n->is_string()) {
@@ -91,7 +93,7 @@ double TomlReader::get_double(const std::string& key, double fallback, double lo
 }
 
 std::string TomlReader::get_string(const std::string& key, const std::string& fallback) {
-  const toml::node* n = find(key);
+  const toml::node* n = tree_->find(key);
   if (!n) return fallback;
   const auto v = n->value_exact<std::string>();
   if (!v) {
@@ -103,7 +105,7 @@ std::string TomlReader::get_string(const std::string& key, const std::string& fa
 
 int TomlReader::get_choice(const std::string& key, int fallback, const std::vector<std::string>& choices) {
   if (!has(key)) {
-    read_keys_.push_back(key);
+    tree_->read_keys.push_back(key);
     return fallback;
   }
   const std::string v = get_string(key, "");
@@ -111,25 +113,29 @@ int TomlReader::get_choice(const std::string& key, int fallback, const std::vect
     if (choices[i] == v) return static_cast<int>(i);
   std::string list;
   for (const auto& c : choices) list += (list.empty() ? "" : "|") + c;
-  if (table_.at_path(key).is_string()) problem(key, "= '" + v + "' is not one of " + list);
+  if (tree_->table.at_path(key).is_string()) problem(key, "= '" + v + "' is not one of " + list);
   return fallback;
 }
 
-void TomlReader::collect_unknown(const toml::table& t, const std::string& prefix, std::vector<std::string>& out) const {
+namespace {
+// Every leaf key of `t` that was never read.
+void collect_unknown(const toml::table& t, const std::string& prefix, const std::vector<std::string>& read,
+                     std::vector<std::string>& out) {
   for (const auto& [k, v] : t) {
     const std::string key = prefix + std::string(k.str());
     if (const toml::table* sub = v.as_table()) {
-      collect_unknown(*sub, key + ".", out);
-    } else if (std::find(read_keys_.begin(), read_keys_.end(), key) == read_keys_.end()) {
+      collect_unknown(*sub, key + ".", read, out);
+    } else if (std::find(read.begin(), read.end(), key) == read.end()) {
       out.push_back(key);
     }
   }
 }
+}  // namespace
 
 void TomlReader::finish() const {
   std::vector<std::string> all = problems_;
   std::vector<std::string> unknown;
-  collect_unknown(table_, "", unknown);
+  collect_unknown(tree_->table, "", tree_->read_keys, unknown);
   for (const auto& k : unknown) all.push_back("'" + k + "' is not a known key");
   if (all.empty()) return;
   std::string msg = source_ + ": " + std::to_string(all.size()) + " problem" + (all.size() > 1 ? "s" : "") + ":";

@@ -3,21 +3,17 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <sstream>
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/sha256.h"
-#include "rapmc/io/toml_reader.h"
+#include "io/toml_tree.h"
+#include "rapmc/mc/trial_metrics.h"
 
 namespace rapmc {
 namespace {
-
-const std::vector<std::string> METRICS{
-    "accuracy",       "flip_rate",      "logit_sqnr_db",  "code_error_rate", "dcode_ge2_rate", "saturation_rate",
-    "margin_min_lsb", "margin_p01_lsb", "margin_p50_lsb", "reads",           "conversions",    "energy_j",
-    "energy_adc_j",   "area_mm2",       "area_adc_mm2",
-    "vdd_v",          "temp_c",         "g_on_shift",     "g_off_shift",     "adc_gain_shift", "adc_offset_lsb"};
 
 std::string node_text(const toml::node& n) {
   if (const auto d = n.value_exact<double>()) {  // shortest text that reads back as the same double
@@ -61,17 +57,8 @@ void read_operating_point(TomlReader& r, CampaignPoint& p) {
   if (p.temp_max_c < p.temp_min_c) r.problem("operating_point.temp_max_c", "is below operating_point.temp_min_c");
 }
 
-}  // namespace
-
-const std::vector<std::string>& trial_metric_names() { return METRICS; }
-
-Campaign parse_campaign(const std::string& text, const std::string& source) {
-  TomlReader r = TomlReader::from_string(text, source);
-  Campaign c;
-  c.source = source;
-  c.text = text;
-  c.sha256 = sha256_hex(text);
-  c.name = r.get_string("campaign.name", std::filesystem::path(source).stem().string());
+void read_campaign_keys(TomlReader& r, Campaign& c) {
+  c.name = r.get_string("campaign.name", std::filesystem::path(c.source).stem().string());
   c.seed = static_cast<std::uint64_t>(r.get_int("campaign.seed", 1, 0, INT64_MAX));
   c.trials = static_cast<std::uint64_t>(r.get_int("campaign.trials", 32, 1, 1'000'000'000));
   c.model = r.get_string("model.fp32", "data/models/vit_fmnist.h5");
@@ -84,135 +71,154 @@ Campaign parse_campaign(const std::string& text, const std::string& source) {
   c.requant = r.get_choice("pipeline.requant", 0, {"emsb", "dyadic"}) == 0 ? RequantMode::EMSB : RequantMode::DYADIC;
   c.hardware_file = r.get_string("hardware.file", "data/hardware/rap.toml");
   c.trigger.metric = r.get_string("trigger.metric", c.trigger.metric);
-  if (std::find(METRICS.begin(), METRICS.end(), c.trigger.metric) == METRICS.end()) {
+  if (!find_trial_metric(c.trigger.metric)) {
     r.problem("trigger.metric", "= '" + c.trigger.metric + "' is not a per-trial metric");
   }
   c.trigger.ci_halfwidth = r.get_double("trigger.ci_halfwidth", 0.0, 0.0, 1e30);
   c.trigger.min_trials = static_cast<std::uint64_t>(r.get_int("trigger.min_trials", 8, 2, 1'000'000'000));
   c.trigger.check_every = static_cast<std::uint64_t>(r.get_int("trigger.check_every", 8, 1, 1'000'000));
   c.yield_accuracy = r.get_double("yield.accuracy_threshold", c.yield_accuracy, 0.0, 1.0);
+}
 
-  // Hardware overrides written in the campaign ([hardware.adc] enob = 2, ...).
-  std::vector<std::pair<std::string, const toml::node*>> hw_overrides;
-  if (const toml::table* hw = r.table()["hardware"].as_table()) {
+// Hardware overrides written in the campaign ([hardware.adc] enob = 2, ...), keys relative to
+// the hardware file.
+std::vector<std::pair<std::string, const toml::node*>> hardware_overrides(TomlReader& r) {
+  std::vector<std::pair<std::string, const toml::node*>> out;
+  if (const toml::table* hw = r.tree().table["hardware"].as_table()) {
     std::vector<std::string> keys;
     leaves(*hw, "hardware", keys);
     for (const auto& k : keys)
-      if (k != "hardware.file") hw_overrides.emplace_back(k.substr(9), r.raw(k));
+      if (k != "hardware.file") out.emplace_back(k.substr(9), toml_raw(r, k));
   }
+  return out;
+}
 
-  // The sweep grid.
-  std::vector<SweepAxis> axes;
-  if (const toml::node* sweep = r.raw("sweep")) {
-    const toml::array* arr = sweep->as_array();
-    if (!arr) r.problem("sweep", "must be an array of tables ([[sweep]] key = ..., values = [...])");
-    for (std::size_t i = 0; arr && i < arr->size(); ++i) {
-      const std::string where = "sweep[" + std::to_string(i) + "]";
-      const toml::table* t = (*arr)[i].as_table();
-      const toml::array* values = t ? (*t)["values"].as_array() : nullptr;
-      SweepAxis a;
-      if (const auto key = t ? (*t)["key"].value<std::string>() : std::nullopt) {
-        a.keys.push_back(*key);
-        if (values)
-          for (const auto& v : *values) a.values.push_back({&v});
-      } else if (const toml::array* keys = t ? (*t)["keys"].as_array() : nullptr) {
-        for (const auto& k : *keys)
-          if (const auto ks = k.value<std::string>()) a.keys.push_back(*ks);
-        if (a.keys.size() != keys->size() || a.keys.empty()) {
-          r.problem(where + ".keys", "must be a non-empty list of strings");
-          continue;
-        }
-        bool tuples_ok = true;
-        for (std::size_t j = 0; values && j < values->size(); ++j) {
-          const toml::array* tuple = (*values)[j].as_array();
-          if (!tuple || tuple->size() != a.keys.size()) {
-            r.problem(where + ".values[" + std::to_string(j) + "]",
-                      "must be a list of " + std::to_string(a.keys.size()) + " values, one per key");
-            tuples_ok = false;
-            continue;
-          }
-          a.values.emplace_back();
-          for (const auto& v : *tuple) a.values.back().push_back(&v);
-        }
-        if (!tuples_ok) continue;
-      }
-      if (a.keys.empty() || a.values.empty() || t->size() != 2) {
-        r.problem(where, "needs exactly: key = \"section.name\", values = [non-empty list] (or keys = [...], "
-                         "values = [[one value per key], ...])");
+// One [[sweep]] table: key = "...", values = [...], or keys = [...], values = [[...], ...].
+std::optional<SweepAxis> read_sweep_axis(TomlReader& r, const toml::node& node, const std::string& where) {
+  const toml::table* t = node.as_table();
+  const toml::array* values = t ? (*t)["values"].as_array() : nullptr;
+  SweepAxis a;
+  if (const auto key = t ? (*t)["key"].value<std::string>() : std::nullopt) {
+    a.keys.push_back(*key);
+    if (values)
+      for (const auto& v : *values) a.values.push_back({&v});
+  } else if (const toml::array* keys = t ? (*t)["keys"].as_array() : nullptr) {
+    for (const auto& k : *keys)
+      if (const auto ks = k.value<std::string>()) a.keys.push_back(*ks);
+    if (a.keys.size() != keys->size() || a.keys.empty()) {
+      r.problem(where + ".keys", "must be a non-empty list of strings");
+      return std::nullopt;
+    }
+    bool tuples_ok = true;
+    for (std::size_t j = 0; values && j < values->size(); ++j) {
+      const toml::array* tuple = (*values)[j].as_array();
+      if (!tuple || tuple->size() != a.keys.size()) {
+        r.problem(where + ".values[" + std::to_string(j) + "]",
+                  "must be a list of " + std::to_string(a.keys.size()) + " values, one per key");
+        tuples_ok = false;
         continue;
       }
-      bool ok = true;
-      for (const std::string& key : a.keys) {
-        const bool known_ns = key.rfind("hardware.", 0) == 0 || key.rfind("variation.", 0) == 0 ||
-                              key.rfind("operating_point.", 0) == 0;
-        if (!known_ns || key == "hardware.file") {
-          r.problem(where + ".key", "= '" + key + "' cannot be swept (hardware.*, variation.* or operating_point.*)");
-          ok = false;
-        }
-      }
-      if (ok) axes.push_back(a);
+      a.values.emplace_back();
+      for (const auto& v : *tuple) a.values.back().push_back(&v);
+    }
+    if (!tuples_ok) return std::nullopt;
+  }
+  if (a.keys.empty() || a.values.empty() || t->size() != 2) {
+    r.problem(where, "needs exactly: key = \"section.name\", values = [non-empty list] (or keys = [...], "
+                     "values = [[one value per key], ...])");
+    return std::nullopt;
+  }
+  bool ok = true;
+  for (const std::string& key : a.keys) {
+    const bool known_ns = key.rfind("hardware.", 0) == 0 || key.rfind("variation.", 0) == 0 ||
+                          key.rfind("operating_point.", 0) == 0;
+    if (!known_ns || key == "hardware.file") {
+      r.problem(where + ".key", "= '" + key + "' cannot be swept (hardware.*, variation.* or operating_point.*)");
+      ok = false;
     }
   }
+  return ok ? std::optional<SweepAxis>(a) : std::nullopt;
+}
 
-  // The hardware file, parsed once; each point applies its overrides to a copy.
-  toml::table hw_table;
-  bool hw_ok = false;
-  {
-    std::ifstream in(c.hardware_file, std::ios::binary);
-    if (!in) {
-      r.problem("hardware.file", "= '" + c.hardware_file + "': cannot open (no such file or not readable)");
-    } else {
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      try {
-        hw_table = toml::parse(ss.str(), c.hardware_file);
-        hw_ok = true;
-      } catch (const toml::parse_error& e) {
-        r.problem("hardware.file", "= '" + c.hardware_file + "': TOML syntax error at line " +
-                                       std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-      }
+std::vector<SweepAxis> read_sweep(TomlReader& r) {
+  std::vector<SweepAxis> axes;
+  const toml::node* sweep = toml_raw(r, "sweep");
+  if (!sweep) return axes;
+  const toml::array* arr = sweep->as_array();
+  if (!arr) r.problem("sweep", "must be an array of tables ([[sweep]] key = ..., values = [...])");
+  for (std::size_t i = 0; arr && i < arr->size(); ++i)
+    if (auto a = read_sweep_axis(r, (*arr)[i], "sweep[" + std::to_string(i) + "]")) axes.push_back(std::move(*a));
+  return axes;
+}
+
+// The hardware file, parsed once (each point applies its overrides to a copy); a problem of `r`
+// if it cannot be read.
+std::optional<toml::table> hardware_table(TomlReader& r, const std::string& file) {
+  try {
+    return TomlReader::from_file(file).tree().table;
+  } catch (const Error& e) {  // unreadable (IoError) or a syntax error (ConfigError)
+    std::string what = e.what();
+    if (what.rfind(file + ": ", 0) == 0) what.erase(0, file.size() + 2);
+    r.problem("hardware.file", "= '" + file + "': " + what);
+    return std::nullopt;
+  }
+}
+
+// Grid point `pi` (the last axis varies fastest): the campaign with this point's values set.
+CampaignPoint make_point(TomlReader& r, const Campaign& c, const std::vector<SweepAxis>& axes, std::size_t pi,
+                         const std::vector<std::pair<std::string, const toml::node*>>& hw_overrides,
+                         const std::optional<toml::table>& hw_table) {
+  CampaignPoint p;
+  toml::table campaign_table = r.tree().table;
+  toml::table point_hw = hw_table.value_or(toml::table{});
+  for (const auto& [k, v] : hw_overrides) set_toml_path(point_hw, k, *v);
+  std::size_t rest = pi;
+  for (auto it = axes.rbegin(); it != axes.rend(); ++it) {
+    const std::vector<const toml::node*>& tuple = it->values[rest % it->values.size()];
+    rest /= it->values.size();
+    for (std::size_t k = it->keys.size(); k-- > 0;) {
+      const std::string& key = it->keys[k];
+      const toml::node& v = *tuple[k];
+      p.overrides.insert(p.overrides.begin(), {key, node_text(v)});
+      if (key.rfind("hardware.", 0) == 0) set_toml_path(point_hw, key.substr(9), v);
+      else set_toml_path(campaign_table, key, v);
     }
   }
+  for (const auto& [k, v] : p.overrides) p.label += (p.label.empty() ? "" : ", ") + k + "=" + v;
+  const std::string where = p.label.empty() ? "" : " (sweep point " + p.label + ")";
+  // Variation and operating point: read from the campaign table with this point's values.
+  TomlReader pr = toml_reader_of(campaign_table, c.source);
+  p.variation = read_variation(pr, "variation.");
+  read_operating_point(pr, p);
+  // The base values are checked by the main reader; a sweep point's own values here.
+  if (!p.label.empty())
+    for (const auto& problem : pr.problems()) r.problem("sweep point " + p.label, "has " + problem);
+  if (hw_table) {
+    try {
+      TomlReader hr = toml_reader_of(point_hw, c.hardware_file + where);
+      p.hardware = read_hardware(hr);
+    } catch (const ConfigError& e) {
+      r.problem("hardware", std::string("(from ") + c.hardware_file + " and the campaign's overrides) " + e.what());
+    }
+  }
+  return p;
+}
 
-  // Every grid point (one point when there is no sweep).
+}  // namespace
+
+Campaign parse_campaign(const std::string& text, const std::string& source) {
+  TomlReader r = TomlReader::from_string(text, source);
+  Campaign c;
+  c.source = source;
+  c.text = text;
+  c.sha256 = sha256_hex(text);
+  read_campaign_keys(r, c);
+  const auto hw_overrides = hardware_overrides(r);
+  const std::vector<SweepAxis> axes = read_sweep(r);
+  const std::optional<toml::table> hw_table = hardware_table(r, c.hardware_file);
   std::size_t n_points = 1;
   for (const auto& a : axes) n_points *= a.values.size();
-  for (std::size_t pi = 0; pi < n_points; ++pi) {
-    CampaignPoint p;
-    toml::table campaign_table = r.table();
-    toml::table point_hw = hw_table;
-    for (const auto& [k, v] : hw_overrides) set_toml_path(point_hw, k, *v);
-    std::size_t rest = pi;
-    for (auto it = axes.rbegin(); it != axes.rend(); ++it) {  // the last axis varies fastest
-      const std::vector<const toml::node*>& tuple = it->values[rest % it->values.size()];
-      rest /= it->values.size();
-      for (std::size_t k = it->keys.size(); k-- > 0;) {
-        const std::string& key = it->keys[k];
-        const toml::node& v = *tuple[k];
-        p.overrides.insert(p.overrides.begin(), {key, node_text(v)});
-        if (key.rfind("hardware.", 0) == 0) set_toml_path(point_hw, key.substr(9), v);
-        else set_toml_path(campaign_table, key, v);
-      }
-    }
-    for (const auto& [k, v] : p.overrides) p.label += (p.label.empty() ? "" : ", ") + k + "=" + v;
-    const std::string where = p.label.empty() ? "" : " (sweep point " + p.label + ")";
-    // Variation and operating point: read from the campaign table with this point's values.
-    TomlReader pr = TomlReader::from_table(campaign_table, source);
-    p.variation = read_variation(pr, "variation.");
-    read_operating_point(pr, p);
-    // The base values are checked by the main reader below; a sweep point's own values here.
-    if (!p.label.empty())
-      for (const auto& problem : pr.problems()) r.problem("sweep point " + p.label, "has " + problem);
-    if (hw_ok) {
-      try {
-        TomlReader hr = TomlReader::from_table(point_hw, c.hardware_file + where);
-        p.hardware = read_hardware(hr);
-      } catch (const ConfigError& e) {
-        r.problem("hardware", std::string("(from ") + c.hardware_file + " and the campaign's overrides) " + e.what());
-      }
-    }
-    c.points.push_back(std::move(p));
-  }
+  for (std::size_t pi = 0; pi < n_points; ++pi) c.points.push_back(make_point(r, c, axes, pi, hw_overrides, hw_table));
   // Keys of the variation and operating-point sections are read by the main reader too, so
   // that unknown keys and bad values there are reported with the rest.
   (void)read_variation(r, "variation.");

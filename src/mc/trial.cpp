@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "rapmc/eval/evaluate.h"
-#include "rapmc/eval/quantized_pipeline.h"
+#include "rapmc/infer/evaluate.h"
+#include "rapmc/infer/pipeline_factory.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/cost.h"
 #include "rapmc/pim/pim_mvm.h"
@@ -21,14 +21,58 @@ TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const Int
   s.images = &images;
   s.layers = pim::ChipInstance::counter_names_for(q, p.hardware);
   const DigitalMvm digital;
-  const QuantizedPipeline engine(c.pipeline, c.requant, q, fp32, digital);
+  const auto engine = make_pipeline(c.pipeline, c.requant, &q, fp32, digital);
   EvalOptions quiet;
   quiet.progress = ProgressDisplay::OFF;
-  const EvalResult ideal = evaluate(engine, q.num_classes, images, quiet);
+  const EvalResult ideal = evaluate(*engine, q.num_classes, images, quiet);
   s.ideal_logits = ideal.logits;
   s.ideal_predictions = ideal.predictions;
   return s;
 }
+
+namespace {
+
+// The record's metrics (by id, TrialMetric), histograms and per-layer columns from the trial's
+// counts and its chip's counters.
+void record_metrics(TrialRecord& rec, const TrialSetup& s, const OperatingPoint& op, const pim::ChipInstance& chip,
+                    std::size_t images, std::size_t correct, std::size_t flips, double signal, double noise) {
+  const pim::LayerCounters t = pim::total(rec.counters);
+  const pim::CostReport cost = pim::estimate_cost(s.point->hardware, chip, t, images);
+  const double n = static_cast<double>(images);
+  auto set = [&](TrialMetric m, double v) { rec.metrics[index_of(m)] = v; };
+  using enum TrialMetric;
+  set(ACCURACY, static_cast<double>(correct) / n);
+  set(FLIP_RATE, static_cast<double>(flips) / n);
+  set(LOGIT_SQNR_DB, noise == 0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(signal / noise));
+  set(CODE_ERROR_RATE, t.code_error_rate());
+  set(DCODE_GE2_RATE, t.dcode_ge2_rate());
+  set(SATURATION_RATE, t.saturation_rate());
+  set(MARGIN_MIN_LSB, t.margin_min_lsb);
+  set(MARGIN_P01_LSB, t.margin_quantile_lsb(0.01));
+  set(MARGIN_P50_LSB, t.margin_quantile_lsb(0.5));
+  set(READS, cost.reads);
+  set(CONVERSIONS, cost.conversions);
+  set(ENERGY_J, cost.energy_j);
+  set(ENERGY_ADC_J, cost.energy_adc_j);
+  set(AREA_MM2, cost.area_mm2);
+  set(AREA_ADC_MM2, cost.area_adc_mm2);
+  set(VDD_V, op.vdd_v);
+  set(TEMP_C, op.temp_c);
+  set(G_ON_SHIFT, op.g_on_shift);
+  set(G_OFF_SHIFT, op.g_off_shift);
+  set(ADC_GAIN_SHIFT, op.adc_gain_shift);
+  set(ADC_OFFSET_LSB, op.adc_offset_lsb);
+  rec.dcode_hist.assign(t.dcode_hist.begin(), t.dcode_hist.end());
+  rec.margin_hist.assign(t.margin_hist.begin(), t.margin_hist.end());
+  for (std::size_t l = 0; l < s.layers.size(); ++l) {
+    const auto it = rec.counters.find(s.layers[l]);
+    if (it == rec.counters.end()) continue;
+    rec.layer_sqnr_db[l] = it->second.mvm_sqnr_db();
+    rec.layer_code_error_rate[l] = it->second.code_error_rate();
+  }
+}
+
+}  // namespace
 
 TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
   const Campaign& c = *s.campaign;
@@ -36,7 +80,7 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
   TrialRecord rec;
   rec.trial = trial;
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  rec.metrics.assign(trial_metric_names().size(), nan);
+  rec.metrics.fill(nan);
   rec.layer_sqnr_db.assign(s.layers.size(), nan);
   rec.layer_code_error_rate.assign(s.layers.size(), nan);
   rec.dcode_hist.assign(pim::DCODE_BINS, 0);
@@ -47,13 +91,13 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
     const PvtSampler sampler(p.variation, op, p.hardware, c.seed, trial);
     const pim::ChipInstance chip(*s.int_model, p.hardware, sampler);
     const pim::PimMvm pim(chip, s.int_model->settings.act_bits);
-    const QuantizedPipeline engine(c.pipeline, c.requant, *s.int_model, s.fp32, pim);
+    const auto engine = make_pipeline(c.pipeline, c.requant, s.int_model, s.fp32, pim);
     // Images in order on this thread: the trial is one task, its result a pure function.
     const ImageSet& images = *s.images;
     std::size_t correct = 0, flips = 0;
     double signal = 0, noise = 0;
     for (std::size_t i = 0; i < images.size(); ++i) {
-      const arma::vec logits = engine.logits(images.image(i));
+      const arma::vec logits = engine->logits(images.image(i));
       const int pred = argmax(logits);
       correct += pred == images.labels[i];
       flips += pred != s.ideal_predictions[i];
@@ -62,45 +106,7 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
       noise += arma::dot(logits - ideal, logits - ideal);
     }
     rec.counters = pim.counters();
-    const pim::LayerCounters t = pim::total(rec.counters);
-    const pim::CostReport cost = pim::estimate_cost(p.hardware, chip, t, images.size());
-    const double n = static_cast<double>(images.size());
-    const auto conv = static_cast<double>(t.conversions);
-    std::uint64_t ge2 = 0;
-    for (int b = 2; b < pim::DCODE_BINS; ++b) ge2 += t.dcode_hist[b];
-    const std::vector<double> values{static_cast<double>(correct) / n,
-                                     static_cast<double>(flips) / n,
-                                     noise == 0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(signal / noise),
-                                     conv ? static_cast<double>(t.code_errors) / conv : 0.0,
-                                     conv ? static_cast<double>(ge2) / conv : 0.0,
-                                     conv ? static_cast<double>(t.saturations) / conv : 0.0,
-                                     t.margin_min_lsb,
-                                     t.margin_quantile_lsb(0.01),
-                                     t.margin_quantile_lsb(0.5),
-                                     cost.reads,
-                                     cost.conversions,
-                                     cost.energy_j,
-                                     cost.energy_adc_j,
-                                     cost.area_mm2,
-                                     cost.area_adc_mm2,
-                                     op.vdd_v,
-                                     op.temp_c,
-                                     op.g_on_shift,
-                                     op.g_off_shift,
-                                     op.adc_gain_shift,
-                                     op.adc_offset_lsb};
-    rec.metrics = values;
-    rec.dcode_hist.assign(t.dcode_hist.begin(), t.dcode_hist.end());
-    rec.margin_hist.assign(t.margin_hist.begin(), t.margin_hist.end());
-    for (std::size_t l = 0; l < s.layers.size(); ++l) {
-      const auto it = rec.counters.find(s.layers[l]);
-      if (it == rec.counters.end()) continue;
-      rec.layer_sqnr_db[l] = it->second.mvm_sqnr_db();
-      // A layer kept digital (hardware.schedule.analog_layers) converts nothing: NaN, not 0.
-      rec.layer_code_error_rate[l] = it->second.conversions ? static_cast<double>(it->second.code_errors) /
-                                                                  static_cast<double>(it->second.conversions)
-                                                            : std::numeric_limits<double>::quiet_NaN();
-    }
+    record_metrics(rec, s, op, chip, images.size(), correct, flips, signal, noise);
   } catch (const std::exception& e) {
     rec.status = TrialStatus::FAILED;
     rec.error = e.what();

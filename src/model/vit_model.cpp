@@ -3,10 +3,13 @@
 #include <functional>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/io/format_header.h"
 #include "rapmc/io/hdf5.h"
 
 namespace rapmc {
 namespace {
+
+constexpr FileFormat MODEL_FORMAT{"rapmc-model", "rapmc model file", MODEL_FORMAT_MAJOR, 0, HeaderErrorKind::MODEL};
 
 using Shape = std::vector<std::uint64_t>;
 
@@ -78,17 +81,7 @@ std::vector<float> flat(const arma::vec& v) { return std::vector<float>(v.begin(
 
 VitModel load_vit_model(const std::string& path) {
   const h5::File f = h5::File::open(path);
-  const std::string filetype =
-      f.has_attribute("filetype") ? as_model_error([&] { return f.read_string_attribute("filetype"); }) : "";
-  if (filetype != "rapmc-model") {
-    throw ModelError(path + ": not a rapmc model file (root attribute 'filetype' is '" + filetype +
-                     "', expected 'rapmc-model')");
-  }
-  const std::string version = as_model_error([&] { return f.read_string_attribute("format_version"); });
-  if (version.substr(0, version.find('.')) != std::to_string(MODEL_FORMAT_MAJOR)) {
-    throw ModelError(path + ": model format_version '" + version + "' not supported (this build reads " +
-                     std::to_string(MODEL_FORMAT_MAJOR) + ".x)");
-  }
+  (void)check_format_header(f, path, MODEL_FORMAT);
   const std::string kind = as_model_error([&] { return f.read_string_attribute("kind"); });
   if (kind != "vit") throw ModelError(path + ": attribute 'kind' is '" + kind + "', expected 'vit'");
 
@@ -159,8 +152,7 @@ VitModel load_vit_model(const std::string& path) {
 void save_vit_model(const VitModel& m, const std::string& path) {
   const h5::File f = h5::File::create(path, h5::Overwrite::YES);
   const VitConfig& c = m.config;
-  f.write_attribute("filetype", std::string("rapmc-model"));
-  f.write_attribute("format_version", std::to_string(MODEL_FORMAT_MAJOR) + ".0");
+  write_format_header(f, MODEL_FORMAT);
   f.write_attribute("kind", std::string("vit"));
   f.write_attribute("dim", c.dim);
   f.write_attribute("depth", c.depth);

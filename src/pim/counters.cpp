@@ -25,6 +25,23 @@ double LayerCounters::mvm_sqnr_db() const {
   return 10.0 * std::log10(signal_sq / error_sq);
 }
 
+namespace {
+double per_conversion(std::uint64_t events, std::uint64_t conversions) {
+  return conversions ? static_cast<double>(events) / static_cast<double>(conversions)
+                     : std::numeric_limits<double>::quiet_NaN();
+}
+}  // namespace
+
+double LayerCounters::code_error_rate() const { return per_conversion(code_errors, conversions); }
+
+double LayerCounters::dcode_ge2_rate() const {
+  std::uint64_t ge2 = 0;
+  for (int b = 2; b < DCODE_BINS; ++b) ge2 += dcode_hist[b];
+  return per_conversion(ge2, conversions);
+}
+
+double LayerCounters::saturation_rate() const { return per_conversion(saturations, conversions); }
+
 double LayerCounters::margin_quantile_lsb(double q) const {
   std::uint64_t n = 0;
   for (auto h : margin_hist) n += h;

@@ -23,11 +23,4 @@ int weight_digit(const SliceLayout& l, int w, int s) {
   return (magnitude >> ((s % digits) * l.cell_bits)) & mask;
 }
 
-std::vector<int> chunk_bounds(int n_active, int k) {
-  std::vector<int> b{0};
-  for (int start = k; start < n_active; start += k) b.push_back(start);
-  if (n_active > 0) b.push_back(n_active);
-  return b;
-}
-
 }  // namespace rapmc::pim

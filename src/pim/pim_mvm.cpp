@@ -80,7 +80,7 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, c
       for (int p = 0; p < planes; ++p) {
         int n = 0;
         for (int i = 0; i < nr; ++i)
-          if ((xt[r0 + i] >> p) & 1) s.active[n++] = i;
+          if (plane_bit(xt[r0 + i], p)) s.active[n++] = i;
         if (!dense && n == 0) continue;  // an all-zero plane costs nothing in the sparse schedule
         const int k = dense ? std::max(n, 1) : hw.sparse_k;
         const int pw = kind == InputKind::SIGNED_INT8 ? plane_weight(p, act_bits_) : (1 << p);
@@ -109,13 +109,25 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, c
 
 void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, Scratch& s, LayerCounters& c) const {
   const HardwareConfig& hw = chip_.hardware();
-  const int R = hw.tile_rows, C = hw.tile_cols, L = hw.cell_bits, W = m.words, cols = m.cols;
-  const int lsb = hw.lsb_counts, top = (1 << hw.enob) - 1;
   c.reads += static_cast<std::uint64_t>(m.col_tiles);
-  c.conversions += static_cast<std::uint64_t>(cols);
-  c.cell_ops += static_cast<std::uint64_t>(n) * cols;
+  c.conversions += static_cast<std::uint64_t>(m.cols);
+  c.cell_ops += static_cast<std::uint64_t>(n) * m.cols;
+  c.on_counts += static_cast<std::uint64_t>(count_columns(m, rt, rows, n, s));
+  const double leak_none = hw.off_current == OffCurrent::NONE ? n * chip_.g_off_norm() : 0.0;
+  if (chip_.ideal_cells() && chip_.nominal_adcs() && static_cast<float>(chip_.noise_sigma_lsb()) == 0.0f &&
+      leak_none == 0.0 &&
+      hw.lsb_counts == 1) {
+    convert_nominal(m.cols, pw, s, c);
+    return;
+  }
+  analog_values(m, rt, rows, n, leak_none, s);
+  convert(m, rt, s);
+  tally(m.cols, pw, s, c);
+}
 
-  // 1. The exact count of every bitline: popcounts of the read's row mask and the cell bits.
+std::int64_t PimMvm::count_columns(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const {
+  // The exact count of every bitline: popcounts of the read's row mask and the cell bits.
+  const int L = chip_.hardware().cell_bits, W = m.words, cols = m.cols;
   std::fill(s.read_mask.begin(), s.read_mask.end(), 0);
   for (int j = 0; j < n; ++j) s.read_mask[rows[j] / 64] |= std::uint64_t{1} << (rows[j] % 64);
   std::int32_t* cnt = s.count.data();
@@ -130,32 +142,37 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
     }
   std::int64_t on = 0;
   for (int col = 0; col < cols; ++col) on += cnt[col];
-  c.on_counts += static_cast<std::uint64_t>(on);
+  return on;
+}
+
+void PimMvm::convert_nominal(int cols, int pw, Scratch& s, LayerCounters& c) const {
+  // A nominal chip whose ADC resolves single counts: code = min(count, top), margin 1/2 LSB.
+  const int top = (1 << chip_.hardware().enob) - 1;
+  const std::int32_t* cnt = s.count.data();
   std::int64_t* acc = s.col_acc.data();
-  const double leak_none = hw.off_current == OffCurrent::NONE ? n * chip_.g_off_norm() : 0.0;
-
-  // 2a. Nominal chip whose ADC resolves single counts: code = min(count, top), margin 1/2 LSB.
-  const auto noise = static_cast<float>(chip_.noise_sigma_lsb());
-  if (chip_.ideal_cells() && chip_.nominal_adcs() && noise == 0.0f && leak_none == 0.0 && lsb == 1) {
-    std::uint64_t sat = 0;
-    for (int col = 0; col < cols; ++col) {
-      sat += cnt[col] > top;
-      acc[col] += static_cast<std::int64_t>(pw) * std::min(cnt[col], top);
-    }
-    if (sat) {
-      for (int col = 0; col < cols; ++col)
-        if (cnt[col] > top) c.margin_hist[std::min(static_cast<int>((cnt[col] - top + 0.5) / MARGIN_BIN_LSB), MARGIN_BINS - 1)]++;
-    }
-    c.saturations += sat;
-    c.dcode_hist[0] += static_cast<std::uint64_t>(cols);
-    c.margin_hist[static_cast<int>(0.5 / MARGIN_BIN_LSB)] += static_cast<std::uint64_t>(cols) - sat;
-    c.margin_min_lsb = std::min(c.margin_min_lsb, 0.5);
-    return;
+  std::uint64_t sat = 0;
+  for (int col = 0; col < cols; ++col) {
+    sat += cnt[col] > top;
+    acc[col] += static_cast<std::int64_t>(pw) * std::min(cnt[col], top);
   }
+  if (sat) {
+    for (int col = 0; col < cols; ++col)
+      if (cnt[col] > top)
+        c.margin_hist[std::min(static_cast<int>((cnt[col] - top + 0.5) / MARGIN_BIN_LSB), MARGIN_BINS - 1)]++;
+  }
+  c.saturations += sat;
+  c.dcode_hist[0] += static_cast<std::uint64_t>(cols);
+  c.margin_hist[static_cast<int>(0.5 / MARGIN_BIN_LSB)] += static_cast<std::uint64_t>(cols) - sat;
+  c.margin_min_lsb = std::min(c.margin_min_lsb, 0.5);
+}
 
-  // 2b. The analog value of every bitline, in ADC LSB units.
+void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none, Scratch& s) const {
+  // The analog value of every bitline, in ADC LSB units.
+  const HardwareConfig& hw = chip_.hardware();
+  const int R = hw.tile_rows, C = hw.tile_cols, cols = m.cols;
+  const std::int32_t* cnt = s.count.data();
   float* u = s.value.data();
-  const float inv_lsb = 1.0f / static_cast<float>(lsb);
+  const float inv_lsb = 1.0f / static_cast<float>(hw.lsb_counts);
   if (chip_.ideal_cells()) {
     const auto leak = static_cast<float>(leak_none);
     for (int col = 0; col < cols; ++col) u[col] = (static_cast<float>(cnt[col]) + leak) * inv_lsb;
@@ -181,17 +198,23 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
         for (int col = ct * C; col < end; ++col) u[col] = (cur[col] - ref) * inv_lsb;
       }
     } else {
-      const float off = hw.off_current == OffCurrent::DIGITAL_OFFSET ? static_cast<float>(n * chip_.g_off_norm()) : 0.0f;
+      const float off =
+          hw.off_current == OffCurrent::DIGITAL_OFFSET ? static_cast<float>(n * chip_.g_off_norm()) : 0.0f;
       for (int col = 0; col < cols; ++col) u[col] = (cur[col] - off) * inv_lsb;
     }
   }
-
   // Temporal noise of this read, one input-referred draw per conversion, in call order.
+  const auto noise = static_cast<float>(chip_.noise_sigma_lsb());
   if (noise > 0.0f) {
     for (int col = 0; col < cols; ++col) u[col] += noise * n01_(noise_);
   }
+}
 
-  // 3. Conversion: the code and the sensing margin of every bitline.
+void PimMvm::convert(const MappedLayer& m, int rt, Scratch& s) const {
+  // The code and the sensing margin of every bitline.
+  const HardwareConfig& hw = chip_.hardware();
+  const int cols = m.cols, top = (1 << hw.enob) - 1;
+  const float* u = s.value.data();
   std::int32_t* code = s.code.data();
   float* margin = s.margin.data();
   const int P = adc_param_count(hw.adc, hw.enob);
@@ -223,13 +246,21 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
     }
   } else {
     for (int col = 0; col < cols; ++col) {
-      const float* p = m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
+      const float* p =
+          m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
       code[col] = adc_convert(hw.adc, hw.enob, {p, static_cast<std::size_t>(P)}, u[col], margin[col]);
     }
   }
+}
 
-  // 4. Statistics against the ideal code (ideal ADC on the exact count), and the digital
+void PimMvm::tally(int cols, int pw, Scratch& s, LayerCounters& c) const {
+  // Statistics against the ideal code (ideal ADC on the exact count), and the digital
   // shift-add. Written as flat loops over bitlines so that they vectorise.
+  const int lsb = chip_.hardware().lsb_counts, top = (1 << chip_.hardware().enob) - 1;
+  const std::int32_t* cnt = s.count.data();
+  const std::int32_t* code = s.code.data();
+  const float* margin = s.margin.data();
+  std::int64_t* acc = s.col_acc.data();
   std::int32_t* ideal = s.ideal.data();
   std::int32_t* bin = s.bin.data();
   const auto bins_per_lsb = static_cast<float>(1.0 / MARGIN_BIN_LSB);

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "rapmc/core/errors.h"
-#include "rapmc/eval/evaluate.h"
+#include "rapmc/data/dataset.h"
 #include "rapmc/model/fp32_forward.h"
 
 namespace rapmc {
@@ -25,7 +25,7 @@ ActivationRanges calibrate(const VitModel& model, const ImageSet& calib, const C
   if (options.method == Calibrator::PERCENTILE && !(options.percentile > 50 && options.percentile <= 100)) {
     throw ConfigError("--percentile = " + std::to_string(options.percentile) + " out of range (50, 100]");
   }
-  check_compatible(model, calib);
+  check_image_shape(calib, model.config.image_size, model.config.channels, model.source);
   // Sequential on purpose: cheap (a few ms per image) and trivially deterministic.
   std::map<std::string, std::vector<float>> samples;
   std::map<std::string, double> maxima;

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/io/format_header.h"
 #include "rapmc/io/hdf5.h"
 
 namespace rapmc {
@@ -42,7 +43,8 @@ void IntModel::derive_geometry() {
 namespace {
 
 using Shape = std::vector<std::uint64_t>;
-constexpr const char* FILETYPE = "rapmc-int-model";
+constexpr FileFormat INT_MODEL_FORMAT{"rapmc-int-model", "rapmc integer model", INT_MODEL_FORMAT_MAJOR, 0,
+                                      HeaderErrorKind::MODEL};
 
 std::uint64_t u(int v) { return static_cast<std::uint64_t>(v); }
 
@@ -168,8 +170,7 @@ ActScale read_scale(const Reader& r, const std::string& name) {
 
 void save_int_model(const IntModel& m, const std::string& path) {
   const h5::File f = h5::File::create(path, h5::Overwrite::NO);
-  f.write_attribute("filetype", std::string(FILETYPE));
-  f.write_attribute("format_version", std::to_string(INT_MODEL_FORMAT_MAJOR) + ".0");
+  write_format_header(f, INT_MODEL_FORMAT);
   f.write_attribute("kind", std::string("vit"));
   for (const auto& [k, v] : {std::pair{"dim", m.dim}, {"depth", m.depth}, {"heads", m.heads}, {"mlp_dim", m.mlp_dim},
                              {"num_classes", m.num_classes}, {"image_size", m.image_size},
@@ -206,22 +207,13 @@ void save_int_model(const IntModel& m, const std::string& path) {
 
 bool is_int_model_file(const std::string& path) {
   const h5::File f = h5::File::open(path);
-  return f.has_attribute("filetype") && f.read_string_attribute("filetype") == FILETYPE;
+  return has_filetype(f, INT_MODEL_FORMAT);
 }
 
 IntModel load_int_model(const std::string& path) {
   const h5::File f = h5::File::open(path);
   const Reader r(f);
-  const std::string filetype = f.has_attribute("filetype") ? r.text("filetype") : "";
-  if (filetype != FILETYPE) {
-    throw ModelError(path + ": not a rapmc integer model (root attribute 'filetype' is '" + filetype +
-                     "', expected '" + FILETYPE + "')");
-  }
-  const std::string version = r.text("format_version");
-  if (version.substr(0, version.find('.')) != std::to_string(INT_MODEL_FORMAT_MAJOR)) {
-    throw ModelError(path + ": integer model format_version '" + version + "' not supported (this build reads " +
-                     std::to_string(INT_MODEL_FORMAT_MAJOR) + ".x)");
-  }
+  (void)check_format_header(f, path, INT_MODEL_FORMAT);
   IntModel m;
   auto a = [&](const char* k, int lo, int hi) { return static_cast<int>(r.attr("", k, lo, hi)); };
   m.dim = a("dim", 1, 1 << 16);

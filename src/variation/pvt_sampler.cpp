@@ -4,7 +4,7 @@
 #include <boost/random/uniform_01.hpp>
 #include <cmath>
 
-#include "rapmc/mc/keyed_rng.h"
+#include "rapmc/core/keyed_rng.h"
 
 namespace rapmc {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "rapmc/core/errors.h"
-#include "rapmc/mc/keyed_rng.h"
+#include "rapmc/core/keyed_rng.h"
 
 namespace rapmc {
 

@@ -1,3 +1,5 @@
+#include <hdf5.h>
+
 #include <doctest/doctest.h>
 #include <hdf5.h>
 

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "rapmc/core/parallelism.h"
-#include "rapmc/eval/evaluate.h"
+#include "rapmc/infer/evaluate.h"
 #include "rapmc/infer/flare_engine.h"
 #include "rapmc/infer/ptq_dqq_inference.h"
 #include "rapmc/io/hdf5.h"

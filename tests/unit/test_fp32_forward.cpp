@@ -5,7 +5,7 @@
 #include "rapmc/core/errors.h"
 #include "rapmc/core/parallelism.h"
 #include "rapmc/data/dataset.h"
-#include "rapmc/eval/evaluate.h"
+#include "rapmc/infer/evaluate.h"
 #include "rapmc/io/hdf5.h"
 #include "rapmc/model/fp32_forward.h"
 #include "test_support.h"
@@ -93,5 +93,5 @@ TEST_CASE("images of the wrong shape are refused") {
   wrong.rows = wrong.cols = 28;
   wrong.pixels.assign(28 * 28, 0);
   wrong.labels = {0};
-  CHECK_THROWS_WITH_AS(check_compatible(model, wrong), test::has("expects 1x8x8"), DataError);
+  CHECK_THROWS_WITH_AS(check_image_shape(wrong, model.config.image_size, model.config.channels, model.source), test::has("expects 1x8x8"), DataError);
 }

@@ -1,4 +1,6 @@
 // The integer model file: round trip and the errors of bad files.
+#include <hdf5.h>
+
 #include <doctest/doctest.h>
 #include <hdf5.h>
 

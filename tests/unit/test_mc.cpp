@@ -13,9 +13,12 @@
 #include "rapmc/core/errors.h"
 #include "rapmc/core/sha256.h"
 #include "rapmc/io/hdf5.h"
-#include "rapmc/io/results_file.h"
+#include "rapmc/results/results_file.h"
 #include "rapmc/mc/campaign.h"
 #include "rapmc/mc/runner.h"
+#include "rapmc/mc/shard.h"
+#include "rapmc/results/campaign_run.h"
+#include "rapmc/results/results_reader.h"
 #include "rapmc/mc/statistics.h"
 #include "test_support.h"
 
@@ -23,7 +26,7 @@ using namespace rapmc;
 
 namespace {
 
-// A small campaign: 8 images, blocks of 2 trials, every DESIGN.md §4 source at its default.
+// A small campaign: 8 images, blocks of 2 trials, every variation source at its default.
 std::string small_campaign(const std::string& extra = "", int trials = 6) {
   return "[campaign]\nname = \"t\"\nseed = 7\ntrials = " + std::to_string(trials) +
          "\n[data]\nimages = 8\n[trigger]\ncheck_every = 2\n" + extra;
@@ -355,35 +358,6 @@ TEST_CASE("three shards merged equal one run; merge refuses missing, duplicate, 
   CHECK(parse_shard("2/3", 7).end == 7);
 }
 
-#ifdef RAPMC_HAVE_MPI
-// Built only with MPI (RAPMC_MPI, on when CMake finds OpenMPI, which the set-up installs).
-TEST_CASE("mpirun -np 2 gives the trials and statistics of a single process; errors print once") {
-  test::TempDir dir;
-  const std::string camp = write(dir, "c.toml", small_campaign("", 7));
-  const std::string single = dir.file("single.h5"), mpi = dir.file("mpi.h5");
-  REQUIRE(test::run_rapmc("run " + camp + " --out " + single + " --quiet").exit_code == 0);
-  // Loopback only: one node, shared memory between the two ranks.
-  const std::string mpirun =
-      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none "
-      "OMPI_MCA_btl=self,vader timeout 600 mpirun --oversubscribe -np 2 " + std::string(RAPMC_BINARY);
-  const auto r = test::run_command(mpirun + " run " + camp + " --out " + mpi + " --threads 1 --quiet");
-  CAPTURE(r.output);
-  REQUIRE(r.exit_code == 0);
-  CHECK(identical(table(single), table(mpi)));
-  const ResultsData a = read_results(single), b = read_results(mpi);
-  CHECK(a.points[0].margin_hist == b.points[0].margin_hist);
-  // Statistics written by rank 0 equal the single run's.
-  const auto ra = test::run_rapmc("report " + single + " --json"), rb = test::run_rapmc("report " + mpi + " --json");
-  CHECK(ra.output.substr(ra.output.find("\"trials\"")) == rb.output.substr(rb.output.find("\"trials\"")));
-  // A campaign error every rank sees is printed once.
-  const std::string bad = write(dir, "bad.toml", "[campaign]\nbogus = 1\n");
-  const auto e = test::run_command(mpirun + " run " + bad + " --out " + dir.file("bad.h5"));
-  CHECK(e.exit_code != 0);
-  const auto first = e.output.find("'campaign.bogus' is not a known key");
-  REQUIRE(first != std::string::npos);
-  CHECK(e.output.find("'campaign.bogus' is not a known key", first + 1) == std::string::npos);
-}
-#endif
 
 TEST_CASE("run and replay option errors name the option") {
   test::TempDir dir;

@@ -6,7 +6,7 @@
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/parallelism.h"
-#include "rapmc/eval/evaluate.h"
+#include "rapmc/infer/evaluate.h"
 #include "rapmc/infer/flare_engine.h"
 #include "rapmc/infer/ptq_dqq_inference.h"
 #include "rapmc/pim/adc.h"
@@ -104,20 +104,6 @@ TEST_CASE("input bit-planes: every int8 value is the signed sum of its planes") 
     for (int p = 0; p < 4; ++p) v += plane_weight(p, 4) * plane_bit(x, p);
     REQUIRE(v == x);
   }
-}
-
-TEST_CASE("sparse chunking covers every '1' row exactly once with at most K per read") {
-  for (int k = 1; k <= 9; ++k)
-    for (int n = 0; n <= 130; ++n) {
-      const auto b = chunk_bounds(n, k);
-      CHECK(b.front() == 0);
-      CHECK(b.back() == n);
-      for (std::size_t i = 1; i < b.size(); ++i) {
-        CHECK(b[i] > b[i - 1]);
-        CHECK(b[i] - b[i - 1] <= k);
-      }
-      CHECK(static_cast<int>(b.size()) - 1 == (n + k - 1) / k);  // the fewest reads
-    }
 }
 
 TEST_CASE("ADC models: codes and margins at every threshold, nominal flash = sar = ideal") {

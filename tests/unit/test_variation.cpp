@@ -7,7 +7,7 @@
 #include <numeric>
 
 #include "rapmc/core/errors.h"
-#include "rapmc/mc/keyed_rng.h"
+#include "rapmc/core/keyed_rng.h"
 #include "rapmc/pim/adc.h"
 #include "rapmc/variation/pvt_sampler.h"
 #include "test_support.h"

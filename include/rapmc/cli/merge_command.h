@@ -1,4 +1,4 @@
-// `rapmc merge` (README, "Cluster campaigns").
+// `rapmc merge` (docs/cluster.md).
 #pragma once
 
 #include <CLI/CLI.hpp>

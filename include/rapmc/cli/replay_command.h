@@ -1,4 +1,4 @@
-// `rapmc replay` (README, "Monte Carlo campaigns").
+// `rapmc replay` (docs/commands.md).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -1,4 +1,4 @@
-// `rapmc report` (README, "Monte Carlo campaigns").
+// `rapmc report` (docs/commands.md).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -1,4 +1,4 @@
-// `rapmc run` (README, "Monte Carlo campaigns").
+// `rapmc run` (docs/commands.md).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -7,7 +7,7 @@
 
 namespace rapmc {
 
-/// Process exit codes, one per error class (documented in the README).
+/// Process exit codes, one per error class (docs/commands.md, "Errors and exit codes").
 enum class ExitCode : int {
   SUCCESS = 0,
   INTERNAL = 1,  // a bug or an unexpected exception

@@ -1,4 +1,4 @@
-// The MPI side of a run (DESIGN.md §5, cluster scale). Initialised only when the process was
+// The MPI side of a run (docs/cluster.md). Initialised only when the process was
 // started by mpirun (and the build has MPI); otherwise a single rank. Passed by reference to
 // the commands that use it; rank 0 gathers and writes.
 #pragma once

@@ -32,4 +32,9 @@ std::string default_fashion_mnist_dir();
 ImageSet load_dataset(const std::string& spec, const std::string& data_dir = "",
                       std::size_t limit = 0);
 
+/// Throws DataError if the images are not channels × image_size × image_size (the shape the
+/// model in `model_source` expects), or there are none.
+void check_image_shape(const ImageSet& images, std::int64_t image_size, std::int64_t channels,
+                       const std::string& model_source);
+
 }  // namespace rapmc

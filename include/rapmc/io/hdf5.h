@@ -1,9 +1,8 @@
 // RAII wrappers around the HDF5 C API. Every handle closes itself, every return
 // code is checked, and every failure becomes an IoError that names the file and
-// the object (attribute or dataset path) concerned.
+// the object (attribute or dataset path) concerned. The header does not include HDF5's own:
+// an identifier is held as the integer HDF5 defines hid_t to be (checked in hdf5.cpp).
 #pragma once
-
-#include <hdf5.h>
 
 #include <cstdint>
 #include <string>
@@ -13,21 +12,23 @@ namespace rapmc::h5 {
 
 /// Owns one HDF5 identifier (file, group, dataset, attribute, dataspace, type or
 /// property list) and closes it with the matching H5?close on destruction.
+using Id = std::int64_t;  // hid_t
+
 class Handle {
  public:
-  using Closer = herr_t (*)(hid_t);
+  using Closer = int (*)(Id);  // herr_t H5?close(hid_t)
   Handle() = default;
-  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Handle(Id id, Closer closer) : id_(id), closer_(closer) {}
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
   Handle(Handle&& other) noexcept;
   Handle& operator=(Handle&& other) noexcept;
   ~Handle();
-  hid_t id() const noexcept { return id_; }
+  Id id() const noexcept { return id_; }
   bool valid() const noexcept { return id_ >= 0; }
 
  private:
-  hid_t id_ = H5I_INVALID_HID;
+  Id id_ = -1;  // H5I_INVALID_HID
   Closer closer_ = nullptr;
 };
 
@@ -40,7 +41,7 @@ class Node {
  public:
   Node(Handle handle, std::string file, std::string path)
       : handle_(std::move(handle)), file_(std::move(file)), path_(std::move(path)) {}
-  hid_t id() const noexcept { return handle_.id(); }
+  Id id() const noexcept { return handle_.id(); }
   const std::string& file() const noexcept { return file_; }
   const std::string& path() const noexcept { return path_; }
   /// "file.h5:/group/name", for messages.
@@ -61,6 +62,8 @@ class Node {
   bool exists(const std::string& rel) const;
   /// Removes the link `rel` (a group or dataset) if it exists.
   void remove(const std::string& rel) const;
+  /// Names of the links (groups and datasets) in group `rel` ("" = this node), in name order.
+  std::vector<std::string> children(const std::string& rel = "") const;
   /// Opens an existing group; IoError naming the path if it is missing.
   Node group(const std::string& rel) const;
   /// Opens the group, creating it (and its parents) if missing.
@@ -125,8 +128,5 @@ class File : public Node {
   File(Handle file, std::string path);
   Handle file_handle_;
 };
-
-/// Version string of the HDF5 library linked in, e.g. "1.10.8".
-std::string library_version();
 
 }  // namespace rapmc::h5

@@ -1,28 +1,28 @@
 // Validated reading of TOML configuration files (hardware descriptions, campaigns): every
 // key is checked for type and range, unknown keys are errors, and all problems of a file are
 // reported together in one ConfigError naming the file and each key.
+// The parsed tree stays inside the io floor (src/io/toml_tree.h): this header shows no toml++.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <toml++/toml.h>
-
 namespace rapmc {
-
-/// Sets the value at dotted `key` in `table`, creating sub-tables as needed.
-void set_toml_path(toml::table& table, const std::string& key, const toml::node& value);
 
 class TomlReader {
  public:
+  struct Tree;  // the parsed table and the keys read so far (src/io/toml_tree.h)
+  ~TomlReader();
+  TomlReader(TomlReader&&) noexcept;
+  TomlReader& operator=(TomlReader&&) noexcept;
+
   /// Parses `path`; ConfigError with line and column on a syntax error, IoError if unreadable.
   static TomlReader from_file(const std::string& path);
   /// Parses TOML text; `source` names it in messages.
   static TomlReader from_string(const std::string& text, const std::string& source);
-  /// Reads an already parsed (possibly edited) table.
-  static TomlReader from_table(toml::table table, const std::string& source);
 
   /// The value at dotted `key` ("adc.enob"), or `fallback` if absent; a wrong type or a value
   /// outside [lo, hi] is recorded as a problem (and `fallback` returned).
@@ -32,8 +32,6 @@ class TomlReader {
   /// A string that must be one of `choices`; returns its index.
   int get_choice(const std::string& key, int fallback, const std::vector<std::string>& choices);
   bool has(const std::string& key) const;
-  /// The raw node at `key` (marked as read), or nullptr.
-  const toml::node* raw(const std::string& key);
 
   /// Records a problem found by the caller (cross-field checks).
   void problem(const std::string& key, const std::string& what);
@@ -44,17 +42,17 @@ class TomlReader {
   void finish() const;
   const std::string& source() const { return source_; }
   const std::string& text() const { return text_; }
-  const toml::table& table() const { return table_; }
+  /// The parsed tree, for the io floor's tree access (src/io/toml_tree.h).
+  Tree& tree() { return *tree_; }
+  const Tree& tree() const { return *tree_; }
+
+  /// Builds a reader over an already parsed tree (src/io/toml_tree.h makes one).
+  TomlReader(std::unique_ptr<Tree> tree, std::string source, std::string text);
 
  private:
-  TomlReader(toml::table table, std::string source, std::string text);
-  const toml::node* find(const std::string& key);
-  void collect_unknown(const toml::table& t, const std::string& prefix, std::vector<std::string>& out) const;
-
-  toml::table table_;
+  std::unique_ptr<Tree> tree_;
   std::string source_;
   std::string text_;
-  std::vector<std::string> read_keys_;
   std::vector<std::string> problems_;
 };
 

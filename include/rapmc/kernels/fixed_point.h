@@ -1,4 +1,4 @@
-// Integer fixed-point primitives of the FP-less, division-free runtime (DESIGN.md §2).
+// Integer fixed-point primitives of the FP-less, division-free runtime (docs/design.md, "Integer pipelines").
 // This header and every kernel in src/kernels/ compile with -mgeneral-regs-only in the
 // test build: no floating point and no divide instruction may appear in them.
 //

@@ -1,4 +1,4 @@
-// Division-free integer nonlinear units of the FP-less pipeline (DESIGN.md §2):
+// Division-free integer nonlinear units of the FP-less pipeline (docs/design.md, "Integer pipelines"):
 // VDR-softmax, GELU and LayerNorm. Rounding is half up everywhere (shift_round).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Requantization without dequantize-quantize (DESIGN.md §2): the eMSB window of RAP and
+// Requantization without dequantize-quantize (docs/design.md, "Integer pipelines"): the eMSB window of RAP and
 // the dyadic multiplier-and-shift of I-ViT/I-BERT. Integer only, division-free.
 #pragma once
 

@@ -1,4 +1,4 @@
-// A Monte Carlo campaign (README, "Campaign files"): what to evaluate, on which hardware,
+// A Monte Carlo campaign (docs/configuration.md, "Campaign keys"): what to evaluate, on which hardware,
 // under which variation and operating point, how many trials, when to stop, and an optional
 // sweep (a grid over parameters, each point its own Monte Carlo with the same trials).
 // Everything is validated before any trial runs; all problems are reported at once.
@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "rapmc/eval/pipeline.h"
+#include "rapmc/infer/pipeline.h"
 #include "rapmc/pim/hardware.h"
 #include "rapmc/quant/int_model.h"
 #include "rapmc/variation/variation.h"
@@ -60,8 +60,5 @@ struct Campaign {
 /// IoError if it (or its hardware file) cannot be read.
 Campaign load_campaign(const std::string& path);
 Campaign parse_campaign(const std::string& text, const std::string& source);
-
-/// Names of the per-trial metrics every trial records (README, "Results file").
-const std::vector<std::string>& trial_metric_names();
 
 }  // namespace rapmc

@@ -1,56 +1,22 @@
-// Runs a campaign (DESIGN.md §5): for each point, trials in blocks of trigger.check_every,
-// in parallel within a block (oneTBB), committed to the results file in trial order after
-// each block; triggers are checked between blocks on trial-ordered prefixes, so the trial
-// count at which a campaign stops, like every row, does not depend on threads or resumes.
+// Running a campaign's trials: the inputs every trial reads, and one block of trials run in
+// parallel (oneTBB threads inside each MPI rank; rank r runs trials first + r, first + r + R, ...),
+// gathered on rank 0 in trial order. What to do with a block (write it, decide the trigger) is the
+// results floor's (results/campaign_run.h).
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <string>
+#include <vector>
 
 #include "rapmc/core/mpi_context.h"
 #include "rapmc/core/progress.h"
 #include "rapmc/data/dataset.h"
-#include "rapmc/io/results_file.h"
+#include "rapmc/mc/campaign.h"
+#include "rapmc/mc/trial.h"
 #include "rapmc/model/vit_model.h"
 #include "rapmc/quant/int_model.h"
-#include "rapmc/mc/campaign.h"
 
 namespace rapmc {
-
-struct RunOptions {
-  std::string out;
-  int threads = 0;
-  std::optional<std::uint64_t> trials;  // overrides campaign.trials
-  bool resume = false;
-  bool force = false;
-  ProgressDisplay progress = ProgressDisplay::AUTO;
-  std::string command_line;
-  std::optional<std::string> shard;  // "i/N": run only the i-th of N blocks of trials
-  MpiContext* mpi = nullptr;          // ranks share the trials; rank 0 writes (null: one process)
-};
-
-struct RunSummary {
-  std::uint64_t trials_run = 0;  // by this invocation
-  std::uint64_t failed = 0;
-  double seconds = 0;
-  int threads = 1;
-  int ranks = 1;
-  double trial_seconds = 0;       // Σ of the wall times of the trials rank 0 ran (each on one thread)
-  std::uint64_t timed_trials = 0;  // how many trials that sum covers
-  double ideal_pass_seconds = 0;  // one ideal integer pass over the subset, one thread
-  double trials_per_hour() const { return seconds > 0 ? 3600.0 * static_cast<double>(trials_run) / seconds : 0.0; }
-  /// Mean time of one trial over the time of one ideal integer pass over the same images.
-  double trial_cost_ratio() const {
-    return timed_trials && ideal_pass_seconds > 0 ? trial_seconds / static_cast<double>(timed_trials) / ideal_pass_seconds
-                                                  : 0.0;
-  }
-};
-
-RunSummary run_campaign(const Campaign& c, const RunOptions& options);
-
-/// "i/N" (0 <= i < N) → trials [i·T/N, (i+1)·T/N) of T; ConfigError naming --shard otherwise.
-ShardSpec parse_shard(const std::string& text, std::uint64_t trials);
 
 /// What a campaign's trials read: the integer model, the FP32 model (ptq-dqq only) and the
 /// evaluation subset, images [data.first, data.first + data.images) of its dataset, checked
@@ -62,5 +28,21 @@ struct CampaignInputs {
   const VitModel* fp32_or_null() const { return fp32 ? &*fp32 : nullptr; }
 };
 CampaignInputs load_campaign_inputs(const Campaign& c);
+
+/// Wall time of one ideal integer pass (exact digital MVMs) over the point's images on one
+/// thread: the yardstick of the per-trial cost.
+double ideal_pass_seconds(const TrialSetup& setup);
+
+/// One block of trials as rank 0 sees it.
+struct TrialBlock {
+  std::vector<TrialRecord> records;  // rank 0: every trial of the block, in trial order; others: empty
+  double own_seconds = 0;            // Σ wall time of the trials this rank ran (each on one thread)
+  std::uint64_t own_trials = 0;
+};
+
+/// Runs trials [first, end) of the point: this rank's share in parallel, then gathered on rank 0
+/// (`mpi` null: one process runs them all). `progress` advances per trial.
+TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t end, const MpiContext* mpi,
+                     Progress& progress);
 
 }  // namespace rapmc

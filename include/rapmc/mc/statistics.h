@@ -1,4 +1,4 @@
-// Campaign statistics (DESIGN.md §5): Welford accumulators merged in trial order (Chan et al.),
+// Campaign statistics (docs/design.md, "Monte Carlo engine"): Welford accumulators merged in trial order (Chan et al.),
 // Student-t 95 % confidence intervals, quantiles, and yield with a Wilson interval.
 #pragma once
 

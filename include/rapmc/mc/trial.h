@@ -1,4 +1,4 @@
-// One Monte Carlo trial (DESIGN.md §5): a pure function of (campaign point, master seed,
+// One Monte Carlo trial (docs/design.md, "Monte Carlo engine"): a pure function of (campaign point, master seed,
 // trial index). It samples the operating point and the chip instance, runs the pipeline on
 // the evaluation subset on that chip (images in order, one thread), and measures it against
 // the same pipeline on exact digital MVMs.
@@ -11,6 +11,7 @@
 
 #include "rapmc/data/dataset.h"
 #include "rapmc/mc/campaign.h"
+#include "rapmc/mc/trial_metrics.h"
 #include "rapmc/model/vit_model.h"
 #include "rapmc/pim/counters.h"
 #include "rapmc/quant/int_model.h"
@@ -38,7 +39,8 @@ enum class TrialStatus : std::int64_t { OK = 0, FAILED = 1 };
 struct TrialRecord {
   std::uint64_t trial = 0;
   TrialStatus status = TrialStatus::OK;
-  std::vector<double> metrics;           // trial_metric_names() order; NaN when failed
+  TrialMetricValues metrics{};           // indexed by TrialMetric; NaN when failed
+  double metric(TrialMetric m) const { return metrics[index_of(m)]; }
   std::vector<double> layer_sqnr_db;     // setup.layers order
   std::vector<double> layer_code_error_rate;
   std::vector<std::int64_t> dcode_hist;   // conversions with |code − ideal code| = 0..6, ≥ 7

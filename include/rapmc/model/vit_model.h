@@ -1,4 +1,4 @@
-// The FP32 Vision Transformer as stored in a rapmc model file (README, "Model file").
+// The FP32 Vision Transformer as stored in a rapmc model file (docs/formats.md, "FP32 model file").
 #pragma once
 
 #include <armadillo>

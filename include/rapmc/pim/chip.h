@@ -1,4 +1,4 @@
-// One chip instance (DESIGN.md §3): every weight layer of an integer model mapped onto
+// One chip instance (docs/design.md, "Chip model"): every weight layer of an integer model mapped onto
 // crossbar tiles of a hardware description, with the instance's frozen cell conductances and
 // ADC parameters (from a DeviceSampler; nominal by default).
 #pragma once

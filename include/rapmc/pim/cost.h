@@ -1,4 +1,4 @@
-// Analytic cost model (DESIGN.md §3, README "Cost model"): energy, area and ADC cycles of the
+// Analytic cost model (docs/design.md, "Cost model"): energy, area and ADC cycles of the
 // AMS-PiM part of an inference, from the engine's activity counters and the hardware's cost
 // parameters. The ADC part grows as 2^enob: comparator count for flash, Walden FOM for SAR.
 #pragma once

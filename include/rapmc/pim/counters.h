@@ -27,6 +27,12 @@ struct LayerCounters {
 
   /// 10·log10(signal_sq / error_sq), +inf without error.
   double mvm_sqnr_db() const;
+  /// code_errors / conversions; NaN without conversions (a layer kept digital converts nothing).
+  double code_error_rate() const;
+  /// Conversions with |code − ideal code| >= 2, over conversions; NaN without conversions.
+  double dcode_ge2_rate() const;
+  /// saturations / conversions; NaN without conversions.
+  double saturation_rate() const;
   void merge(const LayerCounters& o);
   /// q-quantile (0..1) of the sensing margin from the histogram (upper edge of the bin), LSB.
   double margin_quantile_lsb(double q) const;

@@ -1,5 +1,5 @@
-// The hardware description of an AMS-PiM accelerator (DESIGN.md §3): array, cells, analog
-// read chain, ADC, MVM schedule and cost parameters. Read from TOML (README, "Hardware
+// The hardware description of an AMS-PiM accelerator (docs/design.md, "Chip model"): array, cells, analog
+// read chain, ADC, MVM schedule and cost parameters. Read from TOML (docs/configuration.md, "Hardware
 // description"); every field has a unit, a default and a source or "assumed".
 #pragma once
 
@@ -28,9 +28,9 @@ struct HardwareConfig {
   std::string name = "custom";
   std::string source;  // file it was read from
   // Array.
-  int tile_rows = 128;  // cells per bitline (wordlines per tile); DESIGN.md §3 default
-  int tile_cols = 128;  // bitlines per tile; DESIGN.md §3 default
-  int cell_bits = 1;    // bits per cell; DESIGN.md §3 default
+  int tile_rows = 128;  // cells per bitline (wordlines per tile); assumed default (docs/configuration.md)
+  int tile_cols = 128;  // bitlines per tile; assumed default (docs/configuration.md)
+  int cell_bits = 1;    // bits per cell; assumed default (docs/configuration.md)
   WeightMapping mapping = WeightMapping::TWOS_COMPLEMENT;
   double g_on_siemens = 50e-6;   // on-state conductance (20 kΩ); assumed
   double g_off_siemens = 0.5e-6;  // off-state conductance (2 MΩ, on/off 100); assumed
@@ -39,20 +39,20 @@ struct HardwareConfig {
   OffCurrent off_current = OffCurrent::REFERENCE_COLUMN;
   // ADC (shared by cols_per_adc bitlines, each instance with its own frozen offsets).
   AdcType adc = AdcType::FLASH;
-  int enob = 3;                // bits; DESIGN.md §3 RAP default
+  int enob = 3;                // bits; RAP default (assumed, docs/configuration.md)
   int lsb_counts = 1;          // cell counts per ADC LSB (1: every count resolved, then clipping)
   double adc_full_scale_v = 0.4;  // V, input span of 2^enob LSBs (sense gain set to match); assumed
-  int cols_per_adc = 8;        // DESIGN.md §3 default
+  int cols_per_adc = 8;        // assumed default (docs/configuration.md)
   // Schedule.
   MvmSchedule schedule = MvmSchedule::SPARSE;
-  int sparse_k = 7;            // DESIGN.md §3 RAP default
+  int sparse_k = 7;            // RAP default (assumed, docs/configuration.md)
   AttentionPlacement attention = AttentionPlacement::DIGITAL;
   // Layers whose MVMs run on the analog array: '|'-separated glob patterns over layer names
   // ("embed", "blocks/<i>/{qkv,proj,fc1,fc2,attn_qk,attn_pv}", "head/fc"); the others are
   // exact digital MVMs (no reads, no errors, no array area). "*" = all; used for per-layer
   // attribution studies and for designs that keep a layer digital.
   std::string analog_layers = "*";
-  // Cost model (README, "Cost model").
+  // Cost model (docs/design.md, "Cost model").
   double e_comparator_j = 20e-15;     // J per comparator decision (flash); assumed
   double adc_fom_j_per_step = 10e-15;  // J per conversion step, Walden FOM (SAR); assumed
   double a_comparator_um2 = 15.0;     // µm² per comparator; assumed

@@ -1,4 +1,4 @@
-// How integers meet the crossbar (DESIGN.md §3): signed weights bit-sliced over columns,
+// How integers meet the crossbar (docs/design.md, "Chip model"): signed weights bit-sliced over columns,
 // inputs applied as two's-complement bit-planes, and the sparse schedule's chunking.
 // Integer only; exact by construction and tested exhaustively.
 #pragma once
@@ -32,9 +32,5 @@ int weight_digit(const SliceLayout& layout, int w, int s);
 inline int plane_bit(int x, int p) { return (static_cast<unsigned>(x) >> p) & 1u; }
 /// Signed weight of bit-plane p of an act_bits-bit two's-complement input: 2^p, the MSB −2^p.
 inline int plane_weight(int p, int act_bits) { return p == act_bits - 1 ? -(1 << p) : (1 << p); }
-
-/// Sparse schedule: the sorted active rows of one bit-plane split into consecutive chunks of
-/// at most k rows; returns the chunk boundaries [b_0 = 0, b_1, ..., b_m = n].
-std::vector<int> chunk_bounds(int n_active, int k);
 
 }  // namespace rapmc::pim

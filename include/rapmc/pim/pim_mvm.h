@@ -1,4 +1,4 @@
-// The AMS-PiM matrix-vector engine (DESIGN.md §3): every int8 weight MVM computed the way one
+// The AMS-PiM matrix-vector engine (docs/design.md, "Chip model"): every int8 weight MVM computed the way one
 // chip instance computes it. Per input vector: each row tile, each two's-complement bit-plane
 // of the input; the dense schedule reads all driven rows at once, the sparse schedule reads
 // the '1' rows in chunks of at most K and skips empty planes. Per read and bitline: the analog
@@ -15,7 +15,8 @@
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/counters.h"
-#include "rapmc/mc/keyed_rng.h"
+#include "rapmc/core/keyed_rng.h"
+#include "rapmc/pim/mapping.h"
 
 #include <boost/random/normal_distribution.hpp>
 
@@ -50,8 +51,16 @@ class PimMvm final : public MvmBackend {
   };
   void run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, const std::uint8_t* x, InputKind kind,
            int rows, std::int32_t* acc) const;
+  // One analog read of `n` rows of row tile `rt`, in the stages a read has: the exact column
+  // counts, then (nominal chip: a shortcut) the analog values with noise, the conversion, and
+  // the tally against the ideal code with the shift-add into s.col_acc.
   void read(const MappedLayer& m, int rt, const int* rows, int n, int plane_weight, Scratch& s,
             LayerCounters& c) const;
+  std::int64_t count_columns(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
+  void convert_nominal(int cols, int plane_weight, Scratch& s, LayerCounters& c) const;
+  void analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none, Scratch& s) const;
+  void convert(const MappedLayer& m, int rt, Scratch& s) const;
+  void tally(int cols, int plane_weight, Scratch& s, LayerCounters& c) const;
   const ChipInstance& chip_;
   int act_bits_;
   mutable KeyedStream noise_;

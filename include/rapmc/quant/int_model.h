@@ -1,5 +1,5 @@
 // The integer model: everything the quantized pipelines need, as integer tensors and integer
-// constants only (README, "Integer model file"). Built offline by quantize_model(); the
+// constants only (docs/formats.md, "Integer model file"). Built offline by quantize_model(); the
 // runtime constants of either requantization mode are derived from it with integer
 // arithmetic (flare_plan.h), so one file serves `flare` (emsb and dyadic) and `ptq-dqq`.
 #pragma once
@@ -13,7 +13,7 @@
 
 namespace rapmc {
 
-/// How wide accumulators become narrow activations (DESIGN.md §2).
+/// How wide accumulators become narrow activations (docs/design.md, "Integer pipelines").
 enum class RequantMode {
   EMSB,    // RAP: per-token effective-MSB window + rounding shift, exponent carried
   DYADIC,  // I-ViT/I-BERT: static calibrated scale ≈ m·2^e, multiply and rounding shift
@@ -22,9 +22,9 @@ RequantMode parse_requant_mode(const std::string& name);  // "emsb" | "dyadic"
 std::string to_string(RequantMode m);
 
 /// Bit widths and fixed-point formats of the integer pipeline. Defaults are assumed
-/// (DESIGN.md §2: int8 weights and activations); validate() checks the ranges.
+/// (docs/design.md, "Integer pipelines": int8 weights and activations); validate() checks the ranges.
 struct QuantSettings {
-  int weight_bits = 8;     // signed weight bits, 2..8 (DESIGN.md §2: "configurable 4-8")
+  int weight_bits = 8;     // signed weight bits, 2..8 (docs/design.md, "Integer pipelines": "configurable 4-8")
   int act_bits = 8;        // signed MVM-input activation bits, 2..8
   int residual_bits = 16;  // signed residual-stream mantissa bits, 8..24 (assumed)
   int prob_bits = 8;       // unsigned softmax-probability bits, 4..8 (assumed)

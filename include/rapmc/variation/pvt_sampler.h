@@ -1,5 +1,5 @@
 // The chip instance of one Monte Carlo trial: frozen per-cell conductances and per-ADC
-// parameters drawn from keyed streams (DESIGN.md §4, §5), on top of the trial's operating point.
+// parameters drawn from keyed streams (docs/design.md "Variation sources", "Monte Carlo engine"), on top of the trial's operating point.
 #pragma once
 
 #include <cstdint>

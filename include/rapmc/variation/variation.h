@@ -1,6 +1,6 @@
-// PVT variation sources (DESIGN.md §4): what varies, by how much, for how long. Every source
+// PVT variation sources (docs/design.md, "Variation sources"): what varies, by how much, for how long. Every source
 // has a unit and a lifetime: global (once per trial), local frozen (per cell or comparator,
-// fixed for a trial's chip), or temporal (per read). Defaults are DESIGN.md §4's.
+// fixed for a trial's chip), or temporal (per read). Defaults and their sources: docs/configuration.md.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-#include "rapmc/mc/keyed_rng.h"
+#include "rapmc/core/keyed_rng.h"
 
 namespace rapmc {
 

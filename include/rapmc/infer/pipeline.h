@@ -1,4 +1,4 @@
-// Names of the inference pipelines (DESIGN.md §1).
+// Names of the inference pipelines (docs/design.md, "Integer pipelines").
 #pragma once
 
 #include <string>

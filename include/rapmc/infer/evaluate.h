@@ -27,11 +27,6 @@ struct EvalResult {
   double seconds = 0;            // wall time of the evaluation
 };
 
-/// Throws DataError if the images are not image_size × image_size × channels, or none.
-void check_compatible(std::int64_t image_size, std::int64_t channels, const std::string& model_source,
-                      const ImageSet& images);
-void check_compatible(const VitModel& model, const ImageSet& images);
-
 /// Evaluates every image of `images` with `engine`. The result does not depend on the thread
 /// count: each image is computed independently and stored at its own index.
 EvalResult evaluate(const InferenceEngine& engine, int num_classes, const ImageSet& images,

@@ -1,4 +1,4 @@
-// Keyed random streams (DESIGN.md §5): every random number of a campaign comes from a stream
+// Keyed random streams (docs/design.md, "Monte Carlo engine"): every random number of a campaign comes from a stream
 // that is a pure function of (master seed, domain, trial, instance), so results do not depend
 // on threads, ranks, shards or resume points. The generator is counter-based: output n of a
 // stream is a keyed hash of n (SplitMix64 finalisers), so streams are independent of the order

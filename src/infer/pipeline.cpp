@@ -1,4 +1,4 @@
-#include "rapmc/eval/pipeline.h"
+#include "rapmc/infer/pipeline.h"
 
 #include <array>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "rapmc/eval/evaluate.h"
+#include "rapmc/infer/evaluate.h"
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
@@ -8,25 +8,9 @@
 #include <limits>
 
 #include "rapmc/core/errors.h"
-#include "rapmc/model/fp32_forward.h"
+#include "rapmc/infer/fp32_engine.h"
 
 namespace rapmc {
-
-void check_compatible(std::int64_t image_size, std::int64_t channels, const std::string& model_source,
-                      const ImageSet& images) {
-  if (images.rows != static_cast<std::size_t>(image_size) || images.cols != static_cast<std::size_t>(image_size) ||
-      images.channels != static_cast<std::size_t>(channels)) {
-    throw DataError("dataset '" + images.name + "' has " + std::to_string(images.channels) + "x" +
-                    std::to_string(images.rows) + "x" + std::to_string(images.cols) + " images but model " +
-                    model_source + " expects " + std::to_string(channels) + "x" + std::to_string(image_size) + "x" +
-                    std::to_string(image_size));
-  }
-  if (images.size() == 0) throw DataError("dataset '" + images.name + "' holds no images");
-}
-
-void check_compatible(const VitModel& model, const ImageSet& images) {
-  check_compatible(model.config.image_size, model.config.channels, model.source, images);
-}
 
 int argmax(const arma::vec& v) {
   arma::uword best = 0;
@@ -59,19 +43,8 @@ EvalResult evaluate(const InferenceEngine& engine, int num_classes, const ImageS
   return r;
 }
 
-namespace {
-class Fp32Engine final : public InferenceEngine {
- public:
-  explicit Fp32Engine(const VitModel& model) : fp32_(model) {}
-  arma::vec logits(const std::uint8_t* pixels) const override { return fp32_.forward(pixels); }
-
- private:
-  Fp32Inference fp32_;
-};
-}  // namespace
-
 EvalResult evaluate(const VitModel& model, const ImageSet& images, const EvalOptions& options) {
-  check_compatible(model, images);
+  check_image_shape(images, model.config.image_size, model.config.channels, model.source);
   return evaluate(Fp32Engine(model), static_cast<int>(model.config.num_classes), images, options);
 }
 

@@ -1,0 +1,56 @@
+// Reading a results file back (docs/formats.md, "Results file"): its settings and, per campaign
+// point, the per-trial table. Used by report, replay, merge, --resume and the writer's summary.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rapmc/io/format_header.h"
+#include "rapmc/io/hdf5.h"
+#include "rapmc/mc/shard.h"
+
+namespace rapmc {
+
+inline constexpr int RESULTS_FORMAT_MAJOR = 1;
+// 1.1: per-trial energy_adc_j, area_mm2, area_adc_mm2; reference/accuracy per point.
+inline constexpr int RESULTS_FORMAT_MINOR = 1;
+inline constexpr FileFormat RESULTS_FORMAT{"rapmc-results", "rapmc results file", RESULTS_FORMAT_MAJOR,
+                                           RESULTS_FORMAT_MINOR, HeaderErrorKind::IO};
+
+/// One point's table as read back.
+struct PointTable {
+  std::string label;
+  std::vector<std::int64_t> trial, status;
+  std::map<std::string, std::vector<double>> columns;  // metric name → values (trial order)
+  std::vector<std::string> absent_columns;             // not in the file (older format): NaN above
+  std::vector<std::string> layers;
+  std::map<std::string, std::vector<double>> layer_sqnr_db, layer_code_error_rate;
+  std::vector<std::int64_t> dcode_hist, margin_hist;  // row-major [trials × bins]
+  std::optional<double> reference_accuracy;            // exact digital MVMs (format 1.1)
+};
+
+struct ResultsData {
+  std::string path;
+  int format_minor = RESULTS_FORMAT_MINOR;
+  std::string campaign_toml, campaign_sha256;
+  std::uint64_t seed = 0;
+  std::optional<ShardSpec> shard;  // set for a file written with --shard
+  double seconds = 0;              // /runtime seconds, 0 if absent
+  std::vector<PointTable> points;
+};
+
+/// Reads a results file; IoError naming the file or dataset if it is missing, not a rapmc
+/// results file, of another major version, or corrupt.
+ResultsData read_results(const std::string& path);
+
+/// The table of the point stored under `group` ("" or "points/<i>/") of an open results file of
+/// minor version `minor`; rows beyond the trial column (a block being written) are cut.
+PointTable read_point_table(const h5::Node& file, const std::string& group, int minor);
+
+/// "" for a campaign without sweep, else "points/<i>/" for each of `points`.
+std::vector<std::string> point_groups(bool sweep, std::size_t points);
+
+}  // namespace rapmc

@@ -1,0 +1,134 @@
+#include "rapmc/results/campaign_run.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "rapmc/core/errors.h"
+#include "rapmc/core/parallelism.h"
+#include "rapmc/mc/runner.h"
+#include "rapmc/mc/shard.h"
+#include "rapmc/mc/statistics.h"
+#include "rapmc/mc/trigger.h"
+#include "rapmc/pim/chip.h"
+#include "rapmc/results/results_file.h"
+
+namespace rapmc {
+namespace {
+
+// One run's shared state: the campaign, its inputs, the writer (rank 0) and the tallies.
+struct Run {
+  const Campaign& c;
+  const RunOptions& o;
+  const CampaignInputs inputs;
+  std::optional<ShardSpec> shard;
+  std::uint64_t first = 0, last = 0;  // this invocation's trial range
+  std::optional<ResultsWriter> writer;
+  RunSummary summary;
+
+  bool root() const { return !o.mpi || o.mpi->is_root(); }
+  std::uint64_t broadcast(std::uint64_t v) const { return o.mpi ? o.mpi->broadcast(v) : v; }
+};
+
+std::vector<std::vector<std::string>> layers_of(const Campaign& c, const IntModel& q) {
+  std::vector<std::vector<std::string>> layers;
+  for (const CampaignPoint& p : c.points) layers.push_back(pim::ChipInstance::counter_names_for(q, p.hardware));
+  return layers;
+}
+
+// The rows already written (a resume), fed to the trigger and the running accuracy in trial order.
+void replay_rows(const Run& run, std::size_t pi, std::uint64_t n, TriggerTracker& trigger, Welford& accuracy) {
+  if (!run.root() || n <= run.first) return;
+  const PointTable t = read_results(run.o.out).points[pi];
+  const auto& metric = t.columns.at(run.c.trigger.metric);
+  const auto& acc = t.columns.at(std::string(trial_metric(TrialMetric::ACCURACY).name));
+  for (std::uint64_t i = 0; i < n - run.first; ++i) {
+    trigger.add(static_cast<TrialStatus>(t.status[i]), metric[i]);
+    if (t.status[i] == static_cast<std::int64_t>(TrialStatus::OK)) accuracy.add(acc[i]);
+  }
+}
+
+// Rank 0: the block's records go to the file, failures to stderr, values to the trigger.
+void commit_block(Run& run, std::size_t pi, const TrialBlock& block, TriggerTracker& trigger, Welford& accuracy,
+                  Progress& progress) {
+  const auto metric = *find_trial_metric(run.c.trigger.metric);
+  for (const TrialRecord& r : block.records) {
+    trigger.add(r.status, r.metric(metric));
+    if (r.status == TrialStatus::FAILED) {
+      ++run.summary.failed;
+      std::fprintf(stderr, "\nrapmc: trial %llu failed: %s\n", static_cast<unsigned long long>(r.trial),
+                   r.error.c_str());
+      continue;
+    }
+    accuracy.add(r.metric(TrialMetric::ACCURACY));
+  }
+  run.writer->append(pi, block.records);
+  run.summary.trial_seconds += block.own_seconds;
+  run.summary.timed_trials += block.own_trials;
+  char note[96];
+  std::snprintf(note, sizeof note, "accuracy %.4f ± %.4f", accuracy.mean,
+                std::isfinite(accuracy.ci95_halfwidth()) ? accuracy.ci95_halfwidth() : 0.0);
+  progress.set_note(note);
+}
+
+// Every trial of point pi that this invocation runs, block by block.
+void run_point(Run& run, std::size_t pi) {
+  const Campaign& c = run.c;
+  const CampaignPoint& point = c.points[pi];
+  const TrialSetup setup =
+      make_trial_setup(c, point, run.inputs.int_model, run.inputs.fp32_or_null(), run.inputs.images);
+  if (run.root()) {
+    run.summary.ideal_pass_seconds = ideal_pass_seconds(setup);
+    std::size_t correct = 0;
+    const ImageSet& images = run.inputs.images;
+    for (std::size_t i = 0; i < images.size(); ++i) correct += setup.ideal_predictions[i] == images.labels[i];
+    run.writer->write_reference(pi, static_cast<double>(correct) / static_cast<double>(images.size()));
+  }
+  std::uint64_t n = run.broadcast(run.first + (run.root() ? run.writer->rows(pi) : 0));  // the next trial
+  TriggerTracker trigger(c.trigger);
+  Welford accuracy;
+  replay_rows(run, pi, n, trigger, accuracy);
+  // Triggers need the trial-ordered prefix: a shard runs its whole range and merge applies them.
+  auto stops = [&] { return !run.shard && trigger.stops_at(n); };
+  Progress progress("trials" + (point.label.empty() ? "" : " [" + point.label + "]"), run.last - run.first, "trial",
+                    run.root() ? run.o.progress : ProgressDisplay::OFF);
+  progress.start_at(n - run.first);
+  while (run.broadcast(run.root() && n < run.last && !stops() ? 1 : 0) == 1) {  // decided on rank 0
+    const std::uint64_t end = std::min(run.last, (n / c.trigger.check_every + 1) * c.trigger.check_every);
+    const TrialBlock block = run_block(setup, n, end, run.o.mpi, progress);
+    if (run.root()) commit_block(run, pi, block, trigger, accuracy, progress);
+    run.summary.trials_run += end - n;
+    n = end;
+  }
+  progress.finish();
+  if (run.root()) run.writer->write_summary(pi, c);
+}
+
+}  // namespace
+
+RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
+  if (o.resume && o.force) throw ConfigError("--resume and --force exclude each other");
+  const auto start = std::chrono::steady_clock::now();
+  const Parallelism parallelism(o.threads);
+  Run run{c, o, load_campaign_inputs(c), std::nullopt, 0, 0, std::nullopt, {}};
+  const std::uint64_t total = o.trials.value_or(c.trials);
+  if (o.shard) run.shard = parse_shard(*o.shard, total);
+  run.first = run.shard ? run.shard->begin : 0;
+  run.last = run.shard ? run.shard->end : total;
+  run.summary.threads = parallelism.threads();
+  run.summary.ranks = o.mpi ? o.mpi->size() : 1;
+  if (run.root()) {
+    const auto layers = layers_of(c, run.inputs.int_model);
+    RunInfo info{o.command_line, parallelism.threads(), run.summary.ranks};
+    run.writer.emplace(o.resume ? ResultsWriter::resume(o.out, c, layers, run.shard)
+                                : ResultsWriter::create(o.out, c, layers, info, o.force, run.shard));
+  }
+  if (o.mpi) o.mpi->set_collective(true);  // from here an error on one rank aborts the job
+  for (std::size_t pi = 0; pi < c.points.size(); ++pi) run_point(run, pi);
+  if (o.mpi) o.mpi->set_collective(false);
+  run.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (run.root()) run.writer->write_runtime(run.summary, o.resume);
+  return run.summary;
+}
+
+}  // namespace rapmc
