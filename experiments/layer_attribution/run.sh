@@ -10,6 +10,6 @@ if [[ ${1:-} != plots ]]; then
   ./build/rapmc run "$here/attribution.toml" --out "$out/attribution.h5" --force
 fi
 py=/usr/bin/python3
-$py plots/layer_attribution.py "$out/attribution.h5" --title "Per-layer attribution, RAP (K = 7, 3-bit flash), DESIGN §4 variation" \
+$py plots/layer_attribution.py "$out/attribution.h5" --title "Per-layer attribution, RAP (K = 7, 3-bit flash), default variation (docs/configuration.md)" \
   --out "$here/layers.png"
 $py plots/summary_table.py "$out/attribution.h5" --metrics accuracy flip_rate code_error_rate

@@ -16,7 +16,7 @@ $py plots/accuracy_distribution.py "$out"/{rap,conventional_flare,conventional,r
   --labels "RAP: flare, sparse K=7, 3-bit flash" "flare on conventional: dense, 8-bit SAR" \
            "conventional: ptq-dqq, dense, 8-bit SAR" "RAP with margin: K=3, 2-bit flash, WL 0.4 µm²" \
            "conventional, 6-bit SAR, WL 0.4 µm²" \
-  --title "RAP vs conventional, same PVT (DESIGN §4 defaults, TT, 27 °C)" --out "$here/accuracy.png"
+  --title "RAP vs conventional, same PVT (default variation, TT, 27 °C)" --out "$here/accuracy.png"
 $py plots/margin_histogram.py "$out"/{rap,conventional,rap_margin,conventional_margin}.h5 --title "RAP vs conventional" \
   --out "$here/margin.png"
 $py plots/error_vs_cost.py "$out"/{rap,conventional_flare,conventional,rap_margin,conventional_margin}.h5 \

@@ -24,18 +24,23 @@ namespace {
 // whole job (MPI_Abort), leaving the rows already written readable.
 int report_error(const MpiContext& mpi, const std::string& what, int code) {
   if (mpi.size() > 1 && mpi.collective()) {
-    std::cerr << "rapmc: error (rank " << mpi.rank() << " of " << mpi.size() << "): " << what << "\n";
+    std::cerr << "rapmc: error (rank " << mpi.rank() << " of " << mpi.size() << "): " << what
+              << "\n";
     mpi.abort(code);
   }
-  if (mpi.is_root()) std::cerr << "rapmc: " << (code == static_cast<int>(ExitCode::INTERNAL) ? "internal error: " : "error: ") << what << "\n";
+  if (mpi.is_root())
+    std::cerr << "rapmc: "
+              << (code == static_cast<int>(ExitCode::INTERNAL) ? "internal error: " : "error: ")
+              << what << "\n";
   return code;
 }
 }  // namespace
 
 int run_cli(int argc, char** argv) {
   MpiContext mpi(argc, argv);
-  CLI::App app{"rapmc: Monte Carlo PVT-variation and error-resilience analyzer for the RAP/FLARE "
-               "AMS-PiM transformer accelerator"};
+  CLI::App app{
+      "rapmc: Monte Carlo PVT-variation and error-resilience analyzer for the RAP/FLARE "
+      "AMS-PiM transformer accelerator"};
   app.require_subcommand(0, 1);
   bool show_version = false;
   app.add_flag("--version", show_version, "Print version, git commit and library versions");

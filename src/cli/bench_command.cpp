@@ -69,11 +69,12 @@ int run_bench(const BenchArgs& a) {
   j["images"] = images.size();
   j["sgemm_macs_per_s"] = sgemm;
   j["digital_integer_s_per_image"] = t_digital / static_cast<double>(images.size());
-  std::cout << std::fixed << std::setprecision(3) << "rapmc bench: " << images.size() << " images, "
-            << parallelism.threads() << " thread(s)\nsgemm (BLAS, fp32, n=512): " << sgemm / 1e9
-            << " G multiply-accumulates/s\ndigital integer flare pass: " << 1e3 * t_digital / images.size()
-            << " ms/image\n\n"
-            << "schedule  variation        cell ops/s   ratio to sgemm   ms/image   x digital pass\n";
+  std::cout
+      << std::fixed << std::setprecision(3) << "rapmc bench: " << images.size() << " images, "
+      << parallelism.threads() << " thread(s)\nsgemm (BLAS, fp32, n=512): " << sgemm / 1e9
+      << " G multiply-accumulates/s\ndigital integer flare pass: "
+      << 1e3 * t_digital / images.size() << " ms/image\n\n"
+      << "schedule  variation        cell ops/s   ratio to sgemm   ms/image   x digital pass\n";
   // Lognormal programming error of σ 5 % on every cell (nothing else varies): the engine's
   // analog path. Seed and trial fixed: the bench measures speed, not statistics.
   VariationConfig cells_only = VariationConfig::none();
@@ -83,7 +84,8 @@ int run_bench(const BenchArgs& a) {
     const HardwareConfig hw = load_hardware(a.hardware_dir + "/" + file + ".toml");
     const PvtSampler varied(cells_only, OperatingPoint{}, hw, 12345, 0);
     for (const bool vary : {false, true}) {
-      const pim::ChipInstance chip = vary ? pim::ChipInstance(q, hw, varied) : pim::ChipInstance(q, hw);
+      const pim::ChipInstance chip =
+          vary ? pim::ChipInstance(q, hw, varied) : pim::ChipInstance(q, hw);
       const pim::PimMvm engine(chip, q.settings.act_bits);
       const auto flare = make_pipeline(Pipeline::FLARE, RequantMode::EMSB, &q, nullptr, engine);
       t0 = std::chrono::steady_clock::now();
@@ -94,8 +96,9 @@ int run_bench(const BenchArgs& a) {
       const double per_image = t / static_cast<double>(images.size());
       std::cout << std::left << std::setw(10) << to_string(hw.schedule) << std::setw(17)
                 << (vary ? "cells (lognormal)" : "none (popcount)") << std::right << std::setw(10)
-                << std::setprecision(3) << rate / 1e9 << " G" << std::setw(15) << rate / sgemm << std::setw(13)
-                << 1e3 * per_image << std::setw(15) << std::setprecision(1) << t / t_digital << "\n"
+                << std::setprecision(3) << rate / 1e9 << " G" << std::setw(15) << rate / sgemm
+                << std::setw(13) << 1e3 * per_image << std::setw(15) << std::setprecision(1)
+                << t / t_digital << "\n"
                 << std::setprecision(3);
       rows.push_back({{"hardware", hw.name},
                       {"schedule", to_string(hw.schedule)},
@@ -116,13 +119,16 @@ int run_bench(const BenchArgs& a) {
 
 void add_bench_command(CLI::App& app, std::function<int()>& action) {
   auto args = std::make_shared<BenchArgs>();
-  CLI::App* cmd = app.add_subcommand("bench", "Benchmark the AMS-PiM engine against this machine's sgemm");
+  CLI::App* cmd =
+      app.add_subcommand("bench", "Benchmark the AMS-PiM engine against this machine's sgemm");
   cmd->add_option("--int-model", args->int_model, "Integer model file")->capture_default_str();
-  cmd->add_option("--hardware-dir", args->hardware_dir, "Folder with conventional.toml and rap.toml")
+  cmd->add_option("--hardware-dir", args->hardware_dir,
+                  "Folder with conventional.toml and rap.toml")
       ->capture_default_str();
   cmd->add_option("--data-dir", args->data_dir, "Folder of the Fashion-MNIST IDX files");
   cmd->add_option("--images", args->images, "Test images per measurement")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads (sgemm and engine alike)")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads (sgemm and engine alike)")
+      ->capture_default_str();
   cmd->add_flag("--json", args->json, "Also print the figures as one JSON object");
   cmd->callback([args, &action] { action = [args] { return run_bench(*args); }; });
 }

@@ -12,9 +12,9 @@
 #include "rapmc/core/parallelism.h"
 #include "rapmc/data/dataset.h"
 #include "rapmc/infer/evaluate.h"
+#include "rapmc/infer/mvm_backend.h"
 #include "rapmc/infer/pipeline.h"
 #include "rapmc/infer/pipeline_factory.h"
-#include "rapmc/infer/mvm_backend.h"
 #include "rapmc/model/vit_model.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/cost.h"
@@ -43,9 +43,10 @@ struct EvalArgs {
 void check_same_architecture(const VitModel& f, const IntModel& q, const std::string& q_path) {
   const VitConfig& c = f.config;
   if (c.dim != q.dim || c.depth != q.depth || c.heads != q.heads || c.mlp_dim != q.mlp_dim ||
-      c.num_classes != q.num_classes || c.image_size != q.image_size || c.patch_size != q.patch_size ||
-      c.channels != q.channels) {
-    throw ModelError(q_path + ": integer model architecture does not match the FP32 model " + f.source);
+      c.num_classes != q.num_classes || c.image_size != q.image_size ||
+      c.patch_size != q.patch_size || c.channels != q.channels) {
+    throw ModelError(q_path + ": integer model architecture does not match the FP32 model " +
+                     f.source);
   }
 }
 
@@ -62,9 +63,10 @@ EvalModels load_models(const EvalArgs& a, Pipeline pipeline) {
   m.int_source = a.int_model;
   if (is_int_model_file(a.model)) {
     if (pipeline != Pipeline::FLARE) {
-      throw ConfigError("--pipeline " + a.pipeline + " needs an FP32 model, but " + a.model +
-                        " is an integer model (only --pipeline flare runs on it; give the FP32 model with "
-                        "--model and this file with --int-model)");
+      throw ConfigError(
+          "--pipeline " + a.pipeline + " needs an FP32 model, but " + a.model +
+          " is an integer model (only --pipeline flare runs on it; give the FP32 model with "
+          "--model and this file with --int-model)");
     }
     m.int_model = load_int_model(a.model);
     m.int_source = a.model;
@@ -93,8 +95,9 @@ struct EvalOutcome {
   pim::CostReport cost;
 };
 
-EvalOutcome evaluate_all(const EvalArgs& a, Pipeline pipeline, RequantMode mode, const std::optional<HardwareConfig>& hw,
-                         const EvalModels& m, const ImageSet& images) {
+EvalOutcome evaluate_all(const EvalArgs& a, Pipeline pipeline, RequantMode mode,
+                         const std::optional<HardwareConfig>& hw, const EvalModels& m,
+                         const ImageSet& images) {
   EvalOptions opt;
   opt.progress = a.no_progress || a.json ? ProgressDisplay::OFF : ProgressDisplay::AUTO;
   const DigitalMvm digital;
@@ -112,11 +115,13 @@ EvalOutcome evaluate_all(const EvalArgs& a, Pipeline pipeline, RequantMode mode,
   if (pipeline == Pipeline::FLARE) out.label += "-" + to_string(mode);
   if (hw) out.label += " on " + hw->name;
   opt.label = "eval " + out.label;
-  const int classes = m.model ? static_cast<int>(m.model->config.num_classes) : m.int_model->num_classes;
+  const int classes =
+      m.model ? static_cast<int>(m.model->config.num_classes) : m.int_model->num_classes;
   out.result = evaluate(*make_pipeline(pipeline, mode, q, fp32, backend), classes, images, opt);
   if (pipeline != Pipeline::FP32 && m.model) {
     opt.label = "eval fp32 (reference)";
-    out.fp32 = evaluate(*make_pipeline(Pipeline::FP32, mode, q, fp32, digital), classes, images, opt);
+    out.fp32 =
+        evaluate(*make_pipeline(Pipeline::FP32, mode, q, fp32, digital), classes, images, opt);
   }
   if (hw) {
     opt.label = "eval " + to_string(pipeline) + " on exact digital MVMs (reference)";
@@ -129,8 +134,8 @@ EvalOutcome evaluate_all(const EvalArgs& a, Pipeline pipeline, RequantMode mode,
 }
 
 nlohmann::ordered_json eval_json(const EvalArgs& a, Pipeline pipeline, RequantMode mode,
-                                 const std::optional<HardwareConfig>& hw, const EvalModels& m, const EvalOutcome& o,
-                                 int threads) {
+                                 const std::optional<HardwareConfig>& hw, const EvalModels& m,
+                                 const EvalOutcome& o, int threads) {
   const EvalResult& r = o.result;
   nlohmann::ordered_json j = {{"pipeline", to_string(pipeline)}};
   if (pipeline == Pipeline::FLARE) j["requant"] = to_string(mode);
@@ -164,11 +169,12 @@ nlohmann::ordered_json eval_json(const EvalArgs& a, Pipeline pipeline, RequantMo
     j["adc_cycles"] = o.cost.adc_cycles;
     nlohmann::ordered_json layers = nlohmann::ordered_json::object();
     for (const auto& [name, c] : o.counters) {
-      layers[name] = {{"reads", static_cast<double>(c.reads) / static_cast<double>(r.n)},
-                      {"conversions", static_cast<double>(c.conversions) / static_cast<double>(r.n)},
-                      {"code_error_rate", c.code_error_rate()},
-                      {"saturation_rate", c.saturation_rate()},
-                      {"margin_min_lsb", c.margin_min_lsb}};
+      layers[name] = {
+          {"reads", static_cast<double>(c.reads) / static_cast<double>(r.n)},
+          {"conversions", static_cast<double>(c.conversions) / static_cast<double>(r.n)},
+          {"code_error_rate", c.code_error_rate()},
+          {"saturation_rate", c.saturation_rate()},
+          {"margin_min_lsb", c.margin_min_lsb}};
     }
     j["layers"] = layers;
   }
@@ -181,37 +187,42 @@ void print_hardware_text(const EvalArgs& a, const HardwareConfig& hw, const Eval
   const EvalResult& r = o.result;
   const pim::LayerCounters& tot = o.total;
   std::cout << "hardware   " << hw.name << " (" << a.hardware << "): " << to_string(hw.schedule)
-            << (hw.schedule == MvmSchedule::SPARSE ? " K=" + std::to_string(hw.sparse_k) : std::string()) << ", "
-            << to_string(hw.adc) << " ADC " << hw.enob << " bit\n"
+            << (hw.schedule == MvmSchedule::SPARSE ? " K=" + std::to_string(hw.sparse_k)
+                                                   : std::string())
+            << ", " << to_string(hw.adc) << " ADC " << hw.enob << " bit\n"
             << "ideal      " << 100.0 * o.ideal->accuracy << " % on exact digital MVMs; flip rate "
             << 100.0 * (1.0 - agreement(r, *o.ideal)) << " %\n"
-            << "per image  " << std::setprecision(0) << o.cost.reads << " reads, " << o.cost.conversions
-            << " conversions, " << std::setprecision(3) << o.cost.energy_j * 1e9 << " nJ (ADC "
-            << o.cost.energy_adc_j * 1e9 << " nJ); chip " << o.cost.area_mm2 << " mm2 in " << o.cost.tiles
-            << " tiles\n"
-            << "ADC        code error rate " << std::setprecision(6) << tot.code_error_rate() << ", saturation rate "
-            << tot.saturation_rate() << ", margin min " << std::setprecision(3) << tot.margin_min_lsb << " LSB ("
+            << "per image  " << std::setprecision(0) << o.cost.reads << " reads, "
+            << o.cost.conversions << " conversions, " << std::setprecision(3)
+            << o.cost.energy_j * 1e9 << " nJ (ADC " << o.cost.energy_adc_j * 1e9 << " nJ); chip "
+            << o.cost.area_mm2 << " mm2 in " << o.cost.tiles << " tiles\n"
+            << "ADC        code error rate " << std::setprecision(6) << tot.code_error_rate()
+            << ", saturation rate " << tot.saturation_rate() << ", margin min "
+            << std::setprecision(3) << tot.margin_min_lsb << " LSB ("
             << tot.margin_min_lsb * hw.v_lsb() * 1e3 << " mV)\n";
   std::cout << "layer              reads/img   code err     sat rate  margin min [LSB]\n";
   for (const auto& [name, c] : o.counters) {
-    std::cout << std::left << std::setw(18) << name << std::right << std::setw(10) << std::setprecision(0)
-              << static_cast<double>(c.reads) / static_cast<double>(r.n) << std::setw(12) << std::setprecision(6)
-              << c.code_error_rate() << std::setw(12) << c.saturation_rate() << std::setw(12) << std::setprecision(3)
-              << c.margin_min_lsb << "\n";
+    std::cout << std::left << std::setw(18) << name << std::right << std::setw(10)
+              << std::setprecision(0) << static_cast<double>(c.reads) / static_cast<double>(r.n)
+              << std::setw(12) << std::setprecision(6) << c.code_error_rate() << std::setw(12)
+              << c.saturation_rate() << std::setw(12) << std::setprecision(3) << c.margin_min_lsb
+              << "\n";
   }
   std::cout << std::setprecision(2);
 }
 
-void print_eval_text(const EvalArgs& a, const std::optional<HardwareConfig>& hw, const EvalModels& m,
-                     const EvalOutcome& o, int threads) {
+void print_eval_text(const EvalArgs& a, const std::optional<HardwareConfig>& hw,
+                     const EvalModels& m, const EvalOutcome& o, int threads) {
   const EvalResult& r = o.result;
   std::cout << std::fixed << "pipeline   " << o.label << "\nmodel      " << a.model << "\n";
   if (m.int_model) std::cout << "int model  " << m.int_source << "\n";
-  std::cout << "dataset    " << a.dataset << "\nimages     " << r.n << "\naccuracy   " << std::setprecision(2)
-            << 100.0 * r.accuracy << " % (" << r.correct << "/" << r.n << ")\n";
+  std::cout << "dataset    " << a.dataset << "\nimages     " << r.n << "\naccuracy   "
+            << std::setprecision(2) << 100.0 * r.accuracy << " % (" << r.correct << "/" << r.n
+            << ")\n";
   if (o.fp32) {
-    std::cout << "fp32       " << 100.0 * o.fp32->accuracy << " %\nagreement  " << 100.0 * agreement(r, *o.fp32)
-              << " % of top-1 equal to fp32\nsqnr       " << sqnr_db(r, *o.fp32) << " dB (logits vs fp32)\n";
+    std::cout << "fp32       " << 100.0 * o.fp32->accuracy << " %\nagreement  "
+              << 100.0 * agreement(r, *o.fp32) << " % of top-1 equal to fp32\nsqnr       "
+              << sqnr_db(r, *o.fp32) << " dB (logits vs fp32)\n";
   }
   if (hw) print_hardware_text(a, *hw, o);
   std::cout << "time       " << r.seconds << " s on " << threads << " threads\n";
@@ -232,8 +243,11 @@ int run_eval(const EvalArgs& a) {
   const Parallelism parallelism(a.threads);
   const EvalModels m = load_models(a, pipeline);
   const ImageSet images = load_dataset(a.dataset, a.data_dir, a.limit);
-  if (m.model) check_image_shape(images, m.model->config.image_size, m.model->config.channels, m.model->source);
-  if (m.int_model) check_image_shape(images, m.int_model->image_size, m.int_model->channels, m.int_source);
+  if (m.model)
+    check_image_shape(images, m.model->config.image_size, m.model->config.channels,
+                      m.model->source);
+  if (m.int_model)
+    check_image_shape(images, m.int_model->image_size, m.int_model->channels, m.int_source);
   const EvalOutcome o = evaluate_all(a, pipeline, mode, hw, m, images);
   if (a.json) {
     std::cout << eval_json(a, pipeline, mode, hw, m, o, parallelism.threads()).dump(2) << "\n";
@@ -257,7 +271,8 @@ void add_eval_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--data-dir", args->data_dir,
                   "Folder of the Fashion-MNIST IDX files (default: $RAPMC_DATA_DIR or "
                   "/usr/share/datasets/fashion-mnist)");
-  cmd->add_option("--pipeline", args->pipeline, "Pipeline: " + pipeline_names())->capture_default_str();
+  cmd->add_option("--pipeline", args->pipeline, "Pipeline: " + pipeline_names())
+      ->capture_default_str();
   cmd->add_option("--requant", args->requant, "Requantization of the flare pipeline: emsb|dyadic")
       ->capture_default_str();
   cmd->add_option("--hardware", args->hardware,
@@ -265,7 +280,8 @@ void add_eval_command(CLI::App& app, std::function<int()>& action) {
                   "data/hardware/rap.toml)");
   cmd->add_option("--limit", args->limit, "Evaluate only the first N images (0 = all)")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads (0 = all cores)")
+      ->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON object instead of text");
   cmd->add_flag("--no-progress", args->no_progress, "Do not draw the progress line");
   add_quant_options(cmd, args->quant);

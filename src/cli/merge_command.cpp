@@ -11,7 +11,8 @@ namespace rapmc {
 void add_merge_command(CLI::App& app, std::function<int()>& action) {
   auto o = std::make_shared<MergeOptions>();
   auto quiet = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("merge", "Merge the shard files of a campaign into one results file");
+  CLI::App* cmd =
+      app.add_subcommand("merge", "Merge the shard files of a campaign into one results file");
   cmd->add_option("parts", o->parts, "Shard files (rapmc run --shard i/N)")->required();
   cmd->add_option("--out", o->out, "Merged results file (HDF5)")->required();
   cmd->add_flag("--force", o->force, "Replace an existing --out file");
@@ -23,7 +24,8 @@ void add_merge_command(CLI::App& app, std::function<int()>& action) {
     action = [o, quiet] {
       const auto n = merge_shards(*o);
       if (!*quiet) {
-        std::cout << "merged " << o->parts.size() << " shards, " << n << " trials, into " << o->out << "\n\n";
+        std::cout << "merged " << o->parts.size() << " shards, " << n << " trials, into " << o->out
+                  << "\n\n";
         print_report(o->out, false);
       }
       return 0;

@@ -8,17 +8,23 @@ namespace rapmc {
 
 void add_quant_options(CLI::App* cmd, QuantArgs& a) {
   cmd->add_option("--calib", a.calib, "Calibration dataset")->capture_default_str();
-  cmd->add_option("--calib-size", a.calib_size, "Calibration images (the first N of --calib)")->capture_default_str();
-  cmd->add_option("--calibrator", a.calibrator, "Activation range: minmax|percentile")->capture_default_str();
-  cmd->add_option("--percentile", a.percentile, "Percentile of |x| for --calibrator percentile, in (50, 100]")
+  cmd->add_option("--calib-size", a.calib_size, "Calibration images (the first N of --calib)")
       ->capture_default_str();
-  cmd->add_option("--weight-bits", a.settings.weight_bits, "Signed weight bits, 2..8")->capture_default_str();
-  cmd->add_option("--act-bits", a.settings.act_bits, "Signed activation bits, 2..8")->capture_default_str();
+  cmd->add_option("--calibrator", a.calibrator, "Activation range: minmax|percentile")
+      ->capture_default_str();
+  cmd->add_option("--percentile", a.percentile,
+                  "Percentile of |x| for --calibrator percentile, in (50, 100]")
+      ->capture_default_str();
+  cmd->add_option("--weight-bits", a.settings.weight_bits, "Signed weight bits, 2..8")
+      ->capture_default_str();
+  cmd->add_option("--act-bits", a.settings.act_bits, "Signed activation bits, 2..8")
+      ->capture_default_str();
 }
 
 CalibrationOptions validate_quant_args(const QuantArgs& a) {
   a.settings.validate();
-  if (a.calib_size < 1) throw ConfigError("--calib-size must be at least 1 (the calibration set is empty)");
+  if (a.calib_size < 1)
+    throw ConfigError("--calib-size must be at least 1 (the calibration set is empty)");
   CalibrationOptions c;
   c.method = parse_calibrator(a.calibrator);
   c.percentile = a.percentile;
@@ -28,7 +34,8 @@ CalibrationOptions validate_quant_args(const QuantArgs& a) {
   return c;
 }
 
-IntModel quantize_from_args(const VitModel& model, const QuantArgs& a, const std::string& data_dir) {
+IntModel quantize_from_args(const VitModel& model, const QuantArgs& a,
+                            const std::string& data_dir) {
   const CalibrationOptions c = validate_quant_args(a);
   const ImageSet calib = load_dataset(a.calib, data_dir, a.calib_size);
   return quantize_model(model, calib, c, a.settings);

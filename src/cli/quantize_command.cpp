@@ -37,7 +37,8 @@ int run_quantize(const QuantizeArgs& a) {
   std::filesystem::remove(tmp);
   save_int_model(q, tmp);
   std::filesystem::rename(tmp, a.out);
-  std::cout << "integer model " << a.out << " (from " << a.model << "; calibration " << q.calibration << ")\n";
+  std::cout << "integer model " << a.out << " (from " << a.model << "; calibration "
+            << q.calibration << ")\n";
   return 0;
 }
 
@@ -45,11 +46,13 @@ int run_quantize(const QuantizeArgs& a) {
 
 void add_quantize_command(CLI::App& app, std::function<int()>& action) {
   auto args = std::make_shared<QuantizeArgs>();
-  CLI::App* cmd = app.add_subcommand("quantize", "Post-training quantization: FP32 model -> integer model file");
+  CLI::App* cmd = app.add_subcommand(
+      "quantize", "Post-training quantization: FP32 model -> integer model file");
   cmd->add_option("--model", args->model, "FP32 model file (HDF5)")->capture_default_str();
   cmd->add_option("--out", args->out, "Integer model file to write")->required();
   cmd->add_option("--data-dir", args->data_dir, "Folder of the Fashion-MNIST IDX files");
-  cmd->add_option("--threads", args->threads, "Worker threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads (0 = all cores)")
+      ->capture_default_str();
   cmd->add_flag("--force", args->force, "Replace an existing --out file");
   add_quant_options(cmd, args->quant);
   cmd->callback([args, &action] { action = [args] { return run_quantize(*args); }; });

@@ -40,30 +40,45 @@ void print_report(const std::string& path, bool json) {
     all_trials += r.trials;
     nlohmann::ordered_json stats = nlohmann::ordered_json::object();
     for (const auto& [name, s] : r.metrics) {
-      stats[name] = {{"mean", number(s.mean)}, {"std", number(s.std)},   {"ci95_low", number(s.ci95_low)},
-                     {"ci95_high", number(s.ci95_high)}, {"min", number(s.min)}, {"q05", number(s.q05)},
-                     {"q50", number(s.q50)}, {"q95", number(s.q95)}, {"max", number(s.max)}, {"n", s.n}};
+      stats[name] = {{"mean", number(s.mean)},         {"std", number(s.std)},
+                     {"ci95_low", number(s.ci95_low)}, {"ci95_high", number(s.ci95_high)},
+                     {"min", number(s.min)},           {"q05", number(s.q05)},
+                     {"q50", number(s.q50)},           {"q95", number(s.q95)},
+                     {"max", number(s.max)},           {"n", s.n}};
     }
-    nlohmann::ordered_json y = {{"accuracy_threshold", threshold}, {"passing", r.yield.passing},
-                                {"p", number(r.yield.wilson.p)}, {"wilson95_low", r.yield.wilson.low},
+    nlohmann::ordered_json y = {{"accuracy_threshold", threshold},
+                                {"passing", r.yield.passing},
+                                {"p", number(r.yield.wilson.p)},
+                                {"wilson95_low", r.yield.wilson.low},
                                 {"wilson95_high", r.yield.wilson.high}};
-    const nlohmann::ordered_json reference =
-        t.reference_accuracy ? nlohmann::ordered_json(*t.reference_accuracy) : nlohmann::ordered_json(nullptr);
-    points.push_back({{"label", t.label}, {"trials", r.trials}, {"failed", r.failed}, {"reference_accuracy", reference},
-                      {"statistics", stats}, {"yield", y}});
+    const nlohmann::ordered_json reference = t.reference_accuracy
+                                                 ? nlohmann::ordered_json(*t.reference_accuracy)
+                                                 : nlohmann::ordered_json(nullptr);
+    points.push_back({{"label", t.label},
+                      {"trials", r.trials},
+                      {"failed", r.failed},
+                      {"reference_accuracy", reference},
+                      {"statistics", stats},
+                      {"yield", y}});
     if (!json) {
-      std::cout << (t.label.empty() ? std::string("campaign") : "point " + t.label) << ": " << r.trials << " trials"
-                << (r.failed ? " (" + std::to_string(r.failed) + " failed)" : std::string()) << "\n";
+      std::cout << (t.label.empty() ? std::string("campaign") : "point " + t.label) << ": "
+                << r.trials << " trials"
+                << (r.failed ? " (" + std::to_string(r.failed) + " failed)" : std::string())
+                << "\n";
       std::cout << "  metric                              mean          std      95 % CI\n";
       for (const auto& [name, s] : r.metrics) {
-        if (name.rfind("layers/", 0) == 0 && name.find("mvm_sqnr_db") == std::string::npos) continue;
-        std::cout << "  " << std::left << std::setw(32) << name << std::right << std::setw(12) << std::setprecision(5)
-                  << std::defaultfloat << s.mean << std::setw(13) << s.std << "  [" << s.ci95_low << ", " << s.ci95_high
-                  << "]\n";
+        if (name.rfind("layers/", 0) == 0 && name.find("mvm_sqnr_db") == std::string::npos)
+          continue;
+        std::cout << "  " << std::left << std::setw(32) << name << std::right << std::setw(12)
+                  << std::setprecision(5) << std::defaultfloat << s.mean << std::setw(13) << s.std
+                  << "  [" << s.ci95_low << ", " << s.ci95_high << "]\n";
       }
-      if (t.reference_accuracy) std::cout << "  accuracy on exact digital MVMs (reference): " << *t.reference_accuracy << "\n";
-      std::cout << "  yield P(accuracy >= " << threshold << ") = " << r.yield.wilson.p << "  Wilson 95 % ["
-                << r.yield.wilson.low << ", " << r.yield.wilson.high << "]\n\n";
+      if (t.reference_accuracy)
+        std::cout << "  accuracy on exact digital MVMs (reference): " << *t.reference_accuracy
+                  << "\n";
+      std::cout << "  yield P(accuracy >= " << threshold << ") = " << r.yield.wilson.p
+                << "  Wilson 95 % [" << r.yield.wilson.low << ", " << r.yield.wilson.high
+                << "]\n\n";
     }
   }
   if (json) {

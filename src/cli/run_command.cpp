@@ -22,7 +22,8 @@ struct RunArgs {
 };
 
 int run_run(const RunArgs& a, MpiContext& mpi) {
-  const Campaign c = load_campaign(a.campaign);  // every campaign problem is reported before any trial
+  const Campaign c =
+      load_campaign(a.campaign);  // every campaign problem is reported before any trial
   RunOptions o;
   o.out = a.out;
   o.threads = a.threads;
@@ -35,11 +36,13 @@ int run_run(const RunArgs& a, MpiContext& mpi) {
   o.mpi = &mpi;
   const RunSummary s = run_campaign(c, o);
   if (!a.quiet && mpi.is_root()) {
-    std::cout << "campaign " << c.name << ": " << s.trials_run << " trials run in " << std::fixed << std::setprecision(1)
-              << s.seconds << " s on " << s.ranks << " rank(s) × " << s.threads << " threads (" << std::setprecision(0)
-              << s.trials_per_hour() << " trials/hour; one trial costs " << std::setprecision(1) << s.trial_cost_ratio()
+    std::cout << "campaign " << c.name << ": " << s.trials_run << " trials run in " << std::fixed
+              << std::setprecision(1) << s.seconds << " s on " << s.ranks << " rank(s) × "
+              << s.threads << " threads (" << std::setprecision(0) << s.trials_per_hour()
+              << " trials/hour; one trial costs " << std::setprecision(1) << s.trial_cost_ratio()
               << " ideal integer passes over its images)"
-              << (s.failed ? ", " + std::to_string(s.failed) + " failed" : std::string()) << "\nresults  " << a.out << "\n\n";
+              << (s.failed ? ", " + std::to_string(s.failed) + " failed" : std::string())
+              << "\nresults  " << a.out << "\n\n";
     print_report(a.out, false);
   }
   return 0;
@@ -49,23 +52,28 @@ int run_run(const RunArgs& a, MpiContext& mpi) {
 
 void add_run_command(CLI::App& app, std::function<int()>& action, MpiContext& mpi) {
   auto args = std::make_shared<RunArgs>();
-  CLI::App* cmd = app.add_subcommand("run", "Run a Monte Carlo campaign (TOML) and write its results (HDF5)");
+  CLI::App* cmd =
+      app.add_subcommand("run", "Run a Monte Carlo campaign (TOML) and write its results (HDF5)");
   cmd->add_option("campaign", args->campaign, "Campaign file (TOML)")->required();
   cmd->add_option("--out", args->out, "Results file (HDF5)")->required();
-  cmd->add_option("--threads", args->threads, "Worker threads (0 = all cores); results do not depend on it")
+  cmd->add_option("--threads", args->threads,
+                  "Worker threads (0 = all cores); results do not depend on it")
       ->capture_default_str();
   cmd->add_option("--trials", args->trials, "Trials per point (overrides campaign.trials)");
-  cmd->add_option("--shard", args->shard, "Run only the i-th of N equal blocks of trials (i/N); merge the parts with rapmc merge");
+  cmd->add_option(
+      "--shard", args->shard,
+      "Run only the i-th of N equal blocks of trials (i/N); merge the parts with rapmc merge");
   cmd->add_flag("--resume", args->resume, "Continue the campaign in --out where it stopped");
   cmd->add_flag("--force", args->force, "Replace an existing --out file");
   cmd->add_flag("--no-progress", args->no_progress, "Do not draw the progress line");
   cmd->add_flag("--quiet", args->quiet, "Do not print the summary at the end");
   cmd->callback([args, &action, &mpi] {
-    args->command_line = "rapmc run " + args->campaign + " --out " + args->out + (args->resume ? " --resume" : "") +
-                         (args->force ? " --force" : "") +
-                         (args->trials ? " --trials " + std::to_string(args->trials) : std::string()) +
-                         (args->shard.empty() ? std::string() : " --shard " + args->shard) +
-                         " --threads " + std::to_string(args->threads);
+    args->command_line =
+        "rapmc run " + args->campaign + " --out " + args->out + (args->resume ? " --resume" : "") +
+        (args->force ? " --force" : "") +
+        (args->trials ? " --trials " + std::to_string(args->trials) : std::string()) +
+        (args->shard.empty() ? std::string() : " --shard " + args->shard) + " --threads " +
+        std::to_string(args->threads);
     action = [args, &mpi] { return run_run(*args, mpi); };
   });
 }

@@ -11,7 +11,8 @@ std::uint64_t name_key(std::string_view name) {
   return mix64(h);
 }
 
-KeyedStream::KeyedStream(std::uint64_t seed, RngDomain domain, std::uint64_t trial, std::uint64_t instance) {
+KeyedStream::KeyedStream(std::uint64_t seed, RngDomain domain, std::uint64_t trial,
+                         std::uint64_t instance) {
   // A chain of mixes: each field changes every bit of the key.
   std::uint64_t k = mix64(seed ^ 0x6a09e667f3bcc908ULL);
   k = mix64(k ^ static_cast<std::uint64_t>(domain) * 0xbb67ae8584caa73bULL);

@@ -47,7 +47,8 @@ std::vector<double> MpiContext::gather(const std::vector<double>& mine) const {
     }
     all.resize(static_cast<std::size_t>(total));
   }
-  check(MPI_Gatherv(mine.data(), n, MPI_DOUBLE, all.data(), counts.data(), displs.data(), MPI_DOUBLE, 0, MPI_COMM_WORLD),
+  check(MPI_Gatherv(mine.data(), n, MPI_DOUBLE, all.data(), counts.data(), displs.data(),
+                    MPI_DOUBLE, 0, MPI_COMM_WORLD),
         "MPI_Gatherv");
   return all;
 }
@@ -62,16 +63,26 @@ void MpiContext::abort(int code) const {
   std::exit(code);
 }
 
-bool MpiContext::available() { return true; }
+bool MpiContext::available() {
+  return true;
+}
 
 #else
 
 MpiContext::MpiContext(int&, char**&) {}
 MpiContext::~MpiContext() = default;
-std::vector<double> MpiContext::gather(const std::vector<double>& mine) const { return mine; }
-std::uint64_t MpiContext::broadcast(std::uint64_t value) const { return value; }
-void MpiContext::abort(int code) const { std::exit(code); }
-bool MpiContext::available() { return false; }
+std::vector<double> MpiContext::gather(const std::vector<double>& mine) const {
+  return mine;
+}
+std::uint64_t MpiContext::broadcast(std::uint64_t value) const {
+  return value;
+}
+void MpiContext::abort(int code) const {
+  std::exit(code);
+}
+bool MpiContext::available() {
+  return false;
+}
 
 #endif
 

@@ -53,7 +53,8 @@ void Progress::draw(bool final) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = secs > 0 ? static_cast<double>(done - base_) / secs : 0.0;
   const double left = rate > 0 ? static_cast<double>(total_ - std::min(done, total_)) / rate : 0.0;
-  const double pct = total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0;
+  const double pct =
+      total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0;
   std::fprintf(stderr, "\r%s: %zu/%zu %s (%.0f%%) %.2f %s/s, %s %.0f s %s   ", label_.c_str(), done,
                total_, unit_.c_str(), pct, rate, unit_.c_str(), final ? "took" : "left",
                final ? secs : left, note_.c_str());

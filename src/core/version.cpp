@@ -2,9 +2,9 @@
 
 #include <oneapi/tbb/version.h>
 
+#include <hdf5.h>
 #include <armadillo>
 #include <boost/version.hpp>
-#include <hdf5.h>
 
 #include "rapmc/build_info.h"
 
@@ -16,8 +16,8 @@ VersionInfo version_info() {
   v.git_commit = RAPMC_GIT_COMMIT;
   v.compiler = RAPMC_COMPILER;
   v.build_type = RAPMC_BUILD_TYPE;
-  v.boost = std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) +
-            "." + std::to_string(BOOST_VERSION % 100);
+  v.boost = std::to_string(BOOST_VERSION / 100000) + "." +
+            std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100);
   v.tbb = TBB_runtime_version();
   unsigned major = 0, minor = 0, release = 0;
   if (H5get_libversion(&major, &minor, &release) >= 0)

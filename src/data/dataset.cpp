@@ -28,8 +28,10 @@ ImageSet load_dataset(const std::string& spec, const std::string& data_dir, std:
 
   idx::Array images = idx::read(img_path);
   idx::Array labels = idx::read(lbl_path);
-  if (images.dims.size() != 3) throw DataError(img_path + ": expected a rank-3 IDX array of images");
-  if (labels.dims.size() != 1) throw DataError(lbl_path + ": expected a rank-1 IDX array of labels");
+  if (images.dims.size() != 3)
+    throw DataError(img_path + ": expected a rank-3 IDX array of images");
+  if (labels.dims.size() != 1)
+    throw DataError(lbl_path + ": expected a rank-1 IDX array of labels");
   if (images.dims[0] != labels.dims[0]) {
     throw DataError(img_path + " and " + lbl_path + ": image and label counts differ");
   }
@@ -43,8 +45,9 @@ ImageSet load_dataset(const std::string& spec, const std::string& data_dir, std:
                     images.data.begin() + static_cast<std::ptrdiff_t>(n * set.image_elements()));
   set.labels.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
-    if (labels.data[i] > 9) throw DataError(lbl_path + ": label " + std::to_string(labels.data[i]) +
-                                            " at index " + std::to_string(i) + " out of range 0..9");
+    if (labels.data[i] > 9)
+      throw DataError(lbl_path + ": label " + std::to_string(labels.data[i]) + " at index " +
+                      std::to_string(i) + " out of range 0..9");
     set.labels.push_back(labels.data[i]);
   }
   return set;
@@ -52,12 +55,13 @@ ImageSet load_dataset(const std::string& spec, const std::string& data_dir, std:
 
 void check_image_shape(const ImageSet& images, std::int64_t image_size, std::int64_t channels,
                        const std::string& model_source) {
-  if (images.rows != static_cast<std::size_t>(image_size) || images.cols != static_cast<std::size_t>(image_size) ||
+  if (images.rows != static_cast<std::size_t>(image_size) ||
+      images.cols != static_cast<std::size_t>(image_size) ||
       images.channels != static_cast<std::size_t>(channels)) {
     throw DataError("dataset '" + images.name + "' has " + std::to_string(images.channels) + "x" +
-                    std::to_string(images.rows) + "x" + std::to_string(images.cols) + " images but model " +
-                    model_source + " expects " + std::to_string(channels) + "x" + std::to_string(image_size) + "x" +
-                    std::to_string(image_size));
+                    std::to_string(images.rows) + "x" + std::to_string(images.cols) +
+                    " images but model " + model_source + " expects " + std::to_string(channels) +
+                    "x" + std::to_string(image_size) + "x" + std::to_string(image_size));
   }
   if (images.size() == 0) throw DataError("dataset '" + images.name + "' holds no images");
 }

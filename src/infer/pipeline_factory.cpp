@@ -7,12 +7,14 @@
 
 namespace rapmc {
 
-std::unique_ptr<InferenceEngine> make_pipeline(Pipeline pipeline, RequantMode mode, const IntModel* int_model,
-                                               const VitModel* fp32, const MvmBackend& backend) {
+std::unique_ptr<InferenceEngine> make_pipeline(Pipeline pipeline, RequantMode mode,
+                                               const IntModel* int_model, const VitModel* fp32,
+                                               const MvmBackend& backend) {
   const bool needs_int = pipeline != Pipeline::FP32, needs_fp32 = pipeline != Pipeline::FLARE;
   if ((needs_int && !int_model) || (needs_fp32 && !fp32)) {
     throw ConfigError("pipeline " + to_string(pipeline) + " needs " +
-                      (needs_int && !int_model ? std::string("an integer model") : std::string("the FP32 model")));
+                      (needs_int && !int_model ? std::string("an integer model")
+                                               : std::string("the FP32 model")));
   }
   switch (pipeline) {
     case Pipeline::FP32:

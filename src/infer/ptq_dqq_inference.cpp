@@ -15,27 +15,30 @@ std::vector<std::int8_t> quantize(const arma::mat& x, double scale, int bits) {
   std::vector<std::int8_t> out(x.n_elem);
   for (arma::uword t = 0; t < x.n_cols; ++t)
     for (arma::uword r = 0; r < x.n_rows; ++r)
-      out[t * x.n_rows + r] = static_cast<std::int8_t>(std::clamp(std::nearbyint(x(r, t) / scale), -hi - 1, hi));
+      out[t * x.n_rows + r] =
+          static_cast<std::int8_t>(std::clamp(std::nearbyint(x(r, t) / scale), -hi - 1, hi));
   return out;
 }
 
 // Dequantized y = w_scale[o]·x_scale·acc + bias[bias_row0 + t], as [out, tokens].
-arma::mat linear(const MvmBackend& backend, const IntLinear& l, const std::vector<std::int8_t>& x, int tokens,
-                 double x_scale, int bias_row0 = 0) {
+arma::mat linear(const MvmBackend& backend, const IntLinear& l, const std::vector<std::int8_t>& x,
+                 int tokens, double x_scale, int bias_row0 = 0) {
   std::vector<std::int32_t> acc(static_cast<std::size_t>(tokens) * l.out);
   backend.mvm(l, x.data(), tokens, acc.data());
   arma::mat y(static_cast<arma::uword>(l.out), static_cast<arma::uword>(tokens));
   for (int t = 0; t < tokens; ++t)
     for (int o = 0; o < l.out; ++o) {
       const double b = std::ldexp(static_cast<double>(l.bias_row(bias_row0 + t)[o]), l.bias_exp);
-      y(o, t) = to_double(l.w_scale[o]) * x_scale * acc[static_cast<std::size_t>(t) * l.out + o] + b;
+      y(o, t) =
+          to_double(l.w_scale[o]) * x_scale * acc[static_cast<std::size_t>(t) * l.out + o] + b;
     }
   return y;
 }
 
 }  // namespace
 
-PtqDqqInference::PtqDqqInference(const VitModel& model, const IntModel& int_model, const MvmBackend& backend)
+PtqDqqInference::PtqDqqInference(const VitModel& model, const IntModel& int_model,
+                                 const MvmBackend& backend)
     : model_(model), q_(int_model), backend_(backend) {}
 
 arma::vec PtqDqqInference::logits(const std::uint8_t* pixels) const {
@@ -50,7 +53,8 @@ arma::vec PtqDqqInference::logits(const std::uint8_t* pixels) const {
   std::vector<std::int8_t> px(static_cast<std::size_t>(T - 1) * q.patch_elements);
   patch_pixels_s8(q, pixels, px.data());
   arma::mat x(static_cast<arma::uword>(D), static_cast<arma::uword>(T));
-  for (int o = 0; o < D; ++o) x(o, 0) = std::ldexp(static_cast<double>(q.embed.bias_row(0)[o]), q.embed.bias_exp);
+  for (int o = 0; o < D; ++o)
+    x(o, 0) = std::ldexp(static_cast<double>(q.embed.bias_row(0)[o]), q.embed.bias_exp);
   x.cols(1, T - 1) = linear(backend_, q.embed, px, T - 1, 1.0, 1);
 
   for (std::size_t bi = 0; bi < q.blocks.size(); ++bi) {
@@ -66,9 +70,12 @@ arma::vec PtqDqqInference::logits(const std::uint8_t* pixels) const {
     arma::mat scores(static_cast<arma::uword>(T), static_cast<arma::uword>(T));
     const double score_scale = s(b.q) * s(b.k) / std::sqrt(static_cast<double>(hd));
     // Both attention products are int8 integer products (on the backend when it runs them).
-    std::vector<std::int8_t> kh(static_cast<std::size_t>(T) * hd), vt(static_cast<std::size_t>(hd) * T);
-    std::vector<std::uint8_t> qh(static_cast<std::size_t>(T) * hd), pr(static_cast<std::size_t>(T) * T);
-    std::vector<std::int32_t> sc(static_cast<std::size_t>(T) * T), pv(static_cast<std::size_t>(T) * hd);
+    std::vector<std::int8_t> kh(static_cast<std::size_t>(T) * hd),
+        vt(static_cast<std::size_t>(hd) * T);
+    std::vector<std::uint8_t> qh(static_cast<std::size_t>(T) * hd),
+        pr(static_cast<std::size_t>(T) * T);
+    std::vector<std::int32_t> sc(static_cast<std::size_t>(T) * T),
+        pv(static_cast<std::size_t>(T) * hd);
     using Product = AttentionOperand::Product;
     for (int h = 0; h < H; ++h) {
       for (int j = 0; j < T; ++j)
@@ -84,7 +91,8 @@ arma::vec PtqDqqInference::logits(const std::uint8_t* pixels) const {
       const arma::mat probs = softmax_rows(scores);
       for (int i = 0; i < T; ++i)
         for (int j = 0; j < T; ++j)
-          pr[i * T + j] = static_cast<std::uint8_t>(std::min(std::nearbyint(probs(i, j) / prob_lsb), prob_max));
+          pr[i * T + j] =
+              static_cast<std::uint8_t>(std::min(std::nearbyint(probs(i, j) / prob_lsb), prob_max));
       backend_.mvm_attention({static_cast<int>(bi), Product::PV, h, hd, T, vt.data()}, pr.data(),
                              InputKind::UNSIGNED_8, T, pv.data());
       for (int i = 0; i < T; ++i)
@@ -92,7 +100,8 @@ arma::vec PtqDqqInference::logits(const std::uint8_t* pixels) const {
     }
     x += linear(backend_, b.proj, quantize(attn, s(b.proj_in), ab), T, s(b.proj_in));
     const arma::mat ln2 = layer_norm(x, fb.ln2_weight, fb.ln2_bias, c.ln_eps);
-    const arma::mat hidden = gelu(linear(backend_, b.fc1, quantize(ln2, s(b.fc1_in), ab), T, s(b.fc1_in)));
+    const arma::mat hidden =
+        gelu(linear(backend_, b.fc1, quantize(ln2, s(b.fc1_in), ab), T, s(b.fc1_in)));
     x += linear(backend_, b.fc2, quantize(hidden, s(b.fc2_in), ab), T, s(b.fc2_in));
   }
   const arma::mat cls = layer_norm(x.col(0), model_.head_ln_weight, model_.head_ln_bias, c.ln_eps);

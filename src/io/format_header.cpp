@@ -13,7 +13,8 @@ namespace {
 }
 
 // A header attribute as text; a missing or unreadable one is the format's error.
-std::string header_text(const h5::Node& root, const std::string& path, const FileFormat& f, const char* name) {
+std::string header_text(const h5::Node& root, const std::string& path, const FileFormat& f,
+                        const char* name) {
   try {
     return root.read_string_attribute(name);
   } catch (const IoError& e) {
@@ -25,17 +26,19 @@ std::string header_text(const h5::Node& root, const std::string& path, const Fil
 
 bool has_filetype(const h5::Node& root, const FileFormat& format) {
   try {
-    return root.has_attribute("filetype") && root.read_string_attribute("filetype") == format.filetype;
+    return root.has_attribute("filetype") &&
+           root.read_string_attribute("filetype") == format.filetype;
   } catch (const IoError&) {
     return false;
   }
 }
 
 int check_format_header(const h5::Node& root, const std::string& path, const FileFormat& f) {
-  const std::string ft = root.has_attribute("filetype") ? header_text(root, path, f, "filetype") : "";
+  const std::string ft =
+      root.has_attribute("filetype") ? header_text(root, path, f, "filetype") : "";
   if (ft != f.filetype) {
-    fail(f, path + ": not a " + std::string(f.description) + " (root attribute 'filetype' is '" + ft +
-                "', expected '" + std::string(f.filetype) + "')");
+    fail(f, path + ": not a " + std::string(f.description) + " (root attribute 'filetype' is '" +
+                ft + "', expected '" + std::string(f.filetype) + "')");
   }
   const std::string v = header_text(root, path, f, "format_version");
   const auto dot = v.find('.');

@@ -2,10 +2,10 @@
 
 #include <hdf5.h>
 
-#include <type_traits>
 #include <filesystem>
 #include <numeric>
 #include <sstream>
+#include <type_traits>
 #include <utility>
 
 #include "rapmc/core/errors.h"
@@ -75,8 +75,9 @@ std::vector<std::uint64_t> shape_of(const Handle& dset, const std::string& where
   const int rank = H5Sget_simple_extent_ndims(space.id());
   if (rank < 0) throw IoError(where + ": cannot read its rank");
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  if (rank > 0) check(H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr),
-                      where + ": cannot read its dimensions");
+  if (rank > 0)
+    check(H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr),
+          where + ": cannot read its dimensions");
   return {dims.begin(), dims.end()};
 }
 
@@ -110,10 +111,10 @@ void write_all(const Node& node, const std::string& rel, hid_t file_type, hid_t 
                          H5Sclose, node.where(rel) + ": cannot create dataspace");
   Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create property list");
   check(H5Pset_create_intermediate_group(lcpl.id(), 1), "cannot set property list");
-  Handle dset = checked(
-      H5Dcreate2(node.id(), rel.c_str(), file_type, space.id(), lcpl.id(), H5P_DEFAULT,
-                 H5P_DEFAULT),
-      H5Dclose, node.where(rel) + ": cannot create dataset (does it exist already?)");
+  Handle dset =
+      checked(H5Dcreate2(node.id(), rel.c_str(), file_type, space.id(), lcpl.id(), H5P_DEFAULT,
+                         H5P_DEFAULT),
+              H5Dclose, node.where(rel) + ": cannot create dataset (does it exist already?)");
   if (!data.empty()) {
     check(H5Dwrite(dset.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
           node.where(rel) + ": cannot write dataset");
@@ -274,13 +275,16 @@ Node Node::group(const std::string& rel) const {
 std::vector<std::string> Node::children(const std::string& rel) const {
   const std::string at = rel.empty() ? "." : rel;
   H5G_info_t info{};
-  check(H5Gget_info_by_name(id(), at.c_str(), &info, H5P_DEFAULT), where(rel) + ": cannot list the group");
+  check(H5Gget_info_by_name(id(), at.c_str(), &info, H5P_DEFAULT),
+        where(rel) + ": cannot list the group");
   std::vector<std::string> names;
   for (hsize_t i = 0; i < info.nlinks; ++i) {
-    const ssize_t len = H5Lget_name_by_idx(id(), at.c_str(), H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    const ssize_t len = H5Lget_name_by_idx(id(), at.c_str(), H5_INDEX_NAME, H5_ITER_INC, i, nullptr,
+                                           0, H5P_DEFAULT);
     if (len < 0) throw IoError(where(rel) + ": cannot read a link name");
     std::string name(static_cast<std::size_t>(len) + 1, '\0');
-    H5Lget_name_by_idx(id(), at.c_str(), H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT);
+    H5Lget_name_by_idx(id(), at.c_str(), H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
+                       H5P_DEFAULT);
     name.resize(static_cast<std::size_t>(len));
     names.push_back(std::move(name));
   }
@@ -338,7 +342,8 @@ void Node::write_dataset(const std::string& rel, const std::vector<double>& data
   write_all(*this, rel, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data, shape);
 }
 
-std::vector<double> Node::read_double_dataset(const std::string& rel, std::vector<std::uint64_t>* shape) const {
+std::vector<double> Node::read_double_dataset(const std::string& rel,
+                                              std::vector<std::uint64_t>* shape) const {
   return read_all<double>(*this, rel, H5T_NATIVE_DOUBLE, shape);
 }
 
@@ -348,30 +353,34 @@ void Node::remove(const std::string& rel) const {
 
 void Node::create_column(const std::string& rel, bool integer, std::uint64_t chunk) const {
   hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunks[1] = {chunk};
-  Handle space = checked(H5Screate_simple(1, dims, maxdims), H5Sclose, where(rel) + ": cannot create dataspace");
+  Handle space = checked(H5Screate_simple(1, dims, maxdims), H5Sclose,
+                         where(rel) + ": cannot create dataspace");
   Handle dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "cannot create property list");
   check(H5Pset_chunk(dcpl.id(), 1, chunks), where(rel) + ": cannot set chunking");
   Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create property list");
   check(H5Pset_create_intermediate_group(lcpl.id(), 1), "cannot set property list");
-  checked(H5Dcreate2(id(), rel.c_str(), integer ? H5T_STD_I64LE : H5T_IEEE_F64LE, space.id(), lcpl.id(), dcpl.id(),
-                     H5P_DEFAULT),
+  checked(H5Dcreate2(id(), rel.c_str(), integer ? H5T_STD_I64LE : H5T_IEEE_F64LE, space.id(),
+                     lcpl.id(), dcpl.id(), H5P_DEFAULT),
           H5Dclose, where(rel) + ": cannot create dataset (does it exist already?)");
 }
 
 namespace {
 template <class T>
-void append_values(const Node& node, const std::string& rel, hid_t mem_type, const std::vector<T>& values) {
+void append_values(const Node& node, const std::string& rel, hid_t mem_type,
+                   const std::vector<T>& values) {
   if (values.empty()) return;
   Handle dset = open_dataset(node, rel);
   const auto shape = shape_of(dset, node.where(rel));
   if (shape.size() != 1) throw IoError(node.where(rel) + ": not a column");
   const hsize_t old_n = shape[0], add = values.size(), new_n[1] = {old_n + add};
   check(H5Dset_extent(dset.id(), new_n), node.where(rel) + ": cannot extend dataset");
-  Handle file_space = checked(H5Dget_space(dset.id()), H5Sclose, node.where(rel) + ": cannot read its shape");
+  Handle file_space =
+      checked(H5Dget_space(dset.id()), H5Sclose, node.where(rel) + ": cannot read its shape");
   const hsize_t start[1] = {old_n}, count[1] = {add};
   check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, count, nullptr),
         node.where(rel) + ": cannot select rows");
-  Handle mem_space = checked(H5Screate_simple(1, count, nullptr), H5Sclose, "cannot create dataspace");
+  Handle mem_space =
+      checked(H5Screate_simple(1, count, nullptr), H5Sclose, "cannot create dataspace");
   check(H5Dwrite(dset.id(), mem_type, mem_space.id(), file_space.id(), H5P_DEFAULT, values.data()),
         node.where(rel) + ": cannot write rows");
 }
@@ -395,29 +404,35 @@ void Node::resize_column(const std::string& rel, std::uint64_t n) const {
 
 void Node::create_rows(const std::string& rel, std::uint64_t width, std::uint64_t chunk) const {
   hsize_t dims[2] = {0, width}, maxdims[2] = {H5S_UNLIMITED, width}, chunks[2] = {chunk, width};
-  Handle space = checked(H5Screate_simple(2, dims, maxdims), H5Sclose, where(rel) + ": cannot create dataspace");
+  Handle space = checked(H5Screate_simple(2, dims, maxdims), H5Sclose,
+                         where(rel) + ": cannot create dataspace");
   Handle dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "cannot create property list");
   check(H5Pset_chunk(dcpl.id(), 2, chunks), where(rel) + ": cannot set chunking");
   Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create property list");
   check(H5Pset_create_intermediate_group(lcpl.id(), 1), "cannot set property list");
-  checked(H5Dcreate2(id(), rel.c_str(), H5T_STD_I64LE, space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT), H5Dclose,
-          where(rel) + ": cannot create dataset (does it exist already?)");
+  checked(
+      H5Dcreate2(id(), rel.c_str(), H5T_STD_I64LE, space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT),
+      H5Dclose, where(rel) + ": cannot create dataset (does it exist already?)");
 }
 
 void Node::append_rows(const std::string& rel, const std::vector<std::int64_t>& values) const {
   if (values.empty()) return;
   Handle dset = open_dataset(*this, rel);
   const auto shape = shape_of(dset, where(rel));
-  if (shape.size() != 2 || values.size() % shape[1] != 0) throw IoError(where(rel) + ": rows do not match its width");
+  if (shape.size() != 2 || values.size() % shape[1] != 0)
+    throw IoError(where(rel) + ": rows do not match its width");
   const hsize_t add = values.size() / shape[1];
   const hsize_t new_dims[2] = {shape[0] + add, shape[1]};
   check(H5Dset_extent(dset.id(), new_dims), where(rel) + ": cannot extend dataset");
-  Handle file_space = checked(H5Dget_space(dset.id()), H5Sclose, where(rel) + ": cannot read its shape");
+  Handle file_space =
+      checked(H5Dget_space(dset.id()), H5Sclose, where(rel) + ": cannot read its shape");
   const hsize_t start[2] = {shape[0], 0}, count[2] = {add, shape[1]};
   check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, count, nullptr),
         where(rel) + ": cannot select rows");
-  Handle mem_space = checked(H5Screate_simple(2, count, nullptr), H5Sclose, "cannot create dataspace");
-  check(H5Dwrite(dset.id(), H5T_NATIVE_INT64, mem_space.id(), file_space.id(), H5P_DEFAULT, values.data()),
+  Handle mem_space =
+      checked(H5Screate_simple(2, count, nullptr), H5Sclose, "cannot create dataspace");
+  check(H5Dwrite(dset.id(), H5T_NATIVE_INT64, mem_space.id(), file_space.id(), H5P_DEFAULT,
+                 values.data()),
         where(rel) + ": cannot write rows");
 }
 

@@ -38,19 +38,23 @@ std::size_t read_bytes(gzFile f, void* dst, std::size_t n, const std::string& pa
 Array read(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw DataError(path + ": no such file (is the dataset installed? see docs/design.md, 'Data and the shipped model')");
+    throw DataError(path +
+                    ": no such file (is the dataset installed? see docs/design.md, 'Data and the "
+                    "shipped model')");
   }
   GzFile f(gzopen(path.c_str(), "rb"));
   if (!f) throw DataError(path + ": cannot open");
   unsigned char magic[4];
-  if (read_bytes(f.get(), magic, 4, path) != 4) throw DataError(path + ": too short for an IDX header");
+  if (read_bytes(f.get(), magic, 4, path) != 4)
+    throw DataError(path + ": too short for an IDX header");
   if (magic[0] != 0 || magic[1] != 0) throw DataError(path + ": bad IDX magic number");
   if (magic[2] != 0x08) {
     throw DataError(path + ": IDX element type " + std::to_string(magic[2]) +
                     " not supported (expected 0x08, unsigned byte)");
   }
   const int ndim = magic[3];
-  if (ndim < 1 || ndim > 4) throw DataError(path + ": IDX rank " + std::to_string(ndim) + " not supported");
+  if (ndim < 1 || ndim > 4)
+    throw DataError(path + ": IDX rank " + std::to_string(ndim) + " not supported");
   Array a;
   std::uint64_t total = 1;
   for (int i = 0; i < ndim; ++i) {
@@ -61,10 +65,12 @@ Array read(const std::string& path) {
     a.dims.push_back(d);
     total *= d;
   }
-  if (total > (std::uint64_t{1} << 34)) throw DataError(path + ": IDX header claims an absurd size");
+  if (total > (std::uint64_t{1} << 34))
+    throw DataError(path + ": IDX header claims an absurd size");
   a.data.resize(total);
   if (read_bytes(f.get(), a.data.data(), total, path) != total) {
-    throw DataError(path + ": truncated IDX payload (expected " + std::to_string(total) + " bytes)");
+    throw DataError(path + ": truncated IDX payload (expected " + std::to_string(total) +
+                    " bytes)");
   }
   unsigned char extra;
   if (read_bytes(f.get(), &extra, 1, path) != 0) {

@@ -21,7 +21,8 @@ const toml::node* TomlReader::Tree::find(const std::string& key) {
 }
 
 TomlReader toml_reader_of(toml::table table, const std::string& source) {
-  return TomlReader(std::make_unique<TomlReader::Tree>(TomlReader::Tree{std::move(table), {}}), source, "");
+  return TomlReader(std::make_unique<TomlReader::Tree>(TomlReader::Tree{std::move(table), {}}),
+                    source, "");
 }
 
 TomlReader TomlReader::from_string(const std::string& text, const std::string& source) {
@@ -54,13 +55,16 @@ TomlReader TomlReader::from_file(const std::string& path) {
   return from_string(ss.str(), path);
 }
 
-bool TomlReader::has(const std::string& key) const { return static_cast<bool>(tree_->table.at_path(key)); }
+bool TomlReader::has(const std::string& key) const {
+  return static_cast<bool>(tree_->table.at_path(key));
+}
 
 void TomlReader::problem(const std::string& key, const std::string& what) {
   problems_.push_back("'" + key + "' " + what);
 }
 
-std::int64_t TomlReader::get_int(const std::string& key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
+std::int64_t TomlReader::get_int(const std::string& key, std::int64_t fallback, std::int64_t lo,
+                                 std::int64_t hi) {
   const toml::node* n = tree_->find(key);
   if (!n) return fallback;
   const auto v = n->value_exact<std::int64_t>();
@@ -69,7 +73,8 @@ std::int64_t TomlReader::get_int(const std::string& key, std::int64_t fallback, 
     return fallback;
   }
   if (*v < lo || *v > hi) {
-    problem(key, "= " + std::to_string(*v) + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi));
+    problem(key, "= " + std::to_string(*v) + " is out of range " + std::to_string(lo) + ".." +
+                     std::to_string(hi));
     return fallback;
   }
   return *v;
@@ -103,7 +108,8 @@ std::string TomlReader::get_string(const std::string& key, const std::string& fa
   return *v;
 }
 
-int TomlReader::get_choice(const std::string& key, int fallback, const std::vector<std::string>& choices) {
+int TomlReader::get_choice(const std::string& key, int fallback,
+                           const std::vector<std::string>& choices) {
   if (!has(key)) {
     tree_->read_keys.push_back(key);
     return fallback;
@@ -119,8 +125,8 @@ int TomlReader::get_choice(const std::string& key, int fallback, const std::vect
 
 namespace {
 // Every leaf key of `t` that was never read.
-void collect_unknown(const toml::table& t, const std::string& prefix, const std::vector<std::string>& read,
-                     std::vector<std::string>& out) {
+void collect_unknown(const toml::table& t, const std::string& prefix,
+                     const std::vector<std::string>& read, std::vector<std::string>& out) {
   for (const auto& [k, v] : t) {
     const std::string key = prefix + std::string(k.str());
     if (const toml::table* sub = v.as_table()) {
@@ -138,7 +144,8 @@ void TomlReader::finish() const {
   collect_unknown(tree_->table, "", tree_->read_keys, unknown);
   for (const auto& k : unknown) all.push_back("'" + k + "' is not a known key");
   if (all.empty()) return;
-  std::string msg = source_ + ": " + std::to_string(all.size()) + " problem" + (all.size() > 1 ? "s" : "") + ":";
+  std::string msg =
+      source_ + ": " + std::to_string(all.size()) + " problem" + (all.size() > 1 ? "s" : "") + ":";
   for (const auto& p : all) msg += "\n  " + p;
   throw ConfigError(msg);
 }

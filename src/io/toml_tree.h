@@ -23,7 +23,9 @@ struct TomlReader::Tree {
 TomlReader toml_reader_of(toml::table table, const std::string& source);
 
 /// The raw node at `key` of `r` (marked as read), or nullptr.
-inline const toml::node* toml_raw(TomlReader& r, const std::string& key) { return r.tree().find(key); }
+inline const toml::node* toml_raw(TomlReader& r, const std::string& key) {
+  return r.tree().find(key);
+}
 
 /// Sets the value at dotted `key` in `table`, creating sub-tables as needed.
 void set_toml_path(toml::table& table, const std::string& key, const toml::node& value);

@@ -19,7 +19,9 @@ std::int64_t shift_round(std::int64_t x, int s) {
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << l);
 }
 
-int msb_index(std::uint64_t x) { return x == 0 ? -1 : 63 - __builtin_clzll(x); }
+int msb_index(std::uint64_t x) {
+  return x == 0 ? -1 : 63 - __builtin_clzll(x);
+}
 
 std::uint64_t abs_u64(std::int64_t x) {
   return x < 0 ? ~static_cast<std::uint64_t>(x) + 1 : static_cast<std::uint64_t>(x);
@@ -51,7 +53,8 @@ namespace {
 
 // x normalised to [1, 2) in Q30, with x = xn·2^(n-30), n = msb_index(x).
 std::int64_t normalise_q30(std::uint64_t x, int n) {
-  return n >= 30 ? static_cast<std::int64_t>(x >> (n - 30)) : static_cast<std::int64_t>(x << (30 - n));
+  return n >= 30 ? static_cast<std::int64_t>(x >> (n - 30))
+                 : static_cast<std::int64_t>(x << (30 - n));
 }
 
 constexpr std::int64_t ONE_Q30 = std::int64_t{1} << 30;
@@ -80,10 +83,9 @@ std::int64_t rsqrt_q30(std::uint64_t x, int& exp) {
   const std::int64_t x4 = 2 * k >= 30 ? static_cast<std::int64_t>(x >> (2 * k - 30))
                                       : static_cast<std::int64_t>(x << (30 - 2 * k));
   // Seed: 1/√(midpoint) of the quarter-unit interval holding x4 (index floor(4·x4)).
-  static constexpr std::int64_t SEED[16] = {0, 0, 0, 0,
-                                            1012333500, 915690104, 842312387, 784150157,
-                                            736580814, 696735698, 662727842, 633258380,
-                                            607400100, 584471019, 563956835, 545461392};
+  static constexpr std::int64_t SEED[16] = {
+      0,         0,         0,         0,         1012333500, 915690104, 842312387, 784150157,
+      736580814, 696735698, 662727842, 633258380, 607400100,  584471019, 563956835, 545461392};
   std::int64_t y = SEED[x4 >> 28];
   // y ← y·(3 - x4·y²)/2; from a 6 % seed four steps reach the Q30 resolution.
   for (int i = 0; i < 4; ++i) {

@@ -5,7 +5,7 @@
 namespace rapmc::kern {
 namespace {
 constexpr std::int64_t ONE_Q30 = std::int64_t{1} << 30;
-constexpr std::int64_t GELU_C3_Q30 = 48012366;      // 0.044715
+constexpr std::int64_t GELU_C3_Q30 = 48012366;     // 0.044715
 constexpr std::int64_t GELU_K_Q30 = 2471977230LL;  // 2·√(2/π)·log2(e)
 }  // namespace
 
@@ -36,14 +36,14 @@ std::int64_t gelu(std::int64_t x, int frac) {
   constexpr std::int64_t EIGHT = std::int64_t{8} << 16;
   if (x16 >= EIGHT) return x;
   if (x16 <= -EIGHT) return 0;
-  const std::int64_t x2 = (x16 * x16) >> 16;           // < 2^22
-  const std::int64_t x3 = (x2 * x16) >> 16;            // |x3| < 2^25
+  const std::int64_t x2 = (x16 * x16) >> 16;  // < 2^22
+  const std::int64_t x3 = (x2 * x16) >> 16;   // |x3| < 2^25
   const std::int64_t inner = x16 + shift_round(x3 * GELU_C3_Q30, 30);
   const std::int64_t z = shift_round(inner * GELU_K_Q30, 30);  // z·log2(e), Q16
-  const std::int64_t t = exp2_q30(z < 0 ? z : -z);    // 2^(-|z|·log2 e) = e^-|z|, Q30
+  const std::int64_t t = exp2_q30(z < 0 ? z : -z);             // 2^(-|z|·log2 e) = e^-|z|, Q30
   int n = 0;
   const std::int64_t r = reciprocal_q30(static_cast<std::uint64_t>(ONE_Q30 + t), n);
-  const std::int64_t sig = shift_round(r, n - 30);    // σ(|z|) = 2^30/(2^30 + t), Q30
+  const std::int64_t sig = shift_round(r, n - 30);  // σ(|z|) = 2^30/(2^30 + t), Q30
   const std::int64_t phi = z >= 0 ? sig : ONE_Q30 - sig;
   const std::int64_t y16 = shift_round(x16 * phi, 30);
   return shift_round(y16, 16 - frac);

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include "io/toml_tree.h"
 #include "rapmc/core/errors.h"
 #include "rapmc/core/sha256.h"
-#include "io/toml_tree.h"
 #include "rapmc/mc/trial_metrics.h"
 
 namespace rapmc {
@@ -32,12 +32,15 @@ std::string node_text(const toml::node& n) {
 void leaves(const toml::table& t, const std::string& prefix, std::vector<std::string>& out) {
   for (const auto& [k, v] : t) {
     const std::string key = prefix + "." + std::string(k.str());
-    if (const toml::table* sub = v.as_table()) leaves(*sub, key, out);
-    else out.push_back(key);
+    if (const toml::table* sub = v.as_table())
+      leaves(*sub, key, out);
+    else
+      out.push_back(key);
   }
 }
 
-// One axis of the grid: one key, or several keys set together (keys = [...], values = [[...], ...]).
+// One axis of the grid: one key, or several keys set together (keys = [...], values = [[...],
+// ...]).
 struct SweepAxis {
   std::vector<std::string> keys;
   std::vector<std::vector<const toml::node*>> values;  // [value index][key index]
@@ -51,10 +54,12 @@ void read_operating_point(TomlReader& r, CampaignPoint& p) {
   } catch (const ConfigError& e) {
     r.problem("operating_point.corner", std::string("is not valid: ") + e.what());
   }
-  p.temp_mode = static_cast<TempMode>(r.get_choice("operating_point.temperature", 0, {"fixed", "uniform"}));
+  p.temp_mode =
+      static_cast<TempMode>(r.get_choice("operating_point.temperature", 0, {"fixed", "uniform"}));
   p.temp_min_c = r.get_double("operating_point.temp_min_c", -40.0, -273.0, 500.0);
   p.temp_max_c = r.get_double("operating_point.temp_max_c", 125.0, -273.0, 500.0);
-  if (p.temp_max_c < p.temp_min_c) r.problem("operating_point.temp_max_c", "is below operating_point.temp_min_c");
+  if (p.temp_max_c < p.temp_min_c)
+    r.problem("operating_point.temp_max_c", "is below operating_point.temp_min_c");
 }
 
 void read_campaign_keys(TomlReader& r, Campaign& c) {
@@ -67,16 +72,20 @@ void read_campaign_keys(TomlReader& r, Campaign& c) {
   c.data_dir = r.get_string("data.dir", "");
   c.images = static_cast<std::size_t>(r.get_int("data.images", 100, 1, 10'000'000));
   c.first_image = static_cast<std::size_t>(r.get_int("data.first", 0, 0, 10'000'000));
-  c.pipeline = r.get_choice("pipeline.name", 0, {"flare", "ptq-dqq"}) == 0 ? Pipeline::FLARE : Pipeline::PTQ_DQQ;
-  c.requant = r.get_choice("pipeline.requant", 0, {"emsb", "dyadic"}) == 0 ? RequantMode::EMSB : RequantMode::DYADIC;
+  c.pipeline = r.get_choice("pipeline.name", 0, {"flare", "ptq-dqq"}) == 0 ? Pipeline::FLARE
+                                                                           : Pipeline::PTQ_DQQ;
+  c.requant = r.get_choice("pipeline.requant", 0, {"emsb", "dyadic"}) == 0 ? RequantMode::EMSB
+                                                                           : RequantMode::DYADIC;
   c.hardware_file = r.get_string("hardware.file", "data/hardware/rap.toml");
   c.trigger.metric = r.get_string("trigger.metric", c.trigger.metric);
   if (!find_trial_metric(c.trigger.metric)) {
     r.problem("trigger.metric", "= '" + c.trigger.metric + "' is not a per-trial metric");
   }
   c.trigger.ci_halfwidth = r.get_double("trigger.ci_halfwidth", 0.0, 0.0, 1e30);
-  c.trigger.min_trials = static_cast<std::uint64_t>(r.get_int("trigger.min_trials", 8, 2, 1'000'000'000));
-  c.trigger.check_every = static_cast<std::uint64_t>(r.get_int("trigger.check_every", 8, 1, 1'000'000));
+  c.trigger.min_trials =
+      static_cast<std::uint64_t>(r.get_int("trigger.min_trials", 8, 2, 1'000'000'000));
+  c.trigger.check_every =
+      static_cast<std::uint64_t>(r.get_int("trigger.check_every", 8, 1, 1'000'000));
   c.yield_accuracy = r.get_double("yield.accuracy_threshold", c.yield_accuracy, 0.0, 1.0);
 }
 
@@ -94,7 +103,8 @@ std::vector<std::pair<std::string, const toml::node*>> hardware_overrides(TomlRe
 }
 
 // One [[sweep]] table: key = "...", values = [...], or keys = [...], values = [[...], ...].
-std::optional<SweepAxis> read_sweep_axis(TomlReader& r, const toml::node& node, const std::string& where) {
+std::optional<SweepAxis> read_sweep_axis(TomlReader& r, const toml::node& node,
+                                         const std::string& where) {
   const toml::table* t = node.as_table();
   const toml::array* values = t ? (*t)["values"].as_array() : nullptr;
   SweepAxis a;
@@ -124,8 +134,9 @@ std::optional<SweepAxis> read_sweep_axis(TomlReader& r, const toml::node& node, 
     if (!tuples_ok) return std::nullopt;
   }
   if (a.keys.empty() || a.values.empty() || t->size() != 2) {
-    r.problem(where, "needs exactly: key = \"section.name\", values = [non-empty list] (or keys = [...], "
-                     "values = [[one value per key], ...])");
+    r.problem(where,
+              "needs exactly: key = \"section.name\", values = [non-empty list] (or keys = [...], "
+              "values = [[one value per key], ...])");
     return std::nullopt;
   }
   bool ok = true;
@@ -133,7 +144,8 @@ std::optional<SweepAxis> read_sweep_axis(TomlReader& r, const toml::node& node, 
     const bool known_ns = key.rfind("hardware.", 0) == 0 || key.rfind("variation.", 0) == 0 ||
                           key.rfind("operating_point.", 0) == 0;
     if (!known_ns || key == "hardware.file") {
-      r.problem(where + ".key", "= '" + key + "' cannot be swept (hardware.*, variation.* or operating_point.*)");
+      r.problem(where + ".key",
+                "= '" + key + "' cannot be swept (hardware.*, variation.* or operating_point.*)");
       ok = false;
     }
   }
@@ -147,7 +159,8 @@ std::vector<SweepAxis> read_sweep(TomlReader& r) {
   const toml::array* arr = sweep->as_array();
   if (!arr) r.problem("sweep", "must be an array of tables ([[sweep]] key = ..., values = [...])");
   for (std::size_t i = 0; arr && i < arr->size(); ++i)
-    if (auto a = read_sweep_axis(r, (*arr)[i], "sweep[" + std::to_string(i) + "]")) axes.push_back(std::move(*a));
+    if (auto a = read_sweep_axis(r, (*arr)[i], "sweep[" + std::to_string(i) + "]"))
+      axes.push_back(std::move(*a));
   return axes;
 }
 
@@ -165,7 +178,8 @@ std::optional<toml::table> hardware_table(TomlReader& r, const std::string& file
 }
 
 // Grid point `pi` (the last axis varies fastest): the campaign with this point's values set.
-CampaignPoint make_point(TomlReader& r, const Campaign& c, const std::vector<SweepAxis>& axes, std::size_t pi,
+CampaignPoint make_point(TomlReader& r, const Campaign& c, const std::vector<SweepAxis>& axes,
+                         std::size_t pi,
                          const std::vector<std::pair<std::string, const toml::node*>>& hw_overrides,
                          const std::optional<toml::table>& hw_table) {
   CampaignPoint p;
@@ -180,8 +194,10 @@ CampaignPoint make_point(TomlReader& r, const Campaign& c, const std::vector<Swe
       const std::string& key = it->keys[k];
       const toml::node& v = *tuple[k];
       p.overrides.insert(p.overrides.begin(), {key, node_text(v)});
-      if (key.rfind("hardware.", 0) == 0) set_toml_path(point_hw, key.substr(9), v);
-      else set_toml_path(campaign_table, key, v);
+      if (key.rfind("hardware.", 0) == 0)
+        set_toml_path(point_hw, key.substr(9), v);
+      else
+        set_toml_path(campaign_table, key, v);
     }
   }
   for (const auto& [k, v] : p.overrides) p.label += (p.label.empty() ? "" : ", ") + k + "=" + v;
@@ -198,7 +214,8 @@ CampaignPoint make_point(TomlReader& r, const Campaign& c, const std::vector<Swe
       TomlReader hr = toml_reader_of(point_hw, c.hardware_file + where);
       p.hardware = read_hardware(hr);
     } catch (const ConfigError& e) {
-      r.problem("hardware", std::string("(from ") + c.hardware_file + " and the campaign's overrides) " + e.what());
+      r.problem("hardware", std::string("(from ") + c.hardware_file +
+                                " and the campaign's overrides) " + e.what());
     }
   }
   return p;
@@ -218,7 +235,8 @@ Campaign parse_campaign(const std::string& text, const std::string& source) {
   const std::optional<toml::table> hw_table = hardware_table(r, c.hardware_file);
   std::size_t n_points = 1;
   for (const auto& a : axes) n_points *= a.values.size();
-  for (std::size_t pi = 0; pi < n_points; ++pi) c.points.push_back(make_point(r, c, axes, pi, hw_overrides, hw_table));
+  for (std::size_t pi = 0; pi < n_points; ++pi)
+    c.points.push_back(make_point(r, c, axes, pi, hw_overrides, hw_table));
   // Keys of the variation and operating-point sections are read by the main reader too, so
   // that unknown keys and bad values there are reported with the rest.
   (void)read_variation(r, "variation.");

@@ -16,13 +16,16 @@ namespace {
 ImageSet evaluation_subset(const Campaign& c) {
   ImageSet all = load_dataset(c.dataset, c.data_dir, c.first_image + c.images);
   if (all.size() < c.first_image + c.images) {
-    throw DataError(c.source + ": data.first + data.images = " + std::to_string(c.first_image + c.images) +
-                    " but dataset '" + c.dataset + "' has " + std::to_string(all.size()) + " images");
+    throw DataError(
+        c.source + ": data.first + data.images = " + std::to_string(c.first_image + c.images) +
+        " but dataset '" + c.dataset + "' has " + std::to_string(all.size()) + " images");
   }
   ImageSet s = all;
-  s.pixels.assign(all.pixels.begin() + static_cast<std::ptrdiff_t>(c.first_image * all.image_elements()),
-                  all.pixels.end());
-  s.labels.assign(all.labels.begin() + static_cast<std::ptrdiff_t>(c.first_image), all.labels.end());
+  s.pixels.assign(
+      all.pixels.begin() + static_cast<std::ptrdiff_t>(c.first_image * all.image_elements()),
+      all.pixels.end());
+  s.labels.assign(all.labels.begin() + static_cast<std::ptrdiff_t>(c.first_image),
+                  all.labels.end());
   return s;
 }
 
@@ -48,7 +51,8 @@ TrialRecord unpack(const double*& p, std::size_t layers) {
   r.layer_code_error_rate.assign(p, p + layers);
   p += layers;
   for (int b = 0; b < pim::DCODE_BINS; ++b) r.dcode_hist.push_back(static_cast<std::int64_t>(*p++));
-  for (int b = 0; b < pim::MARGIN_BINS; ++b) r.margin_hist.push_back(static_cast<std::int64_t>(*p++));
+  for (int b = 0; b < pim::MARGIN_BINS; ++b)
+    r.margin_hist.push_back(static_cast<std::int64_t>(*p++));
   return r;
 }
 
@@ -63,14 +67,15 @@ CampaignInputs load_campaign_inputs(const Campaign& c) {
 
 double ideal_pass_seconds(const TrialSetup& s) {
   const DigitalMvm digital;
-  const auto engine = make_pipeline(s.campaign->pipeline, s.campaign->requant, s.int_model, s.fp32, digital);
+  const auto engine =
+      make_pipeline(s.campaign->pipeline, s.campaign->requant, s.int_model, s.fp32, digital);
   const auto t0 = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < s.images->size(); ++i) (void)engine->logits(s.images->image(i));
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t end, const MpiContext* mpi,
-                     Progress& progress) {
+TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t end,
+                     const MpiContext* mpi, Progress& progress) {
   const auto ranks = static_cast<std::uint64_t>(mpi ? mpi->size() : 1);
   const auto rank = static_cast<std::uint64_t>(mpi ? mpi->rank() : 0);
   std::vector<std::uint64_t> mine;

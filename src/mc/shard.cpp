@@ -23,8 +23,8 @@ ShardSpec parse_shard(const std::string& text, std::uint64_t trials) {
     if (n > trials) throw std::invalid_argument("more shards than trials");
     return shard_range(i, n, trials);
   } catch (const std::exception&) {
-    throw ConfigError("--shard '" + text + "': expected i/N with 0 <= i < N <= trials (" + std::to_string(trials) +
-                      ")");
+    throw ConfigError("--shard '" + text + "': expected i/N with 0 <= i < N <= trials (" +
+                      std::to_string(trials) + ")");
   }
 }
 

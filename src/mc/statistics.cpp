@@ -27,8 +27,12 @@ void Welford::merge(const Welford& o) {
   n += o.n;
 }
 
-double Welford::variance() const { return n < 2 ? 0.0 : m2 / static_cast<double>(n - 1); }
-double Welford::stddev() const { return std::sqrt(variance()); }
+double Welford::variance() const {
+  return n < 2 ? 0.0 : m2 / static_cast<double>(n - 1);
+}
+double Welford::stddev() const {
+  return std::sqrt(variance());
+}
 
 double Welford::ci95_halfwidth() const {
   if (n < 2) return std::numeric_limits<double>::infinity();

@@ -11,8 +11,8 @@
 #include "rapmc/variation/pvt_sampler.h"
 
 namespace rapmc {
-TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const IntModel& q, const VitModel* fp32,
-                            const ImageSet& images) {
+TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const IntModel& q,
+                            const VitModel* fp32, const ImageSet& images) {
   TrialSetup s;
   s.campaign = &c;
   s.point = &p;
@@ -34,8 +34,9 @@ namespace {
 
 // The record's metrics (by id, TrialMetric), histograms and per-layer columns from the trial's
 // counts and its chip's counters.
-void record_metrics(TrialRecord& rec, const TrialSetup& s, const OperatingPoint& op, const pim::ChipInstance& chip,
-                    std::size_t images, std::size_t correct, std::size_t flips, double signal, double noise) {
+void record_metrics(TrialRecord& rec, const TrialSetup& s, const OperatingPoint& op,
+                    const pim::ChipInstance& chip, std::size_t images, std::size_t correct,
+                    std::size_t flips, double signal, double noise) {
   const pim::LayerCounters t = pim::total(rec.counters);
   const pim::CostReport cost = pim::estimate_cost(s.point->hardware, chip, t, images);
   const double n = static_cast<double>(images);
@@ -43,7 +44,8 @@ void record_metrics(TrialRecord& rec, const TrialSetup& s, const OperatingPoint&
   using enum TrialMetric;
   set(ACCURACY, static_cast<double>(correct) / n);
   set(FLIP_RATE, static_cast<double>(flips) / n);
-  set(LOGIT_SQNR_DB, noise == 0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(signal / noise));
+  set(LOGIT_SQNR_DB,
+      noise == 0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(signal / noise));
   set(CODE_ERROR_RATE, t.code_error_rate());
   set(DCODE_GE2_RATE, t.dcode_ge2_rate());
   set(SATURATION_RATE, t.saturation_rate());
@@ -86,8 +88,8 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
   rec.dcode_hist.assign(pim::DCODE_BINS, 0);
   rec.margin_hist.assign(pim::MARGIN_BINS, 0);
   try {
-    const OperatingPoint op =
-        sample_operating_point(p.variation, p.corner, p.temp_mode, p.temp_min_c, p.temp_max_c, c.seed, trial);
+    const OperatingPoint op = sample_operating_point(p.variation, p.corner, p.temp_mode,
+                                                     p.temp_min_c, p.temp_max_c, c.seed, trial);
     const PvtSampler sampler(p.variation, op, p.hardware, c.seed, trial);
     const pim::ChipInstance chip(*s.int_model, p.hardware, sampler);
     const pim::PimMvm pim(chip, s.int_model->settings.act_bits);

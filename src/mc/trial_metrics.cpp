@@ -7,19 +7,29 @@ using enum TrialMetric;
 constexpr MetricSummary DIST = MetricSummary::DISTRIBUTION;
 
 constexpr std::array<TrialMetricInfo, TRIAL_METRIC_COUNT> TABLE{{
-    {ACCURACY, "accuracy", "", "top-1 correct / images on this chip", MetricSummary::DISTRIBUTION_AND_YIELD},
-    {FLIP_RATE, "flip_rate", "", "images whose top-1 differs from the exact-MVM pipeline / images", DIST},
+    {ACCURACY, "accuracy", "", "top-1 correct / images on this chip",
+     MetricSummary::DISTRIBUTION_AND_YIELD},
+    {FLIP_RATE, "flip_rate", "", "images whose top-1 differs from the exact-MVM pipeline / images",
+     DIST},
     {LOGIT_SQNR_DB, "logit_sqnr_db", "dB",
-     "10·log10(Σ ideal logit² / Σ (logit − ideal logit)²) over images and classes; +inf without error", DIST},
-    {CODE_ERROR_RATE, "code_error_rate", "", "conversions whose code differs from the ideal code / conversions", DIST},
-    {DCODE_GE2_RATE, "dcode_ge2_rate", "", "conversions with |code − ideal code| >= 2 / conversions", DIST},
-    {SATURATION_RATE, "saturation_rate", "", "conversions whose exact count exceeds the ADC range / conversions", DIST},
+     "10·log10(Σ ideal logit² / Σ (logit − ideal logit)²) over images and classes; +inf without "
+     "error",
+     DIST},
+    {CODE_ERROR_RATE, "code_error_rate", "",
+     "conversions whose code differs from the ideal code / conversions", DIST},
+    {DCODE_GE2_RATE, "dcode_ge2_rate", "",
+     "conversions with |code − ideal code| >= 2 / conversions", DIST},
+    {SATURATION_RATE, "saturation_rate", "",
+     "conversions whose exact count exceeds the ADC range / conversions", DIST},
     {MARGIN_MIN_LSB, "margin_min_lsb", "LSB", "smallest sensing margin of any conversion", DIST},
-    {MARGIN_P01_LSB, "margin_p01_lsb", "LSB", "1 % quantile of the sensing margin (upper edge of its 1/64-LSB bin)", DIST},
-    {MARGIN_P50_LSB, "margin_p50_lsb", "LSB", "median sensing margin (upper edge of its 1/64-LSB bin)", DIST},
+    {MARGIN_P01_LSB, "margin_p01_lsb", "LSB",
+     "1 % quantile of the sensing margin (upper edge of its 1/64-LSB bin)", DIST},
+    {MARGIN_P50_LSB, "margin_p50_lsb", "LSB",
+     "median sensing margin (upper edge of its 1/64-LSB bin)", DIST},
     {READS, "reads", "per image", "analog tile reads per inference", DIST},
     {CONVERSIONS, "conversions", "per image", "ADC conversions per inference", DIST},
-    {ENERGY_J, "energy_j", "J per image", "array + ADC + shift-add energy per inference (cost model)", DIST},
+    {ENERGY_J, "energy_j", "J per image",
+     "array + ADC + shift-add energy per inference (cost model)", DIST},
     {ENERGY_ADC_J, "energy_adc_j", "J per image", "ADC energy per inference (cost model)", DIST},
     {AREA_MM2, "area_mm2", "mm²", "arrays + ADCs of the chip (cost model)", DIST},
     {AREA_ADC_MM2, "area_adc_mm2", "mm²", "ADCs of the chip (cost model)", DIST},
@@ -40,9 +50,13 @@ static_assert(in_order(), "the metric table must list the metrics in TrialMetric
 
 }  // namespace
 
-const std::array<TrialMetricInfo, TRIAL_METRIC_COUNT>& trial_metrics() { return TABLE; }
+const std::array<TrialMetricInfo, TRIAL_METRIC_COUNT>& trial_metrics() {
+  return TABLE;
+}
 
-const TrialMetricInfo& trial_metric(TrialMetric id) { return TABLE[index_of(id)]; }
+const TrialMetricInfo& trial_metric(TrialMetric id) {
+  return TABLE[index_of(id)];
+}
 
 std::optional<TrialMetric> find_trial_metric(std::string_view name) {
   for (const auto& m : TABLE)

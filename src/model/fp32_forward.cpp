@@ -23,7 +23,8 @@ arma::mat image_patches(const VitConfig& c, const std::uint8_t* pixels) {
   return out;
 }
 
-arma::mat layer_norm(const arma::mat& x, const arma::vec& weight, const arma::vec& bias, double eps) {
+arma::mat layer_norm(const arma::mat& x, const arma::vec& weight, const arma::vec& bias,
+                     double eps) {
   arma::mat y(x.n_rows, x.n_cols);
   for (arma::uword t = 0; t < x.n_cols; ++t) {
     const arma::vec col = x.col(t);

@@ -9,7 +9,8 @@
 namespace rapmc {
 namespace {
 
-constexpr FileFormat MODEL_FORMAT{"rapmc-model", "rapmc model file", MODEL_FORMAT_MAJOR, 0, HeaderErrorKind::MODEL};
+constexpr FileFormat MODEL_FORMAT{"rapmc-model", "rapmc model file", MODEL_FORMAT_MAJOR, 0,
+                                  HeaderErrorKind::MODEL};
 
 using Shape = std::vector<std::uint64_t>;
 
@@ -24,10 +25,11 @@ std::vector<float> read_checked(const h5::File& f, const std::string& rel, const
   if (!f.exists(rel)) throw ModelError(f.where(rel) + ": missing dataset (required by the format)");
   const Shape got = f.dataset_shape(rel);
   if (got != expected) {
-    throw ModelError(f.where(rel) + ": shape " + shape_str(got) + " does not match the attributes (expected " +
-                     shape_str(expected) + ")");
+    throw ModelError(f.where(rel) + ": shape " + shape_str(got) +
+                     " does not match the attributes (expected " + shape_str(expected) + ")");
   }
-  if (!f.dataset_is_float(rel)) throw ModelError(f.where(rel) + ": expected a floating-point dataset");
+  if (!f.dataset_is_float(rel))
+    throw ModelError(f.where(rel) + ": expected a floating-point dataset");
   return f.read_float_dataset(rel);
 }
 
@@ -37,8 +39,10 @@ arma::vec read_vec(const h5::File& f, const std::string& rel, std::int64_t n) {
 }
 
 // A row-major [rows, cols] dataset into a column-major arma::mat of the same shape.
-arma::mat read_mat(const h5::File& f, const std::string& rel, std::int64_t rows, std::int64_t cols) {
-  const auto v = read_checked(f, rel, {static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols)});
+arma::mat read_mat(const h5::File& f, const std::string& rel, std::int64_t rows,
+                   std::int64_t cols) {
+  const auto v =
+      read_checked(f, rel, {static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols)});
   arma::mat m(static_cast<arma::uword>(rows), static_cast<arma::uword>(cols));
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t c = 0; c < cols; ++c) m(r, c) = v[static_cast<std::size_t>(r * cols + c)];
@@ -75,7 +79,9 @@ std::vector<float> flat(const arma::mat& m) {  // column-major [r,c] -> row-majo
   return out;
 }
 
-std::vector<float> flat(const arma::vec& v) { return std::vector<float>(v.begin(), v.end()); }
+std::vector<float> flat(const arma::vec& v) {
+  return std::vector<float>(v.begin(), v.end());
+}
 
 }  // namespace
 
@@ -83,7 +89,8 @@ VitModel load_vit_model(const std::string& path) {
   const h5::File f = h5::File::open(path);
   (void)check_format_header(f, path, MODEL_FORMAT);
   const std::string kind = as_model_error([&] { return f.read_string_attribute("kind"); });
-  if (kind != "vit") throw ModelError(path + ": attribute 'kind' is '" + kind + "', expected 'vit'");
+  if (kind != "vit")
+    throw ModelError(path + ": attribute 'kind' is '" + kind + "', expected 'vit'");
 
   VitModel m;
   m.source = path;
@@ -100,13 +107,14 @@ VitModel load_vit_model(const std::string& path) {
   c.mean = as_model_error([&] { return f.read_double_array_attribute("mean"); });
   c.std = as_model_error([&] { return f.read_double_array_attribute("std"); });
   if (c.dim % c.heads != 0) {
-    throw ModelError(path + ": attribute 'dim' (" + std::to_string(c.dim) + ") is not a multiple of 'heads' (" +
-                     std::to_string(c.heads) + ")");
+    throw ModelError(path + ": attribute 'dim' (" + std::to_string(c.dim) +
+                     ") is not a multiple of 'heads' (" + std::to_string(c.heads) + ")");
   }
   if (c.image_size % c.patch_size != 0) {
     throw ModelError(path + ": attribute 'image_size' is not a multiple of 'patch_size'");
   }
-  if (!(c.ln_eps > 0 && c.ln_eps < 1)) throw ModelError(path + ": attribute 'ln_eps' must be in (0, 1)");
+  if (!(c.ln_eps > 0 && c.ln_eps < 1))
+    throw ModelError(path + ": attribute 'ln_eps' must be in (0, 1)");
   if (c.mean.size() != static_cast<std::size_t>(c.channels) ||
       c.std.size() != static_cast<std::size_t>(c.channels)) {
     throw ModelError(path + ": attributes 'mean' and 'std' need one value per channel (" +
@@ -114,7 +122,8 @@ VitModel load_vit_model(const std::string& path) {
   }
   for (double s : c.std)
     if (!(s > 0)) throw ModelError(path + ": attribute 'std' must be positive");
-  if (f.has_attribute("torch_test_accuracy")) m.torch_test_accuracy = f.read_double_attribute("torch_test_accuracy");
+  if (f.has_attribute("torch_test_accuracy"))
+    m.torch_test_accuracy = f.read_double_attribute("torch_test_accuracy");
 
   const std::int64_t d = c.dim, t = c.tokens();
   m.patch_weight = read_mat(f, "embed/patch/weight", d, c.patch_elements());
@@ -139,8 +148,8 @@ VitModel load_vit_model(const std::string& path) {
     m.blocks.push_back(std::move(b));
   }
   if (f.exists("blocks/" + std::to_string(c.depth))) {
-    throw ModelError(f.where("blocks/" + std::to_string(c.depth)) + ": more blocks than attribute 'depth' (" +
-                     std::to_string(c.depth) + ")");
+    throw ModelError(f.where("blocks/" + std::to_string(c.depth)) +
+                     ": more blocks than attribute 'depth' (" + std::to_string(c.depth) + ")");
   }
   m.head_ln_weight = read_vec(f, "head/ln/weight", d);
   m.head_ln_bias = read_vec(f, "head/ln/bias", d);
@@ -166,8 +175,12 @@ void save_vit_model(const VitModel& m, const std::string& path) {
   f.write_attribute("mean", c.mean);
   f.write_attribute("std", c.std);
   if (m.torch_test_accuracy >= 0) f.write_attribute("torch_test_accuracy", m.torch_test_accuracy);
-  auto mat = [&](const std::string& rel, const arma::mat& a) { f.write_dataset(rel, flat(a), {a.n_rows, a.n_cols}); };
-  auto vec = [&](const std::string& rel, const arma::vec& v) { f.write_dataset(rel, flat(v), {v.n_elem}); };
+  auto mat = [&](const std::string& rel, const arma::mat& a) {
+    f.write_dataset(rel, flat(a), {a.n_rows, a.n_cols});
+  };
+  auto vec = [&](const std::string& rel, const arma::vec& v) {
+    f.write_dataset(rel, flat(v), {v.n_elem});
+  };
   mat("embed/patch/weight", m.patch_weight);
   vec("embed/patch/bias", m.patch_bias);
   vec("embed/cls", m.cls);

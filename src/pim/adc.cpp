@@ -6,9 +6,12 @@ namespace rapmc::pim {
 
 int adc_param_count(AdcType type, int enob) {
   switch (type) {
-    case AdcType::IDEAL: return 0;
-    case AdcType::FLASH: return (1 << enob) - 1;
-    case AdcType::SAR: return 1 + enob;
+    case AdcType::IDEAL:
+      return 0;
+    case AdcType::FLASH:
+      return (1 << enob) - 1;
+    case AdcType::SAR:
+      return 1 + enob;
   }
   return 0;
 }

@@ -12,8 +12,11 @@ const DeviceSampler& nominal_devices() {
   return nominal;
 }
 
-ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw, const DeviceSampler& sampler)
-    : hw_(hw), sampler_(&sampler), layout_(slice_layout(hw.mapping, model.settings.weight_bits, hw.cell_bits)) {
+ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
+                           const DeviceSampler& sampler)
+    : hw_(hw),
+      sampler_(&sampler),
+      layout_(slice_layout(hw.mapping, model.settings.weight_bits, hw.cell_bits)) {
   ideal_cells_ = !sampler.varies_cells();
   nominal_adcs_ = !sampler.varies_adcs();
   const double levels = (1 << hw.cell_bits) - 1;
@@ -30,7 +33,8 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw, cons
     index_[l->name] = layers_.size();
     if (analog_slots_[layers_.size()]) {
       layers_.push_back(map_weights(l->name, l->w.data(), l->out, l->in));
-    } else {  // digital: its cells are never sampled (streams are keyed by name, the others unchanged)
+    } else {  // digital: its cells are never sampled (streams are keyed by name, the others
+              // unchanged)
       MappedLayer digital;
       digital.name = l->name;
       digital.analog = false;
@@ -39,7 +43,8 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw, cons
   }
 }
 
-std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model, const HardwareConfig& hw) {
+std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model,
+                                                         const HardwareConfig& hw) {
   std::vector<std::string> names{model.embed.name};
   for (const IntBlock& b : model.blocks)
     for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) names.push_back(l->name);
@@ -53,16 +58,19 @@ std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model, 
   // A pattern of analog_layers that matches no layer is a typo, not a design: it would keep
   // layers digital silently.
   for (const std::string& pattern : hw.analog_layer_patterns()) {
-    if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return layer_matches(pattern, n); })) {
-      throw ConfigError(hw.source + ": 'schedule.analog_layers' pattern '" + pattern +
-                        "' matches no layer of the model (layers: embed, blocks/<i>/{qkv,proj,fc1,fc2}, head/fc" +
-                        (hw.attention == AttentionPlacement::PIM ? ", blocks/<i>/{attn_qk,attn_pv}" : "") + ")");
+    if (std::none_of(names.begin(), names.end(),
+                     [&](const std::string& n) { return layer_matches(pattern, n); })) {
+      throw ConfigError(
+          hw.source + ": 'schedule.analog_layers' pattern '" + pattern +
+          "' matches no layer of the model (layers: embed, blocks/<i>/{qkv,proj,fc1,fc2}, head/fc" +
+          (hw.attention == AttentionPlacement::PIM ? ", blocks/<i>/{attn_qk,attn_pv}" : "") + ")");
     }
   }
   return names;
 }
 
-MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t* w, int out, int in) const {
+MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t* w, int out,
+                                      int in) const {
   const DeviceSampler& sampler = *sampler_;
   const int R = hw_.tile_rows, C = hw_.tile_cols, L = hw_.cell_bits, S = layout_.slices();
   MappedLayer m;
@@ -84,8 +92,8 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
         const int col = o * S + s;
         for (int q = 0; q < L; ++q)
           if ((digit >> q) & 1)
-            m.masks[((static_cast<std::size_t>(rt) * L + q) * m.words + r / 64) * m.cols + col] |= std::uint64_t{1}
-                                                                                                   << (r % 64);
+            m.masks[((static_cast<std::size_t>(rt) * L + q) * m.words + r / 64) * m.cols + col] |=
+                std::uint64_t{1} << (r % 64);
       }
     }
   }
@@ -97,8 +105,10 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
         const int i = rt * R + r;
         for (int col = 0; col < m.stride; ++col) {
           int digit = 0;  // reference columns and rows beyond the layer hold G_off cells
-          if (i < in && col < m.cols) digit = weight_digit(layout_, w[static_cast<std::size_t>(col / S) * in + i], col % S);
-          slab[static_cast<std::size_t>(r) * m.stride + col] = static_cast<float>(g_off_norm_ + digit);
+          if (i < in && col < m.cols)
+            digit = weight_digit(layout_, w[static_cast<std::size_t>(col / S) * in + i], col % S);
+          slab[static_cast<std::size_t>(r) * m.stride + col] =
+              static_cast<float>(g_off_norm_ + digit);
         }
       }
       sampler.cells(name, rt, R, m.stride, {slab, static_cast<std::size_t>(R) * m.stride});
@@ -106,14 +116,16 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
   }
   const int adcs_per_col_tile = (C + hw_.cols_per_adc - 1) / hw_.cols_per_adc;
   m.adcs_per_row_tile = m.col_tiles * adcs_per_col_tile;
-  for (int col = 0; col < m.cols; ++col) m.adc_of_col.push_back((col / C) * adcs_per_col_tile + (col % C) / hw_.cols_per_adc);
+  for (int col = 0; col < m.cols; ++col)
+    m.adc_of_col.push_back((col / C) * adcs_per_col_tile + (col % C) / hw_.cols_per_adc);
   const int P = adc_param_count(hw_.adc, hw_.enob);
   if (!nominal_adcs_ && P > 0) {
     m.adc_params.resize(static_cast<std::size_t>(m.row_tiles) * m.adcs_per_row_tile * P);
     for (int rt = 0; rt < m.row_tiles; ++rt)
       for (int a = 0; a < m.adcs_per_row_tile; ++a) {
-        const std::span<float> p(m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + a) * P,
-                                 static_cast<std::size_t>(P));
+        const std::span<float> p(
+            m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + a) * P,
+            static_cast<std::size_t>(P));
         nominal_adc_params(hw_.adc, hw_.enob, p);
         sampler.adc(name, rt, a, p);
       }
@@ -122,7 +134,10 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
       for (int k = 0; k < P; ++k)
         for (int col = 0; col < m.cols; ++col)
           m.col_params[(static_cast<std::size_t>(rt) * P + k) * m.cols + col] =
-              m.adc_params[(static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P + k];
+              m.adc_params[(static_cast<std::size_t>(rt) * m.adcs_per_row_tile +
+                            m.adc_of_col[col]) *
+                               P +
+                           k];
   }
   return m;
 }

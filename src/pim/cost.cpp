@@ -23,7 +23,9 @@ CostReport estimate_cost(const HardwareConfig& hw, const ChipInstance& chip, con
   r.conversions = static_cast<double>(t.conversions) / n;
   r.adc_cycles = r.reads * hw.cols_per_adc * (hw.adc == AdcType::SAR ? hw.enob : 1);
   const double dg_level = (hw.g_on_siemens - hw.g_off_siemens) / ((1 << hw.cell_bits) - 1);
-  const double sum_g = (static_cast<double>(t.cell_ops) * hw.g_off_siemens + static_cast<double>(t.on_counts) * dg_level) / n;
+  const double sum_g = (static_cast<double>(t.cell_ops) * hw.g_off_siemens +
+                        static_cast<double>(t.on_counts) * dg_level) /
+                       n;
   r.energy_array_j = hw.v_read * hw.v_read * hw.t_read_s * sum_g;
   r.energy_adc_j = r.conversions * adc_energy_j(hw);
   r.energy_digital_j = r.conversions * hw.e_digital_add_j;

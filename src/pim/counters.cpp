@@ -32,7 +32,9 @@ double per_conversion(std::uint64_t events, std::uint64_t conversions) {
 }
 }  // namespace
 
-double LayerCounters::code_error_rate() const { return per_conversion(code_errors, conversions); }
+double LayerCounters::code_error_rate() const {
+  return per_conversion(code_errors, conversions);
+}
 
 double LayerCounters::dcode_ge2_rate() const {
   std::uint64_t ge2 = 0;
@@ -40,7 +42,9 @@ double LayerCounters::dcode_ge2_rate() const {
   return per_conversion(ge2, conversions);
 }
 
-double LayerCounters::saturation_rate() const { return per_conversion(saturations, conversions); }
+double LayerCounters::saturation_rate() const {
+  return per_conversion(saturations, conversions);
+}
 
 double LayerCounters::margin_quantile_lsb(double q) const {
   std::uint64_t n = 0;

@@ -12,7 +12,9 @@ namespace {
 HardwareConfig read(TomlReader& r);
 }  // namespace
 
-HardwareConfig read_hardware(TomlReader& r) { return read(r); }
+HardwareConfig read_hardware(TomlReader& r) {
+  return read(r);
+}
 
 namespace {
 const std::vector<std::string> MAPPINGS{"twos_complement", "differential"};
@@ -28,41 +30,49 @@ HardwareConfig read(TomlReader& r) {
   h.tile_rows = static_cast<int>(r.get_int("array.tile_rows", h.tile_rows, 1, 4096));
   h.tile_cols = static_cast<int>(r.get_int("array.tile_cols", h.tile_cols, 1, 4096));
   h.cell_bits = static_cast<int>(r.get_int("array.cell_bits", h.cell_bits, 1, 4));
-  h.mapping = static_cast<WeightMapping>(r.get_choice("array.mapping", static_cast<int>(h.mapping), MAPPINGS));
+  h.mapping = static_cast<WeightMapping>(
+      r.get_choice("array.mapping", static_cast<int>(h.mapping), MAPPINGS));
   h.g_on_siemens = r.get_double("array.g_on_siemens", h.g_on_siemens, 1e-9, 1.0);
   h.g_off_siemens = r.get_double("array.g_off_siemens", h.g_off_siemens, 0.0, 1.0);
   h.v_read = r.get_double("array.v_read", h.v_read, 1e-3, 5.0);
   h.t_read_s = r.get_double("array.t_read_s", h.t_read_s, 1e-12, 1e-3);
-  h.off_current =
-      static_cast<OffCurrent>(r.get_choice("array.off_current", static_cast<int>(h.off_current), OFF_CURRENTS));
+  h.off_current = static_cast<OffCurrent>(
+      r.get_choice("array.off_current", static_cast<int>(h.off_current), OFF_CURRENTS));
   h.adc = static_cast<AdcType>(r.get_choice("adc.type", static_cast<int>(h.adc), ADCS));
   h.enob = static_cast<int>(r.get_int("adc.enob", h.enob, 1, 12));
   h.lsb_counts = static_cast<int>(r.get_int("adc.lsb_counts", h.lsb_counts, 1, 4096));
   h.adc_full_scale_v = r.get_double("adc.full_scale_v", h.adc_full_scale_v, 1e-3, 5.0);
   h.cols_per_adc = static_cast<int>(r.get_int("adc.cols_per_adc", h.cols_per_adc, 1, 4096));
-  h.schedule = static_cast<MvmSchedule>(r.get_choice("schedule.mvm", static_cast<int>(h.schedule), SCHEDULES));
+  h.schedule = static_cast<MvmSchedule>(
+      r.get_choice("schedule.mvm", static_cast<int>(h.schedule), SCHEDULES));
   h.sparse_k = static_cast<int>(r.get_int("schedule.k", h.sparse_k, 1, 4096));
-  h.attention =
-      static_cast<AttentionPlacement>(r.get_choice("schedule.attention", static_cast<int>(h.attention), PLACEMENTS));
+  h.attention = static_cast<AttentionPlacement>(
+      r.get_choice("schedule.attention", static_cast<int>(h.attention), PLACEMENTS));
   h.analog_layers = r.get_string("schedule.analog_layers", h.analog_layers);
-  if (h.analog_layers.empty()) r.problem("schedule.analog_layers", "is empty (use \"*\" for every layer)");
+  if (h.analog_layers.empty())
+    r.problem("schedule.analog_layers", "is empty (use \"*\" for every layer)");
   h.e_comparator_j = r.get_double("cost.e_comparator_j", h.e_comparator_j, 0.0, 1e-6);
   h.adc_fom_j_per_step = r.get_double("cost.adc_fom_j_per_step", h.adc_fom_j_per_step, 0.0, 1e-6);
   h.a_comparator_um2 = r.get_double("cost.a_comparator_um2", h.a_comparator_um2, 0.0, 1e9);
   h.a_sar_cap_unit_um2 = r.get_double("cost.a_sar_cap_unit_um2", h.a_sar_cap_unit_um2, 0.0, 1e9);
   h.a_cell_um2 = r.get_double("cost.a_cell_um2", h.a_cell_um2, 0.0, 1e9);
   h.e_digital_add_j = r.get_double("cost.e_digital_add_j", h.e_digital_add_j, 0.0, 1e-6);
-  h.a_digital_per_col_um2 = r.get_double("cost.a_digital_per_col_um2", h.a_digital_per_col_um2, 0.0, 1e9);
+  h.a_digital_per_col_um2 =
+      r.get_double("cost.a_digital_per_col_um2", h.a_digital_per_col_um2, 0.0, 1e9);
 
   // Cross-field rules.
-  if (h.g_off_siemens >= h.g_on_siemens) r.problem("array.g_off_siemens", "must be below array.g_on_siemens");
+  if (h.g_off_siemens >= h.g_on_siemens)
+    r.problem("array.g_off_siemens", "must be below array.g_on_siemens");
   if (h.mapping == WeightMapping::TWOS_COMPLEMENT && h.cell_bits != 1) {
-    r.problem("array.mapping", "= 'twos_complement' needs array.cell_bits = 1 (use 'differential' for multi-bit cells)");
+    r.problem(
+        "array.mapping",
+        "= 'twos_complement' needs array.cell_bits = 1 (use 'differential' for multi-bit cells)");
   }
   if (h.schedule == MvmSchedule::SPARSE && h.sparse_k > h.tile_rows) {
     r.problem("schedule.k", "= " + std::to_string(h.sparse_k) + " exceeds array.tile_rows");
   }
-  if (h.adc == AdcType::FLASH && h.enob > 8) r.problem("adc.enob", "> 8 is not supported for a flash ADC (2^enob - 1 comparators)");
+  if (h.adc == AdcType::FLASH && h.enob > 8)
+    r.problem("adc.enob", "> 8 is not supported for a flash ADC (2^enob - 1 comparators)");
   if (h.cols_per_adc > h.tile_cols) r.problem("adc.cols_per_adc", "exceeds array.tile_cols");
   r.finish();
   return h;
@@ -86,7 +96,9 @@ int HardwareConfig::slices(int weight_bits) const {
   return 2 * digits;
 }
 
-double HardwareConfig::v_lsb() const { return adc_full_scale_v / std::ldexp(1.0, enob); }
+double HardwareConfig::v_lsb() const {
+  return adc_full_scale_v / std::ldexp(1.0, enob);
+}
 
 std::vector<std::string> HardwareConfig::analog_layer_patterns() const {
   std::vector<std::string> out;
@@ -100,13 +112,15 @@ std::vector<std::string> HardwareConfig::analog_layer_patterns() const {
 }
 
 bool layer_matches(const std::string& pattern, const std::string& layer) {
-  // POSIX glob without FNM_PATHNAME: '*' also matches '/' ("blocks/*" is every layer of every block).
+  // POSIX glob without FNM_PATHNAME: '*' also matches '/' ("blocks/*" is every layer of every
+  // block).
   return fnmatch(pattern.c_str(), layer.c_str(), 0) == 0;
 }
 
 bool HardwareConfig::is_analog(const std::string& layer) const {
   const auto patterns = analog_layer_patterns();
-  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return layer_matches(p, layer); });
+  return std::any_of(patterns.begin(), patterns.end(),
+                     [&](const std::string& p) { return layer_matches(p, layer); });
 }
 
 HardwareConfig parse_hardware(const std::string& text, const std::string& source) {
@@ -119,9 +133,17 @@ HardwareConfig load_hardware(const std::string& path) {
   return read(r);
 }
 
-std::string to_string(WeightMapping m) { return MAPPINGS[static_cast<int>(m)]; }
-std::string to_string(OffCurrent o) { return OFF_CURRENTS[static_cast<int>(o)]; }
-std::string to_string(AdcType a) { return ADCS[static_cast<int>(a)]; }
-std::string to_string(MvmSchedule s) { return SCHEDULES[static_cast<int>(s)]; }
+std::string to_string(WeightMapping m) {
+  return MAPPINGS[static_cast<int>(m)];
+}
+std::string to_string(OffCurrent o) {
+  return OFF_CURRENTS[static_cast<int>(o)];
+}
+std::string to_string(AdcType a) {
+  return ADCS[static_cast<int>(a)];
+}
+std::string to_string(MvmSchedule s) {
+  return SCHEDULES[static_cast<int>(s)];
+}
 
 }  // namespace rapmc

@@ -5,7 +5,8 @@ namespace rapmc::pim {
 SliceLayout slice_layout(WeightMapping mapping, int weight_bits, int cell_bits) {
   SliceLayout l{mapping, weight_bits, cell_bits, {}};
   if (mapping == WeightMapping::TWOS_COMPLEMENT) {
-    for (int s = 0; s < weight_bits; ++s) l.weight.push_back(s == weight_bits - 1 ? -(1 << s) : (1 << s));
+    for (int s = 0; s < weight_bits; ++s)
+      l.weight.push_back(s == weight_bits - 1 ? -(1 << s) : (1 << s));
   } else {
     const int digits = (weight_bits - 1 + cell_bits - 1) / cell_bits;
     for (int s = 0; s < digits; ++s) l.weight.push_back(1 << (s * cell_bits));

@@ -25,7 +25,9 @@ void PimMvm::reset_counters() {
   for (Scratch& s : scratch_) std::fill(s.counters.begin(), s.counters.end(), LayerCounters{});
 }
 
-bool PimMvm::runs_attention() const { return chip_.hardware().attention == AttentionPlacement::PIM; }
+bool PimMvm::runs_attention() const {
+  return chip_.hardware().attention == AttentionPlacement::PIM;
+}
 
 void PimMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc) const {
   const std::size_t li = chip_.index(layer.name);
@@ -33,12 +35,12 @@ void PimMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::in
     DigitalMvm().mvm(layer, x, rows, acc);
     return;
   }
-  run(chip_.layers()[li], li, layer.w.data(), reinterpret_cast<const std::uint8_t*>(x), InputKind::SIGNED_INT8, rows,
-      acc);
+  run(chip_.layers()[li], li, layer.w.data(), reinterpret_cast<const std::uint8_t*>(x),
+      InputKind::SIGNED_INT8, rows, acc);
 }
 
-void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind, int rows,
-                           std::int32_t* acc) const {
+void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind,
+                           int rows, std::int32_t* acc) const {
   const int product = op.product == AttentionOperand::Product::QK ? 0 : 1;
   const std::size_t slot = chip_.attention_slot(op.block, product);
   if (!runs_attention() || !chip_.analog_slot(slot)) {
@@ -50,13 +52,14 @@ void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, In
   run(m, slot, op.w, x, kind, rows, acc);
 }
 
-void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, const std::uint8_t* x,
-                 InputKind kind, int rows, std::int32_t* acc) const {
+void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w,
+                 const std::uint8_t* x, InputKind kind, int rows, std::int32_t* acc) const {
   const HardwareConfig& hw = chip_.hardware();
   const SliceLayout& layout = chip_.layout();
   const int R = hw.tile_rows, S = layout.slices();
   Scratch& s = scratch_.local();
-  if (s.counters.size() != chip_.counter_names().size()) s.counters.resize(chip_.counter_names().size());
+  if (s.counters.size() != chip_.counter_names().size())
+    s.counters.resize(chip_.counter_names().size());
   s.current.resize(static_cast<std::size_t>(m.stride));
   s.col_acc.resize(static_cast<std::size_t>(m.cols));
   s.count.resize(static_cast<std::size_t>(m.cols));
@@ -69,7 +72,8 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, c
   s.read_mask.resize(static_cast<std::size_t>(m.words));
   LayerCounters& c = s.counters[slot];
   const bool dense = hw.schedule == MvmSchedule::DENSE;
-  // Signed inputs: act_bits two's-complement planes, the MSB negative. Unsigned: 8 planes, all positive.
+  // Signed inputs: act_bits two's-complement planes, the MSB negative. Unsigned: 8 planes, all
+  // positive.
   const int planes = kind == InputKind::SIGNED_INT8 ? act_bits_ : 8;
 
   for (int t = 0; t < rows; ++t) {
@@ -84,12 +88,14 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, c
         if (!dense && n == 0) continue;  // an all-zero plane costs nothing in the sparse schedule
         const int k = dense ? std::max(n, 1) : hw.sparse_k;
         const int pw = kind == InputKind::SIGNED_INT8 ? plane_weight(p, act_bits_) : (1 << p);
-        for (int a = 0; a == 0 || a < n; a += k) read(m, rt, s.active.data() + a, std::min(k, n - a), pw, s, c);
+        for (int a = 0; a == 0 || a < n; a += k)
+          read(m, rt, s.active.data() + a, std::min(k, n - a), pw, s, c);
       }
     }
     for (int o = 0; o < m.out; ++o) {
       std::int64_t v = 0;
-      for (int sl = 0; sl < S; ++sl) v += layout.weight[sl] * s.col_acc[static_cast<std::size_t>(o) * S + sl];
+      for (int sl = 0; sl < S; ++sl)
+        v += layout.weight[sl] * s.col_acc[static_cast<std::size_t>(o) * S + sl];
       const auto got = static_cast<std::int32_t>(std::clamp<std::int64_t>(v, INT32_MIN, INT32_MAX));
       acc[static_cast<std::ptrdiff_t>(t) * m.out + o] = got;
       // The exact product, for the layer's MVM SQNR.
@@ -107,15 +113,16 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, c
   }
 }
 
-void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, Scratch& s, LayerCounters& c) const {
+void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, Scratch& s,
+                  LayerCounters& c) const {
   const HardwareConfig& hw = chip_.hardware();
   c.reads += static_cast<std::uint64_t>(m.col_tiles);
   c.conversions += static_cast<std::uint64_t>(m.cols);
   c.cell_ops += static_cast<std::uint64_t>(n) * m.cols;
   c.on_counts += static_cast<std::uint64_t>(count_columns(m, rt, rows, n, s));
   const double leak_none = hw.off_current == OffCurrent::NONE ? n * chip_.g_off_norm() : 0.0;
-  if (chip_.ideal_cells() && chip_.nominal_adcs() && static_cast<float>(chip_.noise_sigma_lsb()) == 0.0f &&
-      leak_none == 0.0 &&
+  if (chip_.ideal_cells() && chip_.nominal_adcs() &&
+      static_cast<float>(chip_.noise_sigma_lsb()) == 0.0f && leak_none == 0.0 &&
       hw.lsb_counts == 1) {
     convert_nominal(m.cols, pw, s, c);
     return;
@@ -125,7 +132,8 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
   tally(m.cols, pw, s, c);
 }
 
-std::int64_t PimMvm::count_columns(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const {
+std::int64_t PimMvm::count_columns(const MappedLayer& m, int rt, const int* rows, int n,
+                                   Scratch& s) const {
   // The exact count of every bitline: popcounts of the read's row mask and the cell bits.
   const int L = chip_.hardware().cell_bits, W = m.words, cols = m.cols;
   std::fill(s.read_mask.begin(), s.read_mask.end(), 0);
@@ -138,7 +146,8 @@ std::int64_t PimMvm::count_columns(const MappedLayer& m, int rt, const int* rows
       const std::uint64_t rm = s.read_mask[w];
       if (rm == 0) continue;
       const std::uint64_t* mw = base + static_cast<std::size_t>(q * W + w) * cols;
-      for (int col = 0; col < cols; ++col) cnt[col] += static_cast<std::int32_t>(std::popcount(rm & mw[col])) << q;
+      for (int col = 0; col < cols; ++col)
+        cnt[col] += static_cast<std::int32_t>(std::popcount(rm & mw[col])) << q;
     }
   std::int64_t on = 0;
   for (int col = 0; col < cols; ++col) on += cnt[col];
@@ -158,7 +167,8 @@ void PimMvm::convert_nominal(int cols, int pw, Scratch& s, LayerCounters& c) con
   if (sat) {
     for (int col = 0; col < cols; ++col)
       if (cnt[col] > top)
-        c.margin_hist[std::min(static_cast<int>((cnt[col] - top + 0.5) / MARGIN_BIN_LSB), MARGIN_BINS - 1)]++;
+        c.margin_hist[std::min(static_cast<int>((cnt[col] - top + 0.5) / MARGIN_BIN_LSB),
+                               MARGIN_BINS - 1)]++;
   }
   c.saturations += sat;
   c.dcode_hist[0] += static_cast<std::uint64_t>(cols);
@@ -166,7 +176,8 @@ void PimMvm::convert_nominal(int cols, int pw, Scratch& s, LayerCounters& c) con
   c.margin_min_lsb = std::min(c.margin_min_lsb, 0.5);
 }
 
-void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none, Scratch& s) const {
+void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none,
+                           Scratch& s) const {
   // The analog value of every bitline, in ADC LSB units.
   const HardwareConfig& hw = chip_.hardware();
   const int R = hw.tile_rows, C = hw.tile_cols, cols = m.cols;
@@ -181,11 +192,14 @@ void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n,
     // threads or scheduling).
     float* cur = s.current.data();
     std::fill(cur, cur + m.stride, 0.0f);
-    auto row = [&](int j) { return m.g.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride; };
+    auto row = [&](int j) {
+      return m.g.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride;
+    };
     int j = 0;
     for (; j + 4 <= n; j += 4) {
       const float *g0 = row(j), *g1 = row(j + 1), *g2 = row(j + 2), *g3 = row(j + 3);
-      for (int col = 0; col < m.stride; ++col) cur[col] += (g0[col] + g1[col]) + (g2[col] + g3[col]);
+      for (int col = 0; col < m.stride; ++col)
+        cur[col] += (g0[col] + g1[col]) + (g2[col] + g3[col]);
     }
     for (; j < n; ++j) {
       const float* g = row(j);
@@ -198,8 +212,9 @@ void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n,
         for (int col = ct * C; col < end; ++col) u[col] = (cur[col] - ref) * inv_lsb;
       }
     } else {
-      const float off =
-          hw.off_current == OffCurrent::DIGITAL_OFFSET ? static_cast<float>(n * chip_.g_off_norm()) : 0.0f;
+      const float off = hw.off_current == OffCurrent::DIGITAL_OFFSET
+                            ? static_cast<float>(n * chip_.g_off_norm())
+                            : 0.0f;
       for (int col = 0; col < cols; ++col) u[col] = (cur[col] - off) * inv_lsb;
     }
   }
@@ -246,9 +261,10 @@ void PimMvm::convert(const MappedLayer& m, int rt, Scratch& s) const {
     }
   } else {
     for (int col = 0; col < cols; ++col) {
-      const float* p =
-          m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
-      code[col] = adc_convert(hw.adc, hw.enob, {p, static_cast<std::size_t>(P)}, u[col], margin[col]);
+      const float* p = m.adc_params.data() +
+                       (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
+      code[col] =
+          adc_convert(hw.adc, hw.enob, {p, static_cast<std::size_t>(P)}, u[col], margin[col]);
     }
   }
 }
@@ -281,7 +297,8 @@ void PimMvm::tally(int cols, int pw, Scratch& s, LayerCounters& c) const {
       acc[col] += weight * code[col];
     }
   } else {
-    const std::int32_t first_sat = (2 * lsb * (top + 1) - lsb + 1) / 2;  // smallest saturating count
+    const std::int32_t first_sat =
+        (2 * lsb * (top + 1) - lsb + 1) / 2;  // smallest saturating count
     for (int col = 0; col < cols; ++col) {
       ideal[col] = std::min((2 * cnt[col] + lsb) / (2 * lsb), top);
       errors += code[col] != ideal[col];
@@ -305,7 +322,8 @@ void PimMvm::tally(int cols, int pw, Scratch& s, LayerCounters& c) const {
   for (int b = 0; b < MARGIN_BINS; ++b) c.margin_hist[b] += h[0][b] + h[1][b] + h[2][b] + h[3][b];
   if (errors) {
     for (int k = 0; k < cols; ++k)
-      if (code[k] != ideal[k]) c.dcode_hist[std::min(std::abs(code[k] - ideal[k]), DCODE_BINS - 1)]++;
+      if (code[k] != ideal[k])
+        c.dcode_hist[std::min(std::abs(code[k] - ideal[k]), DCODE_BINS - 1)]++;
   }
   c.dcode_hist[0] += static_cast<std::uint64_t>(cols - errors);
   c.code_errors += static_cast<std::uint64_t>(errors);

@@ -16,14 +16,19 @@ Calibrator parse_calibrator(const std::string& name) {
   throw ConfigError("--calibrator: unknown calibrator '" + name + "' (expected minmax|percentile)");
 }
 
-std::string to_string(Calibrator c) { return c == Calibrator::MINMAX ? "minmax" : "percentile"; }
+std::string to_string(Calibrator c) {
+  return c == Calibrator::MINMAX ? "minmax" : "percentile";
+}
 
-ActivationRanges calibrate(const VitModel& model, const ImageSet& calib, const CalibrationOptions& options) {
+ActivationRanges calibrate(const VitModel& model, const ImageSet& calib,
+                           const CalibrationOptions& options) {
   if (calib.size() == 0) {
     throw ConfigError("calibration set '" + calib.name + "' is empty (need --calib-size >= 1)");
   }
-  if (options.method == Calibrator::PERCENTILE && !(options.percentile > 50 && options.percentile <= 100)) {
-    throw ConfigError("--percentile = " + std::to_string(options.percentile) + " out of range (50, 100]");
+  if (options.method == Calibrator::PERCENTILE &&
+      !(options.percentile > 50 && options.percentile <= 100)) {
+    throw ConfigError("--percentile = " + std::to_string(options.percentile) +
+                      " out of range (50, 100]");
   }
   check_image_shape(calib, model.config.image_size, model.config.channels, model.source);
   // Sequential on purpose: cheap (a few ms per image) and trivially deterministic.
@@ -45,8 +50,11 @@ ActivationRanges calibrate(const VitModel& model, const ImageSet& calib, const C
     double r = mx;
     if (options.method == Calibrator::PERCENTILE) {
       auto& s = samples[point];
-      const auto k = static_cast<std::size_t>(std::ceil(options.percentile / 100.0 * static_cast<double>(s.size()))) - 1;
-      std::nth_element(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(std::min(k, s.size() - 1)), s.end());
+      const auto k = static_cast<std::size_t>(
+                         std::ceil(options.percentile / 100.0 * static_cast<double>(s.size()))) -
+                     1;
+      std::nth_element(s.begin(),
+                       s.begin() + static_cast<std::ptrdiff_t>(std::min(k, s.size() - 1)), s.end());
       r = s[std::min(k, s.size() - 1)];
     }
     ranges[point] = r > 0 ? r : 1e-12;

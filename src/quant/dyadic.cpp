@@ -22,6 +22,8 @@ Dyadic to_dyadic(double x) {
   return {m, e};
 }
 
-double to_double(Dyadic d) { return std::ldexp(static_cast<double>(d.m), d.e); }
+double to_double(Dyadic d) {
+  return std::ldexp(static_cast<double>(d.m), d.e);
+}
 
 }  // namespace rapmc

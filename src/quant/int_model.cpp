@@ -1,5 +1,6 @@
 #include "rapmc/quant/int_model.h"
 
+#include <array>
 #include <functional>
 
 #include "rapmc/core/errors.h"
@@ -14,7 +15,9 @@ RequantMode parse_requant_mode(const std::string& name) {
   throw ConfigError("--requant: unknown requantization mode '" + name + "' (expected emsb|dyadic)");
 }
 
-std::string to_string(RequantMode m) { return m == RequantMode::EMSB ? "emsb" : "dyadic"; }
+std::string to_string(RequantMode m) {
+  return m == RequantMode::EMSB ? "emsb" : "dyadic";
+}
 
 void QuantSettings::validate() const {
   std::string problems;
@@ -43,10 +46,25 @@ void IntModel::derive_geometry() {
 namespace {
 
 using Shape = std::vector<std::uint64_t>;
-constexpr FileFormat INT_MODEL_FORMAT{"rapmc-int-model", "rapmc integer model", INT_MODEL_FORMAT_MAJOR, 0,
-                                      HeaderErrorKind::MODEL};
+constexpr FileFormat INT_MODEL_FORMAT{"rapmc-int-model", "rapmc integer model",
+                                      INT_MODEL_FORMAT_MAJOR, 0, HeaderErrorKind::MODEL};
 
-std::uint64_t u(int v) { return static_cast<std::uint64_t>(v); }
+// The activation scales of a block with their names under blocks/<i>/scales/ (write and read
+// share this list).
+template <class Block>
+auto block_scales(Block& b) {
+  return std::array{std::pair{"qkv_in", &b.qkv_in},
+                    std::pair{"q", &b.q},
+                    std::pair{"k", &b.k},
+                    std::pair{"v", &b.v},
+                    std::pair{"proj_in", &b.proj_in},
+                    std::pair{"fc1_in", &b.fc1_in},
+                    std::pair{"fc2_in", &b.fc2_in}};
+}
+
+std::uint64_t u(int v) {
+  return static_cast<std::uint64_t>(v);
+}
 
 void write_dyadics(const h5::Node& g, const std::string& name, const std::vector<Dyadic>& d) {
   std::vector<std::int64_t> flat;
@@ -95,13 +113,16 @@ class Reader {
     std::vector<Dyadic> d(n);
     for (std::uint64_t i = 0; i < n; ++i) {
       d[i] = {flat[2 * i], static_cast<int>(flat[2 * i + 1])};
-      if (d[i].m < 0 || d[i].m >= (std::int64_t{1} << DYADIC_BITS) || d[i].e < -1000 || d[i].e > 1000) {
-        throw ModelError(f_.where(rel) + ": row " + std::to_string(i) + " is not a valid dyadic constant (m, e)");
+      if (d[i].m < 0 || d[i].m >= (std::int64_t{1} << DYADIC_BITS) || d[i].e < -1000 ||
+          d[i].e > 1000) {
+        throw ModelError(f_.where(rel) + ": row " + std::to_string(i) +
+                         " is not a valid dyadic constant (m, e)");
       }
     }
     return d;
   }
-  std::int64_t attr(const std::string& group, const std::string& name, std::int64_t lo, std::int64_t hi) const {
+  std::int64_t attr(const std::string& group, const std::string& name, std::int64_t lo,
+                    std::int64_t hi) const {
     std::int64_t v = 0;
     try {
       v = group.empty() ? f_.read_int_attribute(name) : f_.group(group).read_int_attribute(name);
@@ -109,8 +130,8 @@ class Reader {
       throw ModelError(std::string(e.what()) + " (required by the integer model format)");
     }
     if (v < lo || v > hi) {
-      throw ModelError(f_.where(group) + ": attribute '" + name + "' = " + std::to_string(v) + " out of range " +
-                       std::to_string(lo) + ".." + std::to_string(hi));
+      throw ModelError(f_.where(group) + ": attribute '" + name + "' = " + std::to_string(v) +
+                       " out of range " + std::to_string(lo) + ".." + std::to_string(hi));
     }
     return v;
   }
@@ -124,7 +145,8 @@ class Reader {
 
  private:
   void check(const std::string& rel, const Shape& shape) const {
-    if (!f_.exists(rel)) throw ModelError(f_.where(rel) + ": missing dataset (required by the integer model format)");
+    if (!f_.exists(rel))
+      throw ModelError(f_.where(rel) + ": missing dataset (required by the integer model format)");
     const Shape got = f_.dataset_shape(rel);
     if (got != shape) {
       auto str = [](const Shape& s) {
@@ -132,10 +154,11 @@ class Reader {
         for (std::size_t i = 0; i < s.size(); ++i) o += (i ? ", " : "") + std::to_string(s[i]);
         return o + "]";
       };
-      throw ModelError(f_.where(rel) + ": shape " + str(got) + " does not match the attributes (expected " +
-                       str(shape) + ")");
+      throw ModelError(f_.where(rel) + ": shape " + str(got) +
+                       " does not match the attributes (expected " + str(shape) + ")");
     }
-    if (!f_.dataset_is_integer(rel)) throw ModelError(f_.where(rel) + ": expected an integer dataset");
+    if (!f_.dataset_is_integer(rel))
+      throw ModelError(f_.where(rel) + ": expected an integer dataset");
   }
   const h5::File& f_;
 };
@@ -172,12 +195,20 @@ void save_int_model(const IntModel& m, const std::string& path) {
   const h5::File f = h5::File::create(path, h5::Overwrite::NO);
   write_format_header(f, INT_MODEL_FORMAT);
   f.write_attribute("kind", std::string("vit"));
-  for (const auto& [k, v] : {std::pair{"dim", m.dim}, {"depth", m.depth}, {"heads", m.heads}, {"mlp_dim", m.mlp_dim},
-                             {"num_classes", m.num_classes}, {"image_size", m.image_size},
-                             {"patch_size", m.patch_size}, {"channels", m.channels},
-                             {"weight_bits", m.settings.weight_bits}, {"act_bits", m.settings.act_bits},
-                             {"residual_bits", m.settings.residual_bits}, {"prob_bits", m.settings.prob_bits},
-                             {"nonlin_frac", m.settings.nonlin_frac}, {"mult_bits", m.settings.mult_bits},
+  for (const auto& [k, v] : {std::pair{"dim", m.dim},
+                             {"depth", m.depth},
+                             {"heads", m.heads},
+                             {"mlp_dim", m.mlp_dim},
+                             {"num_classes", m.num_classes},
+                             {"image_size", m.image_size},
+                             {"patch_size", m.patch_size},
+                             {"channels", m.channels},
+                             {"weight_bits", m.settings.weight_bits},
+                             {"act_bits", m.settings.act_bits},
+                             {"residual_bits", m.settings.residual_bits},
+                             {"prob_bits", m.settings.prob_bits},
+                             {"nonlin_frac", m.settings.nonlin_frac},
+                             {"mult_bits", m.settings.mult_bits},
                              {"embed_resid_exp", m.embed_resid_exp}}) {
     f.write_attribute(k, std::int64_t{v});
   }
@@ -191,10 +222,7 @@ void save_int_model(const IntModel& m, const std::string& path) {
     write_layernorm(f, g + "ln1", b.ln1);
     write_layernorm(f, g + "ln2", b.ln2);
     for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) write_linear(f, *l);
-    for (const auto& [name, s] : {std::pair{"qkv_in", &b.qkv_in}, {"q", &b.q}, {"k", &b.k}, {"v", &b.v},
-                                  {"proj_in", &b.proj_in}, {"fc1_in", &b.fc1_in}, {"fc2_in", &b.fc2_in}}) {
-      write_scale(f, g + "scales/" + name, *s);
-    }
+    for (const auto& [name, s] : block_scales(b)) write_scale(f, g + "scales/" + name, *s);
     const h5::Node bg = f.group("blocks/" + std::to_string(i));
     bg.write_attribute("resid1_exp", std::int64_t{b.resid1_exp});
     bg.write_attribute("resid2_exp", std::int64_t{b.resid2_exp});
@@ -237,7 +265,8 @@ IntModel load_int_model(const std::string& path) {
     throw ModelError(path + ": " + e.what());
   }
   if (m.dim % m.heads != 0 || m.image_size % m.patch_size != 0) {
-    throw ModelError(path + ": 'dim' must be a multiple of 'heads' and 'image_size' of 'patch_size'");
+    throw ModelError(path +
+                     ": 'dim' must be a multiple of 'heads' and 'image_size' of 'patch_size'");
   }
   m.derive_geometry();
   m.embed_resid_exp = a("embed_resid_exp", -200, 200);
@@ -254,17 +283,14 @@ IntModel load_int_model(const std::string& path) {
     b.proj = read_linear(r, g + "proj", m.dim, m.dim, 1);
     b.fc1 = read_linear(r, g + "fc1", m.mlp_dim, m.dim, 1);
     b.fc2 = read_linear(r, g + "fc2", m.dim, m.mlp_dim, 1);
-    for (const auto& [name, sc] : {std::pair{"qkv_in", &b.qkv_in}, {"q", &b.q}, {"k", &b.k}, {"v", &b.v},
-                                   {"proj_in", &b.proj_in}, {"fc1_in", &b.fc1_in}, {"fc2_in", &b.fc2_in}}) {
-      *sc = read_scale(r, g + "scales/" + name);
-    }
+    for (const auto& [name, sc] : block_scales(b)) *sc = read_scale(r, g + "scales/" + name);
     b.resid1_exp = static_cast<int>(r.attr("blocks/" + std::to_string(i), "resid1_exp", -200, 200));
     b.resid2_exp = static_cast<int>(r.attr("blocks/" + std::to_string(i), "resid2_exp", -200, 200));
     m.blocks.push_back(std::move(b));
   }
   if (f.exists("blocks/" + std::to_string(m.depth))) {
-    throw ModelError(f.where("blocks/" + std::to_string(m.depth)) + ": more blocks than 'depth' = " +
-                     std::to_string(m.depth));
+    throw ModelError(f.where("blocks/" + std::to_string(m.depth)) +
+                     ": more blocks than 'depth' = " + std::to_string(m.depth));
   }
   m.head_ln = read_layernorm(r, "head/ln", m.dim);
   m.head_in = read_scale(r, "head/scales/head_in");

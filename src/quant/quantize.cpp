@@ -23,9 +23,12 @@ ActScale act_scale(double range, int bits) {
 
 // Power-of-two exponent E of a residual stream of `bits` signed bits holding ±range:
 // range·2^-E < 2^(bits-1).
-int resid_exp(double range, int bits) { return std::ilogb(range) + 2 - bits; }
+int resid_exp(double range, int bits) {
+  return std::ilogb(range) + 2 - bits;
+}
 
-IntLinear quantize_linear(const std::string& name, const arma::mat& w, const arma::mat& bias_rows, int bits) {
+IntLinear quantize_linear(const std::string& name, const arma::mat& w, const arma::mat& bias_rows,
+                          int bits) {
   const QuantizedWeights q = quantize_per_channel(w, bits);
   IntLinear l;
   l.name = name;
@@ -38,24 +41,30 @@ IntLinear quantize_linear(const std::string& name, const arma::mat& w, const arm
   l.bias_exp = bmax > 0 ? std::ilogb(bmax) - 30 : 0;
   for (arma::uword r = 0; r < bias_rows.n_cols; ++r)
     for (arma::uword o = 0; o < bias_rows.n_rows; ++o)
-      l.bias.push_back(static_cast<std::int64_t>(std::nearbyint(std::ldexp(bias_rows(o, r), -l.bias_exp))));
+      l.bias.push_back(
+          static_cast<std::int64_t>(std::nearbyint(std::ldexp(bias_rows(o, r), -l.bias_exp))));
   return l;
 }
 
-IntLayerNorm quantize_layernorm(const arma::vec& gamma, const arma::vec& beta, double eps, int nonlin_frac) {
+IntLayerNorm quantize_layernorm(const arma::vec& gamma, const arma::vec& beta, double eps,
+                                int nonlin_frac) {
   const double d = static_cast<double>(gamma.n_elem);
   IntLayerNorm n;
   const double gmax = arma::abs(gamma).max() * std::sqrt(d);
   n.gamma_frac = gmax > 0 ? 23 - std::ilogb(gmax) : 0;  // γ·√D in 24 signed bits
-  for (double g : gamma) n.gamma.push_back(static_cast<std::int64_t>(std::nearbyint(std::ldexp(g * std::sqrt(d), n.gamma_frac))));
-  for (double b : beta) n.beta.push_back(static_cast<std::int64_t>(std::nearbyint(std::ldexp(b, nonlin_frac))));
+  for (double g : gamma)
+    n.gamma.push_back(
+        static_cast<std::int64_t>(std::nearbyint(std::ldexp(g * std::sqrt(d), n.gamma_frac))));
+  for (double b : beta)
+    n.beta.push_back(static_cast<std::int64_t>(std::nearbyint(std::ldexp(b, nonlin_frac))));
   n.eps_d3_q32 = static_cast<std::int64_t>(std::nearbyint(std::ldexp(eps * d * d * d, 32)));
   return n;
 }
 
 }  // namespace
 
-IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges, const QuantSettings& settings) {
+IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges,
+                        const QuantSettings& settings) {
   settings.validate();
   const VitConfig& c = model.config;
   IntModel m;
@@ -73,7 +82,8 @@ IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges, c
   const int ab = settings.act_bits;
   const int rb = settings.residual_bits;
 
-  // Embedding on (pixel - 128): x = (p/255 - mean)/std = (p - 128)/(255·std) + (128/255 - mean)/std.
+  // Embedding on (pixel - 128): x = (p/255 - mean)/std = (p - 128)/(255·std) + (128/255 -
+  // mean)/std.
   const auto pe = static_cast<arma::uword>(c.patch_elements());
   const auto per_ch = static_cast<arma::uword>(c.patch_size * c.patch_size);
   arma::mat w = model.patch_weight;
@@ -86,7 +96,8 @@ IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges, c
   const arma::vec patch_bias = model.patch_bias + model.patch_weight * offset;
   arma::mat bias_rows(model.pos.n_rows, model.pos.n_cols);
   bias_rows.col(0) = model.cls + model.pos.col(0);
-  for (arma::uword t = 1; t < bias_rows.n_cols; ++t) bias_rows.col(t) = patch_bias + model.pos.col(t);
+  for (arma::uword t = 1; t < bias_rows.n_cols; ++t)
+    bias_rows.col(t) = patch_bias + model.pos.col(t);
   m.embed = quantize_linear("embed", w, bias_rows, settings.weight_bits);
   m.embed_resid_exp = resid_exp(range_of(ranges, "embed"), rb);
 
@@ -111,18 +122,20 @@ IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges, c
     ib.resid2_exp = resid_exp(range_of(ranges, g + "resid2"), rb);
     m.blocks.push_back(std::move(ib));
   }
-  m.head_ln = quantize_layernorm(model.head_ln_weight, model.head_ln_bias, c.ln_eps, settings.nonlin_frac);
+  m.head_ln =
+      quantize_layernorm(model.head_ln_weight, model.head_ln_bias, c.ln_eps, settings.nonlin_frac);
   m.head_in = act_scale(range_of(ranges, "head_in"), ab);
   m.head = quantize_linear("head/fc", model.head_weight, model.head_bias, settings.weight_bits);
   m.softmax_c = to_dyadic(std::log2(std::exp(1.0)) / std::sqrt(static_cast<double>(c.head_dim())));
   return m;
 }
 
-IntModel quantize_model(const VitModel& model, const ImageSet& calib, const CalibrationOptions& calibration,
-                        const QuantSettings& settings) {
+IntModel quantize_model(const VitModel& model, const ImageSet& calib,
+                        const CalibrationOptions& calibration, const QuantSettings& settings) {
   settings.validate();
   IntModel m = quantize_model(model, calibrate(model, calib, calibration), settings);
-  m.calibration = calib.name + ", " + std::to_string(calib.size()) + " images, " + to_string(calibration.method);
+  m.calibration = calib.name + ", " + std::to_string(calib.size()) + " images, " +
+                  to_string(calibration.method);
   if (calibration.method == Calibrator::PERCENTILE) {
     char p[32];
     std::snprintf(p, sizeof p, " %g", calibration.percentile);

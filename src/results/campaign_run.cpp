@@ -32,12 +32,14 @@ struct Run {
 
 std::vector<std::vector<std::string>> layers_of(const Campaign& c, const IntModel& q) {
   std::vector<std::vector<std::string>> layers;
-  for (const CampaignPoint& p : c.points) layers.push_back(pim::ChipInstance::counter_names_for(q, p.hardware));
+  for (const CampaignPoint& p : c.points)
+    layers.push_back(pim::ChipInstance::counter_names_for(q, p.hardware));
   return layers;
 }
 
 // The rows already written (a resume), fed to the trigger and the running accuracy in trial order.
-void replay_rows(const Run& run, std::size_t pi, std::uint64_t n, TriggerTracker& trigger, Welford& accuracy) {
+void replay_rows(const Run& run, std::size_t pi, std::uint64_t n, TriggerTracker& trigger,
+                 Welford& accuracy) {
   if (!run.root() || n <= run.first) return;
   const PointTable t = read_results(run.o.out).points[pi];
   const auto& metric = t.columns.at(run.c.trigger.metric);
@@ -49,15 +51,15 @@ void replay_rows(const Run& run, std::size_t pi, std::uint64_t n, TriggerTracker
 }
 
 // Rank 0: the block's records go to the file, failures to stderr, values to the trigger.
-void commit_block(Run& run, std::size_t pi, const TrialBlock& block, TriggerTracker& trigger, Welford& accuracy,
-                  Progress& progress) {
+void commit_block(Run& run, std::size_t pi, const TrialBlock& block, TriggerTracker& trigger,
+                  Welford& accuracy, Progress& progress) {
   const auto metric = *find_trial_metric(run.c.trigger.metric);
   for (const TrialRecord& r : block.records) {
     trigger.add(r.status, r.metric(metric));
     if (r.status == TrialStatus::FAILED) {
       ++run.summary.failed;
-      std::fprintf(stderr, "\nrapmc: trial %llu failed: %s\n", static_cast<unsigned long long>(r.trial),
-                   r.error.c_str());
+      std::fprintf(stderr, "\nrapmc: trial %llu failed: %s\n",
+                   static_cast<unsigned long long>(r.trial), r.error.c_str());
       continue;
     }
     accuracy.add(r.metric(TrialMetric::ACCURACY));
@@ -75,26 +77,31 @@ void commit_block(Run& run, std::size_t pi, const TrialBlock& block, TriggerTrac
 void run_point(Run& run, std::size_t pi) {
   const Campaign& c = run.c;
   const CampaignPoint& point = c.points[pi];
-  const TrialSetup setup =
-      make_trial_setup(c, point, run.inputs.int_model, run.inputs.fp32_or_null(), run.inputs.images);
+  const TrialSetup setup = make_trial_setup(c, point, run.inputs.int_model,
+                                            run.inputs.fp32_or_null(), run.inputs.images);
   if (run.root()) {
     run.summary.ideal_pass_seconds = ideal_pass_seconds(setup);
     std::size_t correct = 0;
     const ImageSet& images = run.inputs.images;
-    for (std::size_t i = 0; i < images.size(); ++i) correct += setup.ideal_predictions[i] == images.labels[i];
-    run.writer->write_reference(pi, static_cast<double>(correct) / static_cast<double>(images.size()));
+    for (std::size_t i = 0; i < images.size(); ++i)
+      correct += setup.ideal_predictions[i] == images.labels[i];
+    run.writer->write_reference(pi,
+                                static_cast<double>(correct) / static_cast<double>(images.size()));
   }
-  std::uint64_t n = run.broadcast(run.first + (run.root() ? run.writer->rows(pi) : 0));  // the next trial
+  std::uint64_t n =
+      run.broadcast(run.first + (run.root() ? run.writer->rows(pi) : 0));  // the next trial
   TriggerTracker trigger(c.trigger);
   Welford accuracy;
   replay_rows(run, pi, n, trigger, accuracy);
   // Triggers need the trial-ordered prefix: a shard runs its whole range and merge applies them.
   auto stops = [&] { return !run.shard && trigger.stops_at(n); };
-  Progress progress("trials" + (point.label.empty() ? "" : " [" + point.label + "]"), run.last - run.first, "trial",
+  Progress progress("trials" + (point.label.empty() ? "" : " [" + point.label + "]"),
+                    run.last - run.first, "trial",
                     run.root() ? run.o.progress : ProgressDisplay::OFF);
   progress.start_at(n - run.first);
   while (run.broadcast(run.root() && n < run.last && !stops() ? 1 : 0) == 1) {  // decided on rank 0
-    const std::uint64_t end = std::min(run.last, (n / c.trigger.check_every + 1) * c.trigger.check_every);
+    const std::uint64_t end =
+        std::min(run.last, (n / c.trigger.check_every + 1) * c.trigger.check_every);
     const TrialBlock block = run_block(setup, n, end, run.o.mpi, progress);
     if (run.root()) commit_block(run, pi, block, trigger, accuracy, progress);
     run.summary.trials_run += end - n;
@@ -120,13 +127,15 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
   if (run.root()) {
     const auto layers = layers_of(c, run.inputs.int_model);
     RunInfo info{o.command_line, parallelism.threads(), run.summary.ranks};
-    run.writer.emplace(o.resume ? ResultsWriter::resume(o.out, c, layers, run.shard)
-                                : ResultsWriter::create(o.out, c, layers, info, o.force, run.shard));
+    run.writer.emplace(o.resume
+                           ? ResultsWriter::resume(o.out, c, layers, run.shard)
+                           : ResultsWriter::create(o.out, c, layers, info, o.force, run.shard));
   }
   if (o.mpi) o.mpi->set_collective(true);  // from here an error on one rank aborts the job
   for (std::size_t pi = 0; pi < c.points.size(); ++pi) run_point(run, pi);
   if (o.mpi) o.mpi->set_collective(false);
-  run.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  run.summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (run.root()) run.writer->write_runtime(run.summary, o.resume);
   return run.summary;
 }

@@ -19,27 +19,34 @@ TrialRecord record_of(const PointTable& t, std::size_t i) {
   TrialRecord r;
   r.trial = static_cast<std::uint64_t>(t.trial[i]);
   r.status = static_cast<TrialStatus>(t.status[i]);
-  for (const TrialMetricInfo& m : trial_metrics()) r.metrics[index_of(m.id)] = t.columns.at(std::string(m.name))[i];
+  for (const TrialMetricInfo& m : trial_metrics())
+    r.metrics[index_of(m.id)] = t.columns.at(std::string(m.name))[i];
   for (const auto& l : t.layers) {
     r.layer_sqnr_db.push_back(t.layer_sqnr_db.at(l)[i]);
     r.layer_code_error_rate.push_back(t.layer_code_error_rate.at(l)[i]);
   }
-  r.dcode_hist.assign(t.dcode_hist.begin() + static_cast<std::ptrdiff_t>(i * pim::DCODE_BINS),
-                      t.dcode_hist.begin() + static_cast<std::ptrdiff_t>((i + 1) * pim::DCODE_BINS));
-  r.margin_hist.assign(t.margin_hist.begin() + static_cast<std::ptrdiff_t>(i * pim::MARGIN_BINS),
-                       t.margin_hist.begin() + static_cast<std::ptrdiff_t>((i + 1) * pim::MARGIN_BINS));
+  r.dcode_hist.assign(
+      t.dcode_hist.begin() + static_cast<std::ptrdiff_t>(i * pim::DCODE_BINS),
+      t.dcode_hist.begin() + static_cast<std::ptrdiff_t>((i + 1) * pim::DCODE_BINS));
+  r.margin_hist.assign(
+      t.margin_hist.begin() + static_cast<std::ptrdiff_t>(i * pim::MARGIN_BINS),
+      t.margin_hist.begin() + static_cast<std::ptrdiff_t>((i + 1) * pim::MARGIN_BINS));
   return r;
 }
 
-std::string shard_name(const ShardSpec& s) { return std::to_string(s.index) + "/" + std::to_string(s.count); }
+std::string shard_name(const ShardSpec& s) {
+  return std::to_string(s.index) + "/" + std::to_string(s.count);
+}
 
 // Reads the parts; each must be a shard of the first one's campaign, seed and shard count, and
 // appear once. Returns shard index → part.
-std::map<std::uint64_t, std::size_t> index_parts(const std::vector<std::string>& paths, std::vector<ResultsData>& parts) {
+std::map<std::uint64_t, std::size_t> index_parts(const std::vector<std::string>& paths,
+                                                 std::vector<ResultsData>& parts) {
   if (paths.empty()) throw ConfigError("merge: no shard files given");
   for (const auto& p : paths) {
     parts.push_back(read_results(p));
-    if (!parts.back().shard) throw ConfigError(p + ": not a shard (it was not written with --shard i/N)");
+    if (!parts.back().shard)
+      throw ConfigError(p + ": not a shard (it was not written with --shard i/N)");
   }
   const ResultsData& first = parts.front();
   const std::uint64_t count = first.shard->count;
@@ -51,12 +58,13 @@ std::map<std::uint64_t, std::size_t> index_parts(const std::vector<std::string>&
                         " (settings SHA-256 or master_seed differ)");
     }
     if (d.shard->count != count) {
-      throw ConfigError(d.path + ": is shard " + shard_name(*d.shard) + " but " + first.path + " is of " +
-                        std::to_string(count) + " shards");
+      throw ConfigError(d.path + ": is shard " + shard_name(*d.shard) + " but " + first.path +
+                        " is of " + std::to_string(count) + " shards");
     }
     const auto [it, fresh] = by_index.emplace(d.shard->index, k);
     if (!fresh) {
-      throw ConfigError("shard " + shard_name(*d.shard) + " given twice: " + parts[it->second].path + " and " + d.path);
+      throw ConfigError("shard " + shard_name(*d.shard) +
+                        " given twice: " + parts[it->second].path + " and " + d.path);
     }
   }
   return by_index;
@@ -64,21 +72,25 @@ std::map<std::uint64_t, std::size_t> index_parts(const std::vector<std::string>&
 
 // Every shard 0..N−1 present, the shards tiling 0..T−1 as --shard i/N cuts them (the same
 // --trials everywhere), and each complete: exactly its trials, in order.
-void check_coverage(const std::vector<ResultsData>& parts, const std::map<std::uint64_t, std::size_t>& by_index) {
+void check_coverage(const std::vector<ResultsData>& parts,
+                    const std::map<std::uint64_t, std::size_t>& by_index) {
   const std::uint64_t count = parts.front().shard->count;
   std::string missing;
   for (std::uint64_t i = 0; i < count; ++i)
-    if (!by_index.count(i)) missing += (missing.empty() ? "" : ", ") + std::to_string(i) + "/" + std::to_string(count);
+    if (!by_index.count(i))
+      missing += (missing.empty() ? "" : ", ") + std::to_string(i) + "/" + std::to_string(count);
   if (!missing.empty()) throw ConfigError("merge: missing shard(s) " + missing);
   std::uint64_t total = 0;
   for (const ResultsData& d : parts) total = std::max(total, d.shard->end);
   for (const ResultsData& d : parts) {
     const ShardSpec want = shard_range(d.shard->index, count, total);
-    const std::string range = std::to_string(d.shard->begin) + ".." + std::to_string(d.shard->end - 1);
+    const std::string range =
+        std::to_string(d.shard->begin) + ".." + std::to_string(d.shard->end - 1);
     if (d.shard->begin != want.begin || d.shard->end != want.end) {
-      throw ConfigError(d.path + ": shard " + shard_name(*d.shard) + " covers trials " + range + " but " +
-                        std::to_string(total) + " trials in " + std::to_string(count) + " shards give " +
-                        std::to_string(want.begin) + ".." + std::to_string(want.end - 1) + " (different --trials?)");
+      throw ConfigError(d.path + ": shard " + shard_name(*d.shard) + " covers trials " + range +
+                        " but " + std::to_string(total) + " trials in " + std::to_string(count) +
+                        " shards give " + std::to_string(want.begin) + ".." +
+                        std::to_string(want.end - 1) + " (different --trials?)");
     }
     for (const PointTable& t : d.points) {
       bool in_order = t.trial.size() == d.shard->end - d.shard->begin;
@@ -86,8 +98,9 @@ void check_coverage(const std::vector<ResultsData>& parts, const std::map<std::u
         in_order = static_cast<std::uint64_t>(t.trial[i]) == d.shard->begin + i;
       if (!in_order) {
         throw ConfigError(d.path + ": incomplete shard " + shard_name(*d.shard) +
-                          (t.label.empty() ? "" : " at point " + t.label) + ": has " + std::to_string(t.trial.size()) +
-                          " of trials " + range + " (finish it with --resume --shard)");
+                          (t.label.empty() ? "" : " at point " + t.label) + ": has " +
+                          std::to_string(t.trial.size()) + " of trials " + range +
+                          " (finish it with --resume --shard)");
       }
     }
   }
@@ -96,10 +109,12 @@ void check_coverage(const std::vector<ResultsData>& parts, const std::map<std::u
 // Point p's rows of every shard in trial order, cut where a single run's trigger would have
 // stopped (checked before each block).
 std::vector<TrialRecord> merged_rows(const Campaign& c, const std::vector<ResultsData>& parts,
-                                     const std::map<std::uint64_t, std::size_t>& by_index, std::size_t p) {
+                                     const std::map<std::uint64_t, std::size_t>& by_index,
+                                     std::size_t p) {
   std::vector<TrialRecord> rows;
   for (const auto& [index, k] : by_index)
-    for (std::size_t i = 0; i < parts[k].points[p].trial.size(); ++i) rows.push_back(record_of(parts[k].points[p], i));
+    for (std::size_t i = 0; i < parts[k].points[p].trial.size(); ++i)
+      rows.push_back(record_of(parts[k].points[p], i));
   const TrialMetric metric = *find_trial_metric(c.trigger.metric);
   TriggerTracker trigger(c.trigger);
   for (std::size_t n = 0; n < rows.size(); ++n) {
@@ -130,7 +145,8 @@ std::uint64_t merge_shards(const MergeOptions& o) {
   for (std::size_t p = 0; p < first.points.size(); ++p) {
     const std::vector<TrialRecord> rows = merged_rows(c, parts, by_index, p);
     writer.append(p, rows);
-    if (first.points[p].reference_accuracy) writer.write_reference(p, *first.points[p].reference_accuracy);
+    if (first.points[p].reference_accuracy)
+      writer.write_reference(p, *first.points[p].reference_accuracy);
     writer.write_summary(p, c);
     s.trials_run += rows.size();
   }

@@ -8,7 +8,9 @@
 namespace rapmc {
 namespace {
 
-bool ok(const PointTable& t, std::size_t i) { return t.status[i] == static_cast<std::int64_t>(TrialStatus::OK); }
+bool ok(const PointTable& t, std::size_t i) {
+  return t.status[i] == static_cast<std::int64_t>(TrialStatus::OK);
+}
 
 // The values of successful trials, in trial order.
 std::vector<double> ok_values(const PointTable& t, const std::vector<double>& column) {
@@ -18,11 +20,13 @@ std::vector<double> ok_values(const PointTable& t, const std::vector<double>& co
   return out;
 }
 
-std::vector<std::int64_t> histogram_sum(const PointTable& t, const std::vector<std::int64_t>& rows, int width) {
+std::vector<std::int64_t> histogram_sum(const PointTable& t, const std::vector<std::int64_t>& rows,
+                                        int width) {
   std::vector<std::int64_t> sum(static_cast<std::size_t>(width), 0);
   for (std::size_t i = 0; i < t.trial.size(); ++i)
     if (ok(t, i))
-      for (int b = 0; b < width; ++b) sum[static_cast<std::size_t>(b)] += rows[i * static_cast<std::size_t>(width) + b];
+      for (int b = 0; b < width; ++b)
+        sum[static_cast<std::size_t>(b)] += rows[i * static_cast<std::size_t>(width) + b];
   return sum;
 }
 
@@ -44,7 +48,8 @@ ConvergenceHistory convergence(const PointTable& t, const TriggerConfig& trigger
 
 }  // namespace
 
-PointStatistics point_statistics(const PointTable& t, const TriggerConfig& trigger, double yield_accuracy) {
+PointStatistics point_statistics(const PointTable& t, const TriggerConfig& trigger,
+                                 double yield_accuracy) {
   PointStatistics s;
   s.trials = t.trial.size();
   for (std::size_t i = 0; i < t.trial.size(); ++i) s.failed += !ok(t, i);
@@ -60,8 +65,10 @@ PointStatistics point_statistics(const PointTable& t, const TriggerConfig& trigg
     }
   }
   for (const std::string& l : t.layers) {
-    s.metrics.emplace_back("layers/" + l + "/mvm_sqnr_db", summarize(ok_values(t, t.layer_sqnr_db.at(l))));
-    s.metrics.emplace_back("layers/" + l + "/code_error_rate", summarize(ok_values(t, t.layer_code_error_rate.at(l))));
+    s.metrics.emplace_back("layers/" + l + "/mvm_sqnr_db",
+                           summarize(ok_values(t, t.layer_sqnr_db.at(l))));
+    s.metrics.emplace_back("layers/" + l + "/code_error_rate",
+                           summarize(ok_values(t, t.layer_code_error_rate.at(l))));
   }
   s.dcode_hist = histogram_sum(t, t.dcode_hist, pim::DCODE_BINS);
   s.margin_hist = histogram_sum(t, t.margin_hist, pim::MARGIN_BINS);

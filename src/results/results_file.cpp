@@ -27,7 +27,9 @@ std::string utc_now() {
   return buf;
 }
 
-std::string layer_column(const std::string& layer, const char* what) { return "trials/layers/" + layer + "/" + what; }
+std::string layer_column(const std::string& layer, const char* what) {
+  return "trials/layers/" + layer + "/" + what;
+}
 
 // Every column of a point's table (relative to its group).
 std::vector<std::string> all_columns(const std::vector<std::string>& layers) {
@@ -42,14 +44,18 @@ std::vector<std::string> all_columns(const std::vector<std::string>& layers) {
 
 }  // namespace
 
-ResultsWriter::ResultsWriter(h5::File file, std::vector<std::string> groups, std::vector<std::vector<std::string>> layers)
+ResultsWriter::ResultsWriter(h5::File file, std::vector<std::string> groups,
+                             std::vector<std::vector<std::string>> layers)
     : file_(std::move(file)), groups_(std::move(groups)), layers_(std::move(layers)) {}
 
 ResultsWriter ResultsWriter::create(const std::string& path, const Campaign& c,
-                                    const std::vector<std::vector<std::string>>& layers, const RunInfo& info, bool force,
+                                    const std::vector<std::vector<std::string>>& layers,
+                                    const RunInfo& info, bool force,
                                     const std::optional<ShardSpec>& shard) {
   if (std::filesystem::exists(path) && !force) {
-    throw IoError(path + ": file exists; not overwritten (use --force to replace it, or --resume to continue it)");
+    throw IoError(
+        path +
+        ": file exists; not overwritten (use --force to replace it, or --resume to continue it)");
   }
   h5::File f = h5::File::create(path, force ? h5::Overwrite::YES : h5::Overwrite::NO);
   const VersionInfo v = version_info();
@@ -57,7 +63,8 @@ ResultsWriter ResultsWriter::create(const std::string& path, const Campaign& c,
   f.write_attribute("program_version", v.version);
   f.write_attribute("git_commit", v.git_commit);
   f.write_attribute("build", v.compiler + ", " + v.build_type);
-  f.write_attribute("dependencies", "Boost " + v.boost + ", oneTBB " + v.tbb + ", HDF5 " + v.hdf5 + ", Armadillo " + v.armadillo);
+  f.write_attribute("dependencies", "Boost " + v.boost + ", oneTBB " + v.tbb + ", HDF5 " + v.hdf5 +
+                                        ", Armadillo " + v.armadillo);
   f.write_attribute("command_line", info.command_line);
   f.write_attribute("ranks", std::int64_t{info.ranks});
   f.write_attribute("threads", std::int64_t{info.threads});
@@ -99,21 +106,26 @@ ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
   const int minor = check_format_header(f, path, RESULTS_FORMAT);
   const h5::Node settings = f.group("settings");
   const bool file_sharded = settings.has_attribute("shard_index");
-  const std::string want = shard ? std::to_string(shard->index) + "/" + std::to_string(shard->count) : "none";
-  const std::string have = file_sharded ? std::to_string(settings.read_int_attribute("shard_index")) + "/" +
-                                              std::to_string(settings.read_int_attribute("shard_count"))
-                                        : "none";
-  if (want != have) throw ConfigError(path + ": was written as shard " + have + ", cannot resume it as shard " + want);
+  const std::string want =
+      shard ? std::to_string(shard->index) + "/" + std::to_string(shard->count) : "none";
+  const std::string have = file_sharded
+                               ? std::to_string(settings.read_int_attribute("shard_index")) + "/" +
+                                     std::to_string(settings.read_int_attribute("shard_count"))
+                               : "none";
+  if (want != have)
+    throw ConfigError(path + ": was written as shard " + have + ", cannot resume it as shard " +
+                      want);
   if (minor != RESULTS_FORMAT_MINOR) {
-    throw IoError(path + ": written in results format " + f.read_string_attribute("format_version") +
-                  "; --resume appends only to format " +
-                  std::to_string(RESULTS_FORMAT_MAJOR) + "." + std::to_string(RESULTS_FORMAT_MINOR) +
-                  " files (run the campaign again with --force)");
+    throw IoError(
+        path + ": written in results format " + f.read_string_attribute("format_version") +
+        "; --resume appends only to format " + std::to_string(RESULTS_FORMAT_MAJOR) + "." +
+        std::to_string(RESULTS_FORMAT_MINOR) + " files (run the campaign again with --force)");
   }
   const std::string sha = settings.read_string_attribute("campaign_sha256");
   if (sha != c.sha256) {
-    throw ConfigError(path + ": holds another campaign (settings SHA-256 " + sha.substr(0, 12) + "..., " + c.source +
-                      " has " + c.sha256.substr(0, 12) + "...); --resume continues only the same campaign");
+    throw ConfigError(path + ": holds another campaign (settings SHA-256 " + sha.substr(0, 12) +
+                      "..., " + c.source + " has " + c.sha256.substr(0, 12) +
+                      "...); --resume continues only the same campaign");
   }
   const auto groups = point_groups(c.has_sweep(), c.points.size());
   // Cut every column to the shortest: rows of a block that was being written are dropped.
@@ -170,15 +182,22 @@ void ResultsWriter::append(std::size_t point, const std::vector<TrialRecord>& re
 
 void ResultsWriter::write_summary(std::size_t point, const Campaign& c) {
   const std::string& g = groups_[point];
-  const PointStatistics st = point_statistics(read_point_table(file_, g, RESULTS_FORMAT_MINOR), c.trigger, c.yield_accuracy);
+  const PointStatistics st = point_statistics(read_point_table(file_, g, RESULTS_FORMAT_MINOR),
+                                              c.trigger, c.yield_accuracy);
   file_.remove(g + "statistics");
   file_.remove(g + "convergence");
   for (const auto& [name, s] : st.metrics) {
     const h5::Node n = file_.require_group(g + "statistics/" + name);
     n.write_attribute("n", static_cast<std::int64_t>(s.n));
-    for (const auto& [k, x] : {std::pair{"mean", s.mean}, {"std", s.std}, {"ci95_low", s.ci95_low},
-                               {"ci95_high", s.ci95_high}, {"min", s.min}, {"max", s.max}, {"q05", s.q05},
-                               {"q50", s.q50}, {"q95", s.q95}})
+    for (const auto& [k, x] : {std::pair{"mean", s.mean},
+                               {"std", s.std},
+                               {"ci95_low", s.ci95_low},
+                               {"ci95_high", s.ci95_high},
+                               {"min", s.min},
+                               {"max", s.max},
+                               {"q05", s.q05},
+                               {"q50", s.q50},
+                               {"q95", s.q95}})
       n.write_attribute(k, x);
   }
   const h5::Node yg = file_.require_group(g + "statistics/yield");
@@ -190,7 +209,8 @@ void ResultsWriter::write_summary(std::size_t point, const Campaign& c) {
   yg.write_attribute("wilson95_high", st.yield.wilson.high);
   file_.write_dataset(g + "statistics/dcode_hist", st.dcode_hist, {st.dcode_hist.size()});
   file_.write_dataset(g + "statistics/margin_hist", st.margin_hist, {st.margin_hist.size()});
-  file_.require_group(g + "statistics").write_attribute("failed_trials", static_cast<std::int64_t>(st.failed));
+  file_.require_group(g + "statistics")
+      .write_attribute("failed_trials", static_cast<std::int64_t>(st.failed));
   const ConvergenceHistory& h = st.convergence;
   const h5::Node cg = file_.require_group(g + "convergence");
   cg.write_attribute("metric", h.metric);
@@ -215,7 +235,8 @@ void ResultsWriter::write_runtime(const RunSummary& s, bool resumed) {
   r.write_attribute("trials_per_hour", s.trials_per_hour());
   r.write_attribute("threads", std::int64_t{s.threads});
   r.write_attribute("ranks", std::int64_t{s.ranks});
-  r.write_attribute("trial_seconds_mean", s.timed_trials ? s.trial_seconds / static_cast<double>(s.timed_trials) : 0.0);
+  r.write_attribute("trial_seconds_mean",
+                    s.timed_trials ? s.trial_seconds / static_cast<double>(s.timed_trials) : 0.0);
   r.write_attribute("ideal_pass_seconds", s.ideal_pass_seconds);
   r.write_attribute("trial_cost_ratio", s.trial_cost_ratio());
   r.write_attribute("resumed", std::int64_t{resumed ? 1 : 0});

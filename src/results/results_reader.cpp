@@ -11,7 +11,8 @@ namespace {
 
 // Columns added in format 1.1: read as NaN from a 1.0 file.
 bool added_in_1_1(TrialMetric m) {
-  return m == TrialMetric::ENERGY_ADC_J || m == TrialMetric::AREA_MM2 || m == TrialMetric::AREA_ADC_MM2;
+  return m == TrialMetric::ENERGY_ADC_J || m == TrialMetric::AREA_MM2 ||
+         m == TrialMetric::AREA_ADC_MM2;
 }
 
 std::vector<double> first_rows(std::vector<double> v, std::size_t n) {
@@ -35,7 +36,8 @@ PointTable read_point_table(const h5::Node& f, const std::string& g, int minor) 
   const std::size_t n = t.trial.size();
   t.status = f.read_int64_dataset(g + "trials/status");
   t.status.resize(std::min(t.status.size(), n));
-  if (f.exists(g + "reference")) t.reference_accuracy = f.group(g + "reference").read_double_attribute("accuracy");
+  if (f.exists(g + "reference"))
+    t.reference_accuracy = f.group(g + "reference").read_double_attribute("accuracy");
   t.dcode_hist = f.read_int64_dataset(g + "trials/dcode_hist");
   t.margin_hist = f.read_int64_dataset(g + "trials/margin_hist");
   t.dcode_hist.resize(std::min(t.dcode_hist.size(), n * pim::DCODE_BINS));

@@ -23,12 +23,15 @@ VariationConfig VariationConfig::none() {
 }
 
 double VariationConfig::comparator_sigma_v(double temp_c) const {
-  return avt_mv_um * 1e-3 / std::sqrt(comparator_wl_um2) * (1.0 + offset_tempco_per_k * (temp_c - t0_c));
+  return avt_mv_um * 1e-3 / std::sqrt(comparator_wl_um2) *
+         (1.0 + offset_tempco_per_k * (temp_c - t0_c));
 }
 
 VariationConfig read_variation(TomlReader& r, const std::string& p) {
   VariationConfig v;
-  auto d = [&](const char* key, double& field, double lo, double hi) { field = r.get_double(p + key, field, lo, hi); };
+  auto d = [&](const char* key, double& field, double lo, double hi) {
+    field = r.get_double(p + key, field, lo, hi);
+  };
   d("process_g_sigma_rel", v.process_g_sigma_rel, 0, 1);
   d("process_adc_gain_sigma_rel", v.process_adc_gain_sigma_rel, 0, 1);
   d("process_adc_offset_sigma_lsb", v.process_adc_offset_sigma_lsb, 0, 10);
@@ -50,7 +53,8 @@ VariationConfig read_variation(TomlReader& r, const std::string& p) {
   d("comparator_noise_mv", v.comparator_noise_mv, 0, 1000);
   const std::string key = p + "ratiometric";
   if (r.has(key)) v.ratiometric = r.get_int(key, 1, 0, 1) == 1;
-  if (v.stuck_on_prob + v.stuck_off_prob > 1) r.problem(p + "stuck_on_prob", "plus stuck_off_prob exceeds 1");
+  if (v.stuck_on_prob + v.stuck_off_prob > 1)
+    r.problem(p + "stuck_on_prob", "plus stuck_off_prob exceeds 1");
   return v;
 }
 
@@ -60,17 +64,24 @@ Corner parse_corner(const std::string& name, double temp_c) {
   c.temp_c = temp_c;
   const std::string process = name.substr(0, 2);
   const std::string volt = name.size() > 2 ? name.substr(2) : "";
-  if (process == "SS") c.process_shift_sigmas = -3;
-  else if (process == "FF") c.process_shift_sigmas = 3;
-  else if (process != "TT") throw ConfigError("unknown corner '" + name + "' (expected TT|SS|FF, optionally _LV|_HV)");
-  if (volt == "_LV") c.vdd_scale = 0.9;
-  else if (volt == "_HV") c.vdd_scale = 1.1;
-  else if (!volt.empty()) throw ConfigError("unknown corner '" + name + "' (expected TT|SS|FF, optionally _LV|_HV)");
+  if (process == "SS")
+    c.process_shift_sigmas = -3;
+  else if (process == "FF")
+    c.process_shift_sigmas = 3;
+  else if (process != "TT")
+    throw ConfigError("unknown corner '" + name + "' (expected TT|SS|FF, optionally _LV|_HV)");
+  if (volt == "_LV")
+    c.vdd_scale = 0.9;
+  else if (volt == "_HV")
+    c.vdd_scale = 1.1;
+  else if (!volt.empty())
+    throw ConfigError("unknown corner '" + name + "' (expected TT|SS|FF, optionally _LV|_HV)");
   return c;
 }
 
-OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& corner, TempMode temp_mode,
-                                      double temp_min_c, double temp_max_c, std::uint64_t seed, std::uint64_t trial) {
+OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& corner,
+                                      TempMode temp_mode, double temp_min_c, double temp_max_c,
+                                      std::uint64_t seed, std::uint64_t trial) {
   OperatingPoint op;
   KeyedStream globals(seed, RngDomain::OPERATING_POINT, trial, 0);
   boost::random::normal_distribution<double> n01(0.0, 1.0);

@@ -14,7 +14,9 @@ namespace rapmc::test {
 namespace {
 
 // Not in the dump: who ran it, when, how fast, and the campaign text (its path varies).
-bool skipped(const std::string& path) { return path == "/settings" || path == "/runtime"; }
+bool skipped(const std::string& path) {
+  return path == "/settings" || path == "/runtime";
+}
 
 std::string number(double v) {
   char buf[64];
@@ -51,7 +53,8 @@ std::string values_text(hid_t type, hid_t space, const std::string& what,
   int rank = H5Sget_simple_extent_ndims(space);
   std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
   if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-  const std::size_t row = rank >= 2 ? static_cast<std::size_t>(dims.back()) : static_cast<std::size_t>(n);
+  const std::size_t row =
+      rank >= 2 ? static_cast<std::size_t>(dims.back()) : static_cast<std::size_t>(n);
   // A scalar on its line; an array with its shape, then one line per row.
   const char* sep = " ";
   if (!dims.empty()) {
@@ -83,7 +86,8 @@ struct Walk {
     H5O_info_t info{};
     check(H5Oget_info2(obj, &info, H5O_INFO_NUM_ATTRS) >= 0, file_name + ":" + path);
     for (hsize_t i = 0; i < info.num_attrs; ++i) {
-      const hid_t a = H5Aopen_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT);
+      const hid_t a =
+          H5Aopen_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT);
       check(a >= 0, file_name + ":" + path + " attribute " + std::to_string(i));
       char name[256];
       H5Aget_name(a, sizeof name, name);
@@ -110,7 +114,8 @@ struct Walk {
       const std::string child = (path == "/" ? "" : path) + "/" + name;
       if (skipped(child)) continue;
       H5O_info_t oi{};
-      check(H5Oget_info_by_name2(file, child.c_str(), &oi, H5O_INFO_BASIC, H5P_DEFAULT) >= 0, file_name + ":" + child);
+      check(H5Oget_info_by_name2(file, child.c_str(), &oi, H5O_INFO_BASIC, H5P_DEFAULT) >= 0,
+            file_name + ":" + child);
       if (oi.type == H5O_TYPE_GROUP) {
         group(child);
       } else if (oi.type == H5O_TYPE_DATASET) {
@@ -120,7 +125,9 @@ struct Walk {
         const hid_t type = H5Dget_type(d), space = H5Dget_space(d);
         out << child << " ="
             << values_text(type, space, file_name + ":" + child,
-                           [&](hid_t mem, void* buf) { return H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf); })
+                           [&](hid_t mem, void* buf) {
+                             return H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+                           })
             << "\n";
         H5Sclose(space);
         H5Tclose(type);

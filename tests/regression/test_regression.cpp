@@ -17,7 +17,8 @@ namespace {
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "golden file missing: " << path << " (tests/regression/regenerate.sh writes it)");
+  REQUIRE_MESSAGE(in.good(),
+                  "golden file missing: " << path << " (tests/regression/regenerate.sh writes it)");
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
@@ -28,7 +29,8 @@ std::string first_difference(const std::string& want, const std::string& got) {
   std::istringstream a(want), b(got);
   std::string la, lb;
   for (int line = 1;; ++line) {
-    const bool ha = static_cast<bool>(std::getline(a, la)), hb = static_cast<bool>(std::getline(b, lb));
+    const bool ha = static_cast<bool>(std::getline(a, la)),
+               hb = static_cast<bool>(std::getline(b, lb));
     if (!ha && !hb) return "";
     if (!ha || !hb || la != lb) {
       return "line " + std::to_string(line) + "\n  golden: " + (ha ? la.substr(0, 300) : "<end>") +
@@ -40,8 +42,8 @@ std::string first_difference(const std::string& want, const std::string& got) {
 void check_golden(const std::string& name, const std::string& threads) {
   TempDir dir;
   const std::string out = dir.file(name + ".h5");
-  const auto r = run_rapmc("run " + source_path("tests/regression/campaigns/" + name + ".toml") + " --out " + out +
-                           " --threads " + threads + " --no-progress --quiet");
+  const auto r = run_rapmc("run " + source_path("tests/regression/campaigns/" + name + ".toml") +
+                           " --out " + out + " --threads " + threads + " --no-progress --quiet");
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
   const std::string want = read_text(source_path("tests/regression/golden/" + name + ".txt"));
   const std::string got = dump_results(out);

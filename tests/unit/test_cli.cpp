@@ -29,7 +29,8 @@ TEST_CASE("--version names the commit and the library versions") {
 }
 
 TEST_CASE("eval --json prints accuracy and n") {
-  const auto r = test::run_rapmc("eval --model " + test::shipped_model() + " --limit 64 --json --threads 2");
+  const auto r =
+      test::run_rapmc("eval --model " + test::shipped_model() + " --limit 64 --json --threads 2");
   CHECK(r.exit_code == 0);
   CHECK(r.output.find("\"accuracy\"") != std::string::npos);
   CHECK(r.output.find("\"n\": 64") != std::string::npos);
@@ -70,7 +71,8 @@ TEST_CASE("bad input: clear message, non-zero exit code of its class") {
       {"eval --model " + other_h5, EXIT_MODEL, "not a rapmc model file"},
       {"eval --model " + missing_ds, EXIT_MODEL, "head/fc/weight: missing dataset"},
       {"eval --model " + bad_shape, EXIT_MODEL, "fc1_weight: shape [16, 8] does not match"},
-      {"eval --model " + model + " --data-dir " + no_data, EXIT_DATA, no_data + "/t10k-images-idx3-ubyte.gz"},
+      {"eval --model " + model + " --data-dir " + no_data, EXIT_DATA,
+       no_data + "/t10k-images-idx3-ubyte.gz"},
       {"eval --model " + model + " --pipeline bogus", EXIT_CONFIG, "unknown pipeline 'bogus'"},
       {"eval --model " + model + " --dataset cifar:test", EXIT_CONFIG, "dataset 'cifar:test'"},
       {"eval --model " + model + " --threads -1", EXIT_CONFIG, "--threads"},
@@ -89,15 +91,17 @@ TEST_CASE("eval of the quantized pipelines reports agreement with fp32 and the l
   const std::string int_model = test::source_path("data/models/vit_fmnist_int8.h5");
   for (const std::string p : {"flare --requant emsb", "flare --requant dyadic", "ptq-dqq"}) {
     CAPTURE(p);
-    const auto r = test::run_rapmc("eval --model " + test::shipped_model() + " --int-model " + int_model +
-                                   " --pipeline " + p + " --limit 32 --json");
+    const auto r = test::run_rapmc("eval --model " + test::shipped_model() + " --int-model " +
+                                   int_model + " --pipeline " + p + " --limit 32 --json");
     CAPTURE(r.output);
     CHECK(r.exit_code == 0);
-    for (const char* key : {"\"accuracy\"", "\"n\": 32", "\"agreement_fp32\"", "\"sqnr_db\"", "\"fp32_accuracy\""})
+    for (const char* key :
+         {"\"accuracy\"", "\"n\": 32", "\"agreement_fp32\"", "\"sqnr_db\"", "\"fp32_accuracy\""})
       CHECK(r.output.find(key) != std::string::npos);
   }
   // An integer model alone runs flare (no fp32 to compare with).
-  const auto r = test::run_rapmc("eval --model " + int_model + " --pipeline flare --limit 16 --json");
+  const auto r =
+      test::run_rapmc("eval --model " + int_model + " --pipeline flare --limit 16 --json");
   CHECK(r.exit_code == 0);
   CHECK(r.output.find("\"n\": 16") != std::string::npos);
   CHECK(r.output.find("agreement_fp32") == std::string::npos);
@@ -122,7 +126,8 @@ TEST_CASE("quantize writes an integer model equal to the shipped one and never o
   const auto again = test::run_rapmc("quantize --model " + test::shipped_model() + " --out " + out);
   CHECK(again.exit_code == static_cast<int>(ExitCode::IO));
   CHECK(again.output.find("file exists; not overwritten") != std::string::npos);
-  CHECK(test::run_rapmc("eval --model " + out + " --pipeline flare --limit 4").exit_code == 0);  // still intact
+  CHECK(test::run_rapmc("eval --model " + out + " --pipeline flare --limit 4").exit_code ==
+        0);  // still intact
 }
 
 TEST_CASE("bad quantization input: clear message, exit code of its class") {
@@ -142,18 +147,25 @@ TEST_CASE("bad quantization input: clear message, exit code of its class") {
     std::string message;
   };
   const Case cases[] = {
-      {"quantize --model " + model + out + " --calib-size 0", EXIT_CONFIG, "calibration set is empty"},
-      {"quantize --model " + model + out + " --weight-bits 9", EXIT_CONFIG, "weight_bits = 9 out of range 2..8"},
-      {"quantize --model " + model + out + " --act-bits 1", EXIT_CONFIG, "act_bits = 1 out of range 2..8"},
-      {"quantize --model " + model + out + " --calibrator entropy", EXIT_CONFIG, "unknown calibrator 'entropy'"},
+      {"quantize --model " + model + out + " --calib-size 0", EXIT_CONFIG,
+       "calibration set is empty"},
+      {"quantize --model " + model + out + " --weight-bits 9", EXIT_CONFIG,
+       "weight_bits = 9 out of range 2..8"},
+      {"quantize --model " + model + out + " --act-bits 1", EXIT_CONFIG,
+       "act_bits = 1 out of range 2..8"},
+      {"quantize --model " + model + out + " --calibrator entropy", EXIT_CONFIG,
+       "unknown calibrator 'entropy'"},
       {"quantize --model " + model + out + " --percentile 30", EXIT_CONFIG, "--percentile"},
       {"quantize --model " + model + out + " --calib mnist:train", EXIT_CONFIG, "mnist:train"},
-      {"quantize --model " + missing_ds + out, EXIT_MODEL, "blocks/1/attn/qkv_weight: missing dataset"},
+      {"quantize --model " + missing_ds + out, EXIT_MODEL,
+       "blocks/1/attn/qkv_weight: missing dataset"},
       {"quantize --model " + int_model + out, EXIT_MODEL, "already an integer model"},
       {"quantize --model " + model, EXIT_CONFIG, "--out is required"},
       {"eval --model " + int_model + " --pipeline ptq-dqq", EXIT_CONFIG, "needs an FP32 model"},
-      {"eval --model " + model + " --pipeline flare --requant float", EXIT_CONFIG, "unknown requantization mode 'float'"},
-      {"eval --model " + model + " --pipeline flare --int-model " + model, EXIT_MODEL, "not a rapmc integer model"},
+      {"eval --model " + model + " --pipeline flare --requant float", EXIT_CONFIG,
+       "unknown requantization mode 'float'"},
+      {"eval --model " + model + " --pipeline flare --int-model " + model, EXIT_MODEL,
+       "not a rapmc integer model"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.args);

@@ -50,7 +50,8 @@ TEST_CASE("flare integer logits equal the golden fixture bit for bit (emsb and d
     for (const auto& [name, v] : computed) {
       const bool is_m = name.ends_with("/m");
       out.write_dataset(name, v,
-                        is_m ? std::vector<std::uint64_t>{GOLDEN_IMAGES, static_cast<std::uint64_t>(q.num_classes)}
+                        is_m ? std::vector<std::uint64_t>{GOLDEN_IMAGES,
+                                                          static_cast<std::uint64_t>(q.num_classes)}
                              : std::vector<std::uint64_t>{GOLDEN_IMAGES});
     }
     MESSAGE("wrote " << GOLDEN);
@@ -93,7 +94,8 @@ TEST_CASE("the shipped integer model is exactly what quantize makes from the shi
   const ImageSet images = load_dataset("fashion-mnist:test", "", 16);
   const DigitalMvm digital;
   const FlareInference a(made, RequantMode::EMSB, digital), b(shipped, RequantMode::EMSB, digital);
-  for (std::size_t i = 0; i < images.size(); ++i) CHECK(a.forward(images.image(i)) == b.forward(images.image(i)));
+  for (std::size_t i = 0; i < images.size(); ++i)
+    CHECK(a.forward(images.image(i)) == b.forward(images.image(i)));
   CHECK(made.blocks[3].fc2.w == shipped.blocks[3].fc2.w);
   CHECK(made.blocks[3].fc2_in.scale == shipped.blocks[3].fc2_in.scale);
 }
@@ -112,8 +114,9 @@ TEST_CASE("on all 10,000 test images flare (emsb, dyadic) and ptq-dqq are within
       {"flare-emsb", &emsb_engine}, {"flare-dyadic", &dyadic_engine}, {"ptq-dqq", &dqq}};
   for (const auto& [name, engine] : engines) {
     const EvalResult r = evaluate(*engine, q.num_classes, images, quiet());
-    MESSAGE(std::string(name) << ": accuracy " << r.accuracy << " (fp32 " << fp32.accuracy << "), agreement " << agreement(r, fp32)
-                 << ", SQNR " << sqnr_db(r, fp32) << " dB");
+    MESSAGE(std::string(name) << ": accuracy " << r.accuracy << " (fp32 " << fp32.accuracy
+                              << "), agreement " << agreement(r, fp32) << ", SQNR "
+                              << sqnr_db(r, fp32) << " dB");
     CAPTURE(name);
     CHECK(std::abs(r.accuracy - fp32.accuracy) <= 0.01);
   }
@@ -128,7 +131,10 @@ TEST_CASE("extreme images: no overflow anywhere, logits stay close to fp32") {
   for (int kind = 0; kind < 4; ++kind) {
     for (int p = 0; p < 28 * 28; ++p) {
       const int r = p / 28, c = p % 28;
-      const std::uint8_t v = kind == 0 ? 0 : kind == 1 ? 255 : kind == 2 ? ((r + c) % 2) * 255 : (r < 14) * 255;
+      const std::uint8_t v = kind == 0   ? 0
+                             : kind == 1 ? 255
+                             : kind == 2 ? ((r + c) % 2) * 255
+                                         : (r < 14) * 255;
       extreme.pixels.push_back(v);
     }
     extreme.labels.push_back(0);

@@ -57,13 +57,16 @@ TEST_CASE("C++ fp32 logits match the PyTorch fixture within 1e-4 on 256 test ima
   double worst = 0;
   for (std::size_t i = 0; i < 256; ++i) {
     const arma::vec l = fp32.forward(images.image(i));
-    for (std::size_t k = 0; k < 10; ++k) worst = std::max(worst, std::abs(l(k) - torch_logits[i * 10 + k]));
+    for (std::size_t k = 0; k < 10; ++k)
+      worst = std::max(worst, std::abs(l(k) - torch_logits[i * 10 + k]));
   }
   MESSAGE("largest |C++ - PyTorch| logit difference: " << worst);
   CHECK(worst < 1e-4);
 }
 
-TEST_CASE("accuracy on the 10,000 test images equals PyTorch's within 0.05 points; threads do not matter") {
+TEST_CASE(
+    "accuracy on the 10,000 test images equals PyTorch's within 0.05 points; threads do not "
+    "matter") {
   const VitModel model = load_vit_model(test::shipped_model());
   const ImageSet images = load_dataset("fashion-mnist:test");
   EvalOptions opt;
@@ -93,5 +96,7 @@ TEST_CASE("images of the wrong shape are refused") {
   wrong.rows = wrong.cols = 28;
   wrong.pixels.assign(28 * 28, 0);
   wrong.labels = {0};
-  CHECK_THROWS_WITH_AS(check_image_shape(wrong, model.config.image_size, model.config.channels, model.source), test::has("expects 1x8x8"), DataError);
+  CHECK_THROWS_WITH_AS(
+      check_image_shape(wrong, model.config.image_size, model.config.channels, model.source),
+      test::has("expects 1x8x8"), DataError);
 }

@@ -13,11 +13,12 @@ using namespace rapmc;
 
 namespace {
 bool same_linear(const IntLinear& a, const IntLinear& b) {
-  return a.name == b.name && a.out == b.out && a.in == b.in && a.w == b.w && a.w_scale == b.w_scale &&
-         a.bias == b.bias && a.bias_exp == b.bias_exp;
+  return a.name == b.name && a.out == b.out && a.in == b.in && a.w == b.w &&
+         a.w_scale == b.w_scale && a.bias == b.bias && a.bias_exp == b.bias_exp;
 }
 bool same_ln(const IntLayerNorm& a, const IntLayerNorm& b) {
-  return a.gamma == b.gamma && a.gamma_frac == b.gamma_frac && a.beta == b.beta && a.eps_d3_q32 == b.eps_d3_q32;
+  return a.gamma == b.gamma && a.gamma_frac == b.gamma_frac && a.beta == b.beta &&
+         a.eps_d3_q32 == b.eps_d3_q32;
 }
 }  // namespace
 
@@ -62,38 +63,49 @@ TEST_CASE("bad integer model files give errors naming the file and the dataset")
     return path;
   };
   SUBCASE("an FP32 model is not an integer model") {
-    CHECK_THROWS_WITH_AS(load_int_model(test::shipped_model()), test::has("not a rapmc integer model"), ModelError);
+    CHECK_THROWS_WITH_AS(load_int_model(test::shipped_model()),
+                         test::has("not a rapmc integer model"), ModelError);
     CHECK_FALSE(is_int_model_file(test::shipped_model()));
     CHECK(is_int_model_file(good));
   }
   SUBCASE("missing dataset") {
-    const auto p = variant("a.h5", [](const h5::File& f) { H5Ldelete(f.id(), "blocks/2/fc1/w", H5P_DEFAULT); });
-    CHECK_THROWS_WITH_AS(load_int_model(p), test::has("blocks/2/fc1/w: missing dataset"), ModelError);
+    const auto p = variant(
+        "a.h5", [](const h5::File& f) { H5Ldelete(f.id(), "blocks/2/fc1/w", H5P_DEFAULT); });
+    CHECK_THROWS_WITH_AS(load_int_model(p), test::has("blocks/2/fc1/w: missing dataset"),
+                         ModelError);
   }
   SUBCASE("shape that does not match the attributes") {
-    const auto p = variant("b.h5", [](const h5::File& f) { f.write_attribute("mlp_dim", std::int64_t{64}); });
-    CHECK_THROWS_WITH_AS(load_int_model(p), test::has("blocks/0/fc1/w: shape [128, 64] does not match"), ModelError);
+    const auto p =
+        variant("b.h5", [](const h5::File& f) { f.write_attribute("mlp_dim", std::int64_t{64}); });
+    CHECK_THROWS_WITH_AS(load_int_model(p),
+                         test::has("blocks/0/fc1/w: shape [128, 64] does not match"), ModelError);
   }
   SUBCASE("float where integers are expected") {
     const auto p = variant("c.h5", [](const h5::File& f) {
       H5Ldelete(f.id(), "head/fc/bias", H5P_DEFAULT);
       f.write_dataset("head/fc/bias", std::vector<float>(10, 0.5f), {1, 10});
     });
-    CHECK_THROWS_WITH_AS(load_int_model(p), test::has("head/fc/bias: expected an integer dataset"), ModelError);
+    CHECK_THROWS_WITH_AS(load_int_model(p), test::has("head/fc/bias: expected an integer dataset"),
+                         ModelError);
   }
   SUBCASE("bit width out of range") {
-    const auto p = variant("d.h5", [](const h5::File& f) { f.write_attribute("act_bits", std::int64_t{12}); });
-    CHECK_THROWS_WITH_AS(load_int_model(p), test::has("act_bits = 12 out of range 2..8"), ModelError);
+    const auto p =
+        variant("d.h5", [](const h5::File& f) { f.write_attribute("act_bits", std::int64_t{12}); });
+    CHECK_THROWS_WITH_AS(load_int_model(p), test::has("act_bits = 12 out of range 2..8"),
+                         ModelError);
   }
   SUBCASE("newer major format") {
-    const auto p = variant("e.h5", [](const h5::File& f) { f.write_attribute("format_version", std::string("2.0")); });
-    CHECK_THROWS_WITH_AS(load_int_model(p), test::has("format_version '2.0' not supported"), ModelError);
+    const auto p = variant(
+        "e.h5", [](const h5::File& f) { f.write_attribute("format_version", std::string("2.0")); });
+    CHECK_THROWS_WITH_AS(load_int_model(p), test::has("format_version '2.0' not supported"),
+                         ModelError);
   }
   SUBCASE("invalid dyadic constant") {
     const auto p = variant("f.h5", [](const h5::File& f) {
       H5Ldelete(f.id(), "softmax_c", H5P_DEFAULT);
       f.write_dataset("softmax_c", std::vector<std::int64_t>{-5, 0}, {1, 2});
     });
-    CHECK_THROWS_WITH_AS(load_int_model(p), test::has("softmax_c: row 0 is not a valid dyadic"), ModelError);
+    CHECK_THROWS_WITH_AS(load_int_model(p), test::has("softmax_c: row 0 is not a valid dyadic"),
+                         ModelError);
   }
 }

@@ -28,9 +28,9 @@ std::int64_t ref_shift_round(std::int64_t x, int s) {
 
 TEST_CASE("shift_round: round half up, exact at the int64 extremes") {
   for (int s = 1; s <= 63; ++s) {
-    for (std::int64_t x : {INT64_MIN, INT64_MIN + 1, std::int64_t{-3}, std::int64_t{-2}, std::int64_t{-1},
-                           std::int64_t{0}, std::int64_t{1}, std::int64_t{2}, std::int64_t{3}, INT64_MAX - 1,
-                           INT64_MAX}) {
+    for (std::int64_t x : {INT64_MIN, INT64_MIN + 1, std::int64_t{-3}, std::int64_t{-2},
+                           std::int64_t{-1}, std::int64_t{0}, std::int64_t{1}, std::int64_t{2},
+                           std::int64_t{3}, INT64_MAX - 1, INT64_MAX}) {
       CAPTURE(s);
       CAPTURE(x);
       CHECK(shift_round(x, s) == ref_shift_round(x, s));
@@ -73,7 +73,7 @@ TEST_CASE("eMSB requantization: window, rounding and the one saturating case") {
   std::vector<std::int32_t> out(4);
   std::vector<std::int64_t> w = {255, -255, 2, 0};
   int s = requant_emsb(w, 8, out);
-  CHECK(s == 1);                                           // 255 has its eMSB at bit 7
+  CHECK(s == 1);                                             // 255 has its eMSB at bit 7
   CHECK(out == std::vector<std::int32_t>{127, -127, 1, 0});  // 127.5 → 128 saturates to 127
   w = {100, -3, 7, 0};
   s = requant_emsb(w, 8, out);
@@ -101,7 +101,8 @@ TEST_CASE("eMSB requantization: window, rounding and the one saturating case") {
     std::uint64_t m = 0;
     for (auto x : v) m = std::max(m, abs_u64(x));
     for (std::size_t i = 0; i < v.size(); ++i) {
-      const long double err = std::fabs(static_cast<long double>(q[i]) * std::ldexp(1.0L, sh) - v[i]);
+      const long double err =
+          std::fabs(static_cast<long double>(q[i]) * std::ldexp(1.0L, sh) - v[i]);
       REQUIRE(err <= std::ldexp(1.0L, sh));
       REQUIRE(std::abs(q[i]) <= (1 << (bits - 1)));
     }
@@ -116,7 +117,7 @@ TEST_CASE("eMSB requantization: window, rounding and the one saturating case") {
 TEST_CASE("dyadic requantization rounds and saturates at both ends") {
   std::vector<std::int32_t> out(5);
   const std::vector<std::int64_t> w = {1000, -1000, INT64_MAX, INT64_MIN, 3};
-  requant_dyadic(w, 3, 5, 8, out);  // ×3/32
+  requant_dyadic(w, 3, 5, 8, out);                                 // ×3/32
   CHECK(out == std::vector<std::int32_t>{94, -94, 127, -128, 0});  // 93.75→94, -93.75→-94, 0.28→0
 }
 
@@ -129,11 +130,13 @@ TEST_CASE("reciprocal and inverse square root: relative error bound over [1, 2^6
     worst_r = std::max(worst_r, static_cast<double>(std::fabs(rv * x - 1)));
     const std::int64_t s = rsqrt_q30(x, e);
     const long double sv = std::ldexp(static_cast<long double>(s), -30 - e);
-    worst_s = std::max(worst_s, static_cast<double>(std::fabs(sv * std::sqrt(static_cast<long double>(x)) - 1)));
+    worst_s = std::max(
+        worst_s, static_cast<double>(std::fabs(sv * std::sqrt(static_cast<long double>(x)) - 1)));
   };
   for (std::uint64_t x = 1; x <= 200000; ++x) check_one(x);
   for (int b = 17; b <= 62; ++b)
-    for (int k = 0; k < 4096; ++k) check_one((std::uint64_t{1} << b) + (std::uint64_t{k} << (b - 12)) + k);
+    for (int k = 0; k < 4096; ++k)
+      check_one((std::uint64_t{1} << b) + (std::uint64_t{k} << (b - 12)) + k);
   check_one(UINT64_MAX >> 2);
   MESSAGE("reciprocal worst relative error " << worst_r << ", rsqrt " << worst_s);
   CHECK(worst_r < std::ldexp(1.0, -28));
@@ -177,7 +180,8 @@ TEST_CASE("VDR softmax within 2^-8 of the float softmax at 8-bit output, extreme
     std::vector<long double> e(a.size());
     long double sum = 0;
     for (std::size_t j = 0; j < a.size(); ++j) {
-      const long double u = static_cast<long double>(a[j] - amax) * mult / std::ldexp(1.0L, shift) / 65536.0L;
+      const long double u =
+          static_cast<long double>(a[j] - amax) * mult / std::ldexp(1.0L, shift) / 65536.0L;
       e[j] = std::exp2(u);
       sum += e[j];
     }
@@ -218,13 +222,15 @@ TEST_CASE("integer LayerNorm against the float LayerNorm; no overflow at the ext
     const int x_exp = -20 + it % 30;
     const std::int64_t lim = std::int64_t{1} << mag(gen);
     boost::random::uniform_int_distribution<std::int64_t> val(-lim, lim);
-    std::vector<std::int64_t> x(static_cast<std::size_t>(d)), gq(x.size()), bq(x.size()), out(x.size());
+    std::vector<std::int64_t> x(static_cast<std::size_t>(d)), gq(x.size()), bq(x.size()),
+        out(x.size());
     std::vector<double> gamma(x.size()), beta(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) {
       x[i] = val(gen);
       gamma[i] = g(gen);
       beta[i] = g(gen);
-      gq[i] = std::llround(gamma[i] * std::sqrt(static_cast<double>(d)) * std::ldexp(1.0, gamma_frac));
+      gq[i] =
+          std::llround(gamma[i] * std::sqrt(static_cast<double>(d)) * std::ldexp(1.0, gamma_frac));
       bq[i] = std::llround(beta[i] * std::ldexp(1.0, out_frac));
     }
     const auto eps_q = std::llround(eps * d * d * d * std::ldexp(1.0, 32));
@@ -235,9 +241,11 @@ TEST_CASE("integer LayerNorm against the float LayerNorm; no overflow at the ext
     for (auto v : x) var += std::pow(std::ldexp(static_cast<long double>(v), x_exp) - mu, 2);
     var /= d;
     for (std::size_t i = 0; i < x.size(); ++i) {
-      const long double ref =
-          (std::ldexp(static_cast<long double>(x[i]), x_exp) - mu) / std::sqrt(var + eps) * gamma[i] + beta[i];
-      const double err = static_cast<double>(std::fabs(std::ldexp(static_cast<long double>(out[i]), -out_frac) - ref));
+      const long double ref = (std::ldexp(static_cast<long double>(x[i]), x_exp) - mu) /
+                                  std::sqrt(var + eps) * gamma[i] +
+                              beta[i];
+      const double err = static_cast<double>(
+          std::fabs(std::ldexp(static_cast<long double>(out[i]), -out_frac) - ref));
       worst = std::max(worst, err);
       // Stated bound: two output LSBs, plus 2^-18 relative of |γ|·√D from the 20-bit d window.
       REQUIRE(err <= 2.0 / 4096 + std::ldexp(1.0, -18) * 3.0 * std::sqrt(static_cast<double>(d)));
@@ -245,7 +253,8 @@ TEST_CASE("integer LayerNorm against the float LayerNorm; no overflow at the ext
   }
   MESSAGE("LayerNorm worst absolute error " << worst);
   // Worst case for the intermediates: D = 4096 mantissas alternating at ±(2^31 - 1).
-  std::vector<std::int64_t> x(4096), gq(4096, std::int64_t{64} << 16), bq(4096, 0), out(4096);  // γ = 1
+  std::vector<std::int64_t> x(4096), gq(4096, std::int64_t{64} << 16), bq(4096, 0),
+      out(4096);  // γ = 1
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = i % 2 ? INT32_MAX : -INT32_MAX;
   layernorm(x, 0, 0, gq, 16, bq, 12, out);
   for (std::size_t i = 0; i < x.size(); ++i) CHECK(std::abs(out[i] - (i % 2 ? 4096 : -4096)) <= 1);
@@ -257,12 +266,13 @@ TEST_CASE("integer LayerNorm against the float LayerNorm; no overflow at the ext
 
 TEST_CASE("int8 GEMM exact, including the worst-case accumulation") {
   const int in = 131071;
-  std::vector<std::int8_t> w(static_cast<std::size_t>(in), -128), x(static_cast<std::size_t>(in), -128);
+  std::vector<std::int8_t> w(static_cast<std::size_t>(in), -128),
+      x(static_cast<std::size_t>(in), -128);
   std::int32_t acc = 0;
   gemm_s8(w.data(), 1, in, x.data(), 1, &acc);
   CHECK(acc == 16384 * in);
   const std::vector<std::int8_t> w2 = {1, -2, 3, 127, -128, 0};  // [2×3]
-  const std::vector<std::int8_t> x2 = {5, 6, 7, -1, -1, -1};      // [2×3]
+  const std::vector<std::int8_t> x2 = {5, 6, 7, -1, -1, -1};     // [2×3]
   std::vector<std::int32_t> a2(4);
   gemm_s8(w2.data(), 2, 3, x2.data(), 2, a2.data());
   CHECK(a2 == std::vector<std::int32_t>{14, -133, -2, 1});

@@ -5,21 +5,21 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
-#include <cstring>
 #include <map>
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/sha256.h"
 #include "rapmc/io/hdf5.h"
-#include "rapmc/results/results_file.h"
 #include "rapmc/mc/campaign.h"
 #include "rapmc/mc/runner.h"
 #include "rapmc/mc/shard.h"
-#include "rapmc/results/campaign_run.h"
-#include "rapmc/results/results_reader.h"
 #include "rapmc/mc/statistics.h"
+#include "rapmc/results/campaign_run.h"
+#include "rapmc/results/results_file.h"
+#include "rapmc/results/results_reader.h"
 #include "test_support.h"
 
 using namespace rapmc;
@@ -54,7 +54,8 @@ std::map<std::string, std::vector<double>> table(const std::string& path) {
   return out;
 }
 
-bool identical(const std::map<std::string, std::vector<double>>& a, const std::map<std::string, std::vector<double>>& b) {
+bool identical(const std::map<std::string, std::vector<double>>& a,
+               const std::map<std::string, std::vector<double>>& b) {
   if (a.size() != b.size()) return false;
   for (const auto& [k, v] : a) {
     const auto& w = b.at(k);
@@ -128,7 +129,8 @@ TEST_CASE("Wilson interval and quantiles against known values") {
 TEST_CASE("SHA-256 known answers") {
   CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(sha256_hex(std::string(1000, 'a')) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
+  CHECK(sha256_hex(std::string(1000, 'a')) ==
+        "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
 }
 
 TEST_CASE("bad campaign files: each problem names its key, all at once, before any trial") {
@@ -146,41 +148,51 @@ TEST_CASE("bad campaign files: each problem names its key, all at once, before a
       {"[trigger]\nmetric = \"speed\"\n", "'trigger.metric' = 'speed' is not a per-trial metric"},
       {"[hardware]\nfile = \"nope.toml\"\n", "'hardware.file' = 'nope.toml': cannot open"},
       {"[[sweep]]\nkey = \"campaign.seed\"\nvalues = [1, 2]\n", "cannot be swept"},
-      {"[[sweep]]\nkey = \"variation.cell_sigma_on\"\nvalues = [0.1, -1.0]\n", "sweep point variation.cell_sigma_on=-1"},
-      {"[[sweep]]\nkeys = [\"hardware.schedule.k\", \"hardware.adc.enob\"]\nvalues = [[3, 2], [7]]\n",
+      {"[[sweep]]\nkey = \"variation.cell_sigma_on\"\nvalues = [0.1, -1.0]\n",
+       "sweep point variation.cell_sigma_on=-1"},
+      {"[[sweep]]\nkeys = [\"hardware.schedule.k\", \"hardware.adc.enob\"]\nvalues = [[3, 2], "
+       "[7]]\n",
        "'sweep[0].values[1]' must be a list of 2 values, one per key"},
-      {"[[sweep]]\nkeys = [\"hardware.schedule.k\", 3]\nvalues = [[3, 2]]\n", "'sweep[0].keys' must be a non-empty list of strings"},
-      {"[[sweep]]\nkeys = [\"hardware.schedule.k\", \"campaign.seed\"]\nvalues = [[3, 2]]\n", "'campaign.seed' cannot be swept"},
+      {"[[sweep]]\nkeys = [\"hardware.schedule.k\", 3]\nvalues = [[3, 2]]\n",
+       "'sweep[0].keys' must be a non-empty list of strings"},
+      {"[[sweep]]\nkeys = [\"hardware.schedule.k\", \"campaign.seed\"]\nvalues = [[3, 2]]\n",
+       "'campaign.seed' cannot be swept"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
     CHECK_THROWS_WITH_AS(parse_campaign(c.text, "c.toml"), test::has(c.message), ConfigError);
   }
   // Two problems in one file are reported together.
-  CHECK_THROWS_WITH_AS(parse_campaign("[campaign]\nbogus = 1\n[variation]\navt_mv_um = -1\n", "c.toml"),
-                       test::has("2 problems"), ConfigError);
+  CHECK_THROWS_WITH_AS(
+      parse_campaign("[campaign]\nbogus = 1\n[variation]\navt_mv_um = -1\n", "c.toml"),
+      test::has("2 problems"), ConfigError);
   const Campaign ok = parse_campaign(small_campaign(), "c.toml");
   CHECK(ok.points.size() == 1);
   CHECK(ok.sha256 == sha256_hex(small_campaign()));
-  const Campaign grid = parse_campaign(small_campaign("[[sweep]]\nkey = \"hardware.adc.enob\"\nvalues = [3, 4]\n"
-                                                      "[[sweep]]\nkey = \"variation.avt_mv_um\"\nvalues = [0.0, 1.0, 2.0]\n"),
-                                       "c.toml");
+  const Campaign grid = parse_campaign(
+      small_campaign("[[sweep]]\nkey = \"hardware.adc.enob\"\nvalues = [3, 4]\n"
+                     "[[sweep]]\nkey = \"variation.avt_mv_um\"\nvalues = [0.0, 1.0, 2.0]\n"),
+      "c.toml");
   REQUIRE(grid.points.size() == 6);
   CHECK(grid.points[1].label == "hardware.adc.enob=3, variation.avt_mv_um=1.0");
   CHECK(grid.points[5].hardware.enob == 4);
   CHECK(grid.points[5].variation.avt_mv_um == 2.0);
   // Keys swept together: one point per tuple, crossed with the other axes.
   const Campaign linked = parse_campaign(
-      small_campaign("[[sweep]]\nkeys = [\"hardware.schedule.k\", \"hardware.adc.enob\"]\nvalues = [[3, 2], [15, 4]]\n"
+      small_campaign("[[sweep]]\nkeys = [\"hardware.schedule.k\", \"hardware.adc.enob\"]\nvalues = "
+                     "[[3, 2], [15, 4]]\n"
                      "[[sweep]]\nkey = \"variation.avt_mv_um\"\nvalues = [1.0, 2.0]\n"),
       "c.toml");
   REQUIRE(linked.points.size() == 4);
-  CHECK(linked.points[1].label == "hardware.schedule.k=3, hardware.adc.enob=2, variation.avt_mv_um=2.0");
+  CHECK(linked.points[1].label ==
+        "hardware.schedule.k=3, hardware.adc.enob=2, variation.avt_mv_um=2.0");
   CHECK(linked.points[2].hardware.sparse_k == 15);
   CHECK(linked.points[2].hardware.enob == 4);
   CHECK(linked.points[2].variation.avt_mv_um == 1.0);
   // Labels give floats as their shortest round-trip text.
-  const Campaign floats = parse_campaign(small_campaign("[[sweep]]\nkey = \"variation.comparator_wl_um2\"\nvalues = [0.025, 1e-3]\n"), "c.toml");
+  const Campaign floats = parse_campaign(
+      small_campaign("[[sweep]]\nkey = \"variation.comparator_wl_um2\"\nvalues = [0.025, 1e-3]\n"),
+      "c.toml");
   CHECK(floats.points[0].label == "variation.comparator_wl_um2=0.025");
   CHECK(floats.points[1].label == "variation.comparator_wl_um2=0.001");
 }
@@ -188,8 +200,10 @@ TEST_CASE("bad campaign files: each problem names its key, all at once, before a
 TEST_CASE("with every variation off, every trial reproduces the ideal integer pipeline") {
   test::TempDir dir;
   const std::string off =
-      "[variation]\nprocess_g_sigma_rel = 0.0\nprocess_adc_gain_sigma_rel = 0.0\nprocess_adc_offset_sigma_lsb = 0.0\n"
-      "cell_sigma_on = 0.0\ncell_sigma_off = 0.0\nalpha_on_per_k = 0.0\nalpha_off_per_k = 0.0\navt_mv_um = 0.0\n"
+      "[variation]\nprocess_g_sigma_rel = 0.0\nprocess_adc_gain_sigma_rel = "
+      "0.0\nprocess_adc_offset_sigma_lsb = 0.0\n"
+      "cell_sigma_on = 0.0\ncell_sigma_off = 0.0\nalpha_on_per_k = 0.0\nalpha_off_per_k = "
+      "0.0\navt_mv_um = 0.0\n"
       "vdd_sigma_rel = 0.0\nread_noise_rel_ion = 0.0\ncomparator_noise_mv = 0.0\n";
   const Campaign c = parse_campaign(small_campaign(off, 4), "off.toml");
   run_campaign(c, quiet_run(dir.file("off.h5"), 2));
@@ -220,7 +234,8 @@ TEST_CASE("trials are identical for 1 and 2 threads and for a sweep point run al
   const auto& acc = one.at("0:accuracy");
   CHECK(*std::min_element(acc.begin(), acc.end()) < *std::max_element(acc.begin(), acc.end()));
   // Common random numbers: the point of a sweep equal to the base campaign has the same rows.
-  const Campaign sweep = parse_campaign(small_campaign("[[sweep]]\nkey = \"variation.avt_mv_um\"\nvalues = [1.0, 3.5]\n"), "s.toml");
+  const Campaign sweep = parse_campaign(
+      small_campaign("[[sweep]]\nkey = \"variation.avt_mv_um\"\nvalues = [1.0, 3.5]\n"), "s.toml");
   run_campaign(sweep, quiet_run(dir.file("sweep.h5"), 2));
   const auto s = table(dir.file("sweep.h5"));
   CHECK(s.at("1:accuracy") == one.at("0:accuracy"));
@@ -228,18 +243,21 @@ TEST_CASE("trials are identical for 1 and 2 threads and for a sweep point run al
   CHECK(s.at("0:code_error_rate") != one.at("0:code_error_rate"));
 }
 
-TEST_CASE("a run killed with SIGKILL and resumed equals one never interrupted; files are protected") {
+TEST_CASE(
+    "a run killed with SIGKILL and resumed equals one never interrupted; files are protected") {
   test::TempDir dir;
   const std::string camp = write(dir, "c.toml", small_campaign("", 10));
   const std::string full = dir.file("full.h5"), killed = dir.file("killed.h5");
-  REQUIRE(test::run_rapmc("run " + camp + " --out " + full + " --threads 2 --quiet").exit_code == 0);
+  REQUIRE(test::run_rapmc("run " + camp + " --out " + full + " --threads 2 --quiet").exit_code ==
+          0);
   // Kill mid-run (wherever it is: the resumed result must not depend on it).
   test::run_command("( " + std::string(RAPMC_BINARY) + " run " + camp + " --out " + killed +
                     " --threads 2 --quiet & p=$!; sleep 4; kill -9 $p; wait $p ) 2>/dev/null");
   const auto partial = read_results(killed);  // what was written is readable
   MESSAGE("rows before resume: " << partial.points[0].trial.size());
   CHECK(partial.points[0].trial.size() < 10);
-  const auto resumed = test::run_rapmc("run " + camp + " --out " + killed + " --resume --threads 1 --quiet");
+  const auto resumed =
+      test::run_rapmc("run " + camp + " --out " + killed + " --resume --threads 1 --quiet");
   CAPTURE(resumed.output);
   REQUIRE(resumed.exit_code == 0);
   CHECK(identical(table(full), table(killed)));
@@ -256,10 +274,12 @@ TEST_CASE("a run killed with SIGKILL and resumed equals one never interrupted; f
   // report --json: trials and statistics.<metric>.{mean,std,ci95_low,ci95_high}.
   const auto rep = test::run_rapmc("report " + full + " --json");
   CHECK(rep.exit_code == 0);
-  for (const char* key : {"\"trials\": 10", "\"statistics\"", "\"accuracy\"", "\"ci95_low\"", "\"ci95_high\"", "\"wilson95_low\""})
+  for (const char* key : {"\"trials\": 10", "\"statistics\"", "\"accuracy\"", "\"ci95_low\"",
+                          "\"ci95_high\"", "\"wilson95_low\""})
     CHECK(rep.output.find(key) != std::string::npos);
   const double reference = *read_results(full).points[0].reference_accuracy;
-  CHECK(rep.output.find("\"reference_accuracy\": " + nlohmann::json(reference).dump()) != std::string::npos);
+  CHECK(rep.output.find("\"reference_accuracy\": " + nlohmann::json(reference).dump()) !=
+        std::string::npos);
   // replay reproduces a stored trial bit for bit.
   const auto rp = test::run_rapmc("replay " + full + " --trial 3");
   CAPTURE(rp.output);
@@ -269,7 +289,8 @@ TEST_CASE("a run killed with SIGKILL and resumed equals one never interrupted; f
   // A format 1.0 file (no ADC energy/area columns) still reports and replays; resume refuses it.
   {
     h5::File f = h5::File::open(full, h5::Access::READ_WRITE);
-    for (const char* m : {"energy_adc_j", "area_mm2", "area_adc_mm2"}) f.remove(std::string("trials/") + m);
+    for (const char* m : {"energy_adc_j", "area_mm2", "area_adc_mm2"})
+      f.remove(std::string("trials/") + m);
     f.remove("reference");
     f.write_attribute("format_version", std::string("1.0"));
   }
@@ -283,12 +304,15 @@ TEST_CASE("a run killed with SIGKILL and resumed equals one never interrupted; f
   CHECK(rp_old.output.find("identical to the stored row, bit for bit") != std::string::npos);
   const auto resumed_old = test::run_rapmc("run " + camp + " --out " + full + " --resume --quiet");
   CHECK(resumed_old.exit_code != 0);
-  CHECK(resumed_old.output.find("written in results format 1.0; --resume appends only to format 1.1") != std::string::npos);
+  CHECK(resumed_old.output.find(
+            "written in results format 1.0; --resume appends only to format 1.1") !=
+        std::string::npos);
 }
 
 TEST_CASE("a convergence trigger stops at the same trial whatever the threads") {
   test::TempDir dir;
-  const Campaign c = parse_campaign(small_campaign("ci_halfwidth = 0.4\nmin_trials = 4\n", 40), "c.toml");
+  const Campaign c =
+      parse_campaign(small_campaign("ci_halfwidth = 0.4\nmin_trials = 4\n", 40), "c.toml");
   // [trigger] keys appended after check_every land in the [trigger] table.
   REQUIRE(c.trigger.ci_halfwidth == 0.4);
   run_campaign(c, quiet_run(dir.file("a.h5"), 1));
@@ -301,7 +325,9 @@ TEST_CASE("a convergence trigger stops at the same trial whatever the threads") 
   CHECK(identical(a, table(dir.file("b.h5"))));
 }
 
-TEST_CASE("three shards merged equal one run; merge refuses missing, duplicate, foreign and incomplete shards") {
+TEST_CASE(
+    "three shards merged equal one run; merge refuses missing, duplicate, foreign and incomplete "
+    "shards") {
   test::TempDir dir;
   const std::string camp = write(dir, "c.toml", small_campaign("", 7));
   const std::string single = dir.file("single.h5"), merged = dir.file("merged.h5");
@@ -309,7 +335,9 @@ TEST_CASE("three shards merged equal one run; merge refuses missing, duplicate, 
   std::string parts;
   for (int i = 0; i < 3; ++i) {
     const std::string part = dir.file("part_" + std::to_string(i) + ".h5");
-    REQUIRE(test::run_rapmc("run " + camp + " --shard " + std::to_string(i) + "/3 --out " + part + " --quiet --threads 1").exit_code == 0);
+    REQUIRE(test::run_rapmc("run " + camp + " --shard " + std::to_string(i) + "/3 --out " + part +
+                            " --quiet --threads 1")
+                .exit_code == 0);
     parts += " " + part;
   }
   const auto m = test::run_rapmc("merge" + parts + " --out " + merged + " --quiet");
@@ -322,15 +350,19 @@ TEST_CASE("three shards merged equal one run; merge refuses missing, duplicate, 
   REQUIRE(a.points[0].reference_accuracy.has_value());
   CHECK(a.points[0].reference_accuracy == b.points[0].reference_accuracy);
   // Refusals, each naming the shard or file.
-  const std::string p0 = dir.file("part_0.h5"), p1 = dir.file("part_1.h5"), p2 = dir.file("part_2.h5");
+  const std::string p0 = dir.file("part_0.h5"), p1 = dir.file("part_1.h5"),
+                    p2 = dir.file("part_2.h5");
   struct Case {
     std::string args, message;
   };
   const std::string other = write(dir, "o.toml", small_campaign("", 7) + "# another campaign\n");
   const std::string foreign = dir.file("foreign_1.h5");
-  REQUIRE(test::run_rapmc("run " + other + " --shard 1/3 --out " + foreign + " --quiet").exit_code == 0);
+  REQUIRE(
+      test::run_rapmc("run " + other + " --shard 1/3 --out " + foreign + " --quiet").exit_code ==
+      0);
   const std::string partial = dir.file("partial_2.h5");
-  REQUIRE(test::run_rapmc("run " + camp + " --shard 2/3 --trials 7 --out " + partial + " --quiet").exit_code == 0);
+  REQUIRE(test::run_rapmc("run " + camp + " --shard 2/3 --trials 7 --out " + partial + " --quiet")
+              .exit_code == 0);
   const Case cases[] = {
       {p0 + " " + p2, "missing shard(s) 1/3"},
       {p0 + " " + p1 + " " + p1 + " " + p2, "shard 1/3 given twice"},
@@ -339,7 +371,8 @@ TEST_CASE("three shards merged equal one run; merge refuses missing, duplicate, 
   };
   for (const Case& c : cases) {
     CAPTURE(c.args);
-    const auto r = test::run_rapmc("merge " + c.args + " --out " + dir.file("x.h5") + " --force --quiet");
+    const auto r =
+        test::run_rapmc("merge " + c.args + " --out " + dir.file("x.h5") + " --force --quiet");
     CAPTURE(r.output);
     CHECK(r.exit_code == static_cast<int>(ExitCode::CONFIG));
     CHECK(r.output.find(c.message) != std::string::npos);
@@ -349,7 +382,8 @@ TEST_CASE("three shards merged equal one run; merge refuses missing, duplicate, 
     const h5::File f = h5::File::open(partial, h5::Access::READ_WRITE);
     f.resize_column("trials/trial", 1);
   }
-  const auto inc = test::run_rapmc("merge " + p0 + " " + p1 + " " + partial + " --out " + dir.file("y.h5") + " --quiet");
+  const auto inc = test::run_rapmc("merge " + p0 + " " + p1 + " " + partial + " --out " +
+                                   dir.file("y.h5") + " --quiet");
   CHECK(inc.exit_code == static_cast<int>(ExitCode::CONFIG));
   CHECK(inc.output.find("incomplete shard 2/3") != std::string::npos);
   CHECK_THROWS_WITH_AS(parse_shard("3/3", 7), test::has("--shard '3/3'"), ConfigError);
@@ -357,7 +391,6 @@ TEST_CASE("three shards merged equal one run; merge refuses missing, duplicate, 
   CHECK(parse_shard("2/3", 7).begin == 4);
   CHECK(parse_shard("2/3", 7).end == 7);
 }
-
 
 TEST_CASE("run and replay option errors name the option") {
   test::TempDir dir;

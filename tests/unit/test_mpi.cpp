@@ -20,22 +20,27 @@ std::string write(const test::TempDir& dir, const std::string& name, const std::
 
 // One node, shared memory between the ranks, root allowed (CI runs as root).
 const std::string MPIRUN =
-    "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none "
+    "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+    "OMPI_MCA_btl_vader_single_copy_mechanism=none "
     "OMPI_MCA_btl=self,vader timeout 600 " RAPMC_MPIEXEC " --oversubscribe -np 2 " RAPMC_BINARY;
 
 }  // namespace
 
-TEST_CASE("this build has MPI") { CHECK(MpiContext::available()); }
+TEST_CASE("this build has MPI") {
+  CHECK(MpiContext::available());
+}
 
 TEST_CASE("mpirun -np 2 gives the trials and statistics of a single process; errors print once") {
   test::TempDir dir;
   // 8 images, blocks of 2 trials, 7 trials (the last block is split unevenly over the ranks).
-  const std::string camp = write(dir, "c.toml",
-                                 "[campaign]\nname = \"t\"\nseed = 7\ntrials = 7\n[data]\nimages = 8\n"
-                                 "[trigger]\ncheck_every = 2\n");
+  const std::string camp =
+      write(dir, "c.toml",
+            "[campaign]\nname = \"t\"\nseed = 7\ntrials = 7\n[data]\nimages = 8\n"
+            "[trigger]\ncheck_every = 2\n");
   const std::string single = dir.file("single.h5"), mpi = dir.file("mpi.h5");
   REQUIRE(test::run_rapmc("run " + camp + " --out " + single + " --quiet").exit_code == 0);
-  const auto r = test::run_command(MPIRUN + " run " + camp + " --out " + mpi + " --threads 1 --quiet");
+  const auto r =
+      test::run_command(MPIRUN + " run " + camp + " --out " + mpi + " --threads 1 --quiet");
   CAPTURE(r.output);
   REQUIRE(r.exit_code == 0);
   // Every table, histogram, statistic and convergence entry, bit for bit.

@@ -45,8 +45,8 @@ IntModel random_layers(unsigned seed, int in, int out) {
   return m;
 }
 
-HardwareConfig hw_with(MvmSchedule schedule, WeightMapping mapping, int cell_bits, int enob, AdcType adc,
-                       int rows = 128, int k = 7) {
+HardwareConfig hw_with(MvmSchedule schedule, WeightMapping mapping, int cell_bits, int enob,
+                       AdcType adc, int rows = 128, int k = 7) {
   HardwareConfig h;
   h.schedule = schedule;
   h.mapping = mapping;
@@ -69,12 +69,15 @@ std::vector<std::int8_t> random_inputs(unsigned seed, int n) {
 }  // namespace
 
 TEST_CASE("weight mapping: every weight recombines exactly from its slices") {
-  for (auto [mapping, cell_bits] : {std::pair{WeightMapping::TWOS_COMPLEMENT, 1}, {WeightMapping::DIFFERENTIAL, 1},
-                                    {WeightMapping::DIFFERENTIAL, 2}, {WeightMapping::DIFFERENTIAL, 3},
+  for (auto [mapping, cell_bits] : {std::pair{WeightMapping::TWOS_COMPLEMENT, 1},
+                                    {WeightMapping::DIFFERENTIAL, 1},
+                                    {WeightMapping::DIFFERENTIAL, 2},
+                                    {WeightMapping::DIFFERENTIAL, 3},
                                     {WeightMapping::DIFFERENTIAL, 4}}) {
     for (int bits = 2; bits <= 8; ++bits) {
       const SliceLayout l = slice_layout(mapping, bits, cell_bits);
-      const int lo = mapping == WeightMapping::TWOS_COMPLEMENT ? -(1 << (bits - 1)) : -((1 << (bits - 1)) - 1);
+      const int lo =
+          mapping == WeightMapping::TWOS_COMPLEMENT ? -(1 << (bits - 1)) : -((1 << (bits - 1)) - 1);
       for (int w = lo; w <= (1 << (bits - 1)) - 1; ++w) {
         int v = 0;
         for (int s = 0; s < l.slices(); ++s) {
@@ -165,20 +168,31 @@ TEST_CASE("hardware files: shipped files load; bad keys and values are named tog
   CHECK(conv.bits_to_resolve() == 8);
   CHECK(conv.enob == 8);
 
-  CHECK_THROWS_WITH_AS(parse_hardware("[adc]\nenob = 0\ncolor = 'red'\n[array]\ntile_rows = 'x'\n", "h.toml"),
-                       test::has("h.toml: 3 problems:\n  'array.tile_rows' must be an integer\n  'adc.enob' = 0 is out of range 1..12\n  'adc.color' is not a known key"),
+  CHECK_THROWS_WITH_AS(
+      parse_hardware("[adc]\nenob = 0\ncolor = 'red'\n[array]\ntile_rows = 'x'\n", "h.toml"),
+      test::has("h.toml: 3 problems:\n  'array.tile_rows' must be an integer\n  'adc.enob' = 0 is "
+                "out of range 1..12\n  'adc.color' is not a known key"),
+      ConfigError);
+  CHECK_THROWS_WITH_AS(parse_hardware("[schedule]\nk = 200\n", "h.toml"),
+                       test::has("'schedule.k' = 200 exceeds array.tile_rows"), ConfigError);
+  CHECK_THROWS_WITH_AS(parse_hardware("[schedule]\nk = 0\n", "h.toml"),
+                       test::has("'schedule.k' = 0 is out of range"), ConfigError);
+  CHECK_THROWS_WITH_AS(parse_hardware("[adc]\ntype = 'pipelined'\n", "h.toml"),
+                       test::has("'adc.type' = 'pipelined' is not one of ideal|flash|sar"),
                        ConfigError);
-  CHECK_THROWS_WITH_AS(parse_hardware("[schedule]\nk = 200\n", "h.toml"), test::has("'schedule.k' = 200 exceeds array.tile_rows"), ConfigError);
-  CHECK_THROWS_WITH_AS(parse_hardware("[schedule]\nk = 0\n", "h.toml"), test::has("'schedule.k' = 0 is out of range"), ConfigError);
-  CHECK_THROWS_WITH_AS(parse_hardware("[adc]\ntype = 'pipelined'\n", "h.toml"), test::has("'adc.type' = 'pipelined' is not one of ideal|flash|sar"), ConfigError);
-  CHECK_THROWS_WITH_AS(parse_hardware("[array]\ncell_bits = 2\n", "h.toml"), test::has("'array.mapping' = 'twos_complement' needs array.cell_bits = 1"), ConfigError);
-  CHECK_THROWS_WITH_AS(parse_hardware("[array]\ng_off_siemens = 1e-3\n", "h.toml"), test::has("must be below array.g_on_siemens"), ConfigError);
+  CHECK_THROWS_WITH_AS(parse_hardware("[array]\ncell_bits = 2\n", "h.toml"),
+                       test::has("'array.mapping' = 'twos_complement' needs array.cell_bits = 1"),
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(parse_hardware("[array]\ng_off_siemens = 1e-3\n", "h.toml"),
+                       test::has("must be below array.g_on_siemens"), ConfigError);
   CHECK_THROWS_WITH_AS(parse_hardware("[array\n", "h.toml"), test::has("h.toml:1:"), ConfigError);
-  CHECK_THROWS_WITH_AS(load_hardware("/nonexistent/hw.toml"), test::has("/nonexistent/hw.toml: cannot open"), IoError);
+  CHECK_THROWS_WITH_AS(load_hardware("/nonexistent/hw.toml"),
+                       test::has("/nonexistent/hw.toml: cannot open"), IoError);
 }
 
 TEST_CASE("cost model against hand-computed cases") {
-  HardwareConfig h = hw_with(MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 3, AdcType::FLASH);
+  HardwareConfig h =
+      hw_with(MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 3, AdcType::FLASH);
   CHECK(adc_energy_j(h) == doctest::Approx(7 * 20e-15));
   CHECK(adc_area_um2(h) == doctest::Approx(7 * 15.0));
   h.adc = AdcType::SAR;
@@ -222,19 +236,22 @@ TEST_CASE("simulated MVMs are exact with ideal devices, for every schedule, mapp
     int cell_bits, enob, k;
     AdcType adc;
   };
-  for (const Config& cfg : {Config{MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 3, 7, AdcType::FLASH},
-                            Config{MvmSchedule::SPARSE, WeightMapping::DIFFERENTIAL, 2, 4, 5, AdcType::FLASH},
-                            Config{MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 8, 7, AdcType::SAR},
-                            Config{MvmSchedule::DENSE, WeightMapping::DIFFERENTIAL, 3, 10, 7, AdcType::SAR},
-                            Config{MvmSchedule::SPARSE, WeightMapping::DIFFERENTIAL, 1, 2, 3, AdcType::IDEAL}}) {
-    HardwareConfig h = hw_with(cfg.schedule, cfg.mapping, cfg.cell_bits, cfg.enob, cfg.adc, 128, cfg.k);
+  for (const Config& cfg :
+       {Config{MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 3, 7, AdcType::FLASH},
+        Config{MvmSchedule::SPARSE, WeightMapping::DIFFERENTIAL, 2, 4, 5, AdcType::FLASH},
+        Config{MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 8, 7, AdcType::SAR},
+        Config{MvmSchedule::DENSE, WeightMapping::DIFFERENTIAL, 3, 10, 7, AdcType::SAR},
+        Config{MvmSchedule::SPARSE, WeightMapping::DIFFERENTIAL, 1, 2, 3, AdcType::IDEAL}}) {
+    HardwareConfig h =
+        hw_with(cfg.schedule, cfg.mapping, cfg.cell_bits, cfg.enob, cfg.adc, 128, cfg.k);
     CAPTURE(to_string(cfg.schedule));
     CAPTURE(to_string(cfg.mapping));
     CAPTURE(cfg.cell_bits);
     REQUIRE(h.bits_to_resolve() <= h.enob);
     for (OffCurrent off : {OffCurrent::REFERENCE_COLUMN, OffCurrent::DIGITAL_OFFSET}) {
       h.off_current = off;
-      for (const DeviceSampler* sampler : {static_cast<const DeviceSampler*>(nullptr), static_cast<const DeviceSampler*>(&analog)}) {
+      for (const DeviceSampler* sampler : {static_cast<const DeviceSampler*>(nullptr),
+                                           static_cast<const DeviceSampler*>(&analog)}) {
         const ChipInstance chip = sampler ? ChipInstance(m, h, *sampler) : ChipInstance(m, h);
         const PimMvm pim(chip, 8);
         std::vector<std::int32_t> got(want.size());
@@ -250,7 +267,8 @@ TEST_CASE("simulated MVMs are exact with ideal devices, for every schedule, mapp
           for (int rt = 0; rt < 3; ++rt)
             for (int p = 0; p < 8; ++p) {
               int ones = 0;
-              for (int i = rt * 128; i < std::min(in, rt * 128 + 128); ++i) ones += plane_bit(x[t * in + i], p);
+              for (int i = rt * 128; i < std::min(in, rt * 128 + 128); ++i)
+                ones += plane_bit(x[t * in + i], p);
               reads += cfg.schedule == MvmSchedule::DENSE ? 1 : (ones + cfg.k - 1) / cfg.k;
               cell_ops += static_cast<std::uint64_t>(ones);
             }
@@ -268,7 +286,8 @@ TEST_CASE("too few ADC bits: saturations are counted and the sum clips exactly a
   const int in = 128, out = 4, tokens = 3;
   const IntModel m = random_layers(3, in, out);
   const auto x = random_inputs(5, in * tokens);
-  HardwareConfig h = hw_with(MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 5, AdcType::FLASH);
+  HardwareConfig h =
+      hw_with(MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 5, AdcType::FLASH);
   const ChipInstance chip(m, h);
   const PimMvm pim(chip, 8);
   std::vector<std::int32_t> got(static_cast<std::size_t>(tokens) * out);
@@ -282,7 +301,8 @@ TEST_CASE("too few ADC bits: saturations are counted and the sum clips exactly a
       for (int s = 0; s < l.slices(); ++s)
         for (int p = 0; p < 8; ++p) {
           int count = 0;
-          for (int i = 0; i < in; ++i) count += plane_bit(x[t * in + i], p) * weight_digit(l, m.embed.w[o * in + i], s);
+          for (int i = 0; i < in; ++i)
+            count += plane_bit(x[t * in + i], p) * weight_digit(l, m.embed.w[o * in + i], s);
           sat += count > 31;
           v += static_cast<std::int64_t>(l.weight[s]) * plane_weight(p, 8) * std::min(count, 31);
         }
@@ -294,7 +314,9 @@ TEST_CASE("too few ADC bits: saturations are counted and the sum clips exactly a
   CHECK(c.code_errors == 0);  // clipping is the ideal ADC's behaviour, not a code error
 }
 
-TEST_CASE("schedule.analog_layers: only matching layers run on the array, the others are exact digital MVMs") {
+TEST_CASE(
+    "schedule.analog_layers: only matching layers run on the array, the others are exact digital "
+    "MVMs") {
   HardwareConfig h;
   CHECK(h.is_analog("blocks/3/fc2"));  // default "*": every layer
   h.analog_layers = "blocks/*/fc2|head/fc";
@@ -313,7 +335,8 @@ TEST_CASE("schedule.analog_layers: only matching layers run on the array, the ot
   const auto x = random_inputs(5, in * tokens);
   std::vector<std::int32_t> want(static_cast<std::size_t>(tokens) * out);
   DigitalMvm().mvm(m.embed, x.data(), tokens, want.data());
-  HardwareConfig d = hw_with(MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 5, AdcType::FLASH);
+  HardwareConfig d =
+      hw_with(MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 5, AdcType::FLASH);
   d.analog_layers = "head/*";
   const ChipInstance chip(m, d);
   CHECK_FALSE(chip.layers()[chip.index("embed")].analog);
@@ -332,13 +355,16 @@ TEST_CASE("schedule.analog_layers: only matching layers run on the array, the ot
   // A pattern that matches no layer is an error naming the key, not a silently digital chip.
   HardwareConfig typo = d;
   typo.analog_layers = "head/*|blocks/*/fc3";
-  CHECK_THROWS_WITH_AS(ChipInstance(m, typo), test::has("'schedule.analog_layers' pattern 'blocks/*/fc3' matches no layer"),
-                       ConfigError);
+  CHECK_THROWS_WITH_AS(
+      ChipInstance(m, typo),
+      test::has("'schedule.analog_layers' pattern 'blocks/*/fc3' matches no layer"), ConfigError);
   CHECK_THROWS_WITH_AS(parse_hardware("[schedule]\nanalog_layers = \"\"\n", "hw.toml"),
                        test::has("'schedule.analog_layers'"), ConfigError);
 }
 
-TEST_CASE("on all 10,000 test images the PiM pipeline is bit-exact to the integer pipeline (both schedules, both mappings)") {
+TEST_CASE(
+    "on all 10,000 test images the PiM pipeline is bit-exact to the integer pipeline (both "
+    "schedules, both mappings)") {
   const IntModel q = load_int_model(test::source_path("data/models/vit_fmnist_int8.h5"));
   const ImageSet all = load_dataset("fashion-mnist:test");
   const ImageSet some = load_dataset("fashion-mnist:test", "", 300);
@@ -380,7 +406,8 @@ TEST_CASE("on all 10,000 test images the PiM pipeline is bit-exact to the intege
 TEST_CASE("PiM counters and logits do not depend on the thread count") {
   const IntModel q = load_int_model(test::source_path("data/models/vit_fmnist_int8.h5"));
   const ImageSet images = load_dataset("fashion-mnist:test", "", 64);
-  HardwareConfig h = hw_with(MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 2, AdcType::FLASH);  // saturating
+  HardwareConfig h = hw_with(MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 2,
+                             AdcType::FLASH);  // saturating
   const ChipInstance chip(q, h);
   EvalOptions quiet;
   quiet.progress = ProgressDisplay::OFF;
@@ -414,15 +441,22 @@ TEST_CASE("attention operands on the chip: signed and unsigned inputs exact with
   one_block.blocks.resize(1);
   const AnalogNominal analog;
   for (MvmSchedule schedule : {MvmSchedule::SPARSE, MvmSchedule::DENSE}) {
-    HardwareConfig h = hw_with(schedule, WeightMapping::TWOS_COMPLEMENT, 1, schedule == MvmSchedule::DENSE ? 8 : 3, AdcType::FLASH);
+    HardwareConfig h = hw_with(schedule, WeightMapping::TWOS_COMPLEMENT, 1,
+                               schedule == MvmSchedule::DENSE ? 8 : 3, AdcType::FLASH);
     h.attention = AttentionPlacement::PIM;
-    for (const DeviceSampler* sampler : {&nominal_devices(), static_cast<const DeviceSampler*>(&analog)}) {
+    for (const DeviceSampler* sampler :
+         {&nominal_devices(), static_cast<const DeviceSampler*>(&analog)}) {
       const ChipInstance chip(one_block, h, *sampler);
       const PimMvm pim(chip, 8);
       REQUIRE(pim.runs_attention());
       for (InputKind kind : {InputKind::SIGNED_INT8, InputKind::UNSIGNED_8}) {
-        const AttentionOperand op{0, kind == InputKind::SIGNED_INT8 ? AttentionOperand::Product::QK : AttentionOperand::Product::PV,
-                                  1, out, in, w.data()};
+        const AttentionOperand op{
+            0,
+            kind == InputKind::SIGNED_INT8 ? AttentionOperand::Product::QK : AttentionOperand::Product::PV,
+            1,
+            out,
+            in,
+            w.data()};
         std::vector<std::int32_t> want(static_cast<std::size_t>(rows) * out), got(want.size());
         DigitalMvm().mvm_attention(op, x.data(), kind, rows, want.data());
         pim.mvm_attention(op, x.data(), kind, rows, got.data());
@@ -438,11 +472,14 @@ TEST_CASE("attention operands on the chip: signed and unsigned inputs exact with
   std::int32_t a = 0;
   for (int i = 0; i < in; ++i) a += w[i] * static_cast<std::int32_t>(x[i]);
   std::vector<std::int32_t> acc(static_cast<std::size_t>(rows) * out);
-  DigitalMvm().mvm_attention({0, AttentionOperand::Product::PV, 0, out, in, w.data()}, x.data(), InputKind::UNSIGNED_8, rows, acc.data());
+  DigitalMvm().mvm_attention({0, AttentionOperand::Product::PV, 0, out, in, w.data()}, x.data(),
+                             InputKind::UNSIGNED_8, rows, acc.data());
   CHECK(acc[0] == a);
 }
 
-TEST_CASE("the whole pipeline with attention on the chip is bit-exact with ideal devices (flare and ptq-dqq)") {
+TEST_CASE(
+    "the whole pipeline with attention on the chip is bit-exact with ideal devices (flare and "
+    "ptq-dqq)") {
   const VitModel model = load_vit_model(test::shipped_model());
   const IntModel q = load_int_model(test::source_path("data/models/vit_fmnist_int8.h5"));
   const ImageSet images = load_dataset("fashion-mnist:test", "", 200);
@@ -455,10 +492,12 @@ TEST_CASE("the whole pipeline with attention on the chip is bit-exact with ideal
   const PimMvm pim(chip, q.settings.act_bits);
   const FlareInference ideal(q, RequantMode::EMSB, digital), on_chip(q, RequantMode::EMSB, pim);
   CHECK(arma::approx_equal(evaluate(FlareEngine(on_chip), q.num_classes, images, quiet).logits,
-                           evaluate(FlareEngine(ideal), q.num_classes, images, quiet).logits, "absdiff", 0.0));
+                           evaluate(FlareEngine(ideal), q.num_classes, images, quiet).logits,
+                           "absdiff", 0.0));
   const PtqDqqInference dqq_ideal(model, q, digital), dqq_chip(model, q, pim);
   CHECK(arma::approx_equal(evaluate(dqq_chip, q.num_classes, images, quiet).logits,
-                           evaluate(dqq_ideal, q.num_classes, images, quiet).logits, "absdiff", 0.0));
+                           evaluate(dqq_ideal, q.num_classes, images, quiet).logits, "absdiff",
+                           0.0));
   const Counters c = pim.counters();
   for (int b = 0; b < q.depth; ++b) {
     CHECK(c.at("blocks/" + std::to_string(b) + "/attn_qk").reads > 0);

@@ -20,7 +20,8 @@ ImageSet tiny_images(int n) {
   s.name = "synthetic";
   s.rows = s.cols = 8;
   for (int i = 0; i < n; ++i) {
-    for (int p = 0; p < 64; ++p) s.pixels.push_back(static_cast<std::uint8_t>((p * 37 + i * 101) % 256));
+    for (int p = 0; p < 64; ++p)
+      s.pixels.push_back(static_cast<std::uint8_t>((p * 37 + i * 101) % 256));
     s.labels.push_back(i % 3);
   }
   return s;
@@ -44,7 +45,8 @@ TEST_CASE("dyadic constants: nearest 24-bit mantissa, exact products, error on b
   // Products of exactly representable values are exact; others within one rounding.
   CHECK(to_double(dyadic_mul(to_dyadic(0.75), to_dyadic(1.5))) == 1.125);
   const double a = 1.0 / 3.0, b = 0.1;
-  CHECK(std::abs(to_double(dyadic_mul(to_dyadic(a), to_dyadic(b))) - a * b) <= 3 * a * b * std::ldexp(1.0, -24));
+  CHECK(std::abs(to_double(dyadic_mul(to_dyadic(a), to_dyadic(b))) - a * b) <=
+        3 * a * b * std::ldexp(1.0, -24));
   CHECK(dyadic_mul(Dyadic{}, to_dyadic(3.0)) == Dyadic{});
   CHECK_THROWS_AS(to_dyadic(-1.0), ConfigError);
   CHECK_THROWS_AS(to_dyadic(std::nan("")), ConfigError);
@@ -55,15 +57,18 @@ TEST_CASE("per-channel weight quantization: exact on a known matrix, range check
   const QuantizedWeights q = quantize_per_channel(w, 8);
   CHECK(q.scale[0] == doctest::Approx(1.0 / 127));
   CHECK(q.scale[1] == 1.0);  // an all-zero row keeps scale 1
-  CHECK(q.w == std::vector<std::int8_t>{64, -127, 32, 0, 0, 0, 127, 64, -32});  // 63.5 and 31.75 round up
+  CHECK(q.w ==
+        std::vector<std::int8_t>{64, -127, 32, 0, 0, 0, 127, 64, -32});  // 63.5 and 31.75 round up
   const QuantizedWeights q4 = quantize_per_channel(w, 4);
   CHECK(q4.w[1] == -7);
   CHECK(q4.w[6] == 7);
-  CHECK_THROWS_WITH_AS(quantize_per_channel(w, 9), test::has("weight_bits = 9 out of range 2..8"), ConfigError);
+  CHECK_THROWS_WITH_AS(quantize_per_channel(w, 9), test::has("weight_bits = 9 out of range 2..8"),
+                       ConfigError);
   CHECK_THROWS_AS(quantize_per_channel(w, 1), ConfigError);
 }
 
-TEST_CASE("calibration: minmax is the largest |x|, percentile 100 equals it, lower percentiles clip") {
+TEST_CASE(
+    "calibration: minmax is the largest |x|, percentile 100 equals it, lower percentiles clip") {
   const VitModel model = test::tiny_model();
   const ImageSet images = tiny_images(6);
   const ActivationRanges mm = calibrate(model, images, {Calibrator::MINMAX, 100});
@@ -91,7 +96,8 @@ TEST_CASE("calibration: minmax is the largest |x|, percentile 100 equals it, low
   empty.pixels.clear();
   empty.labels.clear();
   CHECK_THROWS_WITH_AS(calibrate(model, empty, {}), test::has("is empty"), ConfigError);
-  CHECK_THROWS_WITH_AS(calibrate(model, images, {Calibrator::PERCENTILE, 40}), test::has("--percentile"), ConfigError);
+  CHECK_THROWS_WITH_AS(calibrate(model, images, {Calibrator::PERCENTILE, 40}),
+                       test::has("--percentile"), ConfigError);
   CHECK_THROWS_AS(parse_calibrator("entropy"), ConfigError);
 }
 
@@ -99,14 +105,16 @@ TEST_CASE("quantization settings out of range are reported together") {
   QuantSettings s;
   s.weight_bits = 9;
   s.act_bits = 1;
-  CHECK_THROWS_WITH_AS(s.validate(), test::has("weight_bits = 9 out of range 2..8; act_bits = 1"), ConfigError);
+  CHECK_THROWS_WITH_AS(s.validate(), test::has("weight_bits = 9 out of range 2..8; act_bits = 1"),
+                       ConfigError);
   const VitModel model = test::tiny_model();
   CHECK_THROWS_AS(quantize_model(model, tiny_images(2), {}, s), ConfigError);
 }
 
 TEST_CASE("the integer model holds the quantized weights and the folded embedding") {
   const VitModel model = test::tiny_model();
-  const IntModel q = quantize_model(model, tiny_images(4), {Calibrator::MINMAX, 100}, QuantSettings{});
+  const IntModel q =
+      quantize_model(model, tiny_images(4), {Calibrator::MINMAX, 100}, QuantSettings{});
   CHECK(q.tokens == 5);
   CHECK(q.head_dim == 4);
   CHECK(q.embed.bias.size() == 5u * 8u);
@@ -119,6 +127,7 @@ TEST_CASE("the integer model holds the quantized weights and the folded embeddin
   for (int o = 0; o < fc1.out; ++o)
     for (int i = 0; i < fc1.in; ++i) {
       const double w = model.blocks[1].fc1_weight(o, i);
-      CHECK(std::abs(to_double(fc1.w_scale[o]) * fc1.w[o * fc1.in + i] - w) <= 0.5 * to_double(fc1.w_scale[o]) * 1.0001);
+      CHECK(std::abs(to_double(fc1.w_scale[o]) * fc1.w[o * fc1.in + i] - w) <=
+            0.5 * to_double(fc1.w_scale[o]) * 1.0001);
     }
 }

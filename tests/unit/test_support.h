@@ -16,7 +16,9 @@
 namespace rapmc::test {
 
 /// Matcher for CHECK_THROWS_WITH_AS: the message contains `s`.
-inline doctest::Contains has(const std::string& s) { return doctest::Contains(s.c_str()); }
+inline doctest::Contains has(const std::string& s) {
+  return doctest::Contains(s.c_str());
+}
 
 /// A fresh folder under the system temp dir, removed with its content on destruction.
 class TempDir {
@@ -67,8 +69,12 @@ inline std::string source_path(const std::string& rel) {
 }
 
 /// The shipped model and its PyTorch logits fixture.
-inline std::string shipped_model() { return source_path("data/models/vit_fmnist.h5"); }
-inline std::string shipped_fixture() { return source_path("data/fixtures/vit_fmnist_logits256.h5"); }
+inline std::string shipped_model() {
+  return source_path("data/models/vit_fmnist.h5");
+}
+inline std::string shipped_fixture() {
+  return source_path("data/fixtures/vit_fmnist_logits256.h5");
+}
 
 /// A small random ViT (8x8 images, patch 4, dim 8, depth 2, heads 2), for format tests.
 /// The test-only std::mt19937 is fine here: these weights are fixtures, not Monte Carlo draws.

@@ -53,7 +53,9 @@ TEST_CASE("keyed streams: known answers lock the scheme; every key field matters
   CHECK(s() == 0x5cc4f29fcc2ab539ULL);
   CHECK(s() == 0x0001ad51dc851a05ULL);
   CHECK(name_key("blocks/0/qkv") == 0xa2357c430ace14a4ULL);
-  const auto first = [](std::uint64_t seed, RngDomain d, std::uint64_t t, std::uint64_t i) { return KeyedStream(seed, d, t, i)(); };
+  const auto first = [](std::uint64_t seed, RngDomain d, std::uint64_t t, std::uint64_t i) {
+    return KeyedStream(seed, d, t, i)();
+  };
   const std::uint64_t base = first(1, RngDomain::CELL, 0, 0);
   CHECK(first(2, RngDomain::CELL, 0, 0) != base);
   CHECK(first(1, RngDomain::COMPARATOR, 0, 0) != base);
@@ -77,7 +79,8 @@ TEST_CASE("keyed streams: uniform bits and Boost normals have the right moments"
   CHECK(std::abs(c / (n - 1) * 12.0) <= K_SIGMA / std::sqrt(static_cast<double>(n)));
 }
 
-TEST_CASE("cell programming error: lognormal with the state's σ, mean-preserving; frozen per trial") {
+TEST_CASE(
+    "cell programming error: lognormal with the state's σ, mean-preserving; frozen per trial") {
   VariationConfig v = VariationConfig::none();
   v.cell_sigma_on = 0.05;
   v.cell_sigma_off = 0.10;
@@ -85,13 +88,15 @@ TEST_CASE("cell programming error: lognormal with the state's σ, mean-preservin
   const double g_off = h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
   const int rows = 128, cols = 200;
   std::vector<float> g(static_cast<std::size_t>(rows) * cols);
-  for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(g_off + (i % 2));  // on and off cells
+  for (std::size_t i = 0; i < g.size(); ++i)
+    g[i] = static_cast<float>(g_off + (i % 2));  // on and off cells
   const std::vector<float> nominal = g;
   const PvtSampler s(v, OperatingPoint{}, h, 99, 5);
   CHECK(s.varies_cells());
   s.cells("blocks/1/fc1", 0, rows, cols, g);
   std::vector<double> ln_on, ln_off;
-  for (std::size_t i = 0; i < g.size(); ++i) (i % 2 ? ln_on : ln_off).push_back(std::log(g[i] / nominal[i]));
+  for (std::size_t i = 0; i < g.size(); ++i)
+    (i % 2 ? ln_on : ln_off).push_back(std::log(g[i] / nominal[i]));
   check_normal(ln_on, -0.5 * 0.05 * 0.05, 0.05);
   check_normal(ln_off, -0.5 * 0.10 * 0.10, 0.10);
   // Frozen: the same array of the same trial gets the same draws; another trial or array not.
@@ -104,7 +109,8 @@ TEST_CASE("cell programming error: lognormal with the state's σ, mean-preservin
   CHECK(other_tile != g);
 }
 
-TEST_CASE("temperature coefficient: mean G(T) = G(T0)(1 + α(T − T0)), per-cell spread as configured") {
+TEST_CASE(
+    "temperature coefficient: mean G(T) = G(T0)(1 + α(T − T0)), per-cell spread as configured") {
   VariationConfig v = VariationConfig::none();
   v.alpha_on_per_k = -0.001;
   v.alpha_off_per_k = 0.005;
@@ -121,7 +127,8 @@ TEST_CASE("temperature coefficient: mean G(T) = G(T0)(1 + α(T − T0)), per-cel
   check_normal(rel, -0.1, 0.02);
 }
 
-TEST_CASE("comparator offsets: Pelgrom σ = A_VT/√(WL) in LSB, 1/√area scaling, frozen per comparator") {
+TEST_CASE(
+    "comparator offsets: Pelgrom σ = A_VT/√(WL) in LSB, 1/√area scaling, frozen per comparator") {
   VariationConfig v = VariationConfig::none();
   v.avt_mv_um = 3.5;
   v.offset_tempco_per_k = 0;
@@ -186,7 +193,8 @@ TEST_CASE("flash code error rate from comparator offsets alone matches its close
   double expected = 0;
   for (int c = 1; c <= 6; ++c) expected += (1 - p_correct(c)) / 6.0;
   const double rate = static_cast<double>(errors) / static_cast<double>(n);
-  MESSAGE("code error rate " << rate << ", closed form " << expected << " (two-threshold approximation " << 2 * phi << ")");
+  MESSAGE("code error rate " << rate << ", closed form " << expected
+                             << " (two-threshold approximation " << 2 * phi << ")");
   // The six counts of one ADC share its thresholds, so errors are correlated within an ADC:
   // the standard error uses the 20,000 ADCs as the independent units (at most √6 larger).
   const double se = std::sqrt(expected * (1 - expected) / static_cast<double>(n)) * std::sqrt(6.0);
@@ -197,19 +205,23 @@ TEST_CASE("operating point: supply and process draws have the configured σ; cor
   VariationConfig v;
   std::vector<double> vdd, gon;
   for (std::uint64_t t = 0; t < 20000; ++t) {
-    const OperatingPoint op = sample_operating_point(v, parse_corner("TT", 27), TempMode::FIXED, 0, 0, 1, t);
+    const OperatingPoint op =
+        sample_operating_point(v, parse_corner("TT", 27), TempMode::FIXED, 0, 0, 1, t);
     vdd.push_back(op.vdd_v);
     gon.push_back(op.g_on_shift);
     CHECK(op.temp_c == 27);
   }
   check_normal(vdd, 0.9, 0.9 * 0.03);
   check_normal(gon, 0.0, 0.03);
-  const OperatingPoint ss = sample_operating_point(v, parse_corner("SS_LV", 125), TempMode::FIXED, 0, 0, 1, 0);
-  const OperatingPoint tt = sample_operating_point(v, parse_corner("TT", 125), TempMode::FIXED, 0, 0, 1, 0);
+  const OperatingPoint ss =
+      sample_operating_point(v, parse_corner("SS_LV", 125), TempMode::FIXED, 0, 0, 1, 0);
+  const OperatingPoint tt =
+      sample_operating_point(v, parse_corner("TT", 125), TempMode::FIXED, 0, 0, 1, 0);
   CHECK(ss.g_on_shift == doctest::Approx(tt.g_on_shift - 0.09));
   CHECK(ss.vdd_v == doctest::Approx(tt.vdd_v * 0.9));
   CHECK_THROWS_WITH_AS(parse_corner("XX", 27), test::has("unknown corner 'XX'"), ConfigError);
-  const OperatingPoint u = sample_operating_point(v, parse_corner("TT", 27), TempMode::UNIFORM, -40, 125, 1, 3);
+  const OperatingPoint u =
+      sample_operating_point(v, parse_corner("TT", 27), TempMode::UNIFORM, -40, 125, 1, 3);
   CHECK(u.temp_c >= -40);
   CHECK(u.temp_c <= 125);
 }

@@ -63,19 +63,18 @@ TEST_CASE("bad model files give ModelError naming the attribute or dataset") {
     CHECK_THROWS_WITH_AS(load_vit_model(p), test::has("format_version '2.0'"), ModelError);
   }
   SUBCASE("missing attribute") {
-    const auto p = edited_model(dir, "ma.h5", [](const h5::File& f) { H5Adelete(f.id(), "mlp_dim"); });
+    const auto p =
+        edited_model(dir, "ma.h5", [](const h5::File& f) { H5Adelete(f.id(), "mlp_dim"); });
     CHECK_THROWS_WITH_AS(load_vit_model(p), test::has("'mlp_dim'"), ModelError);
   }
   SUBCASE("attribute out of range") {
-    const auto p = edited_model(dir, "or.h5", [](const h5::File& f) {
-      f.write_attribute("heads", std::int64_t{0});
-    });
+    const auto p = edited_model(
+        dir, "or.h5", [](const h5::File& f) { f.write_attribute("heads", std::int64_t{0}); });
     CHECK_THROWS_WITH_AS(load_vit_model(p), test::has("'heads' = 0 out of range"), ModelError);
   }
   SUBCASE("dim not divisible by heads") {
-    const auto p = edited_model(dir, "dh.h5", [](const h5::File& f) {
-      f.write_attribute("heads", std::int64_t{3});
-    });
+    const auto p = edited_model(
+        dir, "dh.h5", [](const h5::File& f) { f.write_attribute("heads", std::int64_t{3}); });
     CHECK_THROWS_WITH_AS(load_vit_model(p), test::has("multiple of 'heads'"), ModelError);
   }
   SUBCASE("missing dataset") {
@@ -101,9 +100,8 @@ TEST_CASE("bad model files give ModelError naming the attribute or dataset") {
     CHECK_THROWS_WITH_AS(load_vit_model(p), test::has("floating-point"), ModelError);
   }
   SUBCASE("more blocks than depth") {
-    const auto p = edited_model(dir, "db.h5", [](const h5::File& f) {
-      f.write_attribute("depth", std::int64_t{1});
-    });
+    const auto p = edited_model(
+        dir, "db.h5", [](const h5::File& f) { f.write_attribute("depth", std::int64_t{1}); });
     CHECK_THROWS_WITH_AS(load_vit_model(p), test::has("more blocks than attribute 'depth'"),
                          ModelError);
   }

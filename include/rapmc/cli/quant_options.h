@@ -26,6 +26,7 @@ void add_quant_options(CLI::App* cmd, QuantArgs& args);
 CalibrationOptions validate_quant_args(const QuantArgs& args);
 
 /// Calibrates `model` on the first --calib-size images of --calib and quantizes it.
-IntModel quantize_from_args(const VitModel& model, const QuantArgs& args, const std::string& data_dir);
+IntModel quantize_from_args(const VitModel& model, const QuantArgs& args,
+                            const std::string& data_dir);
 
 }  // namespace rapmc

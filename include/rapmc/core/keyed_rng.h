@@ -1,8 +1,8 @@
-// Keyed random streams (docs/design.md, "Monte Carlo engine"): every random number of a campaign comes from a stream
-// that is a pure function of (master seed, domain, trial, instance), so results do not depend
-// on threads, ranks, shards or resume points. The generator is counter-based: output n of a
-// stream is a keyed hash of n (SplitMix64 finalisers), so streams are independent of the order
-// in which they are created or consumed. Use it with Boost.Random distributions only.
+// Keyed random streams (docs/design.md, "Monte Carlo engine"): every random number of a campaign
+// comes from a stream that is a pure function of (master seed, domain, trial, instance), so results
+// do not depend on threads, ranks, shards or resume points. The generator is counter-based: output
+// n of a stream is a keyed hash of n (SplitMix64 finalisers), so streams are independent of the
+// order in which they are created or consumed. Use it with Boost.Random distributions only.
 #pragma once
 
 #include <cstdint>

@@ -21,7 +21,9 @@ class FlareEngine final : public InferenceEngine {
       : owned_(std::in_place, int_model, mode, backend), flare_(&*owned_) {}
   FlareEngine(const FlareEngine&) = delete;
   FlareEngine& operator=(const FlareEngine&) = delete;
-  arma::vec logits(const std::uint8_t* pixels) const override { return to_vec(flare_->forward(pixels)); }
+  arma::vec logits(const std::uint8_t* pixels) const override {
+    return to_vec(flare_->forward(pixels));
+  }
 
  private:
   std::optional<FlareInference> owned_;

@@ -1,7 +1,7 @@
-// Pipeline `flare`: the RAP FP-less, division-free integer transformer (docs/design.md, "Integer pipelines").
-// Every runtime step is integer: int8 MVMs (through an MvmBackend), wide int64 epilogues,
-// eMSB-window or dyadic requantization, VDR-softmax, integer GELU and LayerNorm. It compiles
-// into the FP-less runtime library (no float header may enter here); FlareEngine
+// Pipeline `flare`: the RAP FP-less, division-free integer transformer (docs/design.md, "Integer
+// pipelines"). Every runtime step is integer: int8 MVMs (through an MvmBackend), wide int64
+// epilogues, eMSB-window or dyadic requantization, VDR-softmax, integer GELU and LayerNorm. It
+// compiles into the FP-less runtime library (no float header may enter here); FlareEngine
 // (flare_engine.h) is its float view for comparisons.
 #pragma once
 

@@ -29,20 +29,22 @@ class MvmBackend {
   virtual ~MvmBackend() = default;
   /// acc[t·out + o] = Σ_i w[o,i]·x[t·in + i] for the `rows` int8 input vectors x (row-major
   /// [rows × in]) of `layer`, as this backend computes it. Thread-safe.
-  virtual void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc) const = 0;
+  virtual void mvm(const IntLinear& layer, const std::int8_t* x, int rows,
+                   std::int32_t* acc) const = 0;
   /// True if the attention products run on this backend (mvm_attention); otherwise the
   /// pipelines compute them digitally.
   virtual bool runs_attention() const { return false; }
   /// acc[t·out + o] = Σ_i w[o,i]·x[t·in + i] with run-time weights; x as `kind`. The default
   /// is exact integer arithmetic.
-  virtual void mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind, int rows,
-                             std::int32_t* acc) const;
+  virtual void mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind,
+                             int rows, std::int32_t* acc) const;
 };
 
 /// Exact int8 × int8 → int32 products (kern::gemm_s8).
 class DigitalMvm final : public MvmBackend {
  public:
-  void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc) const override;
+  void mvm(const IntLinear& layer, const std::int8_t* x, int rows,
+           std::int32_t* acc) const override;
 };
 
 }  // namespace rapmc

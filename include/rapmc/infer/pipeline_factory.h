@@ -16,7 +16,8 @@ namespace rapmc {
 /// `int_model` is needed by the quantized pipelines, `fp32` by fp32 and ptq-dqq; `backend` runs
 /// the quantized pipelines' MVMs (fp32 has none). Everything must outlive the engine.
 /// ConfigError naming the pipeline and the model it lacks.
-std::unique_ptr<InferenceEngine> make_pipeline(Pipeline pipeline, RequantMode mode, const IntModel* int_model,
-                                               const VitModel* fp32, const MvmBackend& backend);
+std::unique_ptr<InferenceEngine> make_pipeline(Pipeline pipeline, RequantMode mode,
+                                               const IntModel* int_model, const VitModel* fp32,
+                                               const MvmBackend& backend);
 
 }  // namespace rapmc

@@ -26,7 +26,8 @@ class TomlReader {
 
   /// The value at dotted `key` ("adc.enob"), or `fallback` if absent; a wrong type or a value
   /// outside [lo, hi] is recorded as a problem (and `fallback` returned).
-  std::int64_t get_int(const std::string& key, std::int64_t fallback, std::int64_t lo, std::int64_t hi);
+  std::int64_t get_int(const std::string& key, std::int64_t fallback, std::int64_t lo,
+                       std::int64_t hi);
   double get_double(const std::string& key, double fallback, double lo, double hi);
   std::string get_string(const std::string& key, const std::string& fallback);
   /// A string that must be one of `choices`; returns its index.

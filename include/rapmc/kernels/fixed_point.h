@@ -1,5 +1,5 @@
-// Integer fixed-point primitives of the FP-less, division-free runtime (docs/design.md, "Integer pipelines").
-// This header and every kernel in src/kernels/ compile with -mgeneral-regs-only in the
+// Integer fixed-point primitives of the FP-less, division-free runtime (docs/design.md, "Integer
+// pipelines"). This header and every kernel in src/kernels/ compile with -mgeneral-regs-only in the
 // test build: no floating point and no divide instruction may appear in them.
 //
 // Conventions: "Qn" means an integer holding value·2^n. Shifts round half up (toward +∞):

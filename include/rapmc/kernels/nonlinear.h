@@ -1,5 +1,5 @@
-// Division-free integer nonlinear units of the FP-less pipeline (docs/design.md, "Integer pipelines"):
-// VDR-softmax, GELU and LayerNorm. Rounding is half up everywhere (shift_round).
+// Division-free integer nonlinear units of the FP-less pipeline (docs/design.md, "Integer
+// pipelines"): VDR-softmax, GELU and LayerNorm. Rounding is half up everywhere (shift_round).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// Requantization without dequantize-quantize (docs/design.md, "Integer pipelines"): the eMSB window of RAP and
-// the dyadic multiplier-and-shift of I-ViT/I-BERT. Integer only, division-free.
+// Requantization without dequantize-quantize (docs/design.md, "Integer pipelines"): the eMSB window
+// of RAP and the dyadic multiplier-and-shift of I-ViT/I-BERT. Integer only, division-free.
 #pragma once
 
 #include <cstdint>

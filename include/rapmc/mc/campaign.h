@@ -1,6 +1,6 @@
-// A Monte Carlo campaign (docs/configuration.md, "Campaign keys"): what to evaluate, on which hardware,
-// under which variation and operating point, how many trials, when to stop, and an optional
-// sweep (a grid over parameters, each point its own Monte Carlo with the same trials).
+// A Monte Carlo campaign (docs/configuration.md, "Campaign keys"): what to evaluate, on which
+// hardware, under which variation and operating point, how many trials, when to stop, and an
+// optional sweep (a grid over parameters, each point its own Monte Carlo with the same trials).
 // Everything is validated before any trial runs; all problems are reported at once.
 #pragma once
 
@@ -25,7 +25,7 @@ struct TriggerConfig {
 
 /// One point of the sweep grid (the campaign itself when there is no sweep).
 struct CampaignPoint {
-  std::string label;                                         // "adc.enob=3" ("" without sweep)
+  std::string label;                                           // "adc.enob=3" ("" without sweep)
   std::vector<std::pair<std::string, std::string>> overrides;  // key, value as TOML text
   HardwareConfig hardware;
   VariationConfig variation;
@@ -45,7 +45,7 @@ struct Campaign {
   std::string int_model;  // integer model
   std::string dataset = "fashion-mnist:test";
   std::string data_dir;
-  std::size_t images = 0;       // evaluation subset: images [first_image, first_image + images)
+  std::size_t images = 0;  // evaluation subset: images [first_image, first_image + images)
   std::size_t first_image = 0;
   Pipeline pipeline = Pipeline::FLARE;
   RequantMode requant = RequantMode::EMSB;

@@ -11,7 +11,7 @@ struct RunSummary {
   double seconds = 0;
   int threads = 1;
   int ranks = 1;
-  double trial_seconds = 0;        // Σ of the wall times of the trials rank 0 ran (each on one thread)
+  double trial_seconds = 0;  // Σ of the wall times of the trials rank 0 ran (each on one thread)
   std::uint64_t timed_trials = 0;  // how many trials that sum covers
   double ideal_pass_seconds = 0;   // one ideal integer pass over the subset, one thread
   double trials_per_hour() const {

@@ -35,14 +35,15 @@ double ideal_pass_seconds(const TrialSetup& setup);
 
 /// One block of trials as rank 0 sees it.
 struct TrialBlock {
-  std::vector<TrialRecord> records;  // rank 0: every trial of the block, in trial order; others: empty
-  double own_seconds = 0;            // Σ wall time of the trials this rank ran (each on one thread)
+  std::vector<TrialRecord>
+      records;             // rank 0: every trial of the block, in trial order; others: empty
+  double own_seconds = 0;  // Σ wall time of the trials this rank ran (each on one thread)
   std::uint64_t own_trials = 0;
 };
 
 /// Runs trials [first, end) of the point: this rank's share in parallel, then gathered on rank 0
 /// (`mpi` null: one process runs them all). `progress` advances per trial.
-TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t end, const MpiContext* mpi,
-                     Progress& progress);
+TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t end,
+                     const MpiContext* mpi, Progress& progress);
 
 }  // namespace rapmc

@@ -1,5 +1,6 @@
-// Campaign statistics (docs/design.md, "Monte Carlo engine"): Welford accumulators merged in trial order (Chan et al.),
-// Student-t 95 % confidence intervals, quantiles, and yield with a Wilson interval.
+// Campaign statistics (docs/design.md, "Monte Carlo engine"): Welford accumulators merged in trial
+// order (Chan et al.), Student-t 95 % confidence intervals, quantiles, and yield with a Wilson
+// interval.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +25,8 @@ struct Welford {
 
 struct Summary {
   std::uint64_t n = 0;  // finite values summarised
-  double mean = 0, std = 0, ci95_low = 0, ci95_high = 0, min = 0, max = 0, q05 = 0, q50 = 0, q95 = 0;
+  double mean = 0, std = 0, ci95_low = 0, ci95_high = 0, min = 0, max = 0, q05 = 0, q50 = 0,
+         q95 = 0;
 };
 
 /// Summary of per-trial values given in trial order (non-finite values are skipped).

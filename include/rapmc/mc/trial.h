@@ -1,7 +1,7 @@
-// One Monte Carlo trial (docs/design.md, "Monte Carlo engine"): a pure function of (campaign point, master seed,
-// trial index). It samples the operating point and the chip instance, runs the pipeline on
-// the evaluation subset on that chip (images in order, one thread), and measures it against
-// the same pipeline on exact digital MVMs.
+// One Monte Carlo trial (docs/design.md, "Monte Carlo engine"): a pure function of (campaign point,
+// master seed, trial index). It samples the operating point and the chip instance, runs the
+// pipeline on the evaluation subset on that chip (images in order, one thread), and measures it
+// against the same pipeline on exact digital MVMs.
 #pragma once
 
 #include <armadillo>
@@ -31,22 +31,22 @@ struct TrialSetup {
 };
 
 /// Evaluates the ideal reference of the point (in parallel over images).
-TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const IntModel& q, const VitModel* fp32,
-                            const ImageSet& images);
+TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const IntModel& q,
+                            const VitModel* fp32, const ImageSet& images);
 
 enum class TrialStatus : std::int64_t { OK = 0, FAILED = 1 };
 
 struct TrialRecord {
   std::uint64_t trial = 0;
   TrialStatus status = TrialStatus::OK;
-  TrialMetricValues metrics{};           // indexed by TrialMetric; NaN when failed
+  TrialMetricValues metrics{};  // indexed by TrialMetric; NaN when failed
   double metric(TrialMetric m) const { return metrics[index_of(m)]; }
-  std::vector<double> layer_sqnr_db;     // setup.layers order
+  std::vector<double> layer_sqnr_db;  // setup.layers order
   std::vector<double> layer_code_error_rate;
   std::vector<std::int64_t> dcode_hist;   // conversions with |code − ideal code| = 0..6, ≥ 7
   std::vector<std::int64_t> margin_hist;  // conversions per 1/64-LSB sensing-margin bin
-  pim::Counters counters;                // for replay's per-layer detail
-  std::string error;                     // why it failed
+  pim::Counters counters;                 // for replay's per-layer detail
+  std::string error;                      // why it failed
 };
 
 /// Runs trial `trial` of the point. Never throws for a failure inside the trial: it is

@@ -38,8 +38,9 @@ inline constexpr std::size_t TRIAL_METRIC_COUNT = 21;
 
 /// How a campaign point summarises a metric over its trials.
 enum class MetricSummary {
-  DISTRIBUTION,            // mean, std, t-CI, min/max, quantiles over the finite values of successful trials
-  DISTRIBUTION_AND_YIELD,  // the same, and the yield P(value >= campaign's yield threshold), Wilson CI
+  DISTRIBUTION,  // mean, std, t-CI, min/max, quantiles over the finite values of successful trials
+  DISTRIBUTION_AND_YIELD,  // the same, and the yield P(value >= campaign's yield threshold), Wilson
+                           // CI
 };
 
 struct TrialMetricInfo {
@@ -57,7 +58,9 @@ const TrialMetricInfo& trial_metric(TrialMetric id);
 /// The metric called `name`, if any.
 std::optional<TrialMetric> find_trial_metric(std::string_view name);
 /// Position of a metric in a per-trial row.
-constexpr std::size_t index_of(TrialMetric m) { return static_cast<std::size_t>(m); }
+constexpr std::size_t index_of(TrialMetric m) {
+  return static_cast<std::size_t>(m);
+}
 
 /// One trial's values, indexed by TrialMetric.
 using TrialMetricValues = std::array<double, TRIAL_METRIC_COUNT>;

@@ -15,7 +15,8 @@ namespace rapmc {
 arma::mat image_patches(const VitConfig& config, const std::uint8_t* pixels);
 
 /// LayerNorm over each column of `x` (biased variance, as PyTorch).
-arma::mat layer_norm(const arma::mat& x, const arma::vec& weight, const arma::vec& bias, double eps);
+arma::mat layer_norm(const arma::mat& x, const arma::vec& weight, const arma::vec& bias,
+                     double eps);
 
 /// Exact GELU, 0.5·x·(1 + erf(x/√2)), element-wise.
 arma::mat gelu(const arma::mat& x);

@@ -10,16 +10,16 @@ namespace rapmc {
 
 /// Architecture hyper-parameters (root attributes of the model file).
 struct VitConfig {
-  std::int64_t dim = 0;          // embedding width D
-  std::int64_t depth = 0;        // number of encoder blocks
-  std::int64_t heads = 0;        // attention heads; D % heads == 0
-  std::int64_t mlp_dim = 0;      // hidden width of the MLP
+  std::int64_t dim = 0;      // embedding width D
+  std::int64_t depth = 0;    // number of encoder blocks
+  std::int64_t heads = 0;    // attention heads; D % heads == 0
+  std::int64_t mlp_dim = 0;  // hidden width of the MLP
   std::int64_t num_classes = 0;
-  std::int64_t image_size = 0;   // square images, pixels per side
-  std::int64_t patch_size = 0;   // square patches; image_size % patch_size == 0
+  std::int64_t image_size = 0;  // square images, pixels per side
+  std::int64_t patch_size = 0;  // square patches; image_size % patch_size == 0
   std::int64_t channels = 0;
-  double ln_eps = 0;             // LayerNorm epsilon
-  std::vector<double> mean;      // per-channel input normalisation: x = (pixel/255 - mean)/std
+  double ln_eps = 0;         // LayerNorm epsilon
+  std::vector<double> mean;  // per-channel input normalisation: x = (pixel/255 - mean)/std
   std::vector<double> std;
 
   std::int64_t head_dim() const { return dim / heads; }
@@ -45,7 +45,7 @@ struct VitBlock {
 /// Weights in double precision holding the FP32 values of the file exactly.
 struct VitModel {
   VitConfig config;
-  std::string source;  // file it was loaded from
+  std::string source;      // file it was loaded from
   arma::mat patch_weight;  // [D, C*p*p], patch flattened (channel, row, column)
   arma::vec patch_bias;
   arma::vec cls;  // [D]

@@ -1,6 +1,6 @@
-// ADC models (docs/design.md, "Chip model"). Analog inputs are in LSB units (u = V/V_lsb); the ideal decision
-// thresholds sit at k − 1/2 for codes k = 1..2^enob − 1, so an exact count c gives code c and a
-// sensing margin of 1/2 LSB. Each instance has its own frozen parameters.
+// ADC models (docs/design.md, "Chip model"). Analog inputs are in LSB units (u = V/V_lsb); the
+// ideal decision thresholds sit at k − 1/2 for codes k = 1..2^enob − 1, so an exact count c gives
+// code c and a sensing margin of 1/2 LSB. Each instance has its own frozen parameters.
 #pragma once
 
 #include <span>

@@ -1,5 +1,5 @@
-// One chip instance (docs/design.md, "Chip model"): every weight layer of an integer model mapped onto
-// crossbar tiles of a hardware description, with the instance's frozen cell conductances and
+// One chip instance (docs/design.md, "Chip model"): every weight layer of an integer model mapped
+// onto crossbar tiles of a hardware description, with the instance's frozen cell conductances and
 // ADC parameters (from a DeviceSampler; nominal by default).
 #pragma once
 
@@ -22,10 +22,10 @@ struct MappedLayer {
   std::string name;
   bool analog = true;  // false: hardware.analog_layers keeps it digital (nothing mapped or sampled)
   int in = 0, out = 0;
-  int cols = 0;        // data bitlines: out × slices
+  int cols = 0;  // data bitlines: out × slices
   int row_tiles = 0, col_tiles = 0;
-  int words = 0;       // 64-bit words per bitline mask: ceil(tile_rows / 64)
-  int stride = 0;      // floats per slab row: cols + col_tiles reference columns
+  int words = 0;   // 64-bit words per bitline mask: ceil(tile_rows / 64)
+  int stride = 0;  // floats per slab row: cols + col_tiles reference columns
   /// masks[((rt·cell_bits + q)·words + w)·cols + col]: bit i of word w set if bit q of the cell
   /// level at row 64w + i of that bitline is 1 (exact counts by popcount; bitlines contiguous so
   /// that the count loop vectorises).
@@ -34,16 +34,17 @@ struct MappedLayer {
   /// instance has ideal cells.
   std::vector<float> g;
   int adcs_per_row_tile = 0;
-  std::vector<int> adc_of_col;     // ADC instance of each data column within its row tile
-  std::vector<float> adc_params;   // [rt][adc][adc_param_count]; empty when ADCs are nominal
-  std::vector<float> col_params;   // the same per bitline: [rt][param][cols] (vectorised conversion)
+  std::vector<int> adc_of_col;    // ADC instance of each data column within its row tile
+  std::vector<float> adc_params;  // [rt][adc][adc_param_count]; empty when ADCs are nominal
+  std::vector<float> col_params;  // the same per bitline: [rt][param][cols] (vectorised conversion)
 };
 
 class ChipInstance {
  public:
   /// Maps every weight layer of `model`; `sampler` must outlive this object (the attention
   /// arrays are sampled as they are written).
-  ChipInstance(const IntModel& model, const HardwareConfig& hw, const DeviceSampler& sampler = nominal_devices());
+  ChipInstance(const IntModel& model, const HardwareConfig& hw,
+               const DeviceSampler& sampler = nominal_devices());
   const HardwareConfig& hardware() const { return hw_; }
   const SliceLayout& layout() const { return layout_; }
   const std::vector<MappedLayer>& layers() const { return layers_; }
@@ -64,9 +65,12 @@ class ChipInstance {
   /// "blocks/<i>/attn_qk" and "blocks/<i>/attn_pv".
   const std::vector<std::string>& counter_names() const { return counter_names_; }
   /// The counter slot names a chip of `hw` has for `model` (without building it).
-  static std::vector<std::string> counter_names_for(const IntModel& model, const HardwareConfig& hw);
+  static std::vector<std::string> counter_names_for(const IntModel& model,
+                                                    const HardwareConfig& hw);
   /// Counter slot of an attention product of block `block` (0 = q·kᵀ, 1 = P·V).
-  std::size_t attention_slot(int block, int product) const { return layers_.size() + 2 * block + product; }
+  std::size_t attention_slot(int block, int product) const {
+    return layers_.size() + 2 * block + product;
+  }
   /// True if counter slot `slot` runs on the analog array (hardware.analog_layers).
   bool analog_slot(std::size_t slot) const { return analog_slots_[slot]; }
 

@@ -29,7 +29,7 @@ double adc_area_um2(const HardwareConfig& hw);
 /// ADC energy per conversion, one digital shift-add per conversion; ADC cycles: each read
 /// converts cols_per_adc bitlines per ADC in series, 1 cycle each (flash) or enob (sar).
 /// Area: tiles × (cells incl. one reference column, ADCs, shift-add logic per bitline).
-CostReport estimate_cost(const HardwareConfig& hw, const ChipInstance& chip, const LayerCounters& total,
-                         std::size_t inferences);
+CostReport estimate_cost(const HardwareConfig& hw, const ChipInstance& chip,
+                         const LayerCounters& total, std::size_t inferences);
 
 }  // namespace rapmc::pim

@@ -8,17 +8,18 @@
 
 namespace rapmc::pim {
 
-inline constexpr int DCODE_BINS = 8;     // |Δcode| = 0, 1, ..., 6, and >= 7
-inline constexpr int MARGIN_BINS = 64;   // sensing margin in bins of 1/64 LSB over [0, 1), last bin >= 63/64
+inline constexpr int DCODE_BINS = 8;  // |Δcode| = 0, 1, ..., 6, and >= 7
+inline constexpr int MARGIN_BINS =
+    64;  // sensing margin in bins of 1/64 LSB over [0, 1), last bin >= 63/64
 inline constexpr double MARGIN_BIN_LSB = 1.0 / 64.0;
 
 struct LayerCounters {
-  std::uint64_t reads = 0;          // analog reads of one tile (row-tile reads × column tiles)
-  std::uint64_t conversions = 0;    // ADC conversions (one per data bitline per read)
-  std::uint64_t cell_ops = 0;       // cells on an active wordline, summed over reads and bitlines
-  std::uint64_t on_counts = 0;      // Σ ideal column counts (cell levels on active wordlines)
-  std::uint64_t code_errors = 0;    // conversions whose code differs from the ideal code
-  std::uint64_t saturations = 0;    // conversions whose ideal count exceeds the ADC's range
+  std::uint64_t reads = 0;        // analog reads of one tile (row-tile reads × column tiles)
+  std::uint64_t conversions = 0;  // ADC conversions (one per data bitline per read)
+  std::uint64_t cell_ops = 0;     // cells on an active wordline, summed over reads and bitlines
+  std::uint64_t on_counts = 0;    // Σ ideal column counts (cell levels on active wordlines)
+  std::uint64_t code_errors = 0;  // conversions whose code differs from the ideal code
+  std::uint64_t saturations = 0;  // conversions whose ideal count exceeds the ADC's range
   std::array<std::uint64_t, DCODE_BINS> dcode_hist{};    // |code − ideal code|
   std::array<std::uint64_t, MARGIN_BINS> margin_hist{};  // sensing margin, LSB
   double margin_min_lsb = 1e30;

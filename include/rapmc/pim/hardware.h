@@ -1,6 +1,6 @@
-// The hardware description of an AMS-PiM accelerator (docs/design.md, "Chip model"): array, cells, analog
-// read chain, ADC, MVM schedule and cost parameters. Read from TOML (docs/configuration.md, "Hardware
-// description"); every field has a unit, a default and a source or "assumed".
+// The hardware description of an AMS-PiM accelerator (docs/design.md, "Chip model"): array, cells,
+// analog read chain, ADC, MVM schedule and cost parameters. Read from TOML (docs/configuration.md,
+// "Hardware description"); every field has a unit, a default and a source or "assumed".
 #pragma once
 
 #include <string>
@@ -28,24 +28,25 @@ struct HardwareConfig {
   std::string name = "custom";
   std::string source;  // file it was read from
   // Array.
-  int tile_rows = 128;  // cells per bitline (wordlines per tile); assumed default (docs/configuration.md)
+  int tile_rows =
+      128;  // cells per bitline (wordlines per tile); assumed default (docs/configuration.md)
   int tile_cols = 128;  // bitlines per tile; assumed default (docs/configuration.md)
   int cell_bits = 1;    // bits per cell; assumed default (docs/configuration.md)
   WeightMapping mapping = WeightMapping::TWOS_COMPLEMENT;
-  double g_on_siemens = 50e-6;   // on-state conductance (20 kΩ); assumed
+  double g_on_siemens = 50e-6;    // on-state conductance (20 kΩ); assumed
   double g_off_siemens = 0.5e-6;  // off-state conductance (2 MΩ, on/off 100); assumed
-  double v_read = 0.2;           // V, read voltage on an active wordline; assumed
-  double t_read_s = 10e-9;       // s, duration of one analog read; assumed
+  double v_read = 0.2;            // V, read voltage on an active wordline; assumed
+  double t_read_s = 10e-9;        // s, duration of one analog read; assumed
   OffCurrent off_current = OffCurrent::REFERENCE_COLUMN;
   // ADC (shared by cols_per_adc bitlines, each instance with its own frozen offsets).
   AdcType adc = AdcType::FLASH;
-  int enob = 3;                // bits; RAP default (assumed, docs/configuration.md)
-  int lsb_counts = 1;          // cell counts per ADC LSB (1: every count resolved, then clipping)
+  int enob = 3;        // bits; RAP default (assumed, docs/configuration.md)
+  int lsb_counts = 1;  // cell counts per ADC LSB (1: every count resolved, then clipping)
   double adc_full_scale_v = 0.4;  // V, input span of 2^enob LSBs (sense gain set to match); assumed
-  int cols_per_adc = 8;        // assumed default (docs/configuration.md)
+  int cols_per_adc = 8;           // assumed default (docs/configuration.md)
   // Schedule.
   MvmSchedule schedule = MvmSchedule::SPARSE;
-  int sparse_k = 7;            // RAP default (assumed, docs/configuration.md)
+  int sparse_k = 7;  // RAP default (assumed, docs/configuration.md)
   AttentionPlacement attention = AttentionPlacement::DIGITAL;
   // Layers whose MVMs run on the analog array: '|'-separated glob patterns over layer names
   // ("embed", "blocks/<i>/{qkv,proj,fc1,fc2,attn_qk,attn_pv}", "head/fc"); the others are
@@ -53,12 +54,12 @@ struct HardwareConfig {
   // attribution studies and for designs that keep a layer digital.
   std::string analog_layers = "*";
   // Cost model (docs/design.md, "Cost model").
-  double e_comparator_j = 20e-15;     // J per comparator decision (flash); assumed
+  double e_comparator_j = 20e-15;      // J per comparator decision (flash); assumed
   double adc_fom_j_per_step = 10e-15;  // J per conversion step, Walden FOM (SAR); assumed
-  double a_comparator_um2 = 15.0;     // µm² per comparator; assumed
-  double a_sar_cap_unit_um2 = 2.0;    // µm² per unit capacitor of the SAR DAC (2^enob units); assumed
-  double a_cell_um2 = 0.05;           // µm² per cell (≈ 40F² at 28 nm); assumed
-  double e_digital_add_j = 30e-15;    // J per shift-add of one ADC code; assumed
+  double a_comparator_um2 = 15.0;      // µm² per comparator; assumed
+  double a_sar_cap_unit_um2 = 2.0;  // µm² per unit capacitor of the SAR DAC (2^enob units); assumed
+  double a_cell_um2 = 0.05;         // µm² per cell (≈ 40F² at 28 nm); assumed
+  double e_digital_add_j = 30e-15;      // J per shift-add of one ADC code; assumed
   double a_digital_per_col_um2 = 20.0;  // µm² of shift-add logic per bitline; assumed
 
   /// Largest count one read can produce: rows per read × (2^cell_bits − 1).

@@ -1,9 +1,9 @@
-// The AMS-PiM matrix-vector engine (docs/design.md, "Chip model"): every int8 weight MVM computed the way one
-// chip instance computes it. Per input vector: each row tile, each two's-complement bit-plane
-// of the input; the dense schedule reads all driven rows at once, the sparse schedule reads
-// the '1' rows in chunks of at most K and skips empty planes. Per read and bitline: the analog
-// column value (cell conductances of the active rows, off-current handling), the ADC code, and
-// the digital shift-add over planes, slices and row tiles. Counts reads, conversions, code
+// The AMS-PiM matrix-vector engine (docs/design.md, "Chip model"): every int8 weight MVM computed
+// the way one chip instance computes it. Per input vector: each row tile, each two's-complement
+// bit-plane of the input; the dense schedule reads all driven rows at once, the sparse schedule
+// reads the '1' rows in chunks of at most K and skips empty planes. Per read and bitline: the
+// analog column value (cell conductances of the active rows, off-current handling), the ADC code,
+// and the digital shift-add over planes, slices and row tiles. Counts reads, conversions, code
 // errors against the ideal code, saturations and sensing margins per layer.
 #pragma once
 
@@ -12,10 +12,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "rapmc/core/keyed_rng.h"
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/counters.h"
-#include "rapmc/core/keyed_rng.h"
 #include "rapmc/pim/mapping.h"
 
 #include <boost/random/normal_distribution.hpp>
@@ -28,7 +28,8 @@ class PimMvm final : public MvmBackend {
   /// A chip with temporal noise draws it from one stream in call order: drive it from one
   /// thread at a time (as a Monte Carlo trial does) for reproducible results.
   PimMvm(const ChipInstance& chip, int act_bits);
-  void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc) const override;
+  void mvm(const IntLinear& layer, const std::int8_t* x, int rows,
+           std::int32_t* acc) const override;
   /// True if the hardware places the attention products on the chip.
   bool runs_attention() const override;
   /// q·kᵀ or P·V of one head: the operand is written into the chip's array for that block,
@@ -49,16 +50,18 @@ class PimMvm final : public MvmBackend {
     std::vector<std::uint64_t> read_mask;
     std::vector<LayerCounters> counters;
   };
-  void run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, const std::uint8_t* x, InputKind kind,
-           int rows, std::int32_t* acc) const;
+  void run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, const std::uint8_t* x,
+           InputKind kind, int rows, std::int32_t* acc) const;
   // One analog read of `n` rows of row tile `rt`, in the stages a read has: the exact column
   // counts, then (nominal chip: a shortcut) the analog values with noise, the conversion, and
   // the tally against the ideal code with the shift-add into s.col_acc.
   void read(const MappedLayer& m, int rt, const int* rows, int n, int plane_weight, Scratch& s,
             LayerCounters& c) const;
-  std::int64_t count_columns(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
+  std::int64_t count_columns(const MappedLayer& m, int rt, const int* rows, int n,
+                             Scratch& s) const;
   void convert_nominal(int cols, int plane_weight, Scratch& s, LayerCounters& c) const;
-  void analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none, Scratch& s) const;
+  void analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none,
+                     Scratch& s) const;
   void convert(const MappedLayer& m, int rt, Scratch& s) const;
   void tally(int cols, int plane_weight, Scratch& s, LayerCounters& c) const;
   const ChipInstance& chip_;

@@ -28,6 +28,7 @@ using ActivationRanges = std::map<std::string, double>;
 
 /// Runs the FP32 model over every image of `calib` and returns the range of each point.
 /// ConfigError for an empty calibration set or a percentile out of range.
-ActivationRanges calibrate(const VitModel& model, const ImageSet& calib, const CalibrationOptions& options);
+ActivationRanges calibrate(const VitModel& model, const ImageSet& calib,
+                           const CalibrationOptions& options);
 
 }  // namespace rapmc

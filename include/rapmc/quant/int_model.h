@@ -22,9 +22,11 @@ RequantMode parse_requant_mode(const std::string& name);  // "emsb" | "dyadic"
 std::string to_string(RequantMode m);
 
 /// Bit widths and fixed-point formats of the integer pipeline. Defaults are assumed
-/// (docs/design.md, "Integer pipelines": int8 weights and activations); validate() checks the ranges.
+/// (docs/design.md, "Integer pipelines": int8 weights and activations); validate() checks the
+/// ranges.
 struct QuantSettings {
-  int weight_bits = 8;     // signed weight bits, 2..8 (docs/design.md, "Integer pipelines": "configurable 4-8")
+  int weight_bits =
+      8;  // signed weight bits, 2..8 (docs/design.md, "Integer pipelines": "configurable 4-8")
   int act_bits = 8;        // signed MVM-input activation bits, 2..8
   int residual_bits = 16;  // signed residual-stream mantissa bits, 8..24 (assumed)
   int prob_bits = 8;       // unsigned softmax-probability bits, 4..8 (assumed)
@@ -46,7 +48,8 @@ struct IntLinear {
 
   /// Bias row of token t: the single shared row, or row t of a per-token bias.
   const std::int64_t* bias_row(int t) const {
-    return bias.data() + (bias.size() == static_cast<std::size_t>(out) ? 0 : static_cast<std::size_t>(t) * out);
+    return bias.data() +
+           (bias.size() == static_cast<std::size_t>(out) ? 0 : static_cast<std::size_t>(t) * out);
   }
 };
 

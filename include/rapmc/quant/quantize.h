@@ -13,10 +13,11 @@ namespace rapmc {
 
 /// Builds the integer model from calibrated ranges (see calibrate()). ConfigError for
 /// settings out of range; ModelError if `ranges` lacks a point the model needs.
-IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges, const QuantSettings& settings);
+IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges,
+                        const QuantSettings& settings);
 
 /// Calibrates on `calib` and quantizes: the whole of `rapmc quantize`.
-IntModel quantize_model(const VitModel& model, const ImageSet& calib, const CalibrationOptions& calibration,
-                        const QuantSettings& settings);
+IntModel quantize_model(const VitModel& model, const ImageSet& calib,
+                        const CalibrationOptions& calibration, const QuantSettings& settings);
 
 }  // namespace rapmc

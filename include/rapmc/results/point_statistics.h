@@ -36,6 +36,7 @@ struct PointStatistics {
 };
 
 /// Statistics of a point's table under the campaign's trigger and yield threshold.
-PointStatistics point_statistics(const PointTable& table, const TriggerConfig& trigger, double yield_accuracy);
+PointStatistics point_statistics(const PointTable& table, const TriggerConfig& trigger,
+                                 double yield_accuracy);
 
 }  // namespace rapmc

@@ -1,6 +1,6 @@
-// Writing the results file of a campaign (HDF5, docs/formats.md "Results file"): provenance, the campaign's
-// settings verbatim with their SHA-256, one table per campaign point with one row per trial
-// (columns that grow as trials finish, flushed after every block), and the statistics,
+// Writing the results file of a campaign (HDF5, docs/formats.md "Results file"): provenance, the
+// campaign's settings verbatim with their SHA-256, one table per campaign point with one row per
+// trial (columns that grow as trials finish, flushed after every block), and the statistics,
 // convergence history and runtime written at the end. A killed run keeps every row written.
 #pragma once
 
@@ -31,7 +31,8 @@ class ResultsWriter {
   /// Creates `path` for `c`: IoError if it exists and `force` is false (the file is untouched).
   /// `layers[p]` are the per-layer columns of point p.
   static ResultsWriter create(const std::string& path, const Campaign& c,
-                              const std::vector<std::vector<std::string>>& layers, const RunInfo& info, bool force,
+                              const std::vector<std::vector<std::string>>& layers,
+                              const RunInfo& info, bool force,
                               const std::optional<ShardSpec>& shard = std::nullopt);
   /// Opens `path` to continue `c`: IoError if it is not a rapmc results file, ConfigError if
   /// it holds another campaign (settings SHA-256 differ). Rows of a partly written last block
@@ -52,9 +53,10 @@ class ResultsWriter {
   void write_runtime(const RunSummary& summary, bool resumed);
 
  private:
-  ResultsWriter(h5::File file, std::vector<std::string> groups, std::vector<std::vector<std::string>> layers);
+  ResultsWriter(h5::File file, std::vector<std::string> groups,
+                std::vector<std::vector<std::string>> layers);
   h5::File file_;
-  std::vector<std::string> groups_;                // "" or "points/<i>/" per point
+  std::vector<std::string> groups_;               // "" or "points/<i>/" per point
   std::vector<std::vector<std::string>> layers_;  // per point
 };
 

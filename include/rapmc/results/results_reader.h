@@ -17,8 +17,9 @@ namespace rapmc {
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
 // 1.1: per-trial energy_adc_j, area_mm2, area_adc_mm2; reference/accuracy per point.
 inline constexpr int RESULTS_FORMAT_MINOR = 1;
-inline constexpr FileFormat RESULTS_FORMAT{"rapmc-results", "rapmc results file", RESULTS_FORMAT_MAJOR,
-                                           RESULTS_FORMAT_MINOR, HeaderErrorKind::IO};
+inline constexpr FileFormat RESULTS_FORMAT{"rapmc-results", "rapmc results file",
+                                           RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR,
+                                           HeaderErrorKind::IO};
 
 /// One point's table as read back.
 struct PointTable {
@@ -29,7 +30,7 @@ struct PointTable {
   std::vector<std::string> layers;
   std::map<std::string, std::vector<double>> layer_sqnr_db, layer_code_error_rate;
   std::vector<std::int64_t> dcode_hist, margin_hist;  // row-major [trials × bins]
-  std::optional<double> reference_accuracy;            // exact digital MVMs (format 1.1)
+  std::optional<double> reference_accuracy;           // exact digital MVMs (format 1.1)
 };
 
 struct ResultsData {

@@ -1,6 +1,7 @@
-// PVT variation sources (docs/design.md, "Variation sources"): what varies, by how much, for how long. Every source
-// has a unit and a lifetime: global (once per trial), local frozen (per cell or comparator,
-// fixed for a trial's chip), or temporal (per read). Defaults and their sources: docs/configuration.md.
+// PVT variation sources (docs/design.md, "Variation sources"): what varies, by how much, for how
+// long. Every source has a unit and a lifetime: global (once per trial), local frozen (per cell or
+// comparator, fixed for a trial's chip), or temporal (per read). Defaults and their sources:
+// docs/configuration.md.
 #pragma once
 
 #include <string>
@@ -11,14 +12,14 @@ namespace rapmc {
 
 struct VariationConfig {
   // Global, once per trial: die-level process shifts (relative σ).
-  double process_g_sigma_rel = 0.03;      // G_on and G_off (each its own draw)
+  double process_g_sigma_rel = 0.03;  // G_on and G_off (each its own draw)
   double process_adc_gain_sigma_rel = 0.03;
   double process_adc_offset_sigma_lsb = 0.03;  // assumed unit: LSB
   // Local, frozen per cell.
-  double cell_sigma_on = 0.05;   // lognormal σ of ln G for on cells
-  double cell_sigma_off = 0.10;  // ... for off cells (levels in between interpolate)
-  double stuck_on_prob = 0.0;    // probability a cell is stuck at G_on
-  double stuck_off_prob = 0.0;   // ... at G_off
+  double cell_sigma_on = 0.05;     // lognormal σ of ln G for on cells
+  double cell_sigma_off = 0.10;    // ... for off cells (levels in between interpolate)
+  double stuck_on_prob = 0.0;      // probability a cell is stuck at G_on
+  double stuck_off_prob = 0.0;     // ... at G_off
   double alpha_on_per_k = -0.001;  // temperature coefficient of G_on, 1/K
   double alpha_off_per_k = 0.005;  // of G_off, 1/K
   double alpha_spread_rel = 0.2;   // relative σ of each cell's coefficient
@@ -69,7 +70,8 @@ enum class TempMode { FIXED, UNIFORM };
 
 /// Samples the operating point of trial `trial` (stream OPERATING_POINT and PROCESS_GLOBAL).
 /// temp UNIFORM draws T uniformly in [temp_min_c, temp_max_c], FIXED uses the corner's.
-OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& corner, TempMode temp_mode,
-                                      double temp_min_c, double temp_max_c, std::uint64_t seed, std::uint64_t trial);
+OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& corner,
+                                      TempMode temp_mode, double temp_min_c, double temp_max_c,
+                                      std::uint64_t seed, std::uint64_t trial);
 
 }  // namespace rapmc
