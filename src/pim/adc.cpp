@@ -16,11 +16,11 @@ int adc_param_count(AdcType type, int enob) {
   return 0;
 }
 
-void nominal_adc_params(AdcType type, int enob, std::span<float> p) {
+void nominal_adc_params(AdcType type, int enob, double shift_lsb, std::span<float> p) {
   if (type == AdcType::FLASH) {
-    for (int k = 1; k < (1 << enob); ++k) p[k - 1] = static_cast<float>(k) - 0.5f;
+    for (int k = 1; k < (1 << enob); ++k) p[k - 1] = static_cast<float>(k - 0.5 - shift_lsb);
   } else if (type == AdcType::SAR) {
-    p[0] = 0.0f;
+    p[0] = static_cast<float>(shift_lsb);
     for (int k = 0; k < enob; ++k) p[1 + k] = static_cast<float>(1 << k);
   }
 }

@@ -126,7 +126,7 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
         const std::span<float> p(
             m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + a) * P,
             static_cast<std::size_t>(P));
-        nominal_adc_params(hw_.adc, hw_.enob, p);
+        nominal_adc_params(hw_.adc, hw_.enob, hw_.threshold_shift_lsb(), p);
         sampler.adc(name, rt, a, p);
       }
     m.col_params.resize(static_cast<std::size_t>(m.row_tiles) * P * m.cols);

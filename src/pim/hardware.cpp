@@ -100,6 +100,10 @@ double HardwareConfig::v_lsb() const {
   return adc_full_scale_v / std::ldexp(1.0, enob);
 }
 
+double HardwareConfig::threshold_shift_lsb() const {
+  return lsb_counts % 2 == 0 ? 0.5 / lsb_counts : 0.0;
+}
+
 std::vector<std::string> HardwareConfig::analog_layer_patterns() const {
   std::vector<std::string> out;
   std::size_t begin = 0;

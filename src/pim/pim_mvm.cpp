@@ -234,16 +234,20 @@ void PimMvm::convert(const MappedLayer& m, int rt, Scratch& s) const {
   float* margin = s.margin.data();
   const int P = adc_param_count(hw.adc, hw.enob);
   if (m.col_params.empty() || hw.adc == AdcType::IDEAL) {
+    // The ideal ADC (and a nominal one) with its thresholds `shift` below k − 1/2: it codes
+    // u + shift against k − 1/2.
     const auto ftop = static_cast<float>(top);
+    const auto shift = static_cast<float>(hw.threshold_shift_lsb());
     for (int col = 0; col < cols; ++col) {
-      float x = u[col] + 0.5f;
+      const float v = u[col] + shift;
+      float x = v + 0.5f;
       x = x < 0.0f ? 0.0f : x;
       x = x > ftop ? ftop : x;
       const auto ki = static_cast<std::int32_t>(x);  // truncation = floor for x >= 0
       const auto k = static_cast<float>(ki);
       code[col] = ki;
-      float below = std::abs(u[col] - (k - 0.5f));
-      float above = std::abs(u[col] - (k + 0.5f));
+      float below = std::abs(v - (k - 0.5f));
+      float above = std::abs(v - (k + 0.5f));
       below = k < 1.0f ? 1e30f : below;  // no threshold below code 0 or above the top code
       above = k >= ftop ? 1e30f : above;
       margin[col] = below < above ? below : above;

@@ -58,9 +58,10 @@ PointStatistics point_statistics(const PointTable& t, const TriggerConfig& trigg
     const std::vector<double> v = ok_values(t, t.columns.at(name));
     s.metrics.emplace_back(name, summarize(v));
     if (m.summary == MetricSummary::DISTRIBUTION_AND_YIELD) {
+      // A failed trial is a chip that fails: it stays in the denominator.
       s.yield.accuracy_threshold = yield_accuracy;
       for (double a : v) s.yield.passing += a >= yield_accuracy;
-      s.yield.n = v.size();
+      s.yield.n = t.trial.size();
       s.yield.wilson = wilson95(s.yield.passing, s.yield.n);
     }
   }

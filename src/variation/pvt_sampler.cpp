@@ -76,13 +76,14 @@ void PvtSampler::adc(const std::string& layer, int row_tile, int adc_index,
                      adc_instance(layer, row_tile, adc_index));
   boost::random::normal_distribution<double> n01(0.0, 1.0);
   const double gain = 1.0 + op_.adc_gain_shift;
+  const double shift = hw_.threshold_shift_lsb();  // thresholds between reachable counts
   if (hw_.adc == AdcType::FLASH) {
     for (std::size_t k = 0; k < p.size(); ++k) {
-      p[k] = static_cast<float>((static_cast<double>(k) + 0.5) * gain + op_.adc_offset_lsb +
+      p[k] = static_cast<float>((static_cast<double>(k) + 0.5 - shift) * gain + op_.adc_offset_lsb +
                                 offset_sigma_lsb_ * n01(stream));
     }
   } else if (hw_.adc == AdcType::SAR) {
-    p[0] = static_cast<float>(op_.adc_offset_lsb + offset_sigma_lsb_ * n01(stream));
+    p[0] = static_cast<float>(shift + op_.adc_offset_lsb + offset_sigma_lsb_ * n01(stream));
     for (std::size_t k = 1; k < p.size(); ++k) {
       const double units = std::ldexp(1.0, static_cast<int>(k) - 1);
       p[k] = static_cast<float>(units * gain *

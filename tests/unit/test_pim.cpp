@@ -114,8 +114,8 @@ TEST_CASE("ADC models: codes and margins at every threshold, nominal flash = sar
     const int top = (1 << enob) - 1;
     std::vector<float> flash(static_cast<std::size_t>(adc_param_count(AdcType::FLASH, enob)));
     std::vector<float> sar(static_cast<std::size_t>(adc_param_count(AdcType::SAR, enob)));
-    nominal_adc_params(AdcType::FLASH, enob, flash);
-    nominal_adc_params(AdcType::SAR, enob, sar);
+    nominal_adc_params(AdcType::FLASH, enob, 0.0, flash);
+    nominal_adc_params(AdcType::SAR, enob, 0.0, sar);
     for (int k = 0; k <= top + 2; ++k) {
       for (float du : {-0.49f, -0.01f, 0.0f, 0.01f, 0.49f}) {
         const float u = static_cast<float>(k) + du;
@@ -143,7 +143,7 @@ TEST_CASE("ADC models: codes and margins at every threshold, nominal flash = sar
   }
   // A comparator offset shifts exactly its own threshold.
   std::vector<float> flash(7);
-  nominal_adc_params(AdcType::FLASH, 3, flash);
+  nominal_adc_params(AdcType::FLASH, 3, 0.0, flash);
   flash[2] += 0.3f;  // threshold of code 3 moves from 2.5 to 2.8
   float m = 0;
   CHECK(adc_convert(AdcType::FLASH, 3, flash, 2.7f, m) == 2);
@@ -151,7 +151,7 @@ TEST_CASE("ADC models: codes and margins at every threshold, nominal flash = sar
   CHECK(adc_convert(AdcType::FLASH, 3, flash, 2.9f, m) == 3);
   // SAR comparator offset: shifts every decision.
   std::vector<float> sar(4);
-  nominal_adc_params(AdcType::SAR, 3, sar);
+  nominal_adc_params(AdcType::SAR, 3, 0.0, sar);
   sar[0] = 0.2f;  // input referred +0.2 LSB
   CHECK(adc_convert(AdcType::SAR, 3, sar, 2.35f, m) == 3);
   CHECK(adc_convert(AdcType::SAR, 3, sar, 2.25f, m) == 2);
@@ -280,6 +280,63 @@ TEST_CASE("simulated MVMs are exact with ideal devices, for every schedule, mapp
       }
     }
   }
+}
+
+TEST_CASE(
+    "lsb_counts > 1: thresholds sit half a count from every reachable level, codes are ideal") {
+  // An ADC LSB of L counts: the ideal code is round(count / L) (halves up), the decision
+  // thresholds lie between reachable counts, so a nominal chip makes no code error and keeps a
+  // margin of half a count, 1/(2L) LSB, for every ADC type, cell width and mapping.
+  const int in = 200, out = 12, tokens = 3;
+  const IntModel m = random_layers(5, in, out);
+  const auto x = random_inputs(9, in * tokens);
+  const AnalogNominal analog;
+  for (int lsb = 1; lsb <= 4; ++lsb)
+    for (AdcType adc : {AdcType::IDEAL, AdcType::FLASH, AdcType::SAR})
+      for (const auto& [mapping, cell_bits] : {std::pair{WeightMapping::TWOS_COMPLEMENT, 1},
+                                               std::pair{WeightMapping::DIFFERENTIAL, 2}}) {
+        HardwareConfig h = hw_with(MvmSchedule::SPARSE, mapping, cell_bits, 5, adc, 128, 7);
+        h.lsb_counts = lsb;
+        CAPTURE(lsb);
+        CAPTURE(to_string(adc));
+        CAPTURE(cell_bits);
+        const ChipInstance nominal(m, h);
+        const SliceLayout& l = nominal.layout();
+        const int top = (1 << h.enob) - 1;
+        // The oracle: every read's exact count, coded ideally, shifted and added.
+        std::vector<std::int64_t> want(static_cast<std::size_t>(tokens) * out, 0);
+        for (int t = 0; t < tokens; ++t)
+          for (int o = 0; o < out; ++o)
+            for (int s = 0; s < l.slices(); ++s)
+              for (int rt = 0; rt * 128 < in; ++rt)
+                for (int p = 0; p < 8; ++p) {
+                  int seen = 0, count = 0;
+                  auto flush = [&] {
+                    const int code = std::min((2 * count + lsb) / (2 * lsb), top);
+                    want[static_cast<std::size_t>(t) * out + o] +=
+                        static_cast<std::int64_t>(l.weight[s]) * plane_weight(p, 8) * lsb * code;
+                    count = 0;
+                  };
+                  for (int i = rt * 128; i < std::min(in, rt * 128 + 128); ++i) {
+                    if (!plane_bit(x[t * in + i], p)) continue;
+                    count += weight_digit(l, m.embed.w[o * in + i], s);
+                    if (++seen % 7 == 0) flush();  // K = 7 rows per read
+                  }
+                  if (seen % 7) flush();
+                }
+        for (const DeviceSampler* sampler : {static_cast<const DeviceSampler*>(nullptr),
+                                             static_cast<const DeviceSampler*>(&analog)}) {
+          const ChipInstance chip = sampler ? ChipInstance(m, h, *sampler) : ChipInstance(m, h);
+          const PimMvm pim(chip, 8);
+          std::vector<std::int32_t> got(want.size());
+          pim.mvm(m.embed, x.data(), tokens, got.data());
+          CHECK(std::equal(got.begin(), got.end(), want.begin()));
+          const LayerCounters c = pim.counters().at("embed");
+          CHECK(c.code_errors == 0);
+          CHECK(c.saturations == 0);
+          CHECK(c.margin_min_lsb == doctest::Approx(0.5 / lsb).epsilon(1e-4));
+        }
+      }
 }
 
 TEST_CASE("too few ADC bits: saturations are counted and the sum clips exactly as the ADC does") {

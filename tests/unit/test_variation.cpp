@@ -139,7 +139,7 @@ TEST_CASE(
     std::vector<double> o;
     std::vector<float> p(7);
     for (int a = 0; a < 3000; ++a) {
-      pim::nominal_adc_params(AdcType::FLASH, 3, p);
+      pim::nominal_adc_params(AdcType::FLASH, 3, 0.0, p);
       s.adc("blocks/0/qkv", 0, a, p);
       for (int k = 0; k < 7; ++k) o.push_back(p[k] - (k + 0.5));
     }
@@ -166,7 +166,7 @@ TEST_CASE("flash code error rate from comparator offsets alone matches its close
   std::vector<float> p(7);
   std::uint64_t errors = 0, n = 0;
   for (int a = 0; a < 20000; ++a) {
-    pim::nominal_adc_params(AdcType::FLASH, 3, p);
+    pim::nominal_adc_params(AdcType::FLASH, 3, 0.0, p);
     s.adc("layer", 0, a, p);
     for (int c = 1; c <= 6; ++c) {
       float m = 0;

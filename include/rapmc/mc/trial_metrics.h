@@ -39,8 +39,9 @@ inline constexpr std::size_t TRIAL_METRIC_COUNT = 21;
 /// How a campaign point summarises a metric over its trials.
 enum class MetricSummary {
   DISTRIBUTION,  // mean, std, t-CI, min/max, quantiles over the finite values of successful trials
-  DISTRIBUTION_AND_YIELD,  // the same, and the yield P(value >= campaign's yield threshold), Wilson
-                           // CI
+  // The same, and the yield P(value >= the campaign's yield threshold) with its Wilson CI, over
+  // all trials: a failed trial counts as a failing chip.
+  DISTRIBUTION_AND_YIELD,
 };
 
 struct TrialMetricInfo {

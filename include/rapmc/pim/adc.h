@@ -12,8 +12,9 @@ namespace rapmc::pim {
 /// Parameters per instance: ideal 0; flash 2^enob − 1 thresholds (LSB); sar 1 + enob
 /// (comparator offset, then the DAC bit weights 2^k·(1 + ε_k), LSB).
 int adc_param_count(AdcType type, int enob);
-/// Nominal (mismatch-free) parameters.
-void nominal_adc_params(AdcType type, int enob, std::span<float> params);
+/// Nominal (mismatch-free) parameters, the thresholds `shift_lsb` below k − 1/2
+/// (HardwareConfig::threshold_shift_lsb): flash thresholds k − 1/2 − shift, sar offset +shift.
+void nominal_adc_params(AdcType type, int enob, double shift_lsb, std::span<float> params);
 
 /// The code of input u, and in `margin_lsb` the distance of u from the nearest decision
 /// threshold the conversion used (flash: all comparators; sar: each bit decision).

@@ -70,6 +70,11 @@ struct HardwareConfig {
   int slices(int weight_bits) const;
   /// ADC LSB in volts: full scale / 2^enob.
   double v_lsb() const;
+  /// How far below k − 1/2 LSB the decision thresholds sit, in LSB: 1/(2·lsb_counts) when
+  /// lsb_counts is even (k − 1/2 LSB is then a reachable count; the threshold moves half a
+  /// count down, so that count codes as k, the ideal round-half-up), else 0 (already between
+  /// counts). Every ADC model and the ideal code use it; nominal margins are then half a count.
+  double threshold_shift_lsb() const;
   /// True if `layer` (a counter name such as "blocks/0/qkv") matches analog_layers.
   bool is_analog(const std::string& layer) const;
   /// The '|'-separated patterns of analog_layers.

@@ -1,6 +1,6 @@
 // The statistics of one campaign point, computed from its per-trial table: one function for the
 // results writer (/statistics, /convergence), `rapmc report` and `rapmc merge`. Failed trials
-// are counted, and left out of every metric's summary and of the yield.
+// are counted and left out of every metric's summary; in the yield they count as failing chips.
 #pragma once
 
 #include <cstdint>
