@@ -47,12 +47,16 @@ void set_toml_path(toml::table& table, const std::string& key, const toml::node&
   value.visit([&](const auto& v) { t->insert_or_assign(key.substr(start), v); });
 }
 
-TomlReader TomlReader::from_file(const std::string& path) {
+std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path + ": cannot open (no such file or not readable)");
   std::ostringstream ss;
   ss << in.rdbuf();
-  return from_string(ss.str(), path);
+  return ss.str();
+}
+
+TomlReader TomlReader::from_file(const std::string& path) {
+  return from_string(read_text_file(path), path);
 }
 
 bool TomlReader::has(const std::string& key) const {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <sstream>
 
@@ -247,11 +246,7 @@ Campaign parse_campaign(const std::string& text, const std::string& source) {
 }
 
 Campaign load_campaign(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path + ": cannot open (no such file or not readable)");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_campaign(ss.str(), path);
+  return parse_campaign(read_text_file(path), path);
 }
 
 }  // namespace rapmc

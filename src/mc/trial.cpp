@@ -27,6 +27,7 @@ TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const Int
   const EvalResult ideal = evaluate(*engine, q.num_classes, images, quiet);
   s.ideal_logits = ideal.logits;
   s.ideal_predictions = ideal.predictions;
+  s.ideal_accuracy = ideal.accuracy;
   return s;
 }
 

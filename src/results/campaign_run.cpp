@@ -37,17 +37,23 @@ std::vector<std::vector<std::string>> layers_of(const Campaign& c, const IntMode
   return layers;
 }
 
-// The rows already written (a resume), fed to the trigger and the running accuracy in trial order.
+// A committed trial, in trial order: its trigger value to the trigger, its accuracy (if it
+// succeeded) to the running estimate shown on the progress line.
+void count_trial(TrialStatus status, double trigger_value, double accuracy_value,
+                 TriggerTracker& trigger, Welford& accuracy) {
+  trigger.add(status, trigger_value);
+  if (status == TrialStatus::OK) accuracy.add(accuracy_value);
+}
+
+// The rows already written (a resume), counted as if they had just been committed.
 void replay_rows(const Run& run, std::size_t pi, std::uint64_t n, TriggerTracker& trigger,
                  Welford& accuracy) {
   if (!run.root() || n <= run.first) return;
-  const PointTable t = read_results(run.o.out).points[pi];
+  const PointTable t = run.writer->table(pi);
   const auto& metric = t.columns.at(run.c.trigger.metric);
   const auto& acc = t.columns.at(std::string(trial_metric(TrialMetric::ACCURACY).name));
-  for (std::uint64_t i = 0; i < n - run.first; ++i) {
-    trigger.add(static_cast<TrialStatus>(t.status[i]), metric[i]);
-    if (t.status[i] == static_cast<std::int64_t>(TrialStatus::OK)) accuracy.add(acc[i]);
-  }
+  for (std::uint64_t i = 0; i < n - run.first; ++i)
+    count_trial(static_cast<TrialStatus>(t.status[i]), metric[i], acc[i], trigger, accuracy);
 }
 
 // Rank 0: the block's records go to the file, failures to stderr, values to the trigger.
@@ -55,14 +61,12 @@ void commit_block(Run& run, std::size_t pi, const TrialBlock& block, TriggerTrac
                   Welford& accuracy, Progress& progress) {
   const auto metric = *find_trial_metric(run.c.trigger.metric);
   for (const TrialRecord& r : block.records) {
-    trigger.add(r.status, r.metric(metric));
+    count_trial(r.status, r.metric(metric), r.metric(TrialMetric::ACCURACY), trigger, accuracy);
     if (r.status == TrialStatus::FAILED) {
       ++run.summary.failed;
       std::fprintf(stderr, "\nrapmc: trial %llu failed: %s\n",
                    static_cast<unsigned long long>(r.trial), r.error.c_str());
-      continue;
     }
-    accuracy.add(r.metric(TrialMetric::ACCURACY));
   }
   run.writer->append(pi, block.records);
   run.summary.trial_seconds += block.own_seconds;
@@ -81,12 +85,7 @@ void run_point(Run& run, std::size_t pi) {
                                             run.inputs.fp32_or_null(), run.inputs.images);
   if (run.root()) {
     run.summary.ideal_pass_seconds = ideal_pass_seconds(setup);
-    std::size_t correct = 0;
-    const ImageSet& images = run.inputs.images;
-    for (std::size_t i = 0; i < images.size(); ++i)
-      correct += setup.ideal_predictions[i] == images.labels[i];
-    run.writer->write_reference(pi,
-                                static_cast<double>(correct) / static_cast<double>(images.size()));
+    run.writer->write_reference(pi, setup.ideal_accuracy);
   }
   std::uint64_t n =
       run.broadcast(run.first + (run.root() ? run.writer->rows(pi) : 0));  // the next trial

@@ -27,10 +27,6 @@ std::string utc_now() {
   return buf;
 }
 
-std::string layer_column(const std::string& layer, const char* what) {
-  return "trials/layers/" + layer + "/" + what;
-}
-
 // Every column of a point's table (relative to its group).
 std::vector<std::string> all_columns(const std::vector<std::string>& layers) {
   std::vector<std::string> cols{"trials/trial", "trials/status"};
@@ -141,6 +137,10 @@ ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
   return ResultsWriter(std::move(f), groups, layers);
 }
 
+PointTable ResultsWriter::table(std::size_t point) const {
+  return read_point_table(file_, groups_[point], RESULTS_FORMAT_MINOR);
+}
+
 std::uint64_t ResultsWriter::rows(std::size_t point) const {
   return file_.dataset_shape(groups_[point] + "trials/trial")[0];
 }
@@ -182,8 +182,7 @@ void ResultsWriter::append(std::size_t point, const std::vector<TrialRecord>& re
 
 void ResultsWriter::write_summary(std::size_t point, const Campaign& c) {
   const std::string& g = groups_[point];
-  const PointStatistics st = point_statistics(read_point_table(file_, g, RESULTS_FORMAT_MINOR),
-                                              c.trigger, c.yield_accuracy);
+  const PointStatistics st = point_statistics(table(point), c.trigger, c.yield_accuracy);
   file_.remove(g + "statistics");
   file_.remove(g + "convergence");
   for (const auto& [name, s] : st.metrics) {

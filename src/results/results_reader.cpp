@@ -9,6 +9,8 @@
 namespace rapmc {
 namespace {
 
+constexpr const char* LAYERS_GROUP = "trials/layers";  // per-layer columns of a point's table
+
 // Columns added in format 1.1: read as NaN from a 1.0 file.
 bool added_in_1_1(TrialMetric m) {
   return m == TrialMetric::ENERGY_ADC_J || m == TrialMetric::AREA_MM2 ||
@@ -21,6 +23,10 @@ std::vector<double> first_rows(std::vector<double> v, std::size_t n) {
 }
 
 }  // namespace
+
+std::string layer_column(const std::string& layer, const std::string& what) {
+  return std::string(LAYERS_GROUP) + "/" + layer + "/" + what;
+}
 
 std::vector<std::string> point_groups(bool sweep, std::size_t points) {
   if (!sweep) return {""};
@@ -51,8 +57,9 @@ PointTable read_point_table(const h5::Node& f, const std::string& g, int minor) 
     }
     t.columns[name] = first_rows(f.read_double_dataset(g + "trials/" + name), n);
   }
-  // Layer columns: trials/layers/<name>/mvm_sqnr_db for every name the chip had (names hold '/').
-  const std::string root = g + "trials/layers";
+  // Layer columns (layer_column) of every layer the chip had; names hold '/', so the walk
+  // stops at a group that holds an mvm_sqnr_db column.
+  const std::string root = g + LAYERS_GROUP;
   std::vector<std::string> stack{root};
   while (!stack.empty()) {
     const std::string at = stack.back();
@@ -61,8 +68,10 @@ PointTable read_point_table(const h5::Node& f, const std::string& g, int minor) 
     if (f.exists(at + "/mvm_sqnr_db")) {
       const std::string name = at.substr(root.size() + 1);
       t.layers.push_back(name);
-      t.layer_sqnr_db[name] = first_rows(f.read_double_dataset(at + "/mvm_sqnr_db"), n);
-      t.layer_code_error_rate[name] = first_rows(f.read_double_dataset(at + "/code_error_rate"), n);
+      t.layer_sqnr_db[name] =
+          first_rows(f.read_double_dataset(g + layer_column(name, "mvm_sqnr_db")), n);
+      t.layer_code_error_rate[name] =
+          first_rows(f.read_double_dataset(g + layer_column(name, "code_error_rate")), n);
       continue;
     }
     for (const std::string& child : f.children(at)) stack.push_back(at + "/" + child);

@@ -12,6 +12,10 @@
 
 namespace rapmc {
 
+/// A configuration file's whole text (for readers that keep it verbatim, e.g. campaigns);
+/// IoError naming the file if it cannot be read.
+std::string read_text_file(const std::string& path);
+
 class TomlReader {
  public:
   struct Tree;  // the parsed table and the keys read so far (src/io/toml_tree.h)

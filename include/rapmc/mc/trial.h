@@ -28,6 +28,7 @@ struct TrialSetup {
   std::vector<std::string> layers;  // counter slots of the chip, in order
   arma::mat ideal_logits;           // the pipeline on exact digital MVMs
   std::vector<int> ideal_predictions;
+  double ideal_accuracy = 0;  // of those predictions on the images' labels
 };
 
 /// Evaluates the ideal reference of the point (in parallel over images).

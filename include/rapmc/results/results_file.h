@@ -43,6 +43,8 @@ class ResultsWriter {
 
   /// Rows (trials) already in point p's table.
   std::uint64_t rows(std::size_t point) const;
+  /// Point p's table as written so far.
+  PointTable table(std::size_t point) const;
   /// Appends records (in trial order, continuing the table) and flushes the file.
   void append(std::size_t point, const std::vector<TrialRecord>& records);
   /// Records point p's reference: the accuracy of the same pipeline on exact digital MVMs

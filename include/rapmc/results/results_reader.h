@@ -51,6 +51,9 @@ ResultsData read_results(const std::string& path);
 /// minor version `minor`; rows beyond the trial column (a block being written) are cut.
 PointTable read_point_table(const h5::Node& file, const std::string& group, int minor);
 
+/// The column `what` ("mvm_sqnr_db", "code_error_rate") of `layer` in a point's table.
+std::string layer_column(const std::string& layer, const std::string& what);
+
 /// "" for a campaign without sweep, else "points/<i>/" for each of `points`.
 std::vector<std::string> point_groups(bool sweep, std::size_t points);
 
