@@ -22,7 +22,7 @@ import numpy as np
 
 import rapmc_results as rr
 
-ABBREV = {"hardware.schedule.k": "K", "hardware.adc.enob": "b", "variation.comparator_wl_um2": "WL"}
+ABBREV = {"hardware.schedule.k": "K", "hardware.adc.enob": "b", "hardware.adc.comparator_wl_um2": "WL"}
 
 
 def tag(settings):

@@ -13,8 +13,10 @@ import h5py
 import numpy as np
 
 FORMAT_MAJOR = 1
-# Per-conversion |Δcode| bins (0..6, ≥7) and sensing-margin bin width (1/64 LSB).
+# Per-conversion |Δcode| bins (0..6, ≥7); the signed sensing-margin histogram: 128 bins of
+# 1/64 LSB from −1 LSB (format 1.2).
 MARGIN_BIN_LSB = 1.0 / 64
+MARGIN_LOW_LSB = -1.0
 
 
 class ResultsError(Exception):
@@ -238,8 +240,8 @@ def open_all(paths):
 
 # Metrics with a physical range: their Student-t intervals are drawn clipped to it.
 RANGE = {"accuracy": (0.0, 1.0), "flip_rate": (0.0, 1.0), "code_error_rate": (0.0, 1.0),
-         "dcode_ge2_rate": (0.0, 1.0), "saturation_rate": (0.0, 1.0), "margin_p01_lsb": (0.0, None),
-         "margin_p50_lsb": (0.0, None), "margin_min_lsb": (0.0, None)}
+         "dcode_ge2_rate": (0.0, 1.0), "saturation_rate": (0.0, 1.0), "margin_p01_lsb": (None, None),
+         "margin_p50_lsb": (None, None), "margin_min_lsb": (None, None)}
 
 
 def ci_bounds(stat, metric=None):
@@ -262,7 +264,7 @@ SHORT = {
     "hardware.schedule.k": "K (rows per read)",
     "hardware.adc.enob": "ENOB (bits)",
     "hardware.schedule.analog_layers": "analog layers",
-    "variation.comparator_wl_um2": "comparator W·L (µm²)",
+    "hardware.adc.comparator_wl_um2": "comparator W·L (µm²)",
     "variation.avt_mv_um": "A_VT (mV·µm)",
     "variation.ratiometric": "ratiometric",
     "operating_point.temp_c": "temperature (°C)",
@@ -276,8 +278,8 @@ UNITS = {
     "dcode_ge2_rate": ("|Δcode| ≥ 2 rate", 1.0, "per conversion"),
     "saturation_rate": ("saturation rate", 1.0, "per conversion"),
     "logit_sqnr_db": ("logit SQNR", 1.0, "dB"),
-    "margin_p01_lsb": ("sensing margin, 1st percentile", 1.0, "LSB"),
-    "margin_p50_lsb": ("sensing margin, median", 1.0, "LSB"),
+    "margin_p01_lsb": ("signed sensing margin, 1st percentile", 1.0, "LSB"),
+    "margin_p50_lsb": ("signed sensing margin, median", 1.0, "LSB"),
     "energy_j": ("energy per inference", 1e6, "µJ"),
     "energy_adc_j": ("ADC energy per inference", 1e6, "µJ"),
     "area_mm2": ("chip area (AMS-PiM part)", 1.0, "mm²"),

@@ -98,7 +98,7 @@ def main():
         if categorical:
             ax.set_xticks(range(len(xs_all)), [str(v) for v in xs_all], rotation=30, ha="right", fontsize=8)
         ax.set_xlabel(rr.short(a.x))
-        if a.x == "variation.comparator_wl_um2" and "variation.avt_mv_um" not in keys:
+        if a.x == "hardware.adc.comparator_wl_um2" and "variation.avt_mv_um" not in keys:
             # Pelgrom: σ = A_VT/√(WL); a second axis in the unit a designer thinks in.
             avt = r.campaign.get("variation", {}).get("avt_mv_um", 3.5)
             top = ax.secondary_xaxis("top", functions=(lambda wl: avt / np.sqrt(np.maximum(wl, 1e-12)),

@@ -10,10 +10,10 @@ if [[ ${1:-} != plots ]]; then
   ./build/rapmc run "$here/margin.toml" --out "$out/margin.h5" --force
 fi
 py=/usr/bin/python3
-$py plots/sweep.py "$out/margin.h5" --x variation.comparator_wl_um2 --logx \
+$py plots/sweep.py "$out/margin.h5" --x hardware.adc.comparator_wl_um2 --logx \
   --metrics code_error_rate margin_p01_lsb accuracy --target code_error_rate=1e-3 \
   --title "Sensing margin: matched K = 2^b − 1 against comparator size" --out "$here/code_error_vs_comparator.png"
-$py plots/margin_histogram.py "$out/margin.h5" --where variation.comparator_wl_um2=0.1 \
+$py plots/margin_histogram.py "$out/margin.h5" --where hardware.adc.comparator_wl_um2=0.1 \
   --title "Matched K, ENOB; default comparators (σ 11 mV)" --out "$here/margin_by_enob.png"
 $py plots/margin_histogram.py "$out/margin.h5" --where hardware.adc.enob=3 \
   --title "RAP default K = 7, 3-bit flash, against comparator size" --out "$here/margin_by_comparator.png"

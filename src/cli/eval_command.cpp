@@ -162,6 +162,7 @@ nlohmann::ordered_json eval_json(const EvalArgs& a, Pipeline pipeline, RequantMo
     j["saturation_rate"] = tot.saturation_rate();
     j["margin_min_lsb"] = tot.margin_min_lsb;
     j["margin_p01_lsb"] = tot.margin_quantile_lsb(0.01);
+    j["margin_p50_lsb"] = tot.margin_quantile_lsb(0.5);
     j["margin_min_v"] = tot.margin_min_lsb * hw->v_lsb();
     j["energy_j"] = o.cost.energy_j;
     j["energy_adc_j"] = o.cost.energy_adc_j;
@@ -174,7 +175,9 @@ nlohmann::ordered_json eval_json(const EvalArgs& a, Pipeline pipeline, RequantMo
           {"conversions", static_cast<double>(c.conversions) / static_cast<double>(r.n)},
           {"code_error_rate", c.code_error_rate()},
           {"saturation_rate", c.saturation_rate()},
-          {"margin_min_lsb", c.margin_min_lsb}};
+          {"margin_min_lsb", c.margin_min_lsb},
+          {"margin_p01_lsb", c.margin_quantile_lsb(0.01)},
+          {"margin_p50_lsb", c.margin_quantile_lsb(0.5)}};
     }
     j["layers"] = layers;
   }
@@ -197,16 +200,20 @@ void print_hardware_text(const EvalArgs& a, const HardwareConfig& hw, const Eval
             << o.cost.energy_j * 1e9 << " nJ (ADC " << o.cost.energy_adc_j * 1e9 << " nJ); chip "
             << o.cost.area_mm2 << " mm2 in " << o.cost.tiles << " tiles\n"
             << "ADC        code error rate " << std::setprecision(6) << tot.code_error_rate()
-            << ", saturation rate " << tot.saturation_rate() << ", margin min "
+            << ", saturation rate " << tot.saturation_rate() << "; signed margin min "
             << std::setprecision(3) << tot.margin_min_lsb << " LSB ("
-            << tot.margin_min_lsb * hw.v_lsb() * 1e3 << " mV)\n";
-  std::cout << "layer              reads/img   code err     sat rate  margin min [LSB]\n";
+            << tot.margin_min_lsb * hw.v_lsb() * 1e3 << " mV), 1 % "
+            << tot.margin_quantile_lsb(0.01) << ", median " << tot.margin_quantile_lsb(0.5)
+            << " LSB\n";
+  std::cout << "layer              reads/img   code err     sat rate   signed margin [LSB]: min    "
+               "1 %  median\n";
   for (const auto& [name, c] : o.counters) {
     std::cout << std::left << std::setw(18) << name << std::right << std::setw(10)
               << std::setprecision(0) << static_cast<double>(c.reads) / static_cast<double>(r.n)
               << std::setw(12) << std::setprecision(6) << c.code_error_rate() << std::setw(12)
-              << c.saturation_rate() << std::setw(12) << std::setprecision(3) << c.margin_min_lsb
-              << "\n";
+              << c.saturation_rate() << std::setw(28) << std::setprecision(3) << c.margin_min_lsb
+              << std::setw(7) << c.margin_quantile_lsb(0.01) << std::setw(8)
+              << c.margin_quantile_lsb(0.5) << "\n";
   }
   std::cout << std::setprecision(2);
 }

@@ -46,6 +46,12 @@ void print_report(const std::string& path, bool json) {
                      {"q50", number(s.q50)},           {"q95", number(s.q95)},
                      {"max", number(s.max)},           {"n", s.n}};
     }
+    for (const auto& [name, p] : r.sqnr) {  // pooled: mean is Σ signal / Σ error in dB
+      stats[name]["summary"] = "pooled";
+      stats[name]["mean"] =
+          p.db > 0 && std::isinf(p.db) ? nlohmann::ordered_json("inf") : number(p.db);
+      stats[name]["error_free"] = p.error_free;
+    }
     nlohmann::ordered_json y = {{"accuracy_threshold", threshold},
                                 {"passing", r.yield.passing},
                                 {"p", number(r.yield.wilson.p)},
@@ -67,11 +73,18 @@ void print_report(const std::string& path, bool json) {
                 << "\n";
       std::cout << "  metric                              mean          std      95 % CI\n";
       for (const auto& [name, s] : r.metrics) {
-        if (name.rfind("layers/", 0) == 0 && name.find("mvm_sqnr_db") == std::string::npos)
+        const bool layer = name.rfind("layers/", 0) == 0;
+        if (layer && name.find("mvm_sqnr_db") == std::string::npos &&
+            name.find("code_error_rate") == std::string::npos &&
+            name.find("margin_p01_lsb") == std::string::npos)
           continue;
         std::cout << "  " << std::left << std::setw(32) << name << std::right << std::setw(12)
                   << std::setprecision(5) << std::defaultfloat << s.mean << std::setw(13) << s.std
-                  << "  [" << s.ci95_low << ", " << s.ci95_high << "]\n";
+                  << "  [" << s.ci95_low << ", " << s.ci95_high << "]";
+        for (const auto& [sname, p] : r.sqnr)
+          if (sname == name)
+            std::cout << "  pooled; " << p.error_free << " of " << p.n << " trials error-free";
+        std::cout << "\n";
       }
       if (t.reference_accuracy)
         std::cout << "  accuracy on exact digital MVMs (reference): " << *t.reference_accuracy

@@ -34,8 +34,7 @@ void pack(const TrialRecord& r, std::vector<double>& out) {
   out.push_back(static_cast<double>(r.trial));
   out.push_back(static_cast<double>(r.status));
   out.insert(out.end(), r.metrics.begin(), r.metrics.end());
-  out.insert(out.end(), r.layer_sqnr_db.begin(), r.layer_sqnr_db.end());
-  out.insert(out.end(), r.layer_code_error_rate.begin(), r.layer_code_error_rate.end());
+  for (const LayerMetricValues& l : r.layers) out.insert(out.end(), l.begin(), l.end());
   for (auto v : r.dcode_hist) out.push_back(static_cast<double>(v));
   for (auto v : r.margin_hist) out.push_back(static_cast<double>(v));
 }
@@ -46,10 +45,11 @@ TrialRecord unpack(const double*& p, std::size_t layers) {
   r.status = static_cast<TrialStatus>(static_cast<std::int64_t>(*p++));
   std::copy(p, p + r.metrics.size(), r.metrics.begin());
   p += r.metrics.size();
-  r.layer_sqnr_db.assign(p, p + layers);
-  p += layers;
-  r.layer_code_error_rate.assign(p, p + layers);
-  p += layers;
+  r.layers.resize(layers);
+  for (LayerMetricValues& l : r.layers) {
+    std::copy(p, p + l.size(), l.begin());
+    p += l.size();
+  }
   for (int b = 0; b < pim::DCODE_BINS; ++b) r.dcode_hist.push_back(static_cast<std::int64_t>(*p++));
   for (int b = 0; b < pim::MARGIN_BINS; ++b)
     r.margin_hist.push_back(static_cast<std::int64_t>(*p++));

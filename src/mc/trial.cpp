@@ -47,6 +47,8 @@ void record_metrics(TrialRecord& rec, const TrialSetup& s, const OperatingPoint&
   set(FLIP_RATE, static_cast<double>(flips) / n);
   set(LOGIT_SQNR_DB,
       noise == 0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(signal / noise));
+  set(LOGIT_SIGNAL_POWER, signal);
+  set(LOGIT_ERROR_POWER, noise);
   set(CODE_ERROR_RATE, t.code_error_rate());
   set(DCODE_GE2_RATE, t.dcode_ge2_rate());
   set(SATURATION_RATE, t.saturation_rate());
@@ -70,8 +72,7 @@ void record_metrics(TrialRecord& rec, const TrialSetup& s, const OperatingPoint&
   for (std::size_t l = 0; l < s.layers.size(); ++l) {
     const auto it = rec.counters.find(s.layers[l]);
     if (it == rec.counters.end()) continue;
-    rec.layer_sqnr_db[l] = it->second.mvm_sqnr_db();
-    rec.layer_code_error_rate[l] = it->second.code_error_rate();
+    rec.layers[l] = layer_metric_values(it->second);
   }
 }
 
@@ -84,8 +85,7 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
   rec.trial = trial;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   rec.metrics.fill(nan);
-  rec.layer_sqnr_db.assign(s.layers.size(), nan);
-  rec.layer_code_error_rate.assign(s.layers.size(), nan);
+  rec.layers.assign(s.layers.size(), no_layer_metric_values());
   rec.dcode_hist.assign(pim::DCODE_BINS, 0);
   rec.margin_hist.assign(pim::MARGIN_BINS, 0);
   try {

@@ -1,5 +1,7 @@
 #include "rapmc/pim/adc.h"
 
+#include <algorithm>
+#include <boost/random/normal_distribution.hpp>
 #include <cmath>
 
 namespace rapmc::pim {
@@ -25,43 +27,59 @@ void nominal_adc_params(AdcType type, int enob, double shift_lsb, std::span<floa
   }
 }
 
-int ideal_convert(int enob, double u, double& margin) {
+float ComparatorNoise::draw(float distance) const {
+  if (sigma_ <= 0.0f || std::abs(distance) > REACH * sigma_) return 0.0f;
+  boost::random::normal_distribution<float> n01(0.0f, 1.0f);
+  return sigma_ * n01(*stream_);
+}
+
+int ideal_convert(int enob, double u, int ideal, double& margin) {
   const int top = (1 << enob) - 1;
   const double c = std::floor(u + 0.5);
   const int code = c < 0 ? 0 : (c > top ? top : static_cast<int>(c));
-  // Nearest threshold: code − 1/2 or code + 1/2, limited to the thresholds that exist.
+  // The interval of the ideal code: (ideal − 1/2, ideal + 1/2), open where no threshold exists.
   double m = 1e30;
-  if (code >= 1) m = std::abs(u - (code - 0.5));
-  if (code < top) m = std::min(m, std::abs(u - (code + 0.5)));
+  if (ideal >= 1) m = u - (ideal - 0.5);
+  if (ideal < top) m = std::min(m, (ideal + 0.5) - u);
   margin = m;
   return code;
 }
 
-int adc_convert(AdcType type, int enob, std::span<const float> p, float u, float& margin) {
+int adc_convert(AdcType type, int enob, std::span<const float> p, float u, int ideal, float& margin,
+                const ComparatorNoise& noise) {
   if (type == AdcType::IDEAL) {
     double m = 0;
-    const int c = ideal_convert(enob, u, m);
+    const int c = ideal_convert(enob, u, ideal, m);
     margin = static_cast<float>(m);
     return c;
   }
   float m = 1e30f;
   int code = 0;
   if (type == AdcType::FLASH) {
-    for (float t : p) {
-      code += u > t;
-      m = std::min(m, std::abs(u - t));
+    for (std::size_t j = 0; j < p.size(); ++j) {
+      const float d = u - p[j];
+      const float x = d - noise.draw(d);  // comparator j fires if x > 0
+      code += x > 0.0f;
+      m = std::min(m, static_cast<int>(j) < ideal ? x : -x);
     }
   } else {
     const float v = u + p[0];
-    float acc = 0;
+    float acc = 0, ideal_acc = 0;
     for (int k = enob - 1; k >= 0; --k) {
+      // The decision the converter takes (on its own path) ...
       const float trial = acc + p[1 + k];
-      const float threshold = trial - 0.5f;
-      m = std::min(m, std::abs(v - threshold));
-      if (v > threshold) {
+      const float d = v - (trial - 0.5f);
+      const float x = d - noise.draw(d);
+      if (x > 0.0f) {
         acc = trial;
         code |= 1 << k;
       }
+      // ... and its margin on the ideal code's path (the same decision while the paths agree).
+      const bool want = (ideal >> k) & 1;
+      const float ideal_trial = ideal_acc + p[1 + k];
+      const float xi = ideal_trial == trial ? x : v - (ideal_trial - 0.5f);
+      m = std::min(m, want ? xi : -xi);
+      if (want) ideal_acc = ideal_trial;
     }
   }
   margin = m;

@@ -17,8 +17,11 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
     : hw_(hw),
       sampler_(&sampler),
       layout_(slice_layout(hw.mapping, model.settings.weight_bits, hw.cell_bits)) {
-  ideal_cells_ = !sampler.varies_cells();
+  read_noise_ = sampler.read_noise();
+  // Noise that follows the conductance needs every cell's conductance, nominal or not.
+  ideal_cells_ = !sampler.varies_cells() && !read_noise_.conductance_dependent();
   nominal_adcs_ = !sampler.varies_adcs();
+  nominal_sense_ = !sampler.varies_sense();
   const double levels = (1 << hw.cell_bits) - 1;
   g_off_norm_ = hw.g_off_siemens / ((hw.g_on_siemens - hw.g_off_siemens) / levels);
   // Slots first: a bad analog_layers pattern fails before any mapping; the weight layers are
@@ -112,6 +115,15 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
         }
       }
       sampler.cells(name, rt, R, m.stride, {slab, static_cast<std::size_t>(R) * m.stride});
+    }
+  }
+  if (!nominal_sense_) {
+    m.sense_gain.assign(static_cast<std::size_t>(m.row_tiles) * m.cols, 1.0f);  // nominal
+    m.sense_offset.assign(m.sense_gain.size(), 0.0f);
+    for (int rt = 0; rt < m.row_tiles; ++rt) {
+      const std::size_t at = static_cast<std::size_t>(rt) * m.cols;
+      const auto n = static_cast<std::size_t>(m.cols);
+      sampler.sense(name, rt, {m.sense_gain.data() + at, n}, {m.sense_offset.data() + at, n});
     }
   }
   const int adcs_per_col_tile = (C + hw_.cols_per_adc - 1) / hw_.cols_per_adc;

@@ -4,15 +4,32 @@
 
 namespace rapmc::pim {
 
+double comparator_decision_energy_j(const HardwareConfig& hw) {
+  return hw.e_comparator_j + hw.e_comparator_per_wl_j * hw.comparator_wl_um2;
+}
+
+double comparator_area_um2(const HardwareConfig& hw) {
+  const int trim = hw.offset_trim == OffsetTrim::TRIM ? hw.trim_bits : 0;
+  return hw.a_comparator_um2 + hw.a_comparator_per_wl * hw.comparator_wl_um2 +
+         trim * hw.a_trim_bit_um2;
+}
+
 double adc_energy_j(const HardwareConfig& hw) {
   const double levels = std::ldexp(1.0, hw.enob);
-  return hw.adc == AdcType::SAR ? hw.adc_fom_j_per_step * levels : (levels - 1) * hw.e_comparator_j;
+  if (hw.adc == AdcType::SAR)
+    return hw.adc_fom_j_per_step * levels +
+           hw.enob * hw.e_comparator_per_wl_j * hw.comparator_wl_um2;
+  return (levels - 1) * comparator_decision_energy_j(hw);
 }
 
 double adc_area_um2(const HardwareConfig& hw) {
   const double levels = std::ldexp(1.0, hw.enob);
-  return hw.adc == AdcType::SAR ? hw.a_comparator_um2 + levels * hw.a_sar_cap_unit_um2
-                                : (levels - 1) * hw.a_comparator_um2;
+  // A replica or calibration column of on-state cells per ADC.
+  const double replica =
+      hw.reference == ReferenceCal::NONE ? 0.0 : hw.replica_cells * hw.a_cell_um2;
+  return replica + (hw.adc == AdcType::SAR
+                        ? comparator_area_um2(hw) + levels * hw.a_sar_cap_unit_um2
+                        : (levels - 1) * comparator_area_um2(hw));
 }
 
 CostReport estimate_cost(const HardwareConfig& hw, const ChipInstance& chip, const LayerCounters& t,
@@ -36,7 +53,10 @@ CostReport estimate_cost(const HardwareConfig& hw, const ChipInstance& chip, con
   const double adcs_per_tile = std::ceil(static_cast<double>(hw.tile_cols) / hw.cols_per_adc);
   r.area_array_mm2 = tiles * hw.tile_rows * (hw.tile_cols + 1) * hw.a_cell_um2 * 1e-6;
   r.area_adc_mm2 = tiles * adcs_per_tile * adc_area_um2(hw) * 1e-6;
-  r.area_digital_mm2 = tiles * hw.tile_cols * hw.a_digital_per_col_um2 * 1e-6;
+  // Shift-add logic per bitline, and its sense stage's trim DAC when offsets are trimmed.
+  const int col_trim = hw.offset_trim == OffsetTrim::TRIM ? hw.trim_bits : 0;
+  r.area_digital_mm2 =
+      tiles * hw.tile_cols * (hw.a_digital_per_col_um2 + col_trim * hw.a_trim_bit_um2) * 1e-6;
   r.area_mm2 = r.area_array_mm2 + r.area_adc_mm2 + r.area_digital_mm2;
   return r;
 }

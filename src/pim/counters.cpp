@@ -49,14 +49,14 @@ double LayerCounters::saturation_rate() const {
 double LayerCounters::margin_quantile_lsb(double q) const {
   std::uint64_t n = 0;
   for (auto h : margin_hist) n += h;
-  if (n == 0) return 0;
+  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
   const auto target = static_cast<std::uint64_t>(q * static_cast<double>(n));
   std::uint64_t seen = 0;
   for (int i = 0; i < MARGIN_BINS; ++i) {
     seen += margin_hist[i];
-    if (seen > target) return (i + 1) * MARGIN_BIN_LSB;
+    if (seen > target) return MARGIN_LOW_LSB + (i + 1) * MARGIN_BIN_LSB;
   }
-  return MARGIN_BINS * MARGIN_BIN_LSB;
+  return MARGIN_LOW_LSB + MARGIN_BINS * MARGIN_BIN_LSB;
 }
 
 LayerCounters total(const Counters& c) {

@@ -22,6 +22,27 @@ const std::vector<std::string> OFF_CURRENTS{"reference_column", "digital_offset"
 const std::vector<std::string> ADCS{"ideal", "flash", "sar"};
 const std::vector<std::string> SCHEDULES{"dense", "sparse"};
 const std::vector<std::string> PLACEMENTS{"digital", "pim"};
+const std::vector<std::string> TRIMS{"none", "trim"};
+const std::vector<std::string> REFERENCES{"none", "replica", "one_point"};
+
+void read_calibration(TomlReader& r, HardwareConfig& h) {
+  h.comparator_wl_um2 = r.get_double("adc.comparator_wl_um2", h.comparator_wl_um2, 1e-4, 1e4);
+  h.sense_wl_um2 = r.get_double("sense.wl_um2", h.sense_wl_um2, 1e-4, 1e4);
+  h.offset_trim = static_cast<OffsetTrim>(
+      r.get_choice("calibration.offset_trim", static_cast<int>(h.offset_trim), TRIMS));
+  h.trim_bits = static_cast<int>(r.get_int("calibration.trim_bits", h.trim_bits, 2, 12));
+  h.trim_step_mv = r.get_double("calibration.trim_step_mv", h.trim_step_mv, 1e-3, 1e3);
+  h.trim_dac_sigma_rel =
+      r.get_double("calibration.trim_dac_sigma_rel", h.trim_dac_sigma_rel, 0.0, 1.0);
+  h.reference = static_cast<ReferenceCal>(
+      r.get_choice("calibration.reference", static_cast<int>(h.reference), REFERENCES));
+  h.replica_cells =
+      static_cast<int>(r.get_int("calibration.replica_cells", h.replica_cells, 1, 4096));
+  h.gain_trim_step_rel =
+      r.get_double("calibration.gain_trim_step_rel", h.gain_trim_step_rel, 0.0, 0.5);
+  h.cal_temp_c = r.get_double("calibration.temp_c", h.cal_temp_c, -273.0, 300.0);
+  h.cal_vdd_scale = r.get_double("calibration.vdd_scale", h.cal_vdd_scale, 0.5, 1.5);
+}
 
 HardwareConfig read(TomlReader& r) {
   HardwareConfig h;
@@ -45,6 +66,7 @@ HardwareConfig read(TomlReader& r) {
   h.cols_per_adc = static_cast<int>(r.get_int("adc.cols_per_adc", h.cols_per_adc, 1, 4096));
   h.schedule = static_cast<MvmSchedule>(
       r.get_choice("schedule.mvm", static_cast<int>(h.schedule), SCHEDULES));
+  read_calibration(r, h);
   h.sparse_k = static_cast<int>(r.get_int("schedule.k", h.sparse_k, 1, 4096));
   h.attention = static_cast<AttentionPlacement>(
       r.get_choice("schedule.attention", static_cast<int>(h.attention), PLACEMENTS));
@@ -52,6 +74,10 @@ HardwareConfig read(TomlReader& r) {
   if (h.analog_layers.empty())
     r.problem("schedule.analog_layers", "is empty (use \"*\" for every layer)");
   h.e_comparator_j = r.get_double("cost.e_comparator_j", h.e_comparator_j, 0.0, 1e-6);
+  h.e_comparator_per_wl_j =
+      r.get_double("cost.e_comparator_per_wl_j", h.e_comparator_per_wl_j, 0.0, 1e-6);
+  h.a_comparator_per_wl = r.get_double("cost.a_comparator_per_wl", h.a_comparator_per_wl, 0.0, 1e6);
+  h.a_trim_bit_um2 = r.get_double("cost.a_trim_bit_um2", h.a_trim_bit_um2, 0.0, 1e6);
   h.adc_fom_j_per_step = r.get_double("cost.adc_fom_j_per_step", h.adc_fom_j_per_step, 0.0, 1e-6);
   h.a_comparator_um2 = r.get_double("cost.a_comparator_um2", h.a_comparator_um2, 0.0, 1e9);
   h.a_sar_cap_unit_um2 = r.get_double("cost.a_sar_cap_unit_um2", h.a_sar_cap_unit_um2, 0.0, 1e9);
@@ -148,6 +174,12 @@ std::string to_string(AdcType a) {
 }
 std::string to_string(MvmSchedule s) {
   return SCHEDULES[static_cast<int>(s)];
+}
+std::string to_string(OffsetTrim t) {
+  return TRIMS[static_cast<int>(t)];
+}
+std::string to_string(ReferenceCal r) {
+  return REFERENCES[static_cast<int>(r)];
 }
 
 }  // namespace rapmc

@@ -9,9 +9,47 @@
 #include "rapmc/pim/adc.h"
 
 namespace rapmc::pim {
+namespace {
+
+// Σ over the active rows of every column of row tile `rt` (reference columns included) of the
+// conductances, or of their squares; four rows per pass, a fixed order (results do not depend
+// on threads or scheduling).
+void sum_active_rows(const MappedLayer& m, int R, int rt, const int* rows, int n, bool square,
+                     float* out) {
+  std::fill(out, out + m.stride, 0.0f);
+  auto row = [&](int j) {
+    return m.g.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride;
+  };
+  int j = 0;
+  if (!square) {
+    for (; j + 4 <= n; j += 4) {
+      const float *g0 = row(j), *g1 = row(j + 1), *g2 = row(j + 2), *g3 = row(j + 3);
+      for (int col = 0; col < m.stride; ++col)
+        out[col] += (g0[col] + g1[col]) + (g2[col] + g3[col]);
+    }
+  }
+  for (; j < n; ++j) {
+    const float* g = row(j);
+    if (square) {
+      for (int col = 0; col < m.stride; ++col) out[col] += g[col] * g[col];
+    } else {
+      for (int col = 0; col < m.stride; ++col) out[col] += g[col];
+    }
+  }
+}
+
+}  // namespace
 
 PimMvm::PimMvm(const ChipInstance& chip, int act_bits)
-    : chip_(chip), act_bits_(act_bits), noise_(chip.noise_key(), RngDomain::READ_NOISE, 0, 0) {}
+    : chip_(chip),
+      act_bits_(act_bits),
+      noise_(chip.noise_key(), RngDomain::READ_NOISE, 0, 0),
+      comparator_stream_(chip.noise_key(), RngDomain::COMPARATOR_NOISE, 0, 0),
+      comparator_noise_(static_cast<float>(chip.comparator_noise_lsb()), comparator_stream_) {
+  const HardwareConfig& hw = chip.hardware();
+  nominal_params_.resize(static_cast<std::size_t>(adc_param_count(hw.adc, hw.enob)));
+  nominal_adc_params(hw.adc, hw.enob, hw.threshold_shift_lsb(), nominal_params_);
+}
 
 Counters PimMvm::counters() const {
   Counters out;
@@ -47,8 +85,16 @@ void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, In
     MvmBackend::mvm_attention(op, x, kind, rows, acc);
     return;
   }
-  const std::string name = chip_.counter_names()[slot] + "/" + std::to_string(op.head);
-  const MappedLayer m = chip_.map_weights(name, op.w, op.out, op.in);
+  // Each write of an operand is a new programming event: its cells are keyed by the array
+  // (block, product, head) and the write's number, the n-th write in a trial being image n.
+  const std::string array = chip_.counter_names()[slot] + "/" + std::to_string(op.head);
+  std::uint64_t write = 0;
+  {
+    const std::lock_guard<std::mutex> lock(writes_mutex_);
+    write = writes_[array]++;
+  }
+  const MappedLayer m =
+      chip_.map_weights(array + "/write/" + std::to_string(write), op.w, op.out, op.in);
   run(m, slot, op.w, x, kind, rows, acc);
 }
 
@@ -66,6 +112,8 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w,
   s.value.resize(static_cast<std::size_t>(m.cols));
   s.code.resize(static_cast<std::size_t>(m.cols));
   s.margin.resize(static_cast<std::size_t>(m.cols));
+  s.closest.resize(static_cast<std::size_t>(m.cols));
+  s.threshold.resize(static_cast<std::size_t>(m.cols));
   s.ideal.resize(static_cast<std::size_t>(m.cols));
   s.bin.resize(static_cast<std::size_t>(m.cols));
   s.active.resize(static_cast<std::size_t>(R));
@@ -121,12 +169,12 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
   c.cell_ops += static_cast<std::uint64_t>(n) * m.cols;
   c.on_counts += static_cast<std::uint64_t>(count_columns(m, rt, rows, n, s));
   const double leak_none = hw.off_current == OffCurrent::NONE ? n * chip_.g_off_norm() : 0.0;
-  if (chip_.ideal_cells() && chip_.nominal_adcs() &&
-      static_cast<float>(chip_.noise_sigma_lsb()) == 0.0f && leak_none == 0.0 &&
-      hw.lsb_counts == 1) {
+  if (chip_.ideal_cells() && chip_.nominal_adcs() && chip_.nominal_sense() &&
+      !chip_.has_read_noise() && leak_none == 0.0 && hw.lsb_counts == 1) {
     convert_nominal(m.cols, pw, s, c);
     return;
   }
+  ideal_codes(m.cols, s);
   analog_values(m, rt, rows, n, leak_none, s);
   convert(m, rt, s);
   tally(m.cols, pw, s, c);
@@ -155,7 +203,8 @@ std::int64_t PimMvm::count_columns(const MappedLayer& m, int rt, const int* rows
 }
 
 void PimMvm::convert_nominal(int cols, int pw, Scratch& s, LayerCounters& c) const {
-  // A nominal chip whose ADC resolves single counts: code = min(count, top), margin 1/2 LSB.
+  // A nominal chip whose ADC resolves single counts: code = ideal code = min(count, top),
+  // signed margin 1/2 LSB, or count − top + 1/2 for a count beyond the range.
   const int top = (1 << chip_.hardware().enob) - 1;
   const std::int32_t* cnt = s.count.data();
   std::int64_t* acc = s.col_acc.data();
@@ -166,21 +215,28 @@ void PimMvm::convert_nominal(int cols, int pw, Scratch& s, LayerCounters& c) con
   }
   if (sat) {
     for (int col = 0; col < cols; ++col)
-      if (cnt[col] > top)
-        c.margin_hist[std::min(static_cast<int>((cnt[col] - top + 0.5) / MARGIN_BIN_LSB),
-                               MARGIN_BINS - 1)]++;
+      if (cnt[col] > top) c.margin_hist[margin_bin(cnt[col] - top + 0.5)]++;
   }
   c.saturations += sat;
   c.dcode_hist[0] += static_cast<std::uint64_t>(cols);
-  c.margin_hist[static_cast<int>(0.5 / MARGIN_BIN_LSB)] += static_cast<std::uint64_t>(cols) - sat;
+  c.margin_hist[margin_bin(0.5)] += static_cast<std::uint64_t>(cols) - sat;
   c.margin_min_lsb = std::min(c.margin_min_lsb, 0.5);
+}
+
+void PimMvm::ideal_codes(int cols, Scratch& s) const {
+  // The ideal code of every bitline: the ideal ADC on the exact count, thresholds between
+  // reachable counts (HardwareConfig::threshold_shift_lsb), i.e. round-half-up of count / L.
+  const int lsb = chip_.hardware().lsb_counts, top = (1 << chip_.hardware().enob) - 1;
+  const std::int32_t* cnt = s.count.data();
+  std::int32_t* ideal = s.ideal.data();
+  for (int col = 0; col < cols; ++col) ideal[col] = std::min((2 * cnt[col] + lsb) / (2 * lsb), top);
 }
 
 void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none,
                            Scratch& s) const {
   // The analog value of every bitline, in ADC LSB units.
   const HardwareConfig& hw = chip_.hardware();
-  const int R = hw.tile_rows, C = hw.tile_cols, cols = m.cols;
+  const int C = hw.tile_cols, cols = m.cols;
   const std::int32_t* cnt = s.count.data();
   float* u = s.value.data();
   const float inv_lsb = 1.0f / static_cast<float>(hw.lsb_counts);
@@ -188,23 +244,8 @@ void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n,
     const auto leak = static_cast<float>(leak_none);
     for (int col = 0; col < cols; ++col) u[col] = (static_cast<float>(cnt[col]) + leak) * inv_lsb;
   } else {
-    // Σ over the active rows, four rows per pass (a fixed order: results do not depend on
-    // threads or scheduling).
-    float* cur = s.current.data();
-    std::fill(cur, cur + m.stride, 0.0f);
-    auto row = [&](int j) {
-      return m.g.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride;
-    };
-    int j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const float *g0 = row(j), *g1 = row(j + 1), *g2 = row(j + 2), *g3 = row(j + 3);
-      for (int col = 0; col < m.stride; ++col)
-        cur[col] += (g0[col] + g1[col]) + (g2[col] + g3[col]);
-    }
-    for (; j < n; ++j) {
-      const float* g = row(j);
-      for (int col = 0; col < m.stride; ++col) cur[col] += g[col];
-    }
+    sum_active_rows(m, hw.tile_rows, rt, rows, n, false, s.current.data());
+    const float* cur = s.current.data();
     if (hw.off_current == OffCurrent::REFERENCE_COLUMN) {
       for (int ct = 0; ct < m.col_tiles; ++ct) {
         const float ref = cur[cols + ct];
@@ -218,24 +259,61 @@ void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n,
       for (int col = 0; col < cols; ++col) u[col] = (cur[col] - off) * inv_lsb;
     }
   }
-  // Temporal noise of this read, one input-referred draw per conversion, in call order.
-  const auto noise = static_cast<float>(chip_.noise_sigma_lsb());
-  if (noise > 0.0f) {
-    for (int col = 0; col < cols; ++col) u[col] += noise * n01_(noise_);
+  if (!m.sense_gain.empty()) {  // each bitline's sense stage
+    const float* gain = m.sense_gain.data() + static_cast<std::size_t>(rt) * cols;
+    const float* offset = m.sense_offset.data() + static_cast<std::size_t>(rt) * cols;
+    for (int col = 0; col < cols; ++col) u[col] = u[col] * gain[col] + offset[col];
+  }
+  if (chip_.read_noise().bitline()) add_bitline_noise(m, rt, rows, n, s);
+}
+
+void PimMvm::add_bitline_noise(const MappedLayer& m, int rt, const int* rows, int n,
+                               Scratch& s) const {
+  // One input-referred draw per conversion, in call order, σ from the conductance the bitline
+  // (and its reference column) drives (device_sampler.h, ReadNoise).
+  const HardwareConfig& hw = chip_.hardware();
+  const ReadNoise& rn = chip_.read_noise();
+  const int C = hw.tile_cols, cols = m.cols;
+  float* u = s.value.data();
+  const double floor2 = rn.floor_lsb * rn.floor_lsb;
+  if (!rn.conductance_dependent()) {
+    const auto sigma = static_cast<float>(rn.floor_lsb);
+    for (int col = 0; col < cols; ++col) u[col] += sigma * n01_(noise_);
+    return;
+  }
+  const float* cur = s.current.data();  // Σ G of the active cells (conductance-dependent noise
+                                        // keeps every cell's conductance, chip.cpp)
+  const float* cur2 = nullptr;
+  if (rn.cell_rel > 0) {
+    s.current2.resize(static_cast<std::size_t>(m.stride));
+    sum_active_rows(m, hw.tile_rows, rt, rows, n, true, s.current2.data());
+    cur2 = s.current2.data();
+  }
+  const bool ref = hw.off_current == OffCurrent::REFERENCE_COLUMN;
+  const double inv_l2 = 1.0 / (static_cast<double>(hw.lsb_counts) * hw.lsb_counts);
+  const double rel2 = rn.cell_rel * rn.cell_rel;
+  for (int col = 0; col < cols; ++col) {
+    const int rc = cols + col / C;  // the bitline's reference column
+    double g1 = cur[col] + (ref ? cur[rc] : 0.0f);
+    double g2 = cur2 ? cur2[col] + (ref ? cur2[rc] : 0.0f) : 0.0;
+    const double var = floor2 + (rn.per_g_counts2 * g1 + rel2 * g2) * inv_l2;
+    u[col] += static_cast<float>(std::sqrt(var)) * n01_(noise_);
   }
 }
 
 void PimMvm::convert(const MappedLayer& m, int rt, Scratch& s) const {
-  // The code and the sensing margin of every bitline.
+  // The code and the signed sensing margin of every bitline (adc.h).
   const HardwareConfig& hw = chip_.hardware();
   const int cols = m.cols, top = (1 << hw.enob) - 1;
   const float* u = s.value.data();
+  const std::int32_t* ideal = s.ideal.data();
   std::int32_t* code = s.code.data();
   float* margin = s.margin.data();
   const int P = adc_param_count(hw.adc, hw.enob);
-  if (m.col_params.empty() || hw.adc == AdcType::IDEAL) {
-    // The ideal ADC (and a nominal one) with its thresholds `shift` below k − 1/2: it codes
-    // u + shift against k − 1/2.
+  const bool noisy_comparators = hw.adc != AdcType::IDEAL && comparator_noise_.active();
+  if (hw.adc == AdcType::IDEAL || (m.col_params.empty() && !noisy_comparators)) {
+    // The ideal ADC (and a nominal, noise-free one) with its thresholds `shift` below k − 1/2:
+    // it codes u + shift against k − 1/2.
     const auto ftop = static_cast<float>(top);
     const auto shift = static_cast<float>(hw.threshold_shift_lsb());
     for (int col = 0; col < cols; ++col) {
@@ -243,76 +321,100 @@ void PimMvm::convert(const MappedLayer& m, int rt, Scratch& s) const {
       float x = v + 0.5f;
       x = x < 0.0f ? 0.0f : x;
       x = x > ftop ? ftop : x;
-      const auto ki = static_cast<std::int32_t>(x);  // truncation = floor for x >= 0
-      const auto k = static_cast<float>(ki);
-      code[col] = ki;
-      float below = std::abs(v - (k - 0.5f));
-      float above = std::abs(v - (k + 0.5f));
-      below = k < 1.0f ? 1e30f : below;  // no threshold below code 0 or above the top code
-      above = k >= ftop ? 1e30f : above;
+      code[col] = static_cast<std::int32_t>(x);  // truncation = floor for x >= 0
+      const auto k = static_cast<float>(ideal[col]);
+      const float below = k < 1.0f ? 1e30f : v - (k - 0.5f);   // no threshold below code 0
+      const float above = k >= ftop ? 1e30f : (k + 0.5f) - v;  // nor above the top code
       margin[col] = below < above ? below : above;
     }
   } else if (hw.adc == AdcType::FLASH) {
-    const float* params = m.col_params.data() + static_cast<std::size_t>(rt) * P * cols;
-    std::fill(code, code + cols, 0);
-    std::fill(margin, margin + cols, 1e30f);
-    for (int k = 0; k < P; ++k) {
-      const float* t = params + static_cast<std::size_t>(k) * cols;
-      for (int col = 0; col < cols; ++col) {
-        code[col] += u[col] > t[col];
-        margin[col] = std::min(margin[col], std::abs(u[col] - t[col]));
-      }
-    }
+    convert_flash(m, rt, noisy_comparators, s);
   } else {
     for (int col = 0; col < cols; ++col) {
-      const float* p = m.adc_params.data() +
-                       (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
-      code[col] =
-          adc_convert(hw.adc, hw.enob, {p, static_cast<std::size_t>(P)}, u[col], margin[col]);
+      const float* p =
+          m.adc_params.empty()
+              ? nominal_params_.data()
+              : m.adc_params.data() +
+                    (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
+      code[col] = adc_convert(hw.adc, hw.enob, {p, static_cast<std::size_t>(P)}, u[col], ideal[col],
+                              margin[col], comparator_noise_);
     }
   }
 }
 
+void PimMvm::convert_flash(const MappedLayer& m, int rt, bool noisy, Scratch& s) const {
+  // Every comparator over every bitline (vectorised). With comparator noise, the few bitlines
+  // that come within REACH·σ of a threshold are converted again, one by one, with their noise
+  // (adc_convert draws nothing for the others: the same result, in the same stream order).
+  const HardwareConfig& hw = chip_.hardware();
+  const int cols = m.cols, P = adc_param_count(hw.adc, hw.enob);
+  const float* u = s.value.data();
+  const std::int32_t* ideal = s.ideal.data();
+  std::int32_t* code = s.code.data();
+  float* margin = s.margin.data();
+  float* closest = s.closest.data();
+  std::fill(code, code + cols, 0);
+  std::fill(margin, margin + cols, 1e30f);
+  std::fill(closest, closest + cols, 1e30f);
+  for (int k = 0; k < P; ++k) {
+    const float* t = nullptr;
+    if (m.col_params.empty()) {
+      std::fill(s.threshold.begin(), s.threshold.begin() + cols, nominal_params_[k]);
+      t = s.threshold.data();
+    } else {
+      t = m.col_params.data() + (static_cast<std::size_t>(rt) * P + k) * cols;
+    }
+    for (int col = 0; col < cols; ++col) {
+      const float x = u[col] - t[col];
+      code[col] += x > 0.0f;
+      const float signed_x = k < ideal[col] ? x : -x;
+      margin[col] = signed_x < margin[col] ? signed_x : margin[col];
+      const float ax = x < 0.0f ? -x : x;
+      closest[col] = ax < closest[col] ? ax : closest[col];
+    }
+  }
+  if (!noisy) return;
+  const float reach = ComparatorNoise::REACH * static_cast<float>(chip_.comparator_noise_lsb());
+  for (int col = 0; col < cols; ++col) {
+    if (closest[col] > reach) continue;
+    const float* p =
+        m.adc_params.empty()
+            ? nominal_params_.data()
+            : m.adc_params.data() +
+                  (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
+    code[col] = adc_convert(hw.adc, hw.enob, {p, static_cast<std::size_t>(P)}, u[col], ideal[col],
+                            margin[col], comparator_noise_);
+  }
+}
+
 void PimMvm::tally(int cols, int pw, Scratch& s, LayerCounters& c) const {
-  // Statistics against the ideal code (ideal ADC on the exact count), and the digital
-  // shift-add. Written as flat loops over bitlines so that they vectorise.
+  // Statistics against the ideal code, and the digital shift-add. Written as flat loops over
+  // bitlines so that they vectorise.
   const int lsb = chip_.hardware().lsb_counts, top = (1 << chip_.hardware().enob) - 1;
   const std::int32_t* cnt = s.count.data();
   const std::int32_t* code = s.code.data();
+  const std::int32_t* ideal = s.ideal.data();
   const float* margin = s.margin.data();
   std::int64_t* acc = s.col_acc.data();
-  std::int32_t* ideal = s.ideal.data();
   std::int32_t* bin = s.bin.data();
   const auto bins_per_lsb = static_cast<float>(1.0 / MARGIN_BIN_LSB);
+  const auto low = static_cast<float>(MARGIN_LOW_LSB);
+  const auto last = static_cast<float>(MARGIN_BINS - 1);
   const std::int64_t weight = static_cast<std::int64_t>(pw) * lsb;
+  // Smallest count beyond the range: the ideal code is top from (top + 1/2)·L on.
+  const std::int32_t first_sat = lsb == 1 ? top + 1 : (2 * lsb * (top + 1) - lsb + 1) / 2;
   std::int32_t errors = 0, sat = 0;
-  // Margins are >= 0, whose IEEE bit patterns order as integers: an integer min vectorises.
-  std::int32_t mmin_bits = 0x7f7fffff;
-  if (lsb == 1) {  // one fused pass
-    for (int col = 0; col < cols; ++col) {
-      const std::int32_t id = cnt[col] < top ? cnt[col] : top;
-      ideal[col] = id;
-      errors += code[col] != id;
-      sat += cnt[col] > top;
-      const auto mb = std::bit_cast<std::int32_t>(margin[col]);
-      mmin_bits = mb < mmin_bits ? mb : mmin_bits;
-      const auto b = static_cast<std::int32_t>(margin[col] * bins_per_lsb);
-      bin[col] = b < MARGIN_BINS - 1 ? b : MARGIN_BINS - 1;
-      acc[col] += weight * code[col];
-    }
-  } else {
-    const std::int32_t first_sat =
-        (2 * lsb * (top + 1) - lsb + 1) / 2;  // smallest saturating count
-    for (int col = 0; col < cols; ++col) {
-      ideal[col] = std::min((2 * cnt[col] + lsb) / (2 * lsb), top);
-      errors += code[col] != ideal[col];
-      sat += cnt[col] >= first_sat;
-      mmin_bits = std::min(mmin_bits, std::bit_cast<std::int32_t>(margin[col]));
-      bin[col] = std::min(static_cast<std::int32_t>(margin[col] * bins_per_lsb), MARGIN_BINS - 1);
-      acc[col] += weight * code[col];
-    }
+  float mmin = 1e30f;
+  for (int col = 0; col < cols; ++col) {
+    errors += code[col] != ideal[col];
+    sat += cnt[col] >= first_sat;
+    mmin = margin[col] < mmin ? margin[col] : mmin;
+    float b = (margin[col] - low) * bins_per_lsb;
+    b = b < 0.0f ? 0.0f : b;
+    b = b > last ? last : b;
+    bin[col] = static_cast<std::int32_t>(b);
+    acc[col] += weight * code[col];
   }
-  const float mmin = std::bit_cast<float>(mmin_bits);
   // The margin histogram in four interleaved copies, so that repeated bins do not serialise.
   std::array<std::array<std::uint32_t, MARGIN_BINS>, 4> h{};
   int col = 0;

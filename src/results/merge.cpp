@@ -6,6 +6,7 @@
 
 #include "rapmc/core/errors.h"
 #include "rapmc/mc/campaign.h"
+#include "rapmc/mc/layer_metrics.h"
 #include "rapmc/mc/shard.h"
 #include "rapmc/mc/trial_metrics.h"
 #include "rapmc/mc/trigger.h"
@@ -22,8 +23,10 @@ TrialRecord record_of(const PointTable& t, std::size_t i) {
   for (const TrialMetricInfo& m : trial_metrics())
     r.metrics[index_of(m.id)] = t.columns.at(std::string(m.name))[i];
   for (const auto& l : t.layers) {
-    r.layer_sqnr_db.push_back(t.layer_sqnr_db.at(l)[i]);
-    r.layer_code_error_rate.push_back(t.layer_code_error_rate.at(l)[i]);
+    LayerMetricValues v;
+    for (const LayerMetricInfo& m : layer_metrics())
+      v[index_of(m.id)] = t.layer_values(l, m.name)[i];
+    r.layers.push_back(v);
   }
   r.dcode_hist.assign(
       t.dcode_hist.begin() + static_cast<std::ptrdiff_t>(i * pim::DCODE_BINS),

@@ -1,5 +1,9 @@
 #include "rapmc/results/point_statistics.h"
 
+#include <cmath>
+#include <limits>
+
+#include "rapmc/mc/layer_metrics.h"
 #include "rapmc/mc/trial.h"
 #include "rapmc/mc/trial_metrics.h"
 #include "rapmc/mc/trigger.h"
@@ -46,16 +50,78 @@ ConvergenceHistory convergence(const PointTable& t, const TriggerConfig& trigger
   return h;
 }
 
+// The summary of an SQNR column: pooled value and jackknife CI, order statistics of the finite
+// per-trial values.
+Summary sqnr_summary(const PooledSqnr& p, const std::vector<double>& per_trial) {
+  Summary s = summarize(per_trial);
+  s.n = p.n;
+  s.mean = p.db;
+  s.std = p.jackknife_se;
+  s.ci95_low = p.ci95_low;
+  s.ci95_high = p.ci95_high;
+  return s;
+}
+
 }  // namespace
+
+PooledSqnr pool_sqnr(const std::vector<double>& signal, const std::vector<double>& error) {
+  PooledSqnr p;
+  double s = 0, e = 0;
+  for (std::size_t i = 0; i < signal.size(); ++i) {
+    if (!std::isfinite(signal[i]) || !std::isfinite(error[i])) continue;  // a layer not run
+    s += signal[i];
+    e += error[i];
+    ++p.n;
+    p.error_free += error[i] == 0;
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  p.db = e > 0 ? 10.0 * std::log10(s / e) : std::numeric_limits<double>::infinity();
+  p.ci95_low = p.ci95_high = p.jackknife_se = nan;
+  if (e == 0 || p.n < 2) return p;
+  // Leave-one-out estimates; a trial holding every error leaves +inf: the CI is unbounded.
+  Welford loo;
+  bool bounded = true;
+  for (std::size_t i = 0; i < signal.size(); ++i) {
+    if (!std::isfinite(signal[i]) || !std::isfinite(error[i])) continue;
+    const double ei = e - error[i];
+    if (ei <= 0) {
+      bounded = false;
+      break;
+    }
+    loo.add(10.0 * std::log10((s - signal[i]) / ei));
+  }
+  const auto n = static_cast<double>(p.n);
+  if (!bounded) {
+    p.jackknife_se = std::numeric_limits<double>::infinity();
+    p.ci95_low = -p.jackknife_se;
+    p.ci95_high = p.jackknife_se;
+    return p;
+  }
+  p.jackknife_se = std::sqrt((n - 1.0) / n * loo.m2);
+  p.ci95_low = p.db - 1.96 * p.jackknife_se;
+  p.ci95_high = p.db + 1.96 * p.jackknife_se;
+  return p;
+}
 
 PointStatistics point_statistics(const PointTable& t, const TriggerConfig& trigger,
                                  double yield_accuracy) {
   PointStatistics s;
   s.trials = t.trial.size();
   for (std::size_t i = 0; i < t.trial.size(); ++i) s.failed += !ok(t, i);
+  auto add_sqnr = [&](const std::string& name, const std::vector<double>& db,
+                      const std::vector<double>& signal, const std::vector<double>& error) {
+    const PooledSqnr p = pool_sqnr(ok_values(t, signal), ok_values(t, error));
+    s.metrics.emplace_back(name, sqnr_summary(p, ok_values(t, db)));
+    s.sqnr.emplace_back(name, p);
+  };
   for (const TrialMetricInfo& m : trial_metrics()) {
     const std::string name(m.name);
     const std::vector<double> v = ok_values(t, t.columns.at(name));
+    if (m.summary == MetricSummary::POOLED_SQNR) {
+      add_sqnr(name, t.columns.at(name), t.columns.at("logit_signal_power"),
+               t.columns.at("logit_error_power"));
+      continue;
+    }
     s.metrics.emplace_back(name, summarize(v));
     if (m.summary == MetricSummary::DISTRIBUTION_AND_YIELD) {
       // A failed trial is a chip that fails: it stays in the denominator.
@@ -66,10 +132,15 @@ PointStatistics point_statistics(const PointTable& t, const TriggerConfig& trigg
     }
   }
   for (const std::string& l : t.layers) {
-    s.metrics.emplace_back("layers/" + l + "/mvm_sqnr_db",
-                           summarize(ok_values(t, t.layer_sqnr_db.at(l))));
-    s.metrics.emplace_back("layers/" + l + "/code_error_rate",
-                           summarize(ok_values(t, t.layer_code_error_rate.at(l))));
+    for (const LayerMetricInfo& m : layer_metrics()) {
+      const std::string name = "layers/" + l + "/" + std::string(m.name);
+      if (m.id == LayerMetric::MVM_SQNR_DB) {
+        add_sqnr(name, t.layer_values(l, m.name), t.layer_values(l, "signal_power"),
+                 t.layer_values(l, "error_power"));
+      } else {
+        s.metrics.emplace_back(name, summarize(ok_values(t, t.layer_values(l, m.name))));
+      }
+    }
   }
   s.dcode_hist = histogram_sum(t, t.dcode_hist, pim::DCODE_BINS);
   s.margin_hist = histogram_sum(t, t.margin_hist, pim::MARGIN_BINS);

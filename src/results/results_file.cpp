@@ -11,6 +11,7 @@
 #include "rapmc/core/errors.h"
 #include "rapmc/core/keyed_rng.h"
 #include "rapmc/core/version.h"
+#include "rapmc/mc/layer_metrics.h"
 #include "rapmc/mc/trial_metrics.h"
 #include "rapmc/pim/counters.h"
 #include "rapmc/results/point_statistics.h"
@@ -31,10 +32,9 @@ std::string utc_now() {
 std::vector<std::string> all_columns(const std::vector<std::string>& layers) {
   std::vector<std::string> cols{"trials/trial", "trials/status"};
   for (const TrialMetricInfo& m : trial_metrics()) cols.push_back("trials/" + std::string(m.name));
-  for (const auto& l : layers) {
-    cols.push_back(layer_column(l, "mvm_sqnr_db"));
-    cols.push_back(layer_column(l, "code_error_rate"));
-  }
+  for (const auto& l : layers)
+    for (const LayerMetricInfo& m : layer_metrics())
+      cols.push_back(layer_column(l, std::string(m.name)));
   return cols;
 }
 
@@ -159,15 +159,12 @@ void ResultsWriter::append(std::size_t point, const std::vector<TrialRecord>& re
     for (const auto& r : records) v.push_back(r.metric(m.id));
     file_.append(g + "trials/" + std::string(m.name), v);
   }
-  for (std::size_t l = 0; l < layers_[point].size(); ++l) {
-    std::vector<double> s, e;
-    for (const auto& r : records) {
-      s.push_back(r.layer_sqnr_db[l]);
-      e.push_back(r.layer_code_error_rate[l]);
+  for (std::size_t l = 0; l < layers_[point].size(); ++l)
+    for (const LayerMetricInfo& m : layer_metrics()) {
+      std::vector<double> v;
+      for (const auto& r : records) v.push_back(r.layers[l][index_of(m.id)]);
+      file_.append(g + layer_column(layers_[point][l], std::string(m.name)), v);
     }
-    file_.append(g + layer_column(layers_[point][l], "mvm_sqnr_db"), s);
-    file_.append(g + layer_column(layers_[point][l], "code_error_rate"), e);
-  }
   std::vector<std::int64_t> dh, mh;
   for (const auto& r : records) {
     dh.insert(dh.end(), r.dcode_hist.begin(), r.dcode_hist.end());
@@ -198,6 +195,11 @@ void ResultsWriter::write_summary(std::size_t point, const Campaign& c) {
                                {"q50", s.q50},
                                {"q95", s.q95}})
       n.write_attribute(k, x);
+  }
+  for (const auto& [name, p] : st.sqnr) {
+    const h5::Node n = file_.require_group(g + "statistics/" + name);
+    n.write_attribute("summary", std::string("pooled"));
+    n.write_attribute("error_free", static_cast<std::int64_t>(p.error_free));
   }
   const h5::Node yg = file_.require_group(g + "statistics/yield");
   yg.write_attribute("accuracy_threshold", st.yield.accuracy_threshold);

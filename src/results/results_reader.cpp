@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "rapmc/mc/layer_metrics.h"
 #include "rapmc/mc/trial_metrics.h"
 #include "rapmc/pim/counters.h"
 
@@ -11,10 +12,15 @@ namespace {
 
 constexpr const char* LAYERS_GROUP = "trials/layers";  // per-layer columns of a point's table
 
-// Columns added in format 1.1: read as NaN from a 1.0 file.
-bool added_in_1_1(TrialMetric m) {
-  return m == TrialMetric::ENERGY_ADC_J || m == TrialMetric::AREA_MM2 ||
-         m == TrialMetric::AREA_ADC_MM2;
+// The minor format version that added a column (read as NaN from an older file).
+int added_in(TrialMetric m) {
+  using enum TrialMetric;
+  if (m == ENERGY_ADC_J || m == AREA_MM2 || m == AREA_ADC_MM2) return 1;
+  if (m == LOGIT_SIGNAL_POWER || m == LOGIT_ERROR_POWER) return 2;
+  return 0;
+}
+int added_in(LayerMetric m) {
+  return m == LayerMetric::MVM_SQNR_DB || m == LayerMetric::CODE_ERROR_RATE ? 0 : 2;
 }
 
 std::vector<double> first_rows(std::vector<double> v, std::size_t n) {
@@ -26,6 +32,11 @@ std::vector<double> first_rows(std::vector<double> v, std::size_t n) {
 
 std::string layer_column(const std::string& layer, const std::string& what) {
   return std::string(LAYERS_GROUP) + "/" + layer + "/" + what;
+}
+
+const std::vector<double>& PointTable::layer_values(const std::string& layer,
+                                                    std::string_view metric) const {
+  return layer_columns.at(layer_column(layer, std::string(metric)));
 }
 
 std::vector<std::string> point_groups(bool sweep, std::size_t points) {
@@ -45,12 +56,17 @@ PointTable read_point_table(const h5::Node& f, const std::string& g, int minor) 
   if (f.exists(g + "reference"))
     t.reference_accuracy = f.group(g + "reference").read_double_attribute("accuracy");
   t.dcode_hist = f.read_int64_dataset(g + "trials/dcode_hist");
-  t.margin_hist = f.read_int64_dataset(g + "trials/margin_hist");
   t.dcode_hist.resize(std::min(t.dcode_hist.size(), n * pim::DCODE_BINS));
-  t.margin_hist.resize(std::min(t.margin_hist.size(), n * pim::MARGIN_BINS));
+  if (minor >= 2) {
+    t.margin_hist = f.read_int64_dataset(g + "trials/margin_hist");
+    t.margin_hist.resize(std::min(t.margin_hist.size(), n * pim::MARGIN_BINS));
+  } else {  // an unsigned margin of another binning: not comparable, left out
+    t.margin_hist.assign(n * pim::MARGIN_BINS, 0);
+    t.absent_columns.push_back("margin_hist");
+  }
   for (const TrialMetricInfo& m : trial_metrics()) {
     const std::string name(m.name);
-    if (minor == 0 && added_in_1_1(m.id) && !f.exists(g + "trials/" + name)) {
+    if (minor < added_in(m.id) && !f.exists(g + "trials/" + name)) {
       t.columns[name].assign(n, std::numeric_limits<double>::quiet_NaN());
       t.absent_columns.push_back(name);
       continue;
@@ -68,10 +84,15 @@ PointTable read_point_table(const h5::Node& f, const std::string& g, int minor) 
     if (f.exists(at + "/mvm_sqnr_db")) {
       const std::string name = at.substr(root.size() + 1);
       t.layers.push_back(name);
-      t.layer_sqnr_db[name] =
-          first_rows(f.read_double_dataset(g + layer_column(name, "mvm_sqnr_db")), n);
-      t.layer_code_error_rate[name] =
-          first_rows(f.read_double_dataset(g + layer_column(name, "code_error_rate")), n);
+      for (const LayerMetricInfo& m : layer_metrics()) {
+        const std::string col = layer_column(name, std::string(m.name));
+        if (minor < added_in(m.id) && !f.exists(g + col)) {
+          t.layer_columns[col].assign(n, std::numeric_limits<double>::quiet_NaN());
+          t.absent_columns.push_back(col);
+          continue;
+        }
+        t.layer_columns[col] = first_rows(f.read_double_dataset(g + col), n);
+      }
       continue;
     }
     for (const std::string& child : f.children(at)) stack.push_back(at + "/" + child);

@@ -1,12 +1,30 @@
 #include "rapmc/variation/pvt_sampler.h"
 
+#include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 #include <cmath>
 
-#include "rapmc/core/keyed_rng.h"
-
 namespace rapmc {
+namespace {
+
+constexpr double BOLTZMANN_J_PER_K = 1.380649e-23;
+constexpr double ELEMENTARY_CHARGE_C = 1.602176634e-19;
+constexpr double ZERO_CELSIUS_K = 273.15;
+
+// Thermal and shot noise of a bitline, variance in counts² per count of active conductance:
+// σ_I² = (4kT·G + 2q·V·G)·B·F with B = 1/(2·t_read) (an integrate-and-dump over t_read), one
+// count's current ΔG·V_read.
+double thermal_shot_counts2(const HardwareConfig& hw, double temp_c, double excess) {
+  const double dg = (hw.g_on_siemens - hw.g_off_siemens) / ((1 << hw.cell_bits) - 1);
+  const double bandwidth = 1.0 / (2.0 * hw.t_read_s);
+  const double per_siemens = (4.0 * BOLTZMANN_J_PER_K * (temp_c + ZERO_CELSIUS_K) +
+                              2.0 * ELEMENTARY_CHARGE_C * hw.v_read) *
+                             bandwidth * excess;  // A² per S
+  return per_siemens * dg / (dg * hw.v_read * dg * hw.v_read);
+}
+
+}  // namespace
 
 PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const HardwareConfig& hw,
                        std::uint64_t seed, std::uint64_t trial)
@@ -15,20 +33,33 @@ PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const
   g_off_norm_ = hw.g_off_siemens / ((hw.g_on_siemens - hw.g_off_siemens) / levels_);
   const double vdd_ratio = op.vdd_v / v.vdd_nominal_v;
   supply_factor_ = v.ratiometric ? 1.0 : vdd_ratio;
-  const double v_lsb = hw.v_lsb() * (v.ratiometric ? vdd_ratio : 1.0);
-  offset_sigma_lsb_ = v.comparator_sigma_v(op.temp_c) / v_lsb;
-  const double read_lsb = v.read_noise_rel_ion * (g_off_norm_ + levels_) / hw.lsb_counts;
-  const double cmp_lsb =
-      v.comparator_noise_mv * 1e-3 * std::sqrt((op.temp_c + 273.15) / (v.t0_c + 273.15)) / v_lsb;
-  noise_sigma_lsb_ = std::sqrt(read_lsb * read_lsb + cmp_lsb * cmp_lsb);
+  cal_supply_factor_ = v.ratiometric ? 1.0 : hw.cal_vdd_scale;
+  v_lsb_ = hw.v_lsb() * (v.ratiometric ? vdd_ratio : 1.0);
+  // The corner's CMOS: SS (x = −1) widens offsets and noise and lowers the sense gain.
+  const double x = op.cmos_corner;
+  const double os_scale = 1.0 - x * v.corner_offset_rel;
+  cmp_sigma_v_ = v.offset_sigma_v(hw.comparator_wl_um2, op.temp_c) * os_scale;
+  cmp_sigma_cal_v_ = v.offset_sigma_v(hw.comparator_wl_um2, hw.cal_temp_c) * os_scale;
+  sense_sigma_v_ = v.offset_sigma_v(hw.sense_wl_um2, op.temp_c) * os_scale;
+  sense_sigma_cal_v_ = v.offset_sigma_v(hw.sense_wl_um2, hw.cal_temp_c) * os_scale;
+  sense_gain_sigma_ = v.sense_abeta_pct_um * 1e-2 / std::sqrt(hw.sense_wl_um2);
+  noise_.floor_lsb = v.read_noise_rel_ion * (g_off_norm_ + levels_) / hw.lsb_counts;
+  noise_.per_g_counts2 = thermal_shot_counts2(hw, op.temp_c, v.bitline_excess_noise);
+  noise_.cell_rel = v.cell_read_noise_rel;
+  noise_.comparator_lsb = v.comparator_noise_mv * 1e-3 *
+                          std::sqrt((op.temp_c + ZERO_CELSIUS_K) / (v.t0_c + ZERO_CELSIUS_K)) *
+                          std::sqrt(v.comparator_noise_ref_wl_um2 / hw.comparator_wl_um2) *
+                          (1.0 - x * v.corner_noise_rel) / v_lsb_;
   const double dt = op.temp_c - v.t0_c;
   varies_cells_ = v.cell_sigma_on > 0 || v.cell_sigma_off > 0 || v.stuck_on_prob > 0 ||
                   v.stuck_off_prob > 0 ||
                   ((v.alpha_on_per_k != 0 || v.alpha_off_per_k != 0) && dt != 0) ||
                   op.g_on_shift != 0 || op.g_off_shift != 0 || supply_factor_ != 1.0;
+  varies_sense_ = sense_sigma_v_ != 0 || sense_gain_sigma_ > 0;
   varies_adcs_ = hw.adc != AdcType::IDEAL &&
-                 (offset_sigma_lsb_ > 0 || op.adc_gain_shift != 0 || op.adc_offset_lsb != 0 ||
-                  (hw.adc == AdcType::SAR && v.dac_unit_sigma_rel > 0));
+                 (cmp_sigma_v_ != 0 || op.adc_gain_shift != 0 || op.adc_offset_lsb != 0 ||
+                  (hw.adc == AdcType::SAR && v.dac_unit_sigma_rel > 0) ||
+                  hw.reference != ReferenceCal::NONE || (x != 0 && v.corner_sense_gain_rel > 0));
 }
 
 std::uint64_t PvtSampler::noise_key() const {
@@ -70,23 +101,90 @@ void PvtSampler::cells(const std::string& layer, int row_tile, int, int, std::sp
   }
 }
 
+double PvtSampler::residual_offset_v(const HardwareConfig& hw, double fixed_v, double n,
+                                     double sigma_op_v, double sigma_cal_v, double n_dac) {
+  const double at_op = fixed_v + n * sigma_op_v;
+  if (hw.offset_trim == OffsetTrim::NONE) return at_op;
+  const double step = hw.trim_step_mv * 1e-3;
+  const double max_code = std::ldexp(1.0, hw.trim_bits - 1) - 1;
+  const double code =
+      std::clamp(std::round(-(fixed_v + n * sigma_cal_v) / step), -max_code, max_code);
+  return at_op + code * step * (1.0 + hw.trim_dac_sigma_rel * n_dac);
+}
+
+void PvtSampler::sense(const std::string& layer, int row_tile, std::span<float> gain,
+                       std::span<float> offset_lsb) const {
+  const std::uint64_t instance = cell_instance(layer, row_tile);
+  KeyedStream stream(seed_, RngDomain::SENSE, trial_, instance);
+  KeyedStream trim(seed_, RngDomain::TRIM, trial_, mix64(instance ^ 0x5e75e));
+  boost::random::normal_distribution<double> n01(0.0, 1.0);
+  for (std::size_t col = 0; col < gain.size(); ++col) {
+    const double n_gain = n01(stream);
+    const double n_offset = n01(stream);
+    const double n_dac = hw_.offset_trim == OffsetTrim::TRIM ? n01(trim) : 0.0;
+    gain[col] = static_cast<float>(1.0 + sense_gain_sigma_ * n_gain);
+    offset_lsb[col] = static_cast<float>(
+        residual_offset_v(hw_, 0.0, n_offset, sense_sigma_v_, sense_sigma_cal_v_, n_dac) / v_lsb_);
+  }
+}
+
+double PvtSampler::replica_ratio(KeyedStream& stream, double temp_c, double supply) const {
+  boost::random::normal_distribution<double> n01(0.0, 1.0);
+  const double sigma = v_.cell_sigma_on, dt = temp_c - v_.t0_c;
+  double sum = 0;
+  for (int i = 0; i < hw_.replica_cells; ++i) {
+    const double n_prog = n01(stream);
+    const double n_alpha = n01(stream);
+    const double alpha = v_.alpha_on_per_k * (1.0 + v_.alpha_spread_rel * n_alpha);
+    sum += std::exp(sigma * n_prog - 0.5 * sigma * sigma) * (1.0 + alpha * dt);
+  }
+  return sum / hw_.replica_cells * (1.0 + op_.g_on_shift) * supply;
+}
+
+double PvtSampler::reference_scale(KeyedStream& stream) const {
+  const double adc_gain = 1.0 + op_.adc_gain_shift;
+  const double sense_gain = 1.0 + op_.cmos_corner * v_.corner_sense_gain_rel;
+  switch (hw_.reference) {
+    case ReferenceCal::NONE:
+      return adc_gain / sense_gain;
+    case ReferenceCal::REPLICA:  // read through a matched sense stage: its gain cancels
+      return adc_gain * replica_ratio(stream, op_.temp_c, supply_factor_);
+    case ReferenceCal::ONE_POINT: {
+      // The chain's gain measured once at calibration on the calibration column, corrected in
+      // steps of gain_trim_step_rel; what drifts after that stays.
+      const double measured = replica_ratio(stream, hw_.cal_temp_c, cal_supply_factor_);
+      const double want = measured * sense_gain / adc_gain;  // correction that reads it right
+      const double step = hw_.gain_trim_step_rel;
+      const double applied = step > 0 ? 1.0 + std::round((want - 1.0) / step) * step : want;
+      return adc_gain / sense_gain * applied;
+    }
+  }
+  return adc_gain / sense_gain;
+}
+
 void PvtSampler::adc(const std::string& layer, int row_tile, int adc_index,
                      std::span<float> p) const {
-  KeyedStream stream(seed_, RngDomain::COMPARATOR, trial_,
-                     adc_instance(layer, row_tile, adc_index));
+  const std::uint64_t instance = adc_instance(layer, row_tile, adc_index);
+  KeyedStream stream(seed_, RngDomain::COMPARATOR, trial_, instance);
+  KeyedStream trim(seed_, RngDomain::TRIM, trial_, instance);
+  KeyedStream replica(seed_, RngDomain::REPLICA, trial_, instance);
   boost::random::normal_distribution<double> n01(0.0, 1.0);
-  const double gain = 1.0 + op_.adc_gain_shift;
+  const double scale = reference_scale(replica);
   const double shift = hw_.threshold_shift_lsb();  // thresholds between reachable counts
+  const double fixed_v = op_.adc_offset_lsb * v_lsb_;
+  auto offset = [&] {
+    const double n = n01(stream);
+    const double n_dac = hw_.offset_trim == OffsetTrim::TRIM ? n01(trim) : 0.0;
+    return residual_offset_v(hw_, fixed_v, n, cmp_sigma_v_, cmp_sigma_cal_v_, n_dac) / v_lsb_;
+  };
   if (hw_.adc == AdcType::FLASH) {
-    for (std::size_t k = 0; k < p.size(); ++k) {
-      p[k] = static_cast<float>((static_cast<double>(k) + 0.5 - shift) * gain + op_.adc_offset_lsb +
-                                offset_sigma_lsb_ * n01(stream));
-    }
+    for (std::size_t k = 0; k < p.size(); ++k)
+      p[k] = static_cast<float>((static_cast<double>(k) + 0.5 - shift) * scale + offset());
   } else if (hw_.adc == AdcType::SAR) {
-    p[0] = static_cast<float>(shift + op_.adc_offset_lsb + offset_sigma_lsb_ * n01(stream));
+    p[0] = static_cast<float>(shift + offset());
     for (std::size_t k = 1; k < p.size(); ++k) {
       const double units = std::ldexp(1.0, static_cast<int>(k) - 1);
-      p[k] = static_cast<float>(units * gain *
+      p[k] = static_cast<float>(units * scale *
                                 (1.0 + v_.dac_unit_sigma_rel / std::sqrt(units) * n01(stream)));
     }
   }

@@ -15,16 +15,18 @@ VariationConfig VariationConfig::none() {
   v.cell_sigma_on = v.cell_sigma_off = 0;
   v.alpha_on_per_k = v.alpha_off_per_k = v.alpha_spread_rel = 0;
   v.avt_mv_um = 0;
+  v.sense_abeta_pct_um = 0;
   v.dac_unit_sigma_rel = 0;
   v.vdd_sigma_rel = 0;
   v.read_noise_rel_ion = 0;
+  v.bitline_excess_noise = 0;
+  v.cell_read_noise_rel = 0;
   v.comparator_noise_mv = 0;
   return v;
 }
 
-double VariationConfig::comparator_sigma_v(double temp_c) const {
-  return avt_mv_um * 1e-3 / std::sqrt(comparator_wl_um2) *
-         (1.0 + offset_tempco_per_k * (temp_c - t0_c));
+double VariationConfig::offset_sigma_v(double wl_um2, double temp_c) const {
+  return avt_mv_um * 1e-3 / std::sqrt(wl_um2) * (1.0 + offset_tempco_per_k * (temp_c - t0_c));
 }
 
 VariationConfig read_variation(TomlReader& r, const std::string& p) {
@@ -43,14 +45,26 @@ VariationConfig read_variation(TomlReader& r, const std::string& p) {
   d("alpha_off_per_k", v.alpha_off_per_k, -0.1, 0.1);
   d("alpha_spread_rel", v.alpha_spread_rel, 0, 10);
   d("avt_mv_um", v.avt_mv_um, 0, 100);
-  d("comparator_wl_um2", v.comparator_wl_um2, 1e-6, 1e6);
+  d("sense_abeta_pct_um", v.sense_abeta_pct_um, 0, 100);
+  d("corner_offset_rel", v.corner_offset_rel, 0, 0.9);
+  d("corner_noise_rel", v.corner_noise_rel, 0, 0.9);
+  d("corner_sense_gain_rel", v.corner_sense_gain_rel, 0, 0.9);
+  if (r.has(p + "comparator_wl_um2")) {
+    (void)r.get_double(p + "comparator_wl_um2", 0, -1e300, 1e300);  // known, but moved:
+    r.problem(p + "comparator_wl_um2",
+              "moved to the hardware: adc.comparator_wl_um2 (the comparator's size is a design "
+              "choice; in a campaign write [hardware.adc] comparator_wl_um2 = ...)");
+  }
   d("offset_tempco_per_k", v.offset_tempco_per_k, -0.1, 0.1);
   d("dac_unit_sigma_rel", v.dac_unit_sigma_rel, 0, 1);
   d("vdd_nominal_v", v.vdd_nominal_v, 0.1, 5);
   d("vdd_sigma_rel", v.vdd_sigma_rel, 0, 1);
   d("t0_c", v.t0_c, -273, 300);
   d("read_noise_rel_ion", v.read_noise_rel_ion, 0, 10);
+  d("bitline_excess_noise", v.bitline_excess_noise, 0, 1e6);
+  d("cell_read_noise_rel", v.cell_read_noise_rel, 0, 1);
   d("comparator_noise_mv", v.comparator_noise_mv, 0, 1000);
+  d("comparator_noise_ref_wl_um2", v.comparator_noise_ref_wl_um2, 1e-4, 1e4);
   const std::string key = p + "ratiometric";
   if (r.has(key)) v.ratiometric = r.get_int(key, 1, 0, 1) == 1;
   if (v.stuck_on_prob + v.stuck_off_prob > 1)
@@ -97,6 +111,7 @@ OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& co
   op.g_off_shift = shift + v.process_g_sigma_rel * n01(process);
   op.adc_gain_shift = v.process_adc_gain_sigma_rel * n01(process);
   op.adc_offset_lsb = v.process_adc_offset_sigma_lsb * n01(process);
+  op.cmos_corner = corner.process_shift_sigmas / 3.0;
   return op;
 }
 

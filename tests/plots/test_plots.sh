@@ -24,7 +24,7 @@ check_every = 2
 keys = ["hardware.schedule.k", "hardware.adc.enob"]
 values = [[3, 2], [7, 3]]
 [[sweep]]
-key = "variation.comparator_wl_um2"
+key = "hardware.adc.comparator_wl_um2"
 values = [0.1, 1.6]
 TOML
 cat > "$work/layers.toml" <<'TOML'
@@ -49,9 +49,9 @@ png() {  # the file exists and starts with the PNG signature
 }
 $py plots/accuracy_distribution.py "$work/sweep.h5" "$work/layers.h5" --out "$work/acc.png"
 png "$work/acc.png"
-$py plots/sweep.py "$work/sweep.h5" --x variation.comparator_wl_um2 --out "$work/sweep.png"
+$py plots/sweep.py "$work/sweep.h5" --x hardware.adc.comparator_wl_um2 --out "$work/sweep.png"
 png "$work/sweep.png"
-$py plots/margin_histogram.py "$work/sweep.h5" --where variation.comparator_wl_um2=0.1 --out "$work/margin.png"
+$py plots/margin_histogram.py "$work/sweep.h5" --where hardware.adc.comparator_wl_um2=0.1 --out "$work/margin.png"
 png "$work/margin.png"
 $py plots/error_vs_cost.py "$work/sweep.h5" --out "$work/cost.png"
 png "$work/cost.png"
@@ -77,14 +77,14 @@ expect_error "$work/model.h5: not a rapmc results file (filetype 'rapmc-model')"
 expect_error "'operating_point.temp_c' is not swept" \
   $py plots/sweep.py "$work/sweep.h5" --x operating_point.temp_c --out "$work/x.png"
 expect_error "also swept: hardware.schedule.k, hardware.adc.enob; add them to --group" \
-  $py plots/sweep.py "$work/sweep.h5" --x variation.comparator_wl_um2 --group --out "$work/x.png"
+  $py plots/sweep.py "$work/sweep.h5" --x hardware.adc.comparator_wl_um2 --group --out "$work/x.png"
 expect_error "no point matches" \
-  $py plots/margin_histogram.py "$work/sweep.h5" --where variation.comparator_wl_um2=9 --out "$work/x.png"
+  $py plots/margin_histogram.py "$work/sweep.h5" --where hardware.adc.comparator_wl_um2=9 --out "$work/x.png"
 # A point not yet summarised (campaign still running) and a format 1.0 file: messages, no traceback.
 cp "$work/sweep.h5" "$work/running.h5"
 $py -c "import h5py; del h5py.File('$work/running.h5', 'a')['points/3/statistics']"
 expect_error "/points/3/statistics: missing (the campaign has not finished this point" \
-  $py plots/sweep.py "$work/running.h5" --x variation.comparator_wl_um2 --out "$work/x.png"
+  $py plots/sweep.py "$work/running.h5" --x hardware.adc.comparator_wl_um2 --out "$work/x.png"
 cp "$work/sweep.h5" "$work/old.h5"
 $py - "$work/old.h5" <<'PY'
 import sys, h5py

@@ -48,8 +48,7 @@ std::map<std::string, std::vector<double>> table(const std::string& path) {
     out[g + "trial"] = std::vector<double>(t.trial.begin(), t.trial.end());
     out[g + "status"] = std::vector<double>(t.status.begin(), t.status.end());
     for (const auto& [k, v] : t.columns) out[g + k] = v;
-    for (const auto& [k, v] : t.layer_sqnr_db) out[g + k + "/sqnr"] = v;
-    for (const auto& [k, v] : t.layer_code_error_rate) out[g + k + "/cer"] = v;
+    for (const auto& [k, v] : t.layer_columns) out[g + k] = v;
   }
   return out;
 }
@@ -191,10 +190,11 @@ TEST_CASE("bad campaign files: each problem names its key, all at once, before a
   CHECK(linked.points[2].variation.avt_mv_um == 1.0);
   // Labels give floats as their shortest round-trip text.
   const Campaign floats = parse_campaign(
-      small_campaign("[[sweep]]\nkey = \"variation.comparator_wl_um2\"\nvalues = [0.025, 1e-3]\n"),
+      small_campaign(
+          "[[sweep]]\nkey = \"hardware.adc.comparator_wl_um2\"\nvalues = [0.025, 1e-3]\n"),
       "c.toml");
-  CHECK(floats.points[0].label == "variation.comparator_wl_um2=0.025");
-  CHECK(floats.points[1].label == "variation.comparator_wl_um2=0.001");
+  CHECK(floats.points[0].label == "hardware.adc.comparator_wl_um2=0.025");
+  CHECK(floats.points[1].label == "hardware.adc.comparator_wl_um2=0.001");
 }
 
 TEST_CASE("with every variation off, every trial reproduces the ideal integer pipeline") {
@@ -204,7 +204,8 @@ TEST_CASE("with every variation off, every trial reproduces the ideal integer pi
       "0.0\nprocess_adc_offset_sigma_lsb = 0.0\n"
       "cell_sigma_on = 0.0\ncell_sigma_off = 0.0\nalpha_on_per_k = 0.0\nalpha_off_per_k = "
       "0.0\navt_mv_um = 0.0\n"
-      "vdd_sigma_rel = 0.0\nread_noise_rel_ion = 0.0\ncomparator_noise_mv = 0.0\n";
+      "vdd_sigma_rel = 0.0\nread_noise_rel_ion = 0.0\ncomparator_noise_mv = 0.0\n"
+      "bitline_excess_noise = 0.0\ncell_read_noise_rel = 0.0\nsense_abeta_pct_um = 0.0\n";
   const Campaign c = parse_campaign(small_campaign(off, 4), "off.toml");
   run_campaign(c, quiet_run(dir.file("off.h5"), 2));
   const ResultsData d = read_results(dir.file("off.h5"));
@@ -295,7 +296,8 @@ TEST_CASE(
     f.write_attribute("format_version", std::string("1.0"));
   }
   const ResultsData old = read_results(full);
-  CHECK(old.points[0].absent_columns.size() == 3);
+  // The three 1.1 columns, and the margin histogram (unsigned before 1.2).
+  CHECK(old.points[0].absent_columns.size() == 4);
   CHECK(std::isnan(old.points[0].columns.at("area_mm2")[0]));
   CHECK_FALSE(old.points[0].reference_accuracy.has_value());
   CHECK(test::run_rapmc("report " + full).exit_code == 0);
@@ -305,7 +307,7 @@ TEST_CASE(
   const auto resumed_old = test::run_rapmc("run " + camp + " --out " + full + " --resume --quiet");
   CHECK(resumed_old.exit_code != 0);
   CHECK(resumed_old.output.find(
-            "written in results format 1.0; --resume appends only to format 1.1") !=
+            "written in results format 1.0; --resume appends only to format 1.2") !=
         std::string::npos);
 }
 

@@ -28,6 +28,7 @@ class AnalogNominal final : public DeviceSampler {
  public:
   bool varies_cells() const override { return true; }
   bool varies_adcs() const override { return true; }
+  bool varies_sense() const override { return true; }
 };
 
 // A small integer model: random int8 weights, one layer of each shape the engine meets.
@@ -109,7 +110,7 @@ TEST_CASE("input bit-planes: every int8 value is the signed sum of its planes") 
   }
 }
 
-TEST_CASE("ADC models: codes and margins at every threshold, nominal flash = sar = ideal") {
+TEST_CASE("ADC models: codes and signed margins at every threshold, nominal flash = sar = ideal") {
   for (int enob = 1; enob <= 8; ++enob) {
     const int top = (1 << enob) - 1;
     std::vector<float> flash(static_cast<std::size_t>(adc_param_count(AdcType::FLASH, enob)));
@@ -123,38 +124,57 @@ TEST_CASE("ADC models: codes and margins at every threshold, nominal flash = sar
         float mf = 0, ms = 0, mi = 0;
         CAPTURE(enob);
         CAPTURE(u);
-        CHECK(adc_convert(AdcType::FLASH, enob, flash, u, mf) == expect);
-        CHECK(adc_convert(AdcType::SAR, enob, sar, u, ms) == expect);
-        CHECK(adc_convert(AdcType::IDEAL, enob, {}, u, mi) == expect);
-        if (k >= 1 && k < top) {  // between two thresholds: margin 0.5 - |du|
+        CHECK(adc_convert(AdcType::FLASH, enob, flash, u, expect, mf) == expect);
+        CHECK(adc_convert(AdcType::SAR, enob, sar, u, expect, ms) == expect);
+        CHECK(adc_convert(AdcType::IDEAL, enob, {}, u, expect, mi) == expect);
+        if (k >= 1 && k < top) {  // inside the interval of the right code: 0.5 - |du|
           CHECK(mf == doctest::Approx(0.5 - std::abs(du)).epsilon(1e-5));
+          CHECK(ms == doctest::Approx(0.5 - std::abs(du)).epsilon(1e-5));
           CHECK(mi == doctest::Approx(0.5 - std::abs(du)).epsilon(1e-5));
+        }
+        // Against a wrong ideal code the margin is negative: the value sits outside its interval.
+        if (k >= 1 && k <= top && std::abs(du) < 0.4f) {
+          CHECK(adc_convert(AdcType::FLASH, enob, flash, u, k - 1, mf) == expect);
+          CHECK(mf < 0.0f);
+          CHECK(adc_convert(AdcType::SAR, enob, sar, u, k - 1, ms) == expect);
+          CHECK(ms < 0.0f);
         }
       }
     }
     // Just either side of each threshold k - 1/2.
     for (int k = 1; k <= top; ++k) {
       float m = 0;
-      CHECK(adc_convert(AdcType::FLASH, enob, flash, k - 0.5f + 1e-3f, m) == k);
-      CHECK(adc_convert(AdcType::FLASH, enob, flash, k - 0.5f - 1e-3f, m) == k - 1);
-      CHECK(adc_convert(AdcType::SAR, enob, sar, k - 0.5f + 1e-3f, m) == k);
-      CHECK(adc_convert(AdcType::SAR, enob, sar, k - 0.5f - 1e-3f, m) == k - 1);
+      CHECK(adc_convert(AdcType::FLASH, enob, flash, k - 0.5f + 1e-3f, k, m) == k);
+      CHECK(adc_convert(AdcType::FLASH, enob, flash, k - 0.5f - 1e-3f, k - 1, m) == k - 1);
+      CHECK(adc_convert(AdcType::SAR, enob, sar, k - 0.5f + 1e-3f, k, m) == k);
+      CHECK(adc_convert(AdcType::SAR, enob, sar, k - 0.5f - 1e-3f, k - 1, m) == k - 1);
     }
   }
-  // A comparator offset shifts exactly its own threshold.
+  // A comparator offset shifts exactly its own threshold. The old margin (distance to the nearest
+  // threshold met) called the wrong code 2 below 2.8 a 0.1-LSB margin; the signed margin against
+  // the ideal code 3 is −0.1.
   std::vector<float> flash(7);
   nominal_adc_params(AdcType::FLASH, 3, 0.0, flash);
   flash[2] += 0.3f;  // threshold of code 3 moves from 2.5 to 2.8
   float m = 0;
-  CHECK(adc_convert(AdcType::FLASH, 3, flash, 2.7f, m) == 2);
+  CHECK(adc_convert(AdcType::FLASH, 3, flash, 2.7f, 3, m) == 2);
+  CHECK(m == doctest::Approx(-0.1).epsilon(1e-4));
+  CHECK(adc_convert(AdcType::FLASH, 3, flash, 2.9f, 3, m) == 3);
   CHECK(m == doctest::Approx(0.1).epsilon(1e-4));
-  CHECK(adc_convert(AdcType::FLASH, 3, flash, 2.9f, m) == 3);
-  // SAR comparator offset: shifts every decision.
+  // Crossed thresholds (a bubble): comparator 3 fires, comparator 2 does not, the ones-count is
+  // right by luck; the signed margin shows the wrong decision.
+  flash[1] = 2.95f;  // threshold of code 2 above that of code 3 (2.8)
+  CHECK(adc_convert(AdcType::FLASH, 3, flash, 2.9f, 2, m) == 2);
+  CHECK(m < 0.0f);
+  // SAR comparator offset: shifts every decision; a wrong code has a negative margin on the
+  // ideal code's path (here the last decision, 2.55 against 2.5 for the ideal code 2).
   std::vector<float> sar(4);
   nominal_adc_params(AdcType::SAR, 3, 0.0, sar);
   sar[0] = 0.2f;  // input referred +0.2 LSB
-  CHECK(adc_convert(AdcType::SAR, 3, sar, 2.35f, m) == 3);
-  CHECK(adc_convert(AdcType::SAR, 3, sar, 2.25f, m) == 2);
+  CHECK(adc_convert(AdcType::SAR, 3, sar, 2.35f, 2, m) == 3);
+  CHECK(m == doctest::Approx(-0.05).epsilon(1e-4));
+  CHECK(adc_convert(AdcType::SAR, 3, sar, 2.25f, 2, m) == 2);
+  CHECK(m == doctest::Approx(0.05).epsilon(1e-4));
 }
 
 TEST_CASE("hardware files: shipped files load; bad keys and values are named together") {
@@ -163,10 +183,24 @@ TEST_CASE("hardware files: shipped files load; bad keys and values are named tog
   CHECK(rap.sparse_k == 7);
   CHECK(rap.enob == 3);
   CHECK(rap.bits_to_resolve() == 3);
+  CHECK(rap.offset_trim == OffsetTrim::TRIM);
+  CHECK(rap.reference == ReferenceCal::REPLICA);
   const HardwareConfig conv = load_hardware(test::source_path("data/hardware/conventional.toml"));
   CHECK(conv.schedule == MvmSchedule::DENSE);
-  CHECK(conv.bits_to_resolve() == 8);
-  CHECK(conv.enob == 8);
+  CHECK(conv.bits_to_resolve() == 8);  // a count of 128 clips to 127
+  CHECK(conv.enob == 7);
+  CHECK(conv.offset_trim == OffsetTrim::TRIM);
+  // The designs before calibration was modelled stay loadable as named files.
+  for (const char* f :
+       {"data/hardware/rap_untrimmed.toml", "data/hardware/conventional_8bit_untrimmed.toml"}) {
+    const HardwareConfig h = load_hardware(test::source_path(f));
+    CHECK(h.offset_trim == OffsetTrim::NONE);
+    CHECK(h.reference == ReferenceCal::NONE);
+  }
+  CHECK_THROWS_WITH_AS(
+      parse_hardware("[calibration]\nreference = 'magic'\ntrim_bits = 1\n", "h.toml"),
+      test::has("'calibration.reference' = 'magic' is not one of none|replica|one_point"),
+      ConfigError);
 
   CHECK_THROWS_WITH_AS(
       parse_hardware("[adc]\nenob = 0\ncolor = 'red'\n[array]\ntile_rows = 'x'\n", "h.toml"),
@@ -193,12 +227,24 @@ TEST_CASE("hardware files: shipped files load; bad keys and values are named tog
 TEST_CASE("cost model against hand-computed cases") {
   HardwareConfig h =
       hw_with(MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 3, AdcType::FLASH);
-  CHECK(adc_energy_j(h) == doctest::Approx(7 * 20e-15));
-  CHECK(adc_area_um2(h) == doctest::Approx(7 * 15.0));
+  // A comparator: 20 fJ + 16 fJ/µm²·0.1 µm² per decision; 15 µm² + 8·0.1 µm² of area.
+  const double e_cmp = 20e-15 + 16e-15 * 0.1, a_cmp = 15.0 + 8 * 0.1;
+  CHECK(comparator_decision_energy_j(h) == doctest::Approx(e_cmp));
+  CHECK(adc_energy_j(h) == doctest::Approx(7 * e_cmp));
+  CHECK(adc_area_um2(h) == doctest::Approx(7 * a_cmp));
   h.adc = AdcType::SAR;
   h.enob = 8;
-  CHECK(adc_energy_j(h) == doctest::Approx(256 * 10e-15));
-  CHECK(adc_area_um2(h) == doctest::Approx(15.0 + 256 * 2.0));
+  CHECK(adc_energy_j(h) == doctest::Approx(256 * 10e-15 + 8 * 16e-15 * 0.1));
+  CHECK(adc_area_um2(h) == doctest::Approx(a_cmp + 256 * 2.0));
+  // Margin costs: a 4× larger comparator, 5 trim bits per comparator, a 16-cell replica column.
+  h.comparator_wl_um2 = 0.4;
+  h.offset_trim = OffsetTrim::TRIM;
+  h.reference = ReferenceCal::REPLICA;
+  CHECK(adc_energy_j(h) == doctest::Approx(256 * 10e-15 + 8 * 16e-15 * 0.4));
+  CHECK(adc_area_um2(h) == doctest::Approx(16 * 0.05 + 15.0 + 8 * 0.4 + 5 * 3.0 + 256 * 2.0));
+  h.comparator_wl_um2 = 0.1;
+  h.offset_trim = OffsetTrim::NONE;
+  h.reference = ReferenceCal::NONE;
   // One layer 100 inputs × 20 outputs, 8 slices: 160 bitlines → 1 row tile × 2 column tiles.
   const IntModel m = random_layers(1, 100, 20);
   h.adc = AdcType::FLASH;
@@ -216,10 +262,10 @@ TEST_CASE("cost model against hand-computed cases") {
   CHECK(r.adc_cycles == 100 * 8);
   const double e_array = 0.2 * 0.2 * 10e-9 * (10000 * 0.5e-6 + 3000 * 49.5e-6);
   CHECK(r.energy_array_j == doctest::Approx(e_array));
-  CHECK(r.energy_adc_j == doctest::Approx(4000 * 7 * 20e-15));
+  CHECK(r.energy_adc_j == doctest::Approx(4000 * 7 * e_cmp));
   CHECK(r.energy_digital_j == doctest::Approx(4000 * 30e-15));
   CHECK(r.area_array_mm2 == doctest::Approx(4 * 128 * 129 * 0.05e-6));
-  CHECK(r.area_adc_mm2 == doctest::Approx(4 * 16 * 7 * 15.0e-6));
+  CHECK(r.area_adc_mm2 == doctest::Approx(4 * 16 * 7 * a_cmp * 1e-6));
   CHECK(r.area_digital_mm2 == doctest::Approx(4 * 128 * 20.0e-6));
 }
 

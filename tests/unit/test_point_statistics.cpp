@@ -67,3 +67,43 @@ TEST_CASE("convergence history: the trigger metric after every block, failed tri
   CHECK(s.convergence.mean[1] == doctest::Approx(0.7));
   CHECK(s.convergence.mean[2] == doctest::Approx(0.55));
 }
+
+TEST_CASE("SQNR: pooled over trials, error-free trials counted, never dropped") {
+  // Three trials: two with errors, one error-free (own SQNR +inf, which a mean over finite
+  // values silently dropped). Pooled: 10·log10(Σ s / Σ e).
+  const double inf = std::numeric_limits<double>::infinity();
+  PointTable t = table_of({0.9, 0.9, 0.9});
+  t.columns["logit_signal_power"] = {100.0, 100.0, 100.0};
+  t.columns["logit_error_power"] = {1.0, 0.0, 3.0};
+  t.columns["logit_sqnr_db"] = {20.0, inf, 10.0 * std::log10(100.0 / 3.0)};
+  const PointStatistics s = point_statistics(t, TriggerConfig{}, 0.85);
+  const auto it = std::find_if(s.sqnr.begin(), s.sqnr.end(),
+                               [](const auto& m) { return m.first == "logit_sqnr_db"; });
+  REQUIRE(it != s.sqnr.end());
+  const PooledSqnr& p = it->second;
+  CHECK(p.n == 3);
+  CHECK(p.error_free == 1);
+  CHECK(p.db == doctest::Approx(10.0 * std::log10(300.0 / 4.0)));
+  // The jackknife by hand: leave-one-out pooled values.
+  const double l0 = 10 * std::log10(200.0 / 3.0), l1 = 10 * std::log10(200.0 / 4.0),
+               l2 = 10 * std::log10(200.0 / 1.0);
+  const double mean = (l0 + l1 + l2) / 3;
+  const double se = std::sqrt(
+      2.0 / 3.0 *
+      ((l0 - mean) * (l0 - mean) + (l1 - mean) * (l1 - mean) + (l2 - mean) * (l2 - mean)));
+  CHECK(p.jackknife_se == doctest::Approx(se));
+  CHECK(p.ci95_low == doctest::Approx(p.db - 1.96 * se));
+  // The metric entry carries the pooled value, n of every successful trial.
+  const auto m = std::find_if(s.metrics.begin(), s.metrics.end(),
+                              [](const auto& e) { return e.first == "logit_sqnr_db"; });
+  REQUIRE(m != s.metrics.end());
+  CHECK(m->second.mean == p.db);
+  CHECK(m->second.n == 3);
+  // Without any error the pooled SQNR is +inf and every trial is error-free.
+  t.columns["logit_error_power"] = {0.0, 0.0, 0.0};
+  const PointStatistics clean = point_statistics(t, TriggerConfig{}, 0.85);
+  const auto c = std::find_if(clean.sqnr.begin(), clean.sqnr.end(),
+                              [](const auto& e) { return e.first == "logit_sqnr_db"; });
+  CHECK(std::isinf(c->second.db));
+  CHECK(c->second.error_free == 3);
+}

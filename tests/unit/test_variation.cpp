@@ -132,9 +132,9 @@ TEST_CASE(
   VariationConfig v = VariationConfig::none();
   v.avt_mv_um = 3.5;
   v.offset_tempco_per_k = 0;
-  const HardwareConfig h = flash3();  // LSB = 0.4 V / 8 = 50 mV
+  HardwareConfig h = flash3();  // LSB = 0.4 V / 8 = 50 mV
   auto offsets = [&](double wl, std::uint64_t trial) {
-    v.comparator_wl_um2 = wl;
+    h.comparator_wl_um2 = wl;
     const PvtSampler s(v, OperatingPoint{}, h, 11, trial);
     std::vector<double> o;
     std::vector<float> p(7);
@@ -157,9 +157,9 @@ TEST_CASE("flash code error rate from comparator offsets alone matches its close
   // threshold c + ½ + o₂ falls below c: P = Φ(−½/σ) + Φ(−½/σ) − (their overlap, negligible here).
   VariationConfig v = VariationConfig::none();
   v.avt_mv_um = 3.5;
-  v.comparator_wl_um2 = 0.02;  // σ = 0.495 LSB: errors are frequent enough to count
   v.offset_tempco_per_k = 0;
-  const HardwareConfig h = flash3();
+  HardwareConfig h = flash3();
+  h.comparator_wl_um2 = 0.02;  // σ = 0.495 LSB: errors are frequent enough to count
   const double sigma = 3.5e-3 / std::sqrt(0.02) / 0.05;
   const double phi = 0.5 * std::erfc(0.5 / sigma / std::sqrt(2.0));
   const PvtSampler s(v, OperatingPoint{}, h, 5, 0);
@@ -170,7 +170,7 @@ TEST_CASE("flash code error rate from comparator offsets alone matches its close
     s.adc("layer", 0, a, p);
     for (int c = 1; c <= 6; ++c) {
       float m = 0;
-      errors += pim::adc_convert(AdcType::FLASH, 3, p, static_cast<float>(c), m) != c;
+      errors += pim::adc_convert(AdcType::FLASH, 3, p, static_cast<float>(c), c, m) != c;
       ++n;
     }
   }

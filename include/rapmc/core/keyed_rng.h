@@ -13,11 +13,16 @@ namespace rapmc {
 /// What a stream draws for. The numeric values are part of the results' RNG scheme: never
 /// renumber them (results files record the scheme name, "rapmc-keyed-splitmix64-v1").
 enum class RngDomain : std::uint64_t {
-  OPERATING_POINT = 1,  // per trial: sampled supply and temperature
-  PROCESS_GLOBAL = 2,   // per trial: die-level shifts of G_on, G_off, ADC gain and offset
-  CELL = 3,             // per array (instance = array key): programming error, stuck-at, tempco
-  COMPARATOR = 4,       // per ADC array (instance = array key): comparator offsets, DAC mismatch
-  READ_NOISE = 5,       // temporal: per trial and array, consumed read by read
+  OPERATING_POINT = 1,   // per trial: sampled supply and temperature
+  PROCESS_GLOBAL = 2,    // per trial: die-level shifts of G_on, G_off, ADC gain and offset
+  CELL = 3,              // per array (instance = array key): programming error, stuck-at, tempco
+  COMPARATOR = 4,        // per ADC array (instance = array key): comparator offsets, DAC mismatch
+  READ_NOISE = 5,        // temporal: per trial, bitline noise consumed read by read
+  COMPARATOR_NOISE = 6,  // temporal: per trial, comparator decisions consumed in order
+  SENSE = 7,             // per array (instance = array key): sense-stage gain and offset
+  TRIM = 8,              // per ADC array (instance = array key): trim-DAC mismatch
+  REPLICA = 9,           // per ADC array (instance = array key): replica-column cells
+  RTN = 10,              // per array: which cells show telegraph noise (frozen)
 };
 
 inline constexpr const char* RNG_SCHEME = "rapmc-keyed-splitmix64-v1";

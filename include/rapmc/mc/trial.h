@@ -11,6 +11,7 @@
 
 #include "rapmc/data/dataset.h"
 #include "rapmc/mc/campaign.h"
+#include "rapmc/mc/layer_metrics.h"
 #include "rapmc/mc/trial_metrics.h"
 #include "rapmc/model/vit_model.h"
 #include "rapmc/pim/counters.h"
@@ -42,10 +43,9 @@ struct TrialRecord {
   TrialStatus status = TrialStatus::OK;
   TrialMetricValues metrics{};  // indexed by TrialMetric; NaN when failed
   double metric(TrialMetric m) const { return metrics[index_of(m)]; }
-  std::vector<double> layer_sqnr_db;  // setup.layers order
-  std::vector<double> layer_code_error_rate;
+  std::vector<LayerMetricValues> layers;  // setup.layers order
   std::vector<std::int64_t> dcode_hist;   // conversions with |code − ideal code| = 0..6, ≥ 7
-  std::vector<std::int64_t> margin_hist;  // conversions per 1/64-LSB sensing-margin bin
+  std::vector<std::int64_t> margin_hist;  // conversions per signed-margin bin (pim/counters.h)
   pim::Counters counters;                 // for replay's per-layer detail
   std::string error;                      // why it failed
 };

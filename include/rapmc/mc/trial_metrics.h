@@ -15,6 +15,8 @@ enum class TrialMetric : std::size_t {
   ACCURACY,
   FLIP_RATE,
   LOGIT_SQNR_DB,
+  LOGIT_SIGNAL_POWER,
+  LOGIT_ERROR_POWER,
   CODE_ERROR_RATE,
   DCODE_GE2_RATE,
   SATURATION_RATE,
@@ -34,7 +36,7 @@ enum class TrialMetric : std::size_t {
   ADC_GAIN_SHIFT,
   ADC_OFFSET_LSB,
 };
-inline constexpr std::size_t TRIAL_METRIC_COUNT = 21;
+inline constexpr std::size_t TRIAL_METRIC_COUNT = 23;
 
 /// How a campaign point summarises a metric over its trials.
 enum class MetricSummary {
@@ -42,6 +44,9 @@ enum class MetricSummary {
   // The same, and the yield P(value >= the campaign's yield threshold) with its Wilson CI, over
   // all trials: a failed trial counts as a failing chip.
   DISTRIBUTION_AND_YIELD,
+  // An SQNR: pooled over the successful trials, 10·log10(Σ signal power / Σ error power) with a
+  // jackknife CI, and the count of error-free trials (whose own SQNR is +inf).
+  POOLED_SQNR,
 };
 
 struct TrialMetricInfo {

@@ -1,10 +1,13 @@
 // ADC models (docs/design.md, "Chip model"). Analog inputs are in LSB units (u = V/V_lsb); the
 // ideal decision thresholds sit at k − 1/2 for codes k = 1..2^enob − 1, so an exact count c gives
-// code c and a sensing margin of 1/2 LSB. Each instance has its own frozen parameters.
+// code c. Each instance has its own frozen parameters. Every conversion also reports its signed
+// sensing margin (docs/design.md, "Sensing margin"): how far inside the decision interval of the
+// ideal code the analog value sat, negative when a decision went wrong.
 #pragma once
 
 #include <span>
 
+#include "rapmc/core/keyed_rng.h"
 #include "rapmc/pim/hardware.h"
 
 namespace rapmc::pim {
@@ -16,13 +19,34 @@ int adc_param_count(AdcType type, int enob);
 /// (HardwareConfig::threshold_shift_lsb): flash thresholds k − 1/2 − shift, sar offset +shift.
 void nominal_adc_params(AdcType type, int enob, double shift_lsb, std::span<float> params);
 
-/// The code of input u, and in `margin_lsb` the distance of u from the nearest decision
-/// threshold the conversion used (flash: all comparators; sar: each bit decision).
-/// ideal: clamp(floor(u + 1/2), 0, 2^enob − 1); flash: number of thresholds below u (a
-/// ones-counting encoder); sar: binary search, keep bit k if u + offset > trial − 1/2.
-int adc_convert(AdcType type, int enob, std::span<const float> params, float u, float& margin_lsb);
+/// Thermal noise of each comparator decision, input-referred: σ in LSB and the stream it is
+/// drawn from. A decision farther than REACH·σ from its threshold cannot flip (P < 2e-9) and
+/// draws nothing; the others draw one normal each, in decision order (reproducible).
+class ComparatorNoise {
+ public:
+  static constexpr float REACH = 6.0f;
+  ComparatorNoise() = default;
+  ComparatorNoise(float sigma_lsb, KeyedStream& stream) : sigma_(sigma_lsb), stream_(&stream) {}
+  bool active() const { return sigma_ > 0.0f; }
+  /// The noise of one decision whose input sits `distance` LSB from its threshold.
+  float draw(float distance) const;
 
-/// The ideal ADC on an exact analog value u (double): code and margin.
-int ideal_convert(int enob, double u, double& margin_lsb);
+ private:
+  float sigma_ = 0.0f;
+  KeyedStream* stream_ = nullptr;
+};
+
+/// The code of input u and, in `margin_lsb`, its signed sensing margin against the ideal code
+/// `ideal`: the smallest, over the decisions the ideal code needs, of how far u sits on the
+/// right side of that decision's threshold (comparator noise included). Flash: comparator j
+/// (j = 1..2^enob − 1) must fire iff j ≤ ideal; the code is the number that fire (a
+/// ones-counting encoder). Sar: each bit decision on the ideal code's search path, keep bit k
+/// if u + offset > trial − 1/2. A wrong code always has a margin ≤ 0.
+int adc_convert(AdcType type, int enob, std::span<const float> params, float u, int ideal,
+                float& margin_lsb, const ComparatorNoise& noise = {});
+
+/// The ideal ADC on an analog value u (double): clamp(floor(u + 1/2), 0, 2^enob − 1), and its
+/// signed margin against the ideal code `ideal` (thresholds at k ± 1/2 that exist).
+int ideal_convert(int enob, double u, int ideal, double& margin_lsb);
 
 }  // namespace rapmc::pim

@@ -37,6 +37,8 @@ struct MappedLayer {
   std::vector<int> adc_of_col;    // ADC instance of each data column within its row tile
   std::vector<float> adc_params;  // [rt][adc][adc_param_count]; empty when ADCs are nominal
   std::vector<float> col_params;  // the same per bitline: [rt][param][cols] (vectorised conversion)
+  /// Sense stage of each data bitline, [rt][cols]: gain and offset (LSB); empty when nominal.
+  std::vector<float> sense_gain, sense_offset;
 };
 
 class ChipInstance {
@@ -52,8 +54,13 @@ class ChipInstance {
   std::size_t index(const std::string& name) const { return index_.at(name); }
   bool ideal_cells() const { return ideal_cells_; }
   bool nominal_adcs() const { return nominal_adcs_; }
-  /// σ of the temporal noise of one conversion, LSB (0: none), and its stream key.
-  double noise_sigma_lsb() const { return sampler_->noise_sigma_lsb(); }
+  bool nominal_sense() const { return nominal_sense_; }
+  /// Temporal noise of the read chain (device_sampler.h) and its streams' key.
+  const ReadNoise& read_noise() const { return read_noise_; }
+  bool has_read_noise() const { return read_noise_.bitline() || read_noise_.comparator_lsb > 0; }
+  double comparator_noise_lsb() const {
+    return hw_.adc == AdcType::IDEAL ? 0.0 : read_noise_.comparator_lsb;
+  }
   std::uint64_t noise_key() const { return sampler_->noise_key(); }
   /// Nominal G_off normalised to one count: G_off / ((G_on − G_off)/(2^cell_bits − 1)).
   double g_off_norm() const { return g_off_norm_; }
@@ -82,6 +89,8 @@ class ChipInstance {
   SliceLayout layout_;
   bool ideal_cells_ = true;
   bool nominal_adcs_ = true;
+  bool nominal_sense_ = true;
+  ReadNoise read_noise_;
   double g_off_norm_ = 0;
   std::vector<MappedLayer> layers_;
   std::unordered_map<std::string, std::size_t> index_;

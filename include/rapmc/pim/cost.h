@@ -20,15 +20,24 @@ struct CostReport {
   double area_array_mm2 = 0, area_adc_mm2 = 0, area_digital_mm2 = 0, area_mm2 = 0;
 };
 
-/// Energy of one ADC conversion: flash (2^enob − 1)·e_comparator; sar fom·2^enob; ideal as flash.
+/// Energy of one comparator decision: e_comparator + e_comparator_per_wl·W·L (the input pair's
+/// gate capacitance is charged every decision).
+double comparator_decision_energy_j(const HardwareConfig& hw);
+/// Area of one comparator: a_comparator + a_comparator_per_wl·W·L + trim bits·a_trim_bit.
+double comparator_area_um2(const HardwareConfig& hw);
+/// Energy of one ADC conversion: flash (2^enob − 1) comparator decisions; sar fom·2^enob plus
+/// the W·L part of its enob decisions; ideal as flash.
 double adc_energy_j(const HardwareConfig& hw);
-/// Area of one ADC instance: flash (2^enob − 1)·a_comparator; sar a_comparator + 2^enob·a_cap_unit.
+/// Area of one ADC instance: flash (2^enob − 1) comparators; sar one comparator +
+/// 2^enob·a_cap_unit; plus a replica / calibration column of replica_cells cells when the reference
+/// is calibrated.
 double adc_area_um2(const HardwareConfig& hw);
 
 /// Array energy V²·t_read·Σ G of every active cell (G_off·cell_ops + ΔG_level·on_counts),
 /// ADC energy per conversion, one digital shift-add per conversion; ADC cycles: each read
 /// converts cols_per_adc bitlines per ADC in series, 1 cycle each (flash) or enob (sar).
-/// Area: tiles × (cells incl. one reference column, ADCs, shift-add logic per bitline).
+/// Area: tiles × (cells incl. one reference column, ADCs, shift-add logic per bitline and, when
+/// offsets are trimmed, each bitline's sense-stage trim DAC).
 CostReport estimate_cost(const HardwareConfig& hw, const ChipInstance& chip,
                          const LayerCounters& total, std::size_t inferences);
 

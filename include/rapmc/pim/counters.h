@@ -9,9 +9,17 @@
 namespace rapmc::pim {
 
 inline constexpr int DCODE_BINS = 8;  // |Δcode| = 0, 1, ..., 6, and >= 7
-inline constexpr int MARGIN_BINS =
-    64;  // sensing margin in bins of 1/64 LSB over [0, 1), last bin >= 63/64
+// The signed sensing margin (docs/design.md, "Sensing margin") in bins of 1/64 LSB over
+// [−1, 1): bin b holds margins in [−1 + b/64, −1 + (b+1)/64); the first bin also holds every
+// margin below −1, the last every margin from 63/64 up.
+inline constexpr int MARGIN_BINS = 128;
 inline constexpr double MARGIN_BIN_LSB = 1.0 / 64.0;
+inline constexpr double MARGIN_LOW_LSB = -1.0;  // lower edge of the first bin
+/// The histogram bin of signed margin m (LSB).
+inline int margin_bin(double m) {
+  const double b = (m - MARGIN_LOW_LSB) / MARGIN_BIN_LSB;
+  return b < 0 ? 0 : (b >= MARGIN_BINS - 1 ? MARGIN_BINS - 1 : static_cast<int>(b));
+}
 
 struct LayerCounters {
   std::uint64_t reads = 0;        // analog reads of one tile (row-tile reads × column tiles)
@@ -20,8 +28,10 @@ struct LayerCounters {
   std::uint64_t on_counts = 0;    // Σ ideal column counts (cell levels on active wordlines)
   std::uint64_t code_errors = 0;  // conversions whose code differs from the ideal code
   std::uint64_t saturations = 0;  // conversions whose ideal count exceeds the ADC's range
-  std::array<std::uint64_t, DCODE_BINS> dcode_hist{};    // |code − ideal code|
-  std::array<std::uint64_t, MARGIN_BINS> margin_hist{};  // sensing margin, LSB
+  std::array<std::uint64_t, DCODE_BINS> dcode_hist{};  // |code − ideal code|
+  // Signed sensing margin: how far inside the decision interval of the ideal code the analog
+  // value (with the comparators' noise) sat, LSB; negative when a decision went wrong.
+  std::array<std::uint64_t, MARGIN_BINS> margin_hist{};
   double margin_min_lsb = 1e30;
   double signal_sq = 0;  // Σ exact accumulator² (integer MVM result)
   double error_sq = 0;   // Σ (simulated − exact)²: the layer's MVM SQNR is signal_sq / error_sq
@@ -35,7 +45,8 @@ struct LayerCounters {
   /// saturations / conversions; NaN without conversions.
   double saturation_rate() const;
   void merge(const LayerCounters& o);
-  /// q-quantile (0..1) of the sensing margin from the histogram (upper edge of the bin), LSB.
+  /// q-quantile (0..1) of the signed sensing margin from the histogram (upper edge of its
+  /// bin), LSB; NaN without conversions.
   double margin_quantile_lsb(double q) const;
 };
 

@@ -8,6 +8,23 @@
 
 namespace rapmc::pim {
 
+/// Temporal noise of the read chain (docs/design.md, "Read noise"). The bitline's variance per
+/// conversion, in LSB², is floor² + (per_g·ΣG + cell_rel²·ΣG²)/lsb_counts², the sums over the
+/// active cells of the bitline and of its reference column, conductances in counts (one count =
+/// the conductance step of one cell level): thermal and shot noise grow with the conductance
+/// driven, a fluctuation of each cell's current with its square. Each comparator decision adds
+/// its own σ.
+struct ReadNoise {
+  double floor_lsb = 0;       // σ of the sense stage, independent of the cells, LSB
+  double per_g_counts2 = 0;   // variance per count of active conductance (thermal + shot), counts²
+  double cell_rel = 0;        // σ of one active cell's current, relative to it
+  double comparator_lsb = 0;  // σ of one comparator decision, LSB
+  /// True if a bitline carries noise.
+  bool bitline() const { return floor_lsb > 0 || per_g_counts2 > 0 || cell_rel > 0; }
+  /// True if the bitline noise depends on the cells' conductances.
+  bool conductance_dependent() const { return per_g_counts2 > 0 || cell_rel > 0; }
+};
+
 class DeviceSampler {
  public:
   virtual ~DeviceSampler() = default;
@@ -18,15 +35,20 @@ class DeviceSampler {
   /// reference columns (the last columns of the slab). Frozen for the chip's lifetime.
   virtual void cells(const std::string& /*layer*/, int /*row_tile*/, int /*rows*/, int /*cols*/,
                      std::span<float> /*g_norm*/) const {}
+  /// True if sense() gives the bitlines' sense stages a gain or an offset.
+  virtual bool varies_sense() const { return false; }
+  /// Gain (1 nominal) and offset (LSB, 0 nominal) of the sense stage of every data bitline of
+  /// one row tile of `layer`. Frozen for the chip's lifetime.
+  virtual void sense(const std::string& /*layer*/, int /*row_tile*/, std::span<float> /*gain*/,
+                     std::span<float> /*offset_lsb*/) const {}
   /// True if adc() changes the ADC parameters.
   virtual bool varies_adcs() const { return false; }
   /// Parameters of one ADC instance (adc.h, LSB units), nominal on entry; modified in place.
   virtual void adc(const std::string& /*layer*/, int /*row_tile*/, int /*adc_index*/,
                    std::span<float> /*params*/) const {}
-  /// Temporal noise of one conversion, input-referred, σ in ADC LSB (column read noise and
-  /// comparator thermal noise combined); 0 for none.
-  virtual double noise_sigma_lsb() const { return 0.0; }
-  /// Key of the temporal-noise stream of this chip (consumed read by read, in order).
+  /// Temporal noise of the read chain; none by default.
+  virtual ReadNoise read_noise() const { return {}; }
+  /// Key of the temporal-noise streams of this chip (consumed read by read, in order).
   virtual std::uint64_t noise_key() const { return 0; }
 };
 

@@ -23,6 +23,15 @@ enum class MvmSchedule {
   SPARSE,  // the '1' rows of each bit-plane in chunks of at most K rows, one read each
 };
 enum class AttentionPlacement { DIGITAL, PIM };
+enum class OffsetTrim {
+  NONE,  // comparator and sense-stage offsets as drawn
+  TRIM,  // each comparator and each bitline's sense stage trimmed by a trim DAC at calibration
+};
+enum class ReferenceCal {
+  NONE,       // the ADC reference is fixed (full_scale_v, or V_DD when ratiometric)
+  REPLICA,    // reference from a replica column of on-state cells, read at operating conditions
+  ONE_POINT,  // one-point gain calibration per ADC on a calibration column at cal conditions
+};
 
 struct HardwareConfig {
   std::string name = "custom";
@@ -44,6 +53,19 @@ struct HardwareConfig {
   int lsb_counts = 1;  // cell counts per ADC LSB (1: every count resolved, then clipping)
   double adc_full_scale_v = 0.4;  // V, input span of 2^enob LSBs (sense gain set to match); assumed
   int cols_per_adc = 8;           // assumed default (docs/configuration.md)
+  double comparator_wl_um2 = 0.1;  // µm², input-pair gate area of each comparator; assumed
+  // Sense stage of each bitline (integrator / sense amplifier before the ADC).
+  double sense_wl_um2 = 4.0;  // µm², input-pair gate area (Pelgrom-sized mismatch); assumed
+  // Calibration and trim (docs/design.md, "Calibration and trim").
+  OffsetTrim offset_trim = OffsetTrim::NONE;
+  int trim_bits = 5;          // bits of each trim DAC (signed code ±(2^(bits−1) − 1)); assumed
+  double trim_step_mv = 2.0;  // mV per trim code; assumed
+  double trim_dac_sigma_rel = 0.02;  // relative σ of each trim DAC's step (mismatch); assumed
+  ReferenceCal reference = ReferenceCal::NONE;
+  int replica_cells = 16;             // on-state cells of a replica / calibration column; assumed
+  double gain_trim_step_rel = 0.005;  // relative step of the one-point gain correction; assumed
+  double cal_temp_c = 27.0;           // °C at which trims and the one-point gain are calibrated
+  double cal_vdd_scale = 1.0;         // × nominal V_DD at calibration; assumed
   // Schedule.
   MvmSchedule schedule = MvmSchedule::SPARSE;
   int sparse_k = 7;  // RAP default (assumed, docs/configuration.md)
@@ -54,9 +76,12 @@ struct HardwareConfig {
   // attribution studies and for designs that keep a layer digital.
   std::string analog_layers = "*";
   // Cost model (docs/design.md, "Cost model").
-  double e_comparator_j = 20e-15;      // J per comparator decision (flash); assumed
-  double adc_fom_j_per_step = 10e-15;  // J per conversion step, Walden FOM (SAR); assumed
-  double a_comparator_um2 = 15.0;      // µm² per comparator; assumed
+  double e_comparator_j = 20e-15;         // J per comparator decision, latch and clock; assumed
+  double e_comparator_per_wl_j = 16e-15;  // J per decision per µm² of input gate area; assumed
+  double adc_fom_j_per_step = 10e-15;     // J per conversion step, Walden FOM (SAR); assumed
+  double a_comparator_um2 = 15.0;         // µm² per comparator, latch and clock; assumed
+  double a_comparator_per_wl = 8.0;       // µm² of layout per µm² of input gate area; assumed
+  double a_trim_bit_um2 = 3.0;            // µm² per bit of a trim DAC; assumed
   double a_sar_cap_unit_um2 = 2.0;  // µm² per unit capacitor of the SAR DAC (2^enob units); assumed
   double a_cell_um2 = 0.05;         // µm² per cell (≈ 40F² at 28 nm); assumed
   double e_digital_add_j = 30e-15;      // J per shift-add of one ADC code; assumed
@@ -98,5 +123,7 @@ std::string to_string(WeightMapping m);
 std::string to_string(OffCurrent o);
 std::string to_string(AdcType a);
 std::string to_string(MvmSchedule s);
+std::string to_string(OffsetTrim t);
+std::string to_string(ReferenceCal r);
 
 }  // namespace rapmc

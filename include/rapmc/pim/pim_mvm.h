@@ -10,10 +10,14 @@
 #include <oneapi/tbb/enumerable_thread_specific.h>
 
 #include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "rapmc/core/keyed_rng.h"
 #include "rapmc/infer/mvm_backend.h"
+#include "rapmc/pim/adc.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/counters.h"
 #include "rapmc/pim/mapping.h"
@@ -25,15 +29,18 @@ namespace rapmc::pim {
 class PimMvm final : public MvmBackend {
  public:
   /// `chip` must outlive this object; act_bits is the input width (bit-planes per input).
-  /// A chip with temporal noise draws it from one stream in call order: drive it from one
-  /// thread at a time (as a Monte Carlo trial does) for reproducible results.
+  /// A chip with temporal noise draws it from its streams in call order, and the attention
+  /// arrays are numbered by write: drive it from one thread at a time (as a Monte Carlo trial
+  /// does) for reproducible results.
   PimMvm(const ChipInstance& chip, int act_bits);
   void mvm(const IntLinear& layer, const std::int8_t* x, int rows,
            std::int32_t* acc) const override;
   /// True if the hardware places the attention products on the chip.
   bool runs_attention() const override;
   /// q·kᵀ or P·V of one head: the operand is written into the chip's array for that block,
-  /// product and head, then driven like a weight layer (unsigned inputs: all planes positive).
+  /// product and head (each write a new programming event, keyed by its number: in a trial the
+  /// n-th write of an array is image n), then driven like a weight layer (unsigned inputs: all
+  /// planes positive).
   void mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind, int rows,
                      std::int32_t* acc) const override;
   /// Counters since construction or the last reset, merged over threads (order-free sums).
@@ -42,10 +49,10 @@ class PimMvm final : public MvmBackend {
 
  private:
   struct Scratch {
-    std::vector<float> current;
+    std::vector<float> current, current2;
     std::vector<std::int64_t> col_acc;
     std::vector<std::int32_t> count, code, ideal, bin;
-    std::vector<float> value, margin;
+    std::vector<float> value, margin, closest, threshold;
     std::vector<int> active;
     std::vector<std::uint64_t> read_mask;
     std::vector<LayerCounters> counters;
@@ -53,21 +60,29 @@ class PimMvm final : public MvmBackend {
   void run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, const std::uint8_t* x,
            InputKind kind, int rows, std::int32_t* acc) const;
   // One analog read of `n` rows of row tile `rt`, in the stages a read has: the exact column
-  // counts, then (nominal chip: a shortcut) the analog values with noise, the conversion, and
-  // the tally against the ideal code with the shift-add into s.col_acc.
+  // counts, then (nominal chip: a shortcut) the ideal codes, the analog values with noise, the
+  // conversion, and the tally against the ideal code with the shift-add into s.col_acc.
   void read(const MappedLayer& m, int rt, const int* rows, int n, int plane_weight, Scratch& s,
             LayerCounters& c) const;
   std::int64_t count_columns(const MappedLayer& m, int rt, const int* rows, int n,
                              Scratch& s) const;
   void convert_nominal(int cols, int plane_weight, Scratch& s, LayerCounters& c) const;
+  void ideal_codes(int cols, Scratch& s) const;
   void analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none,
                      Scratch& s) const;
+  void add_bitline_noise(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
   void convert(const MappedLayer& m, int rt, Scratch& s) const;
+  void convert_flash(const MappedLayer& m, int rt, bool noisy, Scratch& s) const;
   void tally(int cols, int plane_weight, Scratch& s, LayerCounters& c) const;
   const ChipInstance& chip_;
   int act_bits_;
   mutable KeyedStream noise_;
   mutable boost::random::normal_distribution<float> n01_{0.0f, 1.0f};
+  mutable KeyedStream comparator_stream_;
+  ComparatorNoise comparator_noise_;
+  std::vector<float> nominal_params_;  // the ADC's nominal parameters (noisy nominal chips)
+  mutable std::mutex writes_mutex_;
+  mutable std::unordered_map<std::string, std::uint64_t> writes_;  // per attention array
   mutable tbb::enumerable_thread_specific<Scratch> scratch_;
 };
 

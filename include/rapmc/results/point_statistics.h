@@ -1,6 +1,7 @@
 // The statistics of one campaign point, computed from its per-trial table: one function for the
 // results writer (/statistics, /convergence), `rapmc report` and `rapmc merge`. Failed trials
 // are counted and left out of every metric's summary; in the yield they count as failing chips.
+// An SQNR is pooled over the trials (Σ signal / Σ error), never averaged over the finite ones.
 #pragma once
 
 #include <cstdint>
@@ -26,10 +27,25 @@ struct ConvergenceHistory {
   std::vector<double> trials, mean, ci95_halfwidth;
 };
 
+/// An SQNR pooled over the successful trials.
+struct PooledSqnr {
+  double db = 0;                        // 10·log10(Σ signal / Σ error); +inf without error
+  double ci95_low = 0, ci95_high = 0;   // jackknife over trials (±1.96 se); NaN without error
+  double jackknife_se = 0;              // dB
+  std::uint64_t n = 0, error_free = 0;  // trials, and those without any error
+};
+
+/// Pools per-trial signal and error powers (values of failed trials are not passed).
+PooledSqnr pool_sqnr(const std::vector<double>& signal, const std::vector<double>& error);
+
 struct PointStatistics {
   std::uint64_t trials = 0, failed = 0;
-  /// Per-trial metrics by name, then "layers/<layer>/mvm_sqnr_db" and ".../code_error_rate".
+  /// Per-trial metrics by name, then "layers/<layer>/<metric>" (mc/layer_metrics.h); the SQNRs'
+  /// entries summarise the pooled SQNR (mean = pooled dB, std = jackknife se, CI jackknife,
+  /// min..q95 of the finite per-trial values).
   std::vector<std::pair<std::string, Summary>> metrics;
+  /// The SQNRs by the same names, with their error-free counts.
+  std::vector<std::pair<std::string, PooledSqnr>> sqnr;
   YieldStatistics yield;
   std::vector<std::int64_t> dcode_hist, margin_hist;  // summed over successful trials
   ConvergenceHistory convergence;

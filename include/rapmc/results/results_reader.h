@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rapmc/io/format_header.h"
@@ -16,7 +17,10 @@ namespace rapmc {
 
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
 // 1.1: per-trial energy_adc_j, area_mm2, area_adc_mm2; reference/accuracy per point.
-inline constexpr int RESULTS_FORMAT_MINOR = 1;
+// 1.2: signed sensing margin (margin_hist of 128 bins over [−1, 1) LSB, margin_* metrics
+//      signed); logit_signal_power, logit_error_power; per layer signal_power, error_power,
+//      saturation_rate and margin_{min,p01,p50}_lsb; SQNR statistics pooled.
+inline constexpr int RESULTS_FORMAT_MINOR = 2;
 inline constexpr FileFormat RESULTS_FORMAT{"rapmc-results", "rapmc results file",
                                            RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR,
                                            HeaderErrorKind::IO};
@@ -26,11 +30,14 @@ struct PointTable {
   std::string label;
   std::vector<std::int64_t> trial, status;
   std::map<std::string, std::vector<double>> columns;  // metric name → values (trial order)
-  std::vector<std::string> absent_columns;             // not in the file (older format): NaN above
+  std::vector<std::string> absent_columns;  // not in the file (older format): NaN / 0 here
   std::vector<std::string> layers;
-  std::map<std::string, std::vector<double>> layer_sqnr_db, layer_code_error_rate;
+  /// layer_column(layer, metric) → values (trial order), every metric of mc/layer_metrics.h.
+  std::map<std::string, std::vector<double>> layer_columns;
   std::vector<std::int64_t> dcode_hist, margin_hist;  // row-major [trials × bins]
-  std::optional<double> reference_accuracy;           // exact digital MVMs (format 1.1)
+  /// The column of `layer` and `metric`.
+  const std::vector<double>& layer_values(const std::string& layer, std::string_view metric) const;
+  std::optional<double> reference_accuracy;  // exact digital MVMs (format 1.1)
 };
 
 struct ResultsData {
@@ -51,7 +58,7 @@ ResultsData read_results(const std::string& path);
 /// minor version `minor`; rows beyond the trial column (a block being written) are cut.
 PointTable read_point_table(const h5::Node& file, const std::string& group, int minor);
 
-/// The column `what` ("mvm_sqnr_db", "code_error_rate") of `layer` in a point's table.
+/// The column `what` (a name of mc/layer_metrics.h) of `layer` in a point's table.
 std::string layer_column(const std::string& layer, const std::string& what);
 
 /// "" for a campaign without sweep, else "points/<i>/" for each of `points`.

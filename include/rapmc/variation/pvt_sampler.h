@@ -1,10 +1,11 @@
-// The chip instance of one Monte Carlo trial: frozen per-cell conductances and per-ADC
-// parameters drawn from keyed streams (docs/design.md "Variation sources", "Monte Carlo engine"),
-// on top of the trial's operating point.
+// The chip instance of one Monte Carlo trial: frozen per-cell conductances, per-bitline sense
+// stages and per-ADC parameters drawn from keyed streams (docs/design.md "Variation sources",
+// "Calibration and trim", "Monte Carlo engine"), on top of the trial's operating point.
 #pragma once
 
 #include <cstdint>
 
+#include "rapmc/core/keyed_rng.h"
 #include "rapmc/pim/device_sampler.h"
 #include "rapmc/pim/hardware.h"
 #include "rapmc/variation/variation.h"
@@ -23,17 +24,35 @@ class PvtSampler final : public pim::DeviceSampler {
   /// the supply factor is V_DD/V_DD,nom unless the ADC reference is ratiometric.
   void cells(const std::string& layer, int row_tile, int rows, int cols,
              std::span<float> g_norm) const override;
+  bool varies_sense() const override { return varies_sense_; }
+  /// Per bitline two draws (gain, offset): gain 1 + A_β/√(W·L)·n, offset A_VT/√(W·L)·n (at the
+  /// operating temperature, trimmed at calibration when offsets are trimmed), in LSB.
+  void sense(const std::string& layer, int row_tile, std::span<float> gain,
+             std::span<float> offset_lsb) const override;
   bool varies_adcs() const override { return varies_adcs_; }
-  /// Flash: each threshold (k − ½)·(1 + gain shift) + offset shift + σ_os·n, in LSB, with
-  /// σ_os = A_VT/√(WL)·(1 + tempco·(T − T0)) / V_lsb. SAR: comparator offset the same way,
-  /// DAC bit k weight 2^k·(1 + gain shift)·(1 + σ_unit/√(2^k)·n).
+  /// Flash: each threshold (k − ½ − shift)·scale + offset, sar: offset the same way and DAC
+  /// bit k weight 2^k·scale·(1 + σ_unit/√(2^k)·n). The scale is the reference's: (1 + gain
+  /// shift)/(corner sense gain) uncalibrated, tracking a replica column, or set by a one-point
+  /// calibration (docs/design.md, "Calibration and trim"); offsets are the die-level offset plus
+  /// σ_os·n, σ_os = A_VT/√(W·L)·(1 + tempco·(T − T0)), trimmed at calibration or not.
   void adc(const std::string& layer, int row_tile, int adc_index,
            std::span<float> params) const override;
 
-  /// Column read noise (read_noise_rel_ion of one on-cell current) and comparator thermal
-  /// noise (comparator_noise_mv·√(T/T0), kelvin), combined in quadrature, in LSB.
-  double noise_sigma_lsb() const override { return noise_sigma_lsb_; }
+  /// Bitline and comparator noise at the operating point (device_sampler.h, ReadNoise).
+  pim::ReadNoise read_noise() const override { return noise_; }
   std::uint64_t noise_key() const override;
+
+  /// The residual offset, volts at the operating point, of a device whose offset is
+  /// `fixed_v` + n·σ(T) (σ at the operating and calibration temperatures given): untrimmed, or
+  /// after a trim DAC set at calibration (code = round(−offset/step), clamped to the DAC's
+  /// range; step with its mismatch σ_dac·n_dac).
+  static double residual_offset_v(const HardwareConfig& hw, double fixed_v, double n,
+                                  double sigma_op_v, double sigma_cal_v, double n_dac);
+  /// Mean on-state conductance of a replica column, relative to nominal, at temperature temp_c
+  /// and supply factor `supply` (stream REPLICA of that ADC: two draws per cell).
+  double replica_ratio(KeyedStream& stream, double temp_c, double supply) const;
+  /// The threshold scale of one ADC (its replica / calibration column drawn from `stream`).
+  double reference_scale(KeyedStream& stream) const;
 
   /// Stream instance keys (exposed for tests).
   static std::uint64_t cell_instance(const std::string& layer, int row_tile);
@@ -45,10 +64,13 @@ class PvtSampler final : public pim::DeviceSampler {
   HardwareConfig hw_;
   std::uint64_t seed_, trial_;
   double g_off_norm_, levels_;
-  double offset_sigma_lsb_;
-  double noise_sigma_lsb_;
-  double supply_factor_;
-  bool varies_cells_, varies_adcs_;
+  double v_lsb_;                          // V per LSB at the operating point
+  double cmp_sigma_v_, cmp_sigma_cal_v_;  // comparator offset σ at op / cal temperature
+  double sense_sigma_v_, sense_sigma_cal_v_;
+  double sense_gain_sigma_;
+  double supply_factor_, cal_supply_factor_;
+  pim::ReadNoise noise_;
+  bool varies_cells_, varies_adcs_, varies_sense_;
 };
 
 }  // namespace rapmc

@@ -23,24 +23,34 @@ struct VariationConfig {
   double alpha_on_per_k = -0.001;  // temperature coefficient of G_on, 1/K
   double alpha_off_per_k = 0.005;  // of G_off, 1/K
   double alpha_spread_rel = 0.2;   // relative σ of each cell's coefficient
-  // Local, frozen per comparator (Pelgrom): σ_offset = A_VT / √(W·L).
+  // Local, frozen per comparator and per bitline sense stage (Pelgrom): σ_offset = A_VT/√(W·L)
+  // with W·L from the hardware (adc.comparator_wl_um2, sense.wl_um2); the sense stage's gain
+  // σ = A_β/√(W·L).
   double avt_mv_um = 3.5;
-  double comparator_wl_um2 = 0.1;
+  double sense_abeta_pct_um = 1.0;     // A_β of the sense stage's gain, %·µm (assumed)
   double offset_tempco_per_k = 0.002;  // relative growth of σ_offset per K above T0 (assumed)
   double dac_unit_sigma_rel = 0.002;   // SAR unit-capacitor mismatch (assumed)
+  // What a process corner does to the CMOS, per 3σ of corner shift (SS = −1, FF = +1): σ of
+  // offsets × (1 − x·c), comparator noise × (1 − x·c), sense gain × (1 + x·c) (assumed).
+  double corner_offset_rel = 0.1;
+  double corner_noise_rel = 0.1;
+  double corner_sense_gain_rel = 0.05;
   // Supply and temperature.
   double vdd_nominal_v = 0.9;
   double vdd_sigma_rel = 0.03;
   bool ratiometric = true;  // ADC reference follows V_DD
   double t0_c = 27.0;       // reference temperature of G and offsets
-  // Temporal, per read.
-  double read_noise_rel_ion = 0.01;  // σ of a column read, fraction of one on-cell current
-  double comparator_noise_mv = 1.0;  // σ at T0, ∝ √(T/T0) in kelvin
+  // Temporal, per read (device_sampler.h, ReadNoise).
+  double read_noise_rel_ion = 0.01;  // σ floor of a column read, fraction of one on-cell current
+  double bitline_excess_noise = 1.0;  // × the thermal + shot noise (4kT·G + 2q·I)·B of the bitline
+  double cell_read_noise_rel = 0.01;  // σ of each active cell's current per read, relative
+  double comparator_noise_mv = 1.0;  // σ of each comparator decision at T0, ∝ √(T/T0) in kelvin,
+  double comparator_noise_ref_wl_um2 = 0.1;  // for this input-pair area; ∝ √(ref/(W·L))
 
   /// All sources off (the nominal chip).
   static VariationConfig none();
-  /// σ_offset in volts at temperature temp_c.
-  double comparator_sigma_v(double temp_c) const;
+  /// σ of the offset of a device pair of gate area `wl_um2` (µm²), volts, at temperature temp_c.
+  double offset_sigma_v(double wl_um2, double temp_c) const;
 };
 
 /// Reads [variation] keys of a campaign ("variation.cell_sigma_on", ...); problems are
@@ -64,6 +74,7 @@ struct OperatingPoint {
   double g_on_shift = 0, g_off_shift = 0;  // relative
   double adc_gain_shift = 0;               // relative
   double adc_offset_lsb = 0;
+  double cmos_corner = 0;  // the corner's CMOS shift: SS −1, TT 0, FF +1
 };
 
 enum class TempMode { FIXED, UNIFORM };
