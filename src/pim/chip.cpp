@@ -19,7 +19,8 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
       layout_(slice_layout(hw.mapping, model.settings.weight_bits, hw.cell_bits)) {
   read_noise_ = sampler.read_noise();
   // Noise that follows the conductance needs every cell's conductance, nominal or not.
-  ideal_cells_ = !sampler.varies_cells() && !read_noise_.conductance_dependent();
+  ideal_cells_ =
+      !sampler.varies_cells() && !read_noise_.conductance_dependent() && !sampler.has_rtn();
   nominal_adcs_ = !sampler.varies_adcs();
   nominal_sense_ = !sampler.varies_sense();
   const double levels = (1 << hw.cell_bits) - 1;
@@ -44,6 +45,22 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
       layers_.push_back(std::move(digital));
     }
   }
+}
+
+void ChipInstance::map_rtn(MappedLayer& m, const std::string& name) const {
+  const int R = hw_.tile_rows;
+  m.rtn_start.assign(static_cast<std::size_t>(m.row_tiles) * R + 1, 0);
+  for (int rt = 0; rt < m.row_tiles; ++rt) {
+    std::vector<RtnCell> cells;
+    const std::span<const float> slab(m.g.data() + static_cast<std::size_t>(rt) * R * m.stride,
+                                      static_cast<std::size_t>(R) * m.stride);
+    sampler_->rtn_cells(name, rt, R, m.stride, slab, cells);
+    for (const RtnCell& c : cells) {
+      m.rtn.push_back(c);
+      m.rtn_start[static_cast<std::size_t>(rt) * R + c.row + 1]++;
+    }
+  }
+  for (std::size_t i = 1; i < m.rtn_start.size(); ++i) m.rtn_start[i] += m.rtn_start[i - 1];
 }
 
 std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model,
@@ -116,6 +133,7 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
       }
       sampler.cells(name, rt, R, m.stride, {slab, static_cast<std::size_t>(R) * m.stride});
     }
+    if (sampler.has_rtn()) map_rtn(m, name);
   }
   if (!nominal_sense_) {
     m.sense_gain.assign(static_cast<std::size_t>(m.row_tiles) * m.cols, 1.0f);  // nominal

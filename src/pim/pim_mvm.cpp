@@ -45,6 +45,7 @@ PimMvm::PimMvm(const ChipInstance& chip, int act_bits)
       act_bits_(act_bits),
       noise_(chip.noise_key(), RngDomain::READ_NOISE, 0, 0),
       comparator_stream_(chip.noise_key(), RngDomain::COMPARATOR_NOISE, 0, 0),
+      rtn_stream_(chip.noise_key(), RngDomain::RTN, 0, 1),
       comparator_noise_(static_cast<float>(chip.comparator_noise_lsb()), comparator_stream_) {
   const HardwareConfig& hw = chip.hardware();
   nominal_params_.resize(static_cast<std::size_t>(adc_param_count(hw.adc, hw.enob)));
@@ -245,6 +246,7 @@ void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n,
     for (int col = 0; col < cols; ++col) u[col] = (static_cast<float>(cnt[col]) + leak) * inv_lsb;
   } else {
     sum_active_rows(m, hw.tile_rows, rt, rows, n, false, s.current.data());
+    if (!m.rtn.empty()) add_rtn(m, rt, rows, n, s);
     const float* cur = s.current.data();
     if (hw.off_current == OffCurrent::REFERENCE_COLUMN) {
       for (int ct = 0; ct < m.col_tiles; ++ct) {
@@ -265,6 +267,28 @@ void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n,
     for (int col = 0; col < cols; ++col) u[col] = u[col] * gain[col] + offset[col];
   }
   if (chip_.read_noise().bitline()) add_bitline_noise(m, rt, rows, n, s);
+}
+
+void PimMvm::add_rtn(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const {
+  // Each telegraph-noise cell of an active row: ±a/2, one bit of its stream per cell, rows in
+  // read order, cells in column order.
+  float* cur = s.current.data();
+  const std::size_t base = static_cast<std::size_t>(rt) * chip_.hardware().tile_rows;
+  std::uint64_t bits = 0;
+  int left = 0;
+  for (int j = 0; j < n; ++j) {
+    const std::size_t r = base + static_cast<std::size_t>(rows[j]);
+    for (std::uint32_t i = m.rtn_start[r]; i < m.rtn_start[r + 1]; ++i) {
+      if (left == 0) {
+        bits = rtn_stream_();
+        left = 64;
+      }
+      const RtnCell& c = m.rtn[i];
+      cur[c.col] += (bits & 1) ? 0.5f * c.amplitude : -0.5f * c.amplitude;
+      bits >>= 1;
+      --left;
+    }
+  }
 }
 
 void PimMvm::add_bitline_noise(const MappedLayer& m, int rt, const int* rows, int n,

@@ -101,6 +101,23 @@ void PvtSampler::cells(const std::string& layer, int row_tile, int, int, std::sp
   }
 }
 
+void PvtSampler::rtn_cells(const std::string& layer, int row_tile, int rows, int cols,
+                           std::span<const float> g, std::vector<pim::RtnCell>& out) const {
+  KeyedStream stream(seed_, RngDomain::RTN, trial_, cell_instance(layer, row_tile));
+  boost::random::uniform_01<double> u01;
+  const double p = v_.rtn_cell_fraction;
+  const auto total = static_cast<std::int64_t>(rows) * cols;
+  // Gaps between chosen cells are geometric: skip ⌊ln U / ln(1 − p)⌋ cells.
+  const double log_q = p < 1.0 ? std::log1p(-p) : 0.0;
+  for (std::int64_t at = -1;;) {
+    at += 1 + (p < 1.0 ? static_cast<std::int64_t>(std::floor(std::log(1.0 - u01(stream)) / log_q))
+                       : 0);
+    if (at >= total) break;
+    out.push_back({static_cast<int>(at / cols), static_cast<int>(at % cols),
+                   static_cast<float>(v_.rtn_amplitude_rel * g[static_cast<std::size_t>(at)])});
+  }
+}
+
 double PvtSampler::residual_offset_v(const HardwareConfig& hw, double fixed_v, double n,
                                      double sigma_op_v, double sigma_cal_v, double n_dac) {
   const double at_op = fixed_v + n * sigma_op_v;

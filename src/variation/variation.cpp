@@ -65,6 +65,8 @@ VariationConfig read_variation(TomlReader& r, const std::string& p) {
   d("cell_read_noise_rel", v.cell_read_noise_rel, 0, 1);
   d("comparator_noise_mv", v.comparator_noise_mv, 0, 1000);
   d("comparator_noise_ref_wl_um2", v.comparator_noise_ref_wl_um2, 1e-4, 1e4);
+  d("rtn_cell_fraction", v.rtn_cell_fraction, 0, 1);
+  d("rtn_amplitude_rel", v.rtn_amplitude_rel, 0, 10);
   const std::string key = p + "ratiometric";
   if (r.has(key)) v.ratiometric = r.get_int(key, 1, 0, 1) == 1;
   if (v.stuck_on_prob + v.stuck_off_prob > 1)

@@ -339,3 +339,36 @@ TEST_CASE("attention arrays: every write is a new programming event, keyed by it
   s.cells("blocks/0/attn_qk/1/write/1", 0, 8, 8, b);
   CHECK(a != b);
 }
+
+TEST_CASE("telegraph noise: a binomial number of cells up or down; cells chosen at the fraction") {
+  // Every cell telegraphs with amplitude a = 0.6/G_on (±0.3 counts for an on-cell). Dense reads
+  // of 4 on-cells (plane 0): deviation 0.3·(2B − 4), B ~ Binomial(4, ½): wrong unless B = 2,
+  // P = 1 − 6/16 (the off-cells' ±0.003 cannot cross ½).
+  HardwareConfig h;
+  h.adc = AdcType::IDEAL;
+  h.enob = 8;
+  h.schedule = MvmSchedule::DENSE;
+  const double g_on = 1 + h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
+  VariationConfig v = VariationConfig::none();
+  v.rtn_cell_fraction = 1.0;
+  v.rtn_amplitude_rel = 0.6 / g_on;
+  const IntModel m = all_on_layer(128, 16);
+  std::vector<std::int8_t> x(128, std::int8_t{0});
+  for (int i = 0; i < 4; ++i) x[static_cast<std::size_t>(i)] = 1;
+  const int tokens = 200;
+  const LayerCounters c = run_embed(m, h, PvtSampler(v, OperatingPoint{}, h, 8, 0), x, tokens);
+  check_rate(c.code_errors, static_cast<std::uint64_t>(tokens) * m.embed.out * 8, 1 - 6.0 / 16);
+  // The frozen choice: a fraction p of the cells, binomially.
+  v.rtn_cell_fraction = 0.03;
+  const PvtSampler s(v, OperatingPoint{}, h, 8, 0);
+  std::vector<float> g(200 * 129, static_cast<float>(g_on));
+  std::uint64_t chosen = 0, n = 0;
+  for (int rt = 0; rt < 40; ++rt) {
+    std::vector<RtnCell> cells;
+    s.rtn_cells("layer", rt, 200, 129, g, cells);
+    chosen += cells.size();
+    n += g.size();
+    for (const RtnCell& cell : cells) CHECK(cell.amplitude == doctest::Approx(0.6).epsilon(1e-5));
+  }
+  check_rate(chosen, n, 0.03);
+}

@@ -39,6 +39,10 @@ struct MappedLayer {
   std::vector<float> col_params;  // the same per bitline: [rt][param][cols] (vectorised conversion)
   /// Sense stage of each data bitline, [rt][cols]: gain and offset (LSB); empty when nominal.
   std::vector<float> sense_gain, sense_offset;
+  /// Cells with telegraph noise, by row: those of row r of row tile rt are
+  /// rtn[rtn_start[rt·tile_rows + r] .. rtn_start[rt·tile_rows + r + 1]); empty without.
+  std::vector<RtnCell> rtn;
+  std::vector<std::uint32_t> rtn_start;
 };
 
 class ChipInstance {
@@ -82,6 +86,8 @@ class ChipInstance {
   bool analog_slot(std::size_t slot) const { return analog_slots_[slot]; }
 
  private:
+  // The telegraph-noise cells of every row tile of `m` (rtn_cells() per slab, in row order).
+  void map_rtn(MappedLayer& m, const std::string& name) const;
   HardwareConfig hw_;
   const DeviceSampler* sampler_;
   std::vector<std::string> counter_names_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace rapmc::pim {
 
@@ -25,6 +26,14 @@ struct ReadNoise {
   bool conductance_dependent() const { return per_g_counts2 > 0 || cell_rel > 0; }
 };
 
+/// A cell with random telegraph noise: its current sits a/2 above or below its value, a fresh
+/// state at every read (reads far apart against the trap's time constants: assumed).
+struct RtnCell {
+  int row = 0;          // row within the row tile
+  int col = 0;          // slab column (reference columns included)
+  float amplitude = 0;  // a, peak to peak, in counts
+};
+
 class DeviceSampler {
  public:
   virtual ~DeviceSampler() = default;
@@ -35,6 +44,12 @@ class DeviceSampler {
   /// reference columns (the last columns of the slab). Frozen for the chip's lifetime.
   virtual void cells(const std::string& /*layer*/, int /*row_tile*/, int /*rows*/, int /*cols*/,
                      std::span<float> /*g_norm*/) const {}
+  /// True if rtn_cells() selects cells with telegraph noise.
+  virtual bool has_rtn() const { return false; }
+  /// The cells of one row-tile slab of `layer` that show telegraph noise (frozen), in row
+  /// order, from the slab's conductances `g_norm` (row-major [rows × cols], as cells() left them).
+  virtual void rtn_cells(const std::string& /*layer*/, int /*row_tile*/, int /*rows*/, int /*cols*/,
+                         std::span<const float> /*g_norm*/, std::vector<RtnCell>& /*out*/) const {}
   /// True if sense() gives the bitlines' sense stages a gain or an offset.
   virtual bool varies_sense() const { return false; }
   /// Gain (1 nominal) and offset (LSB, 0 nominal) of the sense stage of every data bitline of

@@ -71,6 +71,7 @@ class PimMvm final : public MvmBackend {
   void analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none,
                      Scratch& s) const;
   void add_bitline_noise(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
+  void add_rtn(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
   void convert(const MappedLayer& m, int rt, Scratch& s) const;
   void convert_flash(const MappedLayer& m, int rt, bool noisy, Scratch& s) const;
   void tally(int cols, int plane_weight, Scratch& s, LayerCounters& c) const;
@@ -79,6 +80,7 @@ class PimMvm final : public MvmBackend {
   mutable KeyedStream noise_;
   mutable boost::random::normal_distribution<float> n01_{0.0f, 1.0f};
   mutable KeyedStream comparator_stream_;
+  mutable KeyedStream rtn_stream_;  // telegraph-noise states, read by read
   ComparatorNoise comparator_noise_;
   std::vector<float> nominal_params_;  // the ADC's nominal parameters (noisy nominal chips)
   mutable std::mutex writes_mutex_;

@@ -24,6 +24,11 @@ class PvtSampler final : public pim::DeviceSampler {
   /// the supply factor is V_DD/V_DD,nom unless the ADC reference is ratiometric.
   void cells(const std::string& layer, int row_tile, int rows, int cols,
              std::span<float> g_norm) const override;
+  bool has_rtn() const override { return v_.rtn_cell_fraction > 0 && v_.rtn_amplitude_rel > 0; }
+  /// Each cell independently with probability rtn_cell_fraction (gaps between chosen cells
+  /// drawn as geometric, one uniform per chosen cell), amplitude rtn_amplitude_rel·G.
+  void rtn_cells(const std::string& layer, int row_tile, int rows, int cols,
+                 std::span<const float> g_norm, std::vector<pim::RtnCell>& out) const override;
   bool varies_sense() const override { return varies_sense_; }
   /// Per bitline two draws (gain, offset): gain 1 + A_β/√(W·L)·n, offset A_VT/√(W·L)·n (at the
   /// operating temperature, trimmed at calibration when offsets are trimmed), in LSB.

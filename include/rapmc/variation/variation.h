@@ -46,6 +46,8 @@ struct VariationConfig {
   double cell_read_noise_rel = 0.01;  // σ of each active cell's current per read, relative
   double comparator_noise_mv = 1.0;  // σ of each comparator decision at T0, ∝ √(T/T0) in kelvin,
   double comparator_noise_ref_wl_um2 = 0.1;  // for this input-pair area; ∝ √(ref/(W·L))
+  double rtn_cell_fraction = 0.0;   // share of cells with telegraph noise (frozen choice); assumed
+  double rtn_amplitude_rel = 0.05;  // its peak-to-peak amplitude, relative to the cell's G; assumed
 
   /// All sources off (the nominal chip).
   static VariationConfig none();
