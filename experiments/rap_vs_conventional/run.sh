@@ -14,9 +14,9 @@ if [[ ${1:-} != plots ]]; then
 fi
 py=/usr/bin/python3
 $py plots/accuracy_distribution.py "$out"/{rap,conventional,rap_untrimmed,conventional_untrimmed,conventional_flare,rap_margin,conventional_margin}.h5 \
-  --labels "RAP: flare, K=7, 3-bit flash, trimmed, replica" "conventional: ptq-dqq, dense, 7-bit SAR, trimmed, replica" \
+  --labels "RAP: flare, K=7, 3-bit flash, trimmed, replica" "conventional: ptq-dqq, dense, 7-bit SAR, trimmed, one-point gain" \
            "RAP untrimmed (as shipped before)" "conventional untrimmed: 8-bit SAR (as shipped before)" \
-           "flare on conventional" "RAP K=3, 2-bit flash, WL 0.4 µm²" "conventional, 6-bit SAR" \
+           "flare on conventional" "RAP K=3, 2-bit flash, WL 0.4 µm², calibrated" "conventional, 6-bit SAR" \
   --title "RAP vs conventional, same PVT (default variation, TT, 27 °C)" --out "$here/accuracy.png"
 $py plots/margin_histogram.py "$out"/{rap,conventional,rap_untrimmed,conventional_untrimmed}.h5 --title "RAP vs conventional" \
   --out "$here/margin.png"
