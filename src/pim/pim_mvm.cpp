@@ -333,7 +333,6 @@ void PimMvm::convert(const MappedLayer& m, int rt, Scratch& s) const {
   const std::int32_t* ideal = s.ideal.data();
   std::int32_t* code = s.code.data();
   float* margin = s.margin.data();
-  const int P = adc_param_count(hw.adc, hw.enob);
   const bool noisy_comparators = hw.adc != AdcType::IDEAL && comparator_noise_.active();
   if (hw.adc == AdcType::IDEAL || (m.col_params.empty() && !noisy_comparators)) {
     // The ideal ADC (and a nominal, noise-free one) with its thresholds `shift` below k − 1/2:
@@ -354,16 +353,22 @@ void PimMvm::convert(const MappedLayer& m, int rt, Scratch& s) const {
   } else if (hw.adc == AdcType::FLASH) {
     convert_flash(m, rt, noisy_comparators, s);
   } else {
-    for (int col = 0; col < cols; ++col) {
-      const float* p =
-          m.adc_params.empty()
-              ? nominal_params_.data()
-              : m.adc_params.data() +
-                    (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
-      code[col] = adc_convert(hw.adc, hw.enob, {p, static_cast<std::size_t>(P)}, u[col], ideal[col],
-                              margin[col], comparator_noise_);
-    }
+    for (int col = 0; col < cols; ++col) convert_one(m, rt, col, s);
   }
+}
+
+void PimMvm::convert_one(const MappedLayer& m, int rt, int col, Scratch& s) const {
+  // One bitline through its ADC instance's parameters (nominal ones on a nominal chip), with
+  // the comparators' noise.
+  const HardwareConfig& hw = chip_.hardware();
+  const int P = adc_param_count(hw.adc, hw.enob);
+  const float* p =
+      m.adc_params.empty()
+          ? nominal_params_.data()
+          : m.adc_params.data() +
+                (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
+  s.code[col] = adc_convert(hw.adc, hw.enob, {p, static_cast<std::size_t>(P)}, s.value[col],
+                            s.ideal[col], s.margin[col], comparator_noise_);
 }
 
 void PimMvm::convert_flash(const MappedLayer& m, int rt, bool noisy, Scratch& s) const {
@@ -399,16 +404,8 @@ void PimMvm::convert_flash(const MappedLayer& m, int rt, bool noisy, Scratch& s)
   }
   if (!noisy) return;
   const float reach = ComparatorNoise::REACH * static_cast<float>(chip_.comparator_noise_lsb());
-  for (int col = 0; col < cols; ++col) {
-    if (closest[col] > reach) continue;
-    const float* p =
-        m.adc_params.empty()
-            ? nominal_params_.data()
-            : m.adc_params.data() +
-                  (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
-    code[col] = adc_convert(hw.adc, hw.enob, {p, static_cast<std::size_t>(P)}, u[col], ideal[col],
-                            margin[col], comparator_noise_);
-  }
+  for (int col = 0; col < cols; ++col)
+    if (closest[col] <= reach) convert_one(m, rt, col, s);
 }
 
 void PimMvm::tally(int cols, int pw, Scratch& s, LayerCounters& c) const {

@@ -74,6 +74,7 @@ class PimMvm final : public MvmBackend {
   void add_rtn(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
   void convert(const MappedLayer& m, int rt, Scratch& s) const;
   void convert_flash(const MappedLayer& m, int rt, bool noisy, Scratch& s) const;
+  void convert_one(const MappedLayer& m, int rt, int col, Scratch& s) const;
   void tally(int cols, int plane_weight, Scratch& s, LayerCounters& c) const;
   const ChipInstance& chip_;
   int act_bits_;
