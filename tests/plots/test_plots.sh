@@ -99,5 +99,17 @@ PY
 $py plots/summary_table.py "$work/old.h5" > "$work/old.md"
 grep -q "| — | — |" "$work/old.md" || fail "summary table of a 1.0 file: missing columns not shown as —"
 expect_error "statistics/area_mm2: missing statistics" $py plots/error_vs_cost.py "$work/old.h5" --out "$work/x.png"
+# Before format 1.2 the margin histogram was unsigned, 64 bins: refused with a message.
+$py - "$work/old.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "a") as f:
+    for i in range(4):
+        g = f[f"points/{i}/trials"]
+        rows = g["margin_hist"].shape[0]
+        del g["margin_hist"]
+        g.create_dataset("margin_hist", data=[[0] * 64] * rows, dtype="i8")
+PY
+expect_error "margin_hist has 64 bins: an unsigned sensing margin of results format < 1.2" \
+  $py plots/margin_histogram.py "$work/old.h5" --out "$work/x.png"
 [[ ! -e $work/x.png ]] || fail "a failed plot wrote its output"
 echo "plots: all checks passed"
