@@ -74,40 +74,64 @@ int run_bench(const BenchArgs& a) {
       << parallelism.threads() << " thread(s)\nsgemm (BLAS, fp32, n=512): " << sgemm / 1e9
       << " G multiply-accumulates/s\ndigital integer flare pass: "
       << 1e3 * t_digital / images.size() << " ms/image\n\n"
-      << "schedule  variation        cell ops/s   ratio to sgemm   ms/image   x digital pass\n";
+      << "schedule  effects              cell ops/s   ratio to sgemm   ms/image   x digital pass\n";
   // Lognormal programming error of σ 5 % on every cell (nothing else varies): the engine's
-  // analog path. Seed and trial fixed: the bench measures speed, not statistics.
+  // analog path; then IR drop on top (1 Ω per row and bitline segment, 1 kΩ access device,
+  // 100 Ω driver, 20 Ω sense input) with each solver. The exact solver runs on one image
+  // (it is the reference, not a campaign path). Seed and trial fixed: the bench measures
+  // speed, not statistics.
   VariationConfig cells_only = VariationConfig::none();
   cells_only.cell_sigma_on = cells_only.cell_sigma_off = 0.05;
+  struct Case {
+    std::string label;
+    bool vary;
+    IrSolver ir;
+  };
+  const std::vector<Case> cases{{"none (popcount)", false, IrSolver::NONE},
+                                {"cells (lognormal)", true, IrSolver::NONE},
+                                {"cells + IR fast", true, IrSolver::FAST},
+                                {"cells + IR exact", true, IrSolver::EXACT}};
+  const ImageSet one = load_dataset("fashion-mnist:test", a.data_dir, 1);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const std::string file : {"conventional", "rap"}) {
-    const HardwareConfig hw = load_hardware(a.hardware_dir + "/" + file + ".toml");
-    const PvtSampler varied(cells_only, OperatingPoint{}, hw, 12345, 0);
-    for (const bool vary : {false, true}) {
+    for (const Case& c : cases) {
+      HardwareConfig hw = load_hardware(a.hardware_dir + "/" + file + ".toml");
+      if (c.ir != IrSolver::NONE) {
+        hw.ir_solver = c.ir;
+        hw.r_row_segment_ohm = hw.r_bitline_segment_ohm = 1.0;
+        hw.r_access_ohm = 1000.0;
+        hw.r_driver_ohm = 100.0;
+        hw.r_sense_ohm = 20.0;
+      }
+      const PvtSampler varied(cells_only, OperatingPoint{}, hw, 12345, 0);
+      const ImageSet& set = c.ir == IrSolver::EXACT ? one : images;
+      t0 = std::chrono::steady_clock::now();
       const pim::ChipInstance chip =
-          vary ? pim::ChipInstance(q, hw, varied) : pim::ChipInstance(q, hw);
+          c.vary ? pim::ChipInstance(q, hw, varied) : pim::ChipInstance(q, hw);
       const pim::PimMvm engine(chip, q.settings.act_bits);
       const auto flare = make_pipeline(Pipeline::FLARE, RequantMode::EMSB, &q, nullptr, engine);
-      t0 = std::chrono::steady_clock::now();
-      evaluate(*flare, q.num_classes, images, quiet);
-      const double t = seconds_since(t0);
+      evaluate(*flare, q.num_classes, set, quiet);
+      const double t = seconds_since(t0);  // the chip's construction included
       const pim::LayerCounters tot = pim::total(engine.counters());
       const double rate = static_cast<double>(tot.cell_ops) / t;
-      const double per_image = t / static_cast<double>(images.size());
-      std::cout << std::left << std::setw(10) << to_string(hw.schedule) << std::setw(17)
-                << (vary ? "cells (lognormal)" : "none (popcount)") << std::right << std::setw(10)
-                << std::setprecision(3) << rate / 1e9 << " G" << std::setw(15) << rate / sgemm
-                << std::setw(13) << 1e3 * per_image << std::setw(15) << std::setprecision(1)
-                << t / t_digital << "\n"
+      const double per_image = t / static_cast<double>(set.size());
+      const double ratio = per_image / (t_digital / static_cast<double>(images.size()));
+      std::cout << std::left << std::setw(10) << to_string(hw.schedule) << std::setw(21) << c.label
+                << std::right << std::setw(10) << std::setprecision(3) << rate / 1e9 << " G"
+                << std::setw(15) << rate / sgemm << std::setw(13) << 1e3 * per_image
+                << std::setw(15) << std::setprecision(1) << ratio << "\n"
                 << std::setprecision(3);
       rows.push_back({{"hardware", hw.name},
                       {"schedule", to_string(hw.schedule)},
-                      {"cell_variation", vary},
+                      {"effects", c.label},
+                      {"cell_variation", c.vary},
+                      {"ir_solver", to_string(c.ir)},
+                      {"images", set.size()},
                       {"cell_ops_per_s", rate},
                       {"ratio_to_sgemm", rate / sgemm},
                       {"conversions_per_s", static_cast<double>(tot.conversions) / t},
                       {"s_per_image", per_image},
-                      {"ratio_to_digital_pass", t / t_digital}});
+                      {"ratio_to_digital_pass", ratio}});
     }
   }
   j["engine"] = rows;

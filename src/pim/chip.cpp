@@ -18,13 +18,22 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
       sampler_(&sampler),
       layout_(slice_layout(hw.mapping, model.settings.weight_bits, hw.cell_bits)) {
   read_noise_ = sampler.read_noise();
-  // Noise that follows the conductance needs every cell's conductance, nominal or not.
-  ideal_cells_ =
-      !sampler.varies_cells() && !read_noise_.conductance_dependent() && !sampler.has_rtn();
+  ir_drop_ = hw.ir_drop();
+  // Noise that follows the conductance, and IR drop, need every cell's conductance, nominal
+  // or not.
+  ideal_cells_ = !sampler.varies_cells() && !read_noise_.conductance_dependent() &&
+                 !sampler.has_rtn() && !ir_drop_;
   nominal_adcs_ = !sampler.varies_adcs();
   nominal_sense_ = !sampler.varies_sense();
   const double levels = (1 << hw.cell_bits) - 1;
-  g_off_norm_ = hw.g_off_siemens / ((hw.g_on_siemens - hw.g_off_siemens) / levels);
+  const double dg = (hw.g_on_siemens - hw.g_off_siemens) / levels;  // S per count
+  g_off_norm_ = hw.g_off_siemens / dg;
+  wires_ = {.row_segment = hw.r_row_segment_ohm * dg,
+            .bitline_segment = hw.r_bitline_segment_ohm * dg,
+            .access = hw.r_access_ohm * dg,
+            .driver = hw.r_driver_ohm * dg,
+            .sense = hw.r_sense_ohm * dg,
+            .tile_rows = hw.tile_rows};
   // Slots first: a bad analog_layers pattern fails before any mapping; the weight layers are
   // the first slots, in the order below.
   counter_names_ = counter_names_for(model, hw);
@@ -61,6 +70,29 @@ void ChipInstance::map_rtn(MappedLayer& m, const std::string& name) const {
     }
   }
   for (std::size_t i = 1; i < m.rtn_start.size(); ++i) m.rtn_start[i] += m.rtn_start[i - 1];
+}
+
+void ChipInstance::map_row_profiles(MappedLayer& m) const {
+  // Per row and column tile, the tile's physical row: its data bitlines in order, then its
+  // reference column at the far end from the driver.
+  const int R = hw_.tile_rows, C = hw_.tile_cols;
+  m.g_eff.assign(m.g.size(), 0.0f);
+  std::vector<float> row, eff;
+  for (int rt = 0; rt < m.row_tiles; ++rt)
+    for (int r = 0; r < R; ++r) {
+      const std::size_t at = (static_cast<std::size_t>(rt) * R + r) * m.stride;
+      for (int ct = 0; ct < m.col_tiles; ++ct) {
+        const int c0 = ct * C, c1 = std::min(m.cols, c0 + C), n = c1 - c0 + 1;
+        row.assign(m.g.begin() + static_cast<std::ptrdiff_t>(at) + c0,
+                   m.g.begin() + static_cast<std::ptrdiff_t>(at) + c1);
+        row.push_back(m.g[at + m.cols + ct]);
+        eff.resize(static_cast<std::size_t>(n));
+        ir_row_profile(wires_, row, eff);
+        std::copy(eff.begin(), eff.end() - 1,
+                  m.g_eff.begin() + static_cast<std::ptrdiff_t>(at) + c0);
+        m.g_eff[at + m.cols + ct] = eff.back();
+      }
+    }
 }
 
 std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model,
@@ -134,6 +166,7 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
       sampler.cells(name, rt, R, m.stride, {slab, static_cast<std::size_t>(R) * m.stride});
     }
     if (sampler.has_rtn()) map_rtn(m, name);
+    if (ir_drop_ && hw_.ir_solver == IrSolver::FAST) map_row_profiles(m);
   }
   if (!nominal_sense_) {
     m.sense_gain.assign(static_cast<std::size_t>(m.row_tiles) * m.cols, 1.0f);  // nominal

@@ -24,6 +24,19 @@ const std::vector<std::string> SCHEDULES{"dense", "sparse"};
 const std::vector<std::string> PLACEMENTS{"digital", "pim"};
 const std::vector<std::string> TRIMS{"none", "trim"};
 const std::vector<std::string> REFERENCES{"none", "replica", "one_point"};
+const std::vector<std::string> IR_SOLVERS{"none", "fast", "exact"};
+
+void read_wires(TomlReader& r, HardwareConfig& h) {
+  h.ir_solver = static_cast<IrSolver>(
+      r.get_choice("wires.solver", static_cast<int>(h.ir_solver), IR_SOLVERS));
+  h.r_row_segment_ohm = r.get_double("wires.row_segment_ohm", h.r_row_segment_ohm, 0.0, 1e3);
+  h.r_bitline_segment_ohm =
+      r.get_double("wires.bitline_segment_ohm", h.r_bitline_segment_ohm, 0.0, 1e3);
+  h.r_access_ohm = r.get_double("wires.access_ohm", h.r_access_ohm, 0.0, 1e6);
+  h.r_driver_ohm = r.get_double("wires.driver_ohm", h.r_driver_ohm, 0.0, 1e6);
+  h.r_sense_ohm = r.get_double("wires.sense_input_ohm", h.r_sense_ohm, 0.0, 1e6);
+  h.ir_fast_sweeps = static_cast<int>(r.get_int("wires.fast_sweeps", h.ir_fast_sweeps, 0, 100));
+}
 
 void read_calibration(TomlReader& r, HardwareConfig& h) {
   h.comparator_wl_um2 = r.get_double("adc.comparator_wl_um2", h.comparator_wl_um2, 1e-4, 1e4);
@@ -67,6 +80,7 @@ HardwareConfig read(TomlReader& r) {
   h.schedule = static_cast<MvmSchedule>(
       r.get_choice("schedule.mvm", static_cast<int>(h.schedule), SCHEDULES));
   read_calibration(r, h);
+  read_wires(r, h);
   h.sparse_k = static_cast<int>(r.get_int("schedule.k", h.sparse_k, 1, 4096));
   h.attention = static_cast<AttentionPlacement>(
       r.get_choice("schedule.attention", static_cast<int>(h.attention), PLACEMENTS));
@@ -147,6 +161,11 @@ bool layer_matches(const std::string& pattern, const std::string& layer) {
   return fnmatch(pattern.c_str(), layer.c_str(), 0) == 0;
 }
 
+bool HardwareConfig::ir_drop() const {
+  return ir_solver != IrSolver::NONE && (r_row_segment_ohm > 0 || r_bitline_segment_ohm > 0 ||
+                                         r_access_ohm > 0 || r_driver_ohm > 0 || r_sense_ohm > 0);
+}
+
 bool HardwareConfig::is_analog(const std::string& layer) const {
   const auto patterns = analog_layer_patterns();
   return std::any_of(patterns.begin(), patterns.end(),
@@ -180,6 +199,9 @@ std::string to_string(OffsetTrim t) {
 }
 std::string to_string(ReferenceCal r) {
   return REFERENCES[static_cast<int>(r)];
+}
+std::string to_string(IrSolver s) {
+  return IR_SOLVERS[static_cast<int>(s)];
 }
 
 }  // namespace rapmc

@@ -245,7 +245,7 @@ void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n,
     const auto leak = static_cast<float>(leak_none);
     for (int col = 0; col < cols; ++col) u[col] = (static_cast<float>(cnt[col]) + leak) * inv_lsb;
   } else {
-    sum_active_rows(m, hw.tile_rows, rt, rows, n, false, s.current.data());
+    column_currents(m, rt, rows, n, s);
     if (!m.rtn.empty()) add_rtn(m, rt, rows, n, s);
     const float* cur = s.current.data();
     if (hw.off_current == OffCurrent::REFERENCE_COLUMN) {
@@ -267,6 +267,46 @@ void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n,
     for (int col = 0; col < cols; ++col) u[col] = u[col] * gain[col] + offset[col];
   }
   if (chip_.read_noise().bitline()) add_bitline_noise(m, rt, rows, n, s);
+}
+
+void PimMvm::column_currents(const MappedLayer& m, int rt, const int* rows, int n,
+                             Scratch& s) const {
+  const HardwareConfig& hw = chip_.hardware();
+  const int R = hw.tile_rows, C = hw.tile_cols;
+  if (!chip_.ir_drop()) {
+    sum_active_rows(m, R, rt, rows, n, false, s.current.data());
+    return;
+  }
+  // Each column tile is one network: its data bitlines, then its reference column.
+  const std::span<const int> active(rows, static_cast<std::size_t>(n));
+  const bool fast = hw.ir_solver == IrSolver::FAST;
+  for (int ct = 0; ct < m.col_tiles; ++ct) {
+    const int c0 = ct * C, c1 = std::min(m.cols, c0 + C), nc = c1 - c0 + 1;
+    const std::size_t cells = static_cast<std::size_t>(n) * nc;
+    s.tile_g.resize(cells);
+    if (fast) s.tile_eff.resize(cells);
+    auto gather = [&](const std::vector<float>& from, std::vector<float>& to) {
+      for (int j = 0; j < n; ++j) {
+        const float* g = from.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride;
+        float* out = to.data() + static_cast<std::size_t>(j) * nc;
+        std::copy(g + c0, g + c1, out);
+        out[nc - 1] = g[m.cols + ct];
+      }
+    };
+    gather(m.g, s.tile_g);
+    s.tile_current.resize(static_cast<std::size_t>(nc));
+    if (fast) {
+      gather(m.g_eff, s.tile_eff);
+      ir_solve_fast(chip_.wires(), active, s.tile_g, s.tile_eff, nc, hw.ir_fast_sweeps,
+                    s.tile_current.data(), s.ir_work);
+    } else {
+      std::vector<double> exact(static_cast<std::size_t>(nc));
+      ir_solve_exact(chip_.wires(), active, s.tile_g, nc, exact);
+      std::copy(exact.begin(), exact.end(), s.tile_current.begin());
+    }
+    std::copy(s.tile_current.begin(), s.tile_current.end() - 1, s.current.begin() + c0);
+    s.current[m.cols + ct] = s.tile_current[nc - 1];
+  }
 }
 
 void PimMvm::add_rtn(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const {

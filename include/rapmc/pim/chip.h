@@ -10,6 +10,7 @@
 
 #include "rapmc/pim/device_sampler.h"
 #include "rapmc/pim/hardware.h"
+#include "rapmc/pim/ir_drop.h"
 #include "rapmc/pim/mapping.h"
 #include "rapmc/quant/int_model.h"
 
@@ -33,6 +34,9 @@ struct MappedLayer {
   /// g[(rt·tile_rows + i)·stride + col]: conductance normalised to one count; empty when the
   /// instance has ideal cells.
   std::vector<float> g;
+  /// With the fast IR-drop solver: each cell's current in counts with the bitlines at ground,
+  /// its row line's drop included (ir_row_profile), laid out as g; empty otherwise.
+  std::vector<float> g_eff;
   int adcs_per_row_tile = 0;
   std::vector<int> adc_of_col;    // ADC instance of each data column within its row tile
   std::vector<float> adc_params;  // [rt][adc][adc_param_count]; empty when ADCs are nominal
@@ -59,6 +63,10 @@ class ChipInstance {
   bool ideal_cells() const { return ideal_cells_; }
   bool nominal_adcs() const { return nominal_adcs_; }
   bool nominal_sense() const { return nominal_sense_; }
+  /// True if reads see IR drop (hardware wires); then every cell's conductance is kept.
+  bool ir_drop() const { return ir_drop_; }
+  /// The tile's resistances normalised to 1/ΔG (ir_drop.h).
+  const TileWires& wires() const { return wires_; }
   /// Temporal noise of the read chain (device_sampler.h) and its streams' key.
   const ReadNoise& read_noise() const { return read_noise_; }
   bool has_read_noise() const { return read_noise_.bitline() || read_noise_.comparator_lsb > 0; }
@@ -88,6 +96,8 @@ class ChipInstance {
  private:
   // The telegraph-noise cells of every row tile of `m` (rtn_cells() per slab, in row order).
   void map_rtn(MappedLayer& m, const std::string& name) const;
+  // The fast IR-drop solver's row profiles of every row of every tile of `m`.
+  void map_row_profiles(MappedLayer& m) const;
   HardwareConfig hw_;
   const DeviceSampler* sampler_;
   std::vector<std::string> counter_names_;
@@ -96,6 +106,8 @@ class ChipInstance {
   bool ideal_cells_ = true;
   bool nominal_adcs_ = true;
   bool nominal_sense_ = true;
+  bool ir_drop_ = false;
+  TileWires wires_;
   ReadNoise read_noise_;
   double g_off_norm_ = 0;
   std::vector<MappedLayer> layers_;

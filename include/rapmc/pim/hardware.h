@@ -33,6 +33,12 @@ enum class ReferenceCal {
   ONE_POINT,  // one-point gain calibration per ADC on a calibration column at cal conditions
 };
 
+enum class IrSolver {
+  NONE,   // wires and devices ideal: every active cell sees V_read (the resistances are ignored)
+  FAST,   // row-line drop precomputed per row, bitline drop to first order per read
+  EXACT,  // nodal analysis of the tile for every read (the reference; slow)
+};
+
 struct HardwareConfig {
   std::string name = "custom";
   std::string source;  // file it was read from
@@ -66,6 +72,14 @@ struct HardwareConfig {
   double gain_trim_step_rel = 0.005;  // relative step of the one-point gain correction; assumed
   double cal_temp_c = 27.0;           // °C at which trims and the one-point gain are calibrated
   double cal_vdd_scale = 1.0;         // × nominal V_DD at calibration; assumed
+  // Wires and devices around the cells (docs/design.md, "IR drop"); all 0 = no IR drop.
+  IrSolver ir_solver = IrSolver::FAST;
+  double r_row_segment_ohm = 0.0;      // Ω per cell pitch of a row line; assumed (off)
+  double r_bitline_segment_ohm = 0.0;  // Ω per cell pitch of a bitline; assumed (off)
+  double r_access_ohm = 0.0;           // Ω, access device on resistance per cell; assumed (off)
+  double r_driver_ohm = 0.0;           // Ω, row driver output resistance; assumed (off)
+  double r_sense_ohm = 0.0;            // Ω, sense-stage input resistance; assumed (off)
+  int ir_fast_sweeps = 2;  // block Gauss-Seidel sweeps after the fast solver's start (ir_drop.h)
   // Schedule.
   MvmSchedule schedule = MvmSchedule::SPARSE;
   int sparse_k = 7;  // RAP default (assumed, docs/configuration.md)
@@ -100,6 +114,8 @@ struct HardwareConfig {
   /// count down, so that count codes as k, the ideal round-half-up), else 0 (already between
   /// counts). Every ADC model and the ideal code use it; nominal margins are then half a count.
   double threshold_shift_lsb() const;
+  /// True if reads see IR drop: a solver is selected and some resistance is non-zero.
+  bool ir_drop() const;
   /// True if `layer` (a counter name such as "blocks/0/qkv") matches analog_layers.
   bool is_analog(const std::string& layer) const;
   /// The '|'-separated patterns of analog_layers.
@@ -125,5 +141,6 @@ std::string to_string(AdcType a);
 std::string to_string(MvmSchedule s);
 std::string to_string(OffsetTrim t);
 std::string to_string(ReferenceCal r);
+std::string to_string(IrSolver s);
 
 }  // namespace rapmc

@@ -56,6 +56,9 @@ class PimMvm final : public MvmBackend {
     std::vector<int> active;
     std::vector<std::uint64_t> read_mask;
     std::vector<LayerCounters> counters;
+    // IR drop: the active rows' data, one tile's cells and currents.
+    IrWork ir_work;
+    std::vector<float> tile_g, tile_eff, tile_current;
   };
   void run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, const std::uint8_t* x,
            InputKind kind, int rows, std::int32_t* acc) const;
@@ -68,6 +71,9 @@ class PimMvm final : public MvmBackend {
                              Scratch& s) const;
   void convert_nominal(int cols, int plane_weight, Scratch& s, LayerCounters& c) const;
   void ideal_codes(int cols, Scratch& s) const;
+  // Σ over the active rows of every column's cell current, in counts (reference columns
+  // included): the conductances summed, or with IR drop the hardware's solver.
+  void column_currents(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
   void analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none,
                      Scratch& s) const;
   void add_bitline_noise(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;

@@ -1,0 +1,369 @@
+// IR drop (docs/design.md, "IR drop"): the exact solver against an independent dense nodal
+// solve and two closed forms, the fast solver's error against the exact one on shipped-size
+// tiles, and the engine unchanged bit for bit when every resistance is zero.
+#include <algorithm>
+#include <armadillo>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "rapmc/core/errors.h"
+#include "rapmc/core/parallelism.h"
+#include "rapmc/infer/mvm_backend.h"
+#include "rapmc/pim/chip.h"
+#include "rapmc/pim/ir_drop.h"
+#include "rapmc/pim/pim_mvm.h"
+
+using namespace rapmc;
+using namespace rapmc::pim;
+
+namespace {
+
+// The whole tile as one nodal system, built node by node with nothing shared with the solver:
+// the driver output node of each active row, its row-line nodes, the midpoint between each
+// cell and its access device, a bitline node at every row position (active or not) and one
+// below the last row; the sense stage's input resistance to ground. Dense solve (Armadillo).
+// Returns each bitline's current into its sense stage.
+std::vector<double> dense_reference(const TileWires& w, const std::vector<int>& rows,
+                                    const std::vector<float>& g, int cols) {
+  const int n = static_cast<int>(rows.size()), R = w.tile_rows;
+  const int drv = 0, line = n, mid = line + n * cols, bit = mid + n * cols;
+  const int N = bit + (R + 1) * cols;
+  arma::mat A(N, N, arma::fill::zeros);
+  arma::vec b(N, arma::fill::zeros);
+  auto link = [&](int i, int j, double y) {
+    A(i, i) += y;
+    A(j, j) += y;
+    A(i, j) -= y;
+    A(j, i) -= y;
+  };
+  auto to_source = [&](int i, double y) {  // to V_read = 1
+    A(i, i) += y;
+    b(i) += y;
+  };
+  auto bitnode = [&](int r, int c) { return bit + r * cols + c; };
+  for (int j = 0; j < n; ++j) {
+    to_source(drv + j, 1.0 / w.driver);
+    link(drv + j, line + j * cols, 1.0 / w.row_segment);
+    for (int c = 0; c + 1 < cols; ++c)
+      link(line + j * cols + c, line + j * cols + c + 1, 1.0 / w.row_segment);
+    for (int c = 0; c < cols; ++c) {
+      link(line + j * cols + c, mid + j * cols + c, g[static_cast<std::size_t>(j) * cols + c]);
+      link(mid + j * cols + c, bitnode(rows[j], c), 1.0 / w.access);
+    }
+  }
+  for (int c = 0; c < cols; ++c) {
+    for (int r = 0; r < R; ++r) link(bitnode(r, c), bitnode(r + 1, c), 1.0 / w.bitline_segment);
+    A(bitnode(R, c), bitnode(R, c)) += 1.0 / w.sense;
+  }
+  const arma::vec x = arma::solve(A, b);
+  std::vector<double> out(static_cast<std::size_t>(cols));
+  for (int c = 0; c < cols; ++c) out[c] = x(bitnode(R, c)) / w.sense;
+  return out;
+}
+
+// A tile of cols bitlines (the last one a G_off reference column), nominal conductances
+// g_off + bit with half the bits set, times a lognormal programming error of σ sigma_rel.
+std::vector<float> random_tile(std::mt19937& gen, int rows, int cols, double sigma_rel) {
+  const double g_off = 0.5 / 49.5;  // the shipped 50 µS / 0.5 µS cells, in counts
+  std::bernoulli_distribution bit(0.5);
+  std::normal_distribution<double> n01;
+  std::vector<float> g(static_cast<std::size_t>(rows) * cols);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) {
+      const double nominal = g_off + (c + 1 < cols && bit(gen) ? 1.0 : 0.0);
+      g[static_cast<std::size_t>(r) * cols + c] =
+          static_cast<float>(nominal * std::exp(sigma_rel * n01(gen)));
+    }
+  return g;
+}
+
+std::vector<int> random_rows(std::mt19937& gen, int tile_rows, int n) {
+  std::vector<int> all(static_cast<std::size_t>(tile_rows));
+  for (int r = 0; r < tile_rows; ++r) all[r] = r;
+  std::shuffle(all.begin(), all.end(), gen);
+  all.resize(static_cast<std::size_t>(n));
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+// The active rows' cells of a full tile g [tile_rows × cols], row-major [n × cols].
+std::vector<float> active_cells(const std::vector<float>& g, const std::vector<int>& rows,
+                                int cols) {
+  std::vector<float> out;
+  for (int r : rows)
+    out.insert(out.end(), g.begin() + static_cast<std::ptrdiff_t>(r) * cols,
+               g.begin() + static_cast<std::ptrdiff_t>(r + 1) * cols);
+  return out;
+}
+
+// The fast solver on a full tile: the row profiles of the active rows, then the per-read stage.
+std::vector<float> fast_currents(const TileWires& w, const std::vector<float>& g,
+                                 const std::vector<int>& rows, int cols, int sweeps) {
+  const auto n = rows.size();
+  const auto cells = active_cells(g, rows, cols);
+  std::vector<float> eff(n * cols), current(static_cast<std::size_t>(cols));
+  for (std::size_t j = 0; j < n; ++j)
+    ir_row_profile(w, {cells.data() + j * cols, static_cast<std::size_t>(cols)},
+                   {eff.data() + j * cols, static_cast<std::size_t>(cols)});
+  IrWork work;
+  ir_solve_fast(w, rows, cells, eff, cols, sweeps, current.data(), work);
+  return current;
+}
+
+// The shipped tiles' resistances at the top of the study's range, normalised by ΔG = 49.5 µS:
+// 2 Ω per row and bitline segment, a 2 kΩ access device, 200 Ω drivers, a 50 Ω sense input.
+TileWires study_wires() {
+  const double dg = 49.5e-6;
+  return {.row_segment = 2.0 * dg,
+          .bitline_segment = 2.0 * dg,
+          .access = 2000.0 * dg,
+          .driver = 200.0 * dg,
+          .sense = 50.0 * dg,
+          .tile_rows = 128};
+}
+
+}  // namespace
+
+TEST_CASE("IR drop, exact solver: agrees with an independent dense nodal solve to 1e-9") {
+  std::mt19937 gen(20261130);  // test fixture only
+  std::uniform_real_distribution<double> res(0.002, 0.2), cell(0.01, 1.5);
+  for (int trial = 0; trial < 25; ++trial) {
+    const int R = 4 + trial % 9, cols = 2 + trial % 7;
+    const TileWires w{.row_segment = res(gen),
+                      .bitline_segment = res(gen),
+                      .access = res(gen),
+                      .driver = res(gen),
+                      .sense = res(gen),
+                      .tile_rows = R};
+    const auto rows = random_rows(gen, R, 1 + trial % R);
+    std::vector<float> g(rows.size() * cols);
+    for (float& x : g) x = static_cast<float>(cell(gen));
+    std::vector<double> got(static_cast<std::size_t>(cols));
+    const IrSolveStats st = ir_solve_exact(w, rows, g, cols, got);
+    const std::vector<double> want = dense_reference(w, rows, g, cols);
+    CAPTURE(trial);
+    CAPTURE(st.iterations);
+    for (int c = 0; c < cols; ++c) CHECK(std::abs(got[c] - want[c]) <= 1e-9 * std::abs(want[c]));
+  }
+}
+
+TEST_CASE("IR drop: closed forms of a uniform row line and of one cell on a bitline") {
+  SUBCASE("one active row, uniform cells, row-line resistance only: a discrete ladder") {
+    // Nodes k = 1..C one segment ρ apart from the driver, each with G to ground; the open end
+    // mirrors: V_k = cosh((C + 1/2 − k)θ)/cosh((C + 1/2)θ), cosh θ = 1 + ρG/2.
+    for (const auto& [C, rho, G] : {std::tuple{129, 49.5e-6, 1.0101}, std::tuple{129, 2e-3, 1.0},
+                                    std::tuple{16, 0.05, 0.3}}) {
+      const TileWires w{.row_segment = rho, .tile_rows = 128};
+      const std::vector<int> rows{37};
+      const std::vector<float> g(static_cast<std::size_t>(C), static_cast<float>(G));
+      const double Gf = static_cast<float>(G);
+      const double theta = std::acosh(1.0 + rho * Gf / 2.0);
+      double want = 0;
+      for (int k = 1; k <= C; ++k)
+        want += Gf * std::cosh((C + 0.5 - k) * theta) / std::cosh((C + 0.5) * theta);
+      std::vector<double> got(static_cast<std::size_t>(C));
+      ir_solve_exact(w, rows, g, C, got);
+      double total = 0;
+      for (double x : got) total += x;
+      CAPTURE(C);
+      CAPTURE(rho);
+      CHECK(std::abs(total - want) <= 1e-12 * want);
+      // The fast solver is exact here (no bitline drop): its row profile is the same line.
+      const std::vector<float> fast = fast_currents(w, g, {0}, C, 0);
+      double fast_total = 0;
+      for (float x : fast) fast_total += x;
+      CHECK(std::abs(fast_total - want) <= 1e-5 * want);  // float storage of the profile
+    }
+  }
+  SUBCASE("one active cell, bitline and sense resistance only: a series circuit") {
+    const double rb = 0.01, rs = 0.02, ra = 0.05, G = 0.8;
+    for (int pos : {0, 63, 127}) {
+      const TileWires w{.bitline_segment = rb, .access = ra, .sense = rs, .tile_rows = 128};
+      const std::vector<int> rows{pos};
+      const std::vector<float> g{static_cast<float>(G)};
+      std::vector<double> got(1);
+      ir_solve_exact(w, rows, g, 1, got);
+      const double Gf = static_cast<float>(G);
+      const double want = 1.0 / (1.0 / Gf + ra + rs + rb * (128 - pos));
+      CAPTURE(pos);
+      CHECK(std::abs(got[0] - want) <= 1e-12 * want);
+    }
+  }
+}
+
+TEST_CASE("IR drop, fast solver: error against the exact solve on shipped tiles, bounded") {
+  // 128 × (128 + 1 reference) tiles at the top of the study's resistances; sparse reads of
+  // K = 7 rows and dense reads of half the rows; nominal cells and 5 % lognormal programming
+  // error. The fast solver starts from each row line's own drop with the bitlines at ground
+  // and solves the bitlines exactly given it: what it leaves out is the row lines' response to
+  // the bitline voltages, of order δ_row·δ_bit of a cell's current (δ_row the largest relative
+  // row-line drop of the active cells, δ_bit the largest bitline node voltage relative to
+  // V_read), and each further sweep multiplies the error by about δ_row·δ_bit again (block
+  // Gauss-Seidel's contraction). Checked against 2·(δ_row·δ_bit)^(s+1)·Σgs per bitline; the
+  // distribution is printed for docs/design.md.
+  std::mt19937 gen(7);  // test fixture only
+  const TileWires w = study_wires();
+  const int R = 128, cols = 129;
+  for (const auto& [label, n, sigma] :
+       {std::tuple{"sparse K = 7, nominal", 7, 0.0}, std::tuple{"sparse K = 7, 5 % cells", 7, 0.05},
+        std::tuple{"dense 64 rows, nominal", 64, 0.0},
+        std::tuple{"dense 64 rows, 5 % cells", 64, 0.05}}) {
+    for (int sweeps : {0, 1, 2}) {
+      std::vector<double> rel_err, abs_err;
+      for (int trial = 0; trial < 10; ++trial) {
+        const auto g = random_tile(gen, R, cols, sigma);
+        const auto rows = random_rows(gen, R, n);
+        const auto cells = active_cells(g, rows, cols);
+        std::vector<double> exact(static_cast<std::size_t>(cols));
+        ir_solve_exact(w, rows, cells, cols, exact);
+        const auto fast = fast_currents(w, g, rows, cols, sweeps);
+        double delta_row = 0, delta_bit = 0;
+        std::vector<float> eff(static_cast<std::size_t>(cols));
+        std::vector<double> sum_gs(static_cast<std::size_t>(cols), 0.0);
+        for (int r : rows) {
+          const std::span<const float> row(g.data() + static_cast<std::size_t>(r) * cols,
+                                           static_cast<std::size_t>(cols));
+          ir_row_profile(w, row, eff);
+          for (int c = 0; c < cols; ++c) {
+            const double gs = w.series(row[c]);
+            delta_row = std::max(delta_row, 1.0 - eff[c] / gs);
+            sum_gs[c] += gs;
+          }
+        }
+        for (int c = 0; c < cols; ++c)
+          delta_bit = std::max(delta_bit, sum_gs[c] * (w.sense + w.bitline_segment * R));
+        const double contraction = delta_row * delta_bit;
+        for (int c = 0; c < cols; ++c) {
+          const double err = fast[c] - exact[c];
+          const double bound = 2.0 * std::pow(contraction, sweeps + 1) * sum_gs[c];
+          CAPTURE(std::string(label));
+          CAPTURE(sweeps);
+          CAPTURE(c);
+          CHECK(std::abs(err) <= bound + 1e-5 * sum_gs[c]);  // + float storage
+          abs_err.push_back(std::abs(err));
+          if (exact[c] > 0.5) rel_err.push_back(std::abs(err) / exact[c]);
+        }
+      }
+      std::sort(abs_err.begin(), abs_err.end());
+      std::sort(rel_err.begin(), rel_err.end());
+      auto q = [](const std::vector<double>& v, double p) {
+        return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
+      };
+      MESSAGE(std::string(label) << ", " << sweeps << " sweeps: |fast − exact| in counts: median "
+                                 << q(abs_err, 0.5) << ", 99 % " << q(abs_err, 0.99) << ", max "
+                                 << abs_err.back() << "; relative: median " << q(rel_err, 0.5)
+                                 << ", 99 % " << q(rel_err, 0.99) << ", max " << rel_err.back());
+    }
+  }
+}
+
+namespace {
+
+// Forces the analog (float) path with nominal devices (as test_pim's AnalogNominal).
+class AnalogNominal final : public DeviceSampler {
+ public:
+  bool varies_cells() const override { return true; }
+};
+
+IntModel one_layer(unsigned seed, int in, int out) {
+  std::mt19937 gen(seed);  // test fixture only
+  std::uniform_int_distribution<int> w(-127, 127);
+  IntModel m;
+  m.settings = QuantSettings{};
+  m.embed.name = "embed";
+  m.embed.in = in;
+  m.embed.out = out;
+  for (int i = 0; i < in * out; ++i) m.embed.w.push_back(static_cast<std::int8_t>(w(gen)));
+  m.head = m.embed;
+  m.head.name = "head/fc";
+  return m;
+}
+
+struct EngineRun {
+  std::vector<std::int32_t> acc;
+  LayerCounters total;
+};
+
+EngineRun run_engine(const IntModel& q, const HardwareConfig& h, const std::vector<std::int8_t>& x,
+                     int rows) {
+  const AnalogNominal analog;
+  const ChipInstance chip(q, h, analog);
+  const PimMvm pim(chip, q.settings.act_bits);
+  EngineRun r;
+  r.acc.resize(static_cast<std::size_t>(rows) * q.embed.out);
+  pim.mvm(q.embed, x.data(), rows, r.acc.data());
+  r.total = total(pim.counters());
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "IR drop in the engine: zero resistance is the ideal-wire engine bit for bit; the "
+    "fast and exact solvers agree on codes") {
+  const IntModel q = one_layer(3, 200, 24);  // two row tiles, one column tile + reference
+  std::mt19937 gen(11);                      // test fixture only
+  std::uniform_int_distribution<int> xd(-128, 127);
+  const int rows = 6;
+  std::vector<std::int8_t> x(static_cast<std::size_t>(rows) * q.embed.in);
+  for (auto& e : x) e = static_cast<std::int8_t>(xd(gen));
+  for (MvmSchedule schedule : {MvmSchedule::SPARSE, MvmSchedule::DENSE}) {
+    CAPTURE(to_string(schedule));
+    HardwareConfig h;
+    h.schedule = schedule;
+    h.adc = AdcType::FLASH;
+    h.enob = schedule == MvmSchedule::DENSE ? 8 : 3;
+    h.ir_solver = IrSolver::NONE;
+    const EngineRun ideal = run_engine(q, h, x, rows);
+    for (IrSolver solver : {IrSolver::FAST, IrSolver::EXACT}) {
+      h.ir_solver = solver;
+      const EngineRun zero = run_engine(q, h, x, rows);
+      CHECK(!h.ir_drop());
+      CHECK(zero.acc == ideal.acc);
+      CHECK(zero.total.margin_hist == ideal.total.margin_hist);
+    }
+    // With wires, both solvers lower the currents alike: their codes agree on nearly every
+    // conversion (the fast solver's error is far below the half-LSB decision distance except
+    // where a value sits within it of a threshold).
+    h.r_row_segment_ohm = 1.0;
+    h.r_bitline_segment_ohm = 1.0;
+    h.r_access_ohm = 1000.0;
+    h.ir_solver = IrSolver::FAST;
+    const EngineRun fast = run_engine(q, h, x, rows);
+    h.ir_solver = IrSolver::EXACT;
+    const EngineRun exact = run_engine(q, h, x, rows);
+    CHECK(exact.total.code_errors > 0);  // the drop moves codes
+    CHECK(fast.total.conversions == exact.total.conversions);
+    const double diff = std::abs(static_cast<double>(fast.total.code_errors) -
+                                 static_cast<double>(exact.total.code_errors));
+    CHECK(diff <= 0.02 * static_cast<double>(exact.total.conversions));
+  }
+}
+
+TEST_CASE("IR drop keys: a bad solver and out-of-range resistances are named together") {
+  const std::string text = R"(
+[wires]
+solver = "spice"
+row_segment_ohm = -1.0
+fast_sweeps = 1000
+)";
+  try {
+    parse_hardware(text, "wires.toml");
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    CHECK(msg.find("wires.toml") != std::string::npos);
+    CHECK(msg.find("wires.solver") != std::string::npos);
+    CHECK(msg.find("exact") != std::string::npos);  // the choices are listed
+    CHECK(msg.find("wires.row_segment_ohm") != std::string::npos);
+    CHECK(msg.find("wires.fast_sweeps") != std::string::npos);
+  }
+  HardwareConfig h = parse_hardware("[wires]\nrow_segment_ohm = 1.5\n", "ok.toml");
+  CHECK(h.ir_drop());
+  CHECK(h.ir_solver == IrSolver::FAST);
+  h.ir_solver = IrSolver::NONE;
+  CHECK(!h.ir_drop());
+}
