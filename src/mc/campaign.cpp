@@ -53,6 +53,7 @@ void read_operating_point(TomlReader& r, CampaignPoint& p) {
   } catch (const ConfigError& e) {
     r.problem("operating_point.corner", std::string("is not valid: ") + e.what());
   }
+  p.corner.time_s = r.get_double("operating_point.time_s", 0.0, 0.0, 1e10);
   p.temp_mode =
       static_cast<TempMode>(r.get_choice("operating_point.temperature", 0, {"fixed", "uniform"}));
   p.temp_min_c = r.get_double("operating_point.temp_min_c", -40.0, -273.0, 500.0);

@@ -21,8 +21,8 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
   ir_drop_ = hw.ir_drop();
   // Noise that follows the conductance, and IR drop, need every cell's conductance, nominal
   // or not.
-  ideal_cells_ = !sampler.varies_cells() && !read_noise_.conductance_dependent() &&
-                 !sampler.has_rtn() && !ir_drop_;
+  ideal_cells_ = !sampler.varies_cells() && !sampler.varies_tiles() &&
+                 !read_noise_.conductance_dependent() && !sampler.has_rtn() && !ir_drop_;
   nominal_adcs_ = !sampler.varies_adcs();
   nominal_sense_ = !sampler.varies_sense();
   const double levels = (1 << hw.cell_bits) - 1;
@@ -42,6 +42,16 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
   for (const IntBlock& b : model.blocks)
     for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) all.push_back(l);
   all.push_back(&model.head);
+  // The floorplan holds every weight layer, analog or not, so that a tile's place does not
+  // depend on schedule.analog_layers.
+  int tiles = 0;
+  for (const IntLinear* l : all) {
+    const int row_tiles = (l->in + hw.tile_rows - 1) / hw.tile_rows;
+    const int col_tiles = (l->out * layout_.slices() + hw.tile_cols - 1) / hw.tile_cols;
+    floorplan_[l->name] = {tiles, col_tiles};
+    tiles += row_tiles * col_tiles;
+  }
+  while (grid_width_ * grid_width_ < tiles) ++grid_width_;
   for (const IntLinear* l : all) {
     index_[l->name] = layers_.size();
     if (analog_slots_[layers_.size()]) {
@@ -54,6 +64,15 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
       layers_.push_back(std::move(digital));
     }
   }
+}
+
+std::pair<double, double> ChipInstance::tile_position(const std::string& layer, int row_tile,
+                                                      int col_tile) const {
+  const auto it = floorplan_.find(layer);
+  if (it == floorplan_.end()) return {0.0, 0.0};
+  const int index = it->second.first + row_tile * it->second.second + col_tile;
+  const double w = grid_width_;
+  return {(index % grid_width_ + 0.5) / w - 0.5, (index / grid_width_ + 0.5) / w - 0.5};
 }
 
 void ChipInstance::map_rtn(MappedLayer& m, const std::string& name) const {
@@ -164,6 +183,18 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
         }
       }
       sampler.cells(name, rt, R, m.stride, {slab, static_cast<std::size_t>(R) * m.stride});
+      if (sampler.varies_tiles()) {  // each column tile with its reference column
+        for (int ct = 0; ct < m.col_tiles; ++ct) {
+          const auto [x, y] = tile_position(name, rt, ct);
+          const auto f = static_cast<float>(sampler.tile_gain(name, rt, ct, x, y));
+          const int c0 = ct * C, c1 = std::min(m.cols, c0 + C);
+          for (int r = 0; r < R; ++r) {
+            float* row = slab + static_cast<std::size_t>(r) * m.stride;
+            for (int c = c0; c < c1; ++c) row[c] *= f;
+            row[m.cols + ct] *= f;
+          }
+        }
+      }
     }
     if (sampler.has_rtn()) map_rtn(m, name);
     if (ir_drop_ && hw_.ir_solver == IrSolver::FAST) map_row_profiles(m);

@@ -25,6 +25,7 @@ const std::vector<std::string> PLACEMENTS{"digital", "pim"};
 const std::vector<std::string> TRIMS{"none", "trim"};
 const std::vector<std::string> REFERENCES{"none", "replica", "one_point"};
 const std::vector<std::string> IR_SOLVERS{"none", "fast", "exact"};
+const std::vector<std::string> DRIFT_COMPENSATIONS{"none", "global"};
 
 void read_wires(TomlReader& r, HardwareConfig& h) {
   h.ir_solver = static_cast<IrSolver>(
@@ -55,6 +56,11 @@ void read_calibration(TomlReader& r, HardwareConfig& h) {
       r.get_double("calibration.gain_trim_step_rel", h.gain_trim_step_rel, 0.0, 0.5);
   h.cal_temp_c = r.get_double("calibration.temp_c", h.cal_temp_c, -273.0, 300.0);
   h.cal_vdd_scale = r.get_double("calibration.vdd_scale", h.cal_vdd_scale, 0.5, 1.5);
+  h.drift_compensation = static_cast<DriftCompensation>(
+      r.get_choice("calibration.drift_compensation", static_cast<int>(h.drift_compensation),
+                   DRIFT_COMPENSATIONS));
+  h.drift_ref_cells =
+      static_cast<int>(r.get_int("calibration.drift_ref_cells", h.drift_ref_cells, 1, 65536));
 }
 
 HardwareConfig read(TomlReader& r) {
@@ -114,6 +120,11 @@ HardwareConfig read(TomlReader& r) {
   if (h.adc == AdcType::FLASH && h.enob > 8)
     r.problem("adc.enob", "> 8 is not supported for a flash ADC (2^enob - 1 comparators)");
   if (h.cols_per_adc > h.tile_cols) r.problem("adc.cols_per_adc", "exceeds array.tile_cols");
+  if (h.drift_compensation == DriftCompensation::GLOBAL && h.reference == ReferenceCal::REPLICA) {
+    r.problem("calibration.drift_compensation",
+              "= 'global' with calibration.reference = 'replica': the replica column drifts with "
+              "the array and already tracks it (use one of them)");
+  }
   r.finish();
   return h;
 }
@@ -199,6 +210,9 @@ std::string to_string(OffsetTrim t) {
 }
 std::string to_string(ReferenceCal r) {
   return REFERENCES[static_cast<int>(r)];
+}
+std::string to_string(DriftCompensation d) {
+  return DRIFT_COMPENSATIONS[static_cast<int>(d)];
 }
 std::string to_string(IrSolver s) {
   return IR_SOLVERS[static_cast<int>(s)];

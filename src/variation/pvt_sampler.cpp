@@ -51,7 +51,15 @@ PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const
                           std::sqrt(v.comparator_noise_ref_wl_um2 / hw.comparator_wl_um2) *
                           (1.0 - x * v.corner_noise_rel) / v_lsb_;
   const double dt = op.temp_c - v.t0_c;
-  varies_cells_ = v.cell_sigma_on > 0 || v.cell_sigma_off > 0 || v.stuck_on_prob > 0 ||
+  if (varies_tiles()) {
+    KeyedStream spatial(seed, RngDomain::SPATIAL, trial, 0);
+    boost::random::normal_distribution<double> n01(0.0, 1.0);
+    gradient_x_ = v.die_gradient_sigma_rel * n01(spatial);
+    gradient_y_ = v.die_gradient_sigma_rel * n01(spatial);
+  }
+  drift_ = v.drifts(op.time_s);
+  drift_log_t_ = v.drift_log_time(op.time_s);
+  varies_cells_ = drift_ || v.cell_sigma_on > 0 || v.cell_sigma_off > 0 || v.stuck_on_prob > 0 ||
                   v.stuck_off_prob > 0 ||
                   ((v.alpha_on_per_k != 0 || v.alpha_off_per_k != 0) && dt != 0) ||
                   op.g_on_shift != 0 || op.g_off_shift != 0 || supply_factor_ != 1.0;
@@ -59,7 +67,8 @@ PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const
   varies_adcs_ = hw.adc != AdcType::IDEAL &&
                  (cmp_sigma_v_ != 0 || op.adc_gain_shift != 0 || op.adc_offset_lsb != 0 ||
                   (hw.adc == AdcType::SAR && v.dac_unit_sigma_rel > 0) ||
-                  hw.reference != ReferenceCal::NONE || (x != 0 && v.corner_sense_gain_rel > 0));
+                  hw.reference != ReferenceCal::NONE || (x != 0 && v.corner_sense_gain_rel > 0) ||
+                  (drift_ && hw.drift_compensation == DriftCompensation::GLOBAL));
 }
 
 std::uint64_t PvtSampler::noise_key() const {
@@ -80,6 +89,7 @@ void PvtSampler::cells(const std::string& layer, int row_tile, int, int, std::sp
   boost::random::normal_distribution<double> n01(0.0, 1.0);
   boost::random::uniform_01<double> u01;
   const double dt = op_.temp_c - v_.t0_c;
+  KeyedStream drift(seed_, RngDomain::DRIFT, trial_, cell_instance(layer, row_tile));
   for (float& cell : g) {
     const double n_prog = n01(stream);
     const double n_alpha = n01(stream);
@@ -95,10 +105,24 @@ void PvtSampler::cells(const std::string& layer, int row_tile, int, int, std::sp
     const double alpha = (v_.alpha_off_per_k + f * (v_.alpha_on_per_k - v_.alpha_off_per_k)) *
                          (1.0 + v_.alpha_spread_rel * n_alpha);
     const double shift = op_.g_off_shift + f * (op_.g_on_shift - op_.g_off_shift);
-    const double value = g_nom * std::exp(sigma * n_prog - 0.5 * sigma * sigma) *
-                         (1.0 + alpha * dt) * (1.0 + shift) * supply_factor_;
+    double value = g_nom * std::exp(sigma * n_prog - 0.5 * sigma * sigma) * (1.0 + alpha * dt) *
+                   (1.0 + shift) * supply_factor_;
+    if (drift_) {
+      const double mu = v_.drift_nu_off_mean + f * (v_.drift_nu_on_mean - v_.drift_nu_off_mean);
+      const double s = v_.drift_nu_off_sigma + f * (v_.drift_nu_on_sigma - v_.drift_nu_off_sigma);
+      value *= std::exp(-std::abs(mu + s * n01(drift)) * drift_log_t_);
+    }
     cell = static_cast<float>(value);
   }
+}
+
+double PvtSampler::tile_gain(const std::string& layer, int row_tile, int col_tile, double x,
+                             double y) const {
+  KeyedStream stream(
+      seed_, RngDomain::SPATIAL, trial_,
+      mix64(cell_instance(layer, row_tile) ^ mix64(static_cast<std::uint64_t>(col_tile) + 0x5a7)));
+  boost::random::normal_distribution<double> n01(0.0, 1.0);
+  return (1.0 + gradient_x_ * x + gradient_y_ * y) * (1.0 + v_.tile_sigma_rel * n01(stream));
 }
 
 void PvtSampler::rtn_cells(const std::string& layer, int row_tile, int rows, int cols,
@@ -145,7 +169,17 @@ void PvtSampler::sense(const std::string& layer, int row_tile, std::span<float> 
   }
 }
 
-double PvtSampler::replica_ratio(KeyedStream& stream, double temp_c, double supply) const {
+double PvtSampler::on_cell_drift(KeyedStream& drift, int cells) const {
+  boost::random::normal_distribution<double> n01(0.0, 1.0);
+  double sum = 0;
+  for (int i = 0; i < cells; ++i)
+    sum +=
+        std::exp(-std::abs(v_.drift_nu_on_mean + v_.drift_nu_on_sigma * n01(drift)) * drift_log_t_);
+  return sum / cells;
+}
+
+double PvtSampler::replica_ratio(KeyedStream& stream, double temp_c, double supply,
+                                 KeyedStream* drift) const {
   boost::random::normal_distribution<double> n01(0.0, 1.0);
   const double sigma = v_.cell_sigma_on, dt = temp_c - v_.t0_c;
   double sum = 0;
@@ -153,19 +187,25 @@ double PvtSampler::replica_ratio(KeyedStream& stream, double temp_c, double supp
     const double n_prog = n01(stream);
     const double n_alpha = n01(stream);
     const double alpha = v_.alpha_on_per_k * (1.0 + v_.alpha_spread_rel * n_alpha);
-    sum += std::exp(sigma * n_prog - 0.5 * sigma * sigma) * (1.0 + alpha * dt);
+    const double aged = drift && drift_ ? on_cell_drift(*drift, 1) : 1.0;
+    sum += std::exp(sigma * n_prog - 0.5 * sigma * sigma) * (1.0 + alpha * dt) * aged;
   }
   return sum / hw_.replica_cells * (1.0 + op_.g_on_shift) * supply;
 }
 
-double PvtSampler::reference_scale(KeyedStream& stream) const {
+double PvtSampler::reference_scale(KeyedStream& stream, KeyedStream& drift) const {
   const double adc_gain = 1.0 + op_.adc_gain_shift;
   const double sense_gain = 1.0 + op_.cmos_corner * v_.corner_sense_gain_rel;
+  // Global drift compensation: the reference follows the drift measured on the ADC's own
+  // on-state reference cells (a replica reference drifts with the array by itself).
+  const double compensation = drift_ && hw_.drift_compensation == DriftCompensation::GLOBAL
+                                  ? on_cell_drift(drift, hw_.drift_ref_cells)
+                                  : 1.0;
   switch (hw_.reference) {
     case ReferenceCal::NONE:
-      return adc_gain / sense_gain;
+      return adc_gain / sense_gain * compensation;
     case ReferenceCal::REPLICA:  // read through a matched sense stage: its gain cancels
-      return adc_gain * replica_ratio(stream, op_.temp_c, supply_factor_);
+      return adc_gain * replica_ratio(stream, op_.temp_c, supply_factor_, &drift);
     case ReferenceCal::ONE_POINT: {
       // The chain's gain measured once at calibration on the calibration column, corrected in
       // steps of gain_trim_step_rel; what drifts after that stays.
@@ -173,10 +213,10 @@ double PvtSampler::reference_scale(KeyedStream& stream) const {
       const double want = measured * sense_gain / adc_gain;  // correction that reads it right
       const double step = hw_.gain_trim_step_rel;
       const double applied = step > 0 ? 1.0 + std::round((want - 1.0) / step) * step : want;
-      return adc_gain / sense_gain * applied;
+      return adc_gain / sense_gain * applied * compensation;
     }
   }
-  return adc_gain / sense_gain;
+  return adc_gain / sense_gain * compensation;
 }
 
 void PvtSampler::adc(const std::string& layer, int row_tile, int adc_index,
@@ -185,8 +225,9 @@ void PvtSampler::adc(const std::string& layer, int row_tile, int adc_index,
   KeyedStream stream(seed_, RngDomain::COMPARATOR, trial_, instance);
   KeyedStream trim(seed_, RngDomain::TRIM, trial_, instance);
   KeyedStream replica(seed_, RngDomain::REPLICA, trial_, instance);
+  KeyedStream drift(seed_, RngDomain::DRIFT, trial_, mix64(instance ^ 0xd71f7));
   boost::random::normal_distribution<double> n01(0.0, 1.0);
-  const double scale = reference_scale(replica);
+  const double scale = reference_scale(replica, drift);
   const double shift = hw_.threshold_shift_lsb();  // thresholds between reachable counts
   const double fixed_v = op_.adc_offset_lsb * v_lsb_;
   auto offset = [&] {

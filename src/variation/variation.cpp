@@ -22,6 +22,7 @@ VariationConfig VariationConfig::none() {
   v.bitline_excess_noise = 0;
   v.cell_read_noise_rel = 0;
   v.comparator_noise_mv = 0;
+  v.drift_nu_on_mean = v.drift_nu_on_sigma = v.drift_nu_off_mean = v.drift_nu_off_sigma = 0;
   return v;
 }
 
@@ -67,11 +68,27 @@ VariationConfig read_variation(TomlReader& r, const std::string& p) {
   d("comparator_noise_ref_wl_um2", v.comparator_noise_ref_wl_um2, 1e-4, 1e4);
   d("rtn_cell_fraction", v.rtn_cell_fraction, 0, 1);
   d("rtn_amplitude_rel", v.rtn_amplitude_rel, 0, 10);
+  d("die_gradient_sigma_rel", v.die_gradient_sigma_rel, 0, 1);
+  d("tile_sigma_rel", v.tile_sigma_rel, 0, 1);
+  d("drift_nu_on_mean", v.drift_nu_on_mean, 0, 1);
+  d("drift_nu_on_sigma", v.drift_nu_on_sigma, 0, 1);
+  d("drift_nu_off_mean", v.drift_nu_off_mean, 0, 1);
+  d("drift_nu_off_sigma", v.drift_nu_off_sigma, 0, 1);
+  d("drift_t0_s", v.drift_t0_s, 1e-9, 1e10);
   const std::string key = p + "ratiometric";
   if (r.has(key)) v.ratiometric = r.get_int(key, 1, 0, 1) == 1;
   if (v.stuck_on_prob + v.stuck_off_prob > 1)
     r.problem(p + "stuck_on_prob", "plus stuck_off_prob exceeds 1");
   return v;
+}
+
+double VariationConfig::drift_log_time(double time_s) const {
+  return std::log1p(time_s / drift_t0_s);
+}
+
+bool VariationConfig::drifts(double time_s) const {
+  return time_s > 0 && (drift_nu_on_mean > 0 || drift_nu_on_sigma > 0 || drift_nu_off_mean > 0 ||
+                        drift_nu_off_sigma > 0);
 }
 
 Corner parse_corner(const std::string& name, double temp_c) {
@@ -114,6 +131,7 @@ OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& co
   op.adc_gain_shift = v.process_adc_gain_sigma_rel * n01(process);
   op.adc_offset_lsb = v.process_adc_offset_sigma_lsb * n01(process);
   op.cmos_corner = corner.process_shift_sigmas / 3.0;
+  op.time_s = corner.time_s;
   return op;
 }
 

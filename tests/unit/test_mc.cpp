@@ -144,6 +144,8 @@ TEST_CASE("bad campaign files: each problem names its key, all at once, before a
       {"[hardware.adc]\nenob = 0\n", "'adc.enob' = 0 is out of range 1..12"},
       {"[hardware.schedule]\nk = 5000\n", "'schedule.k' = 5000 is out of range 1..4096"},
       {"[operating_point]\ncorner = \"XY\"\n", "unknown corner 'XY'"},
+      {"[operating_point]\ntime_s = -1.0\n", "'operating_point.time_s' = -1 is out of range"},
+      {"[hardware.wires]\nsolver = \"spice\"\n", "'wires.solver' = 'spice' is not one of"},
       {"[trigger]\nmetric = \"speed\"\n", "'trigger.metric' = 'speed' is not a per-trial metric"},
       {"[hardware]\nfile = \"nope.toml\"\n", "'hardware.file' = 'nope.toml': cannot open"},
       {"[variation]\ncomparator_wl_um2 = 0.4\n",

@@ -5,10 +5,13 @@
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
 #include <numeric>
+#include <set>
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/keyed_rng.h"
 #include "rapmc/pim/adc.h"
+#include "rapmc/pim/chip.h"
+#include "rapmc/quant/int_model.h"
 #include "rapmc/variation/pvt_sampler.h"
 #include "test_support.h"
 
@@ -224,4 +227,172 @@ TEST_CASE("operating point: supply and process draws have the configured σ; cor
       sample_operating_point(v, parse_corner("TT", 27), TempMode::UNIFORM, -40, 125, 1, 3);
   CHECK(u.temp_c >= -40);
   CHECK(u.temp_c <= 125);
+}
+
+namespace {
+// Mean and variance of |X|, X ~ N(µ, σ²) (the folded normal of the drift exponents).
+std::pair<double, double> folded_normal(double mu, double sigma) {
+  const double z = mu / sigma;
+  const double mean = sigma * std::sqrt(2.0 / M_PI) * std::exp(-0.5 * z * z) +
+                      mu * (1.0 - 2.0 * 0.5 * std::erfc(z / std::sqrt(2.0)));
+  return {mean, mu * mu + sigma * sigma - mean * mean};
+}
+}  // namespace
+
+TEST_CASE(
+    "drift: mean log-conductance after t is −E[ν]·log((t + t0)/t0) per state; none at t = 0") {
+  VariationConfig v = VariationConfig::none();
+  v.drift_nu_on_mean = 0.049;
+  v.drift_nu_on_sigma = 0.008;
+  v.drift_nu_off_mean = 0.096;
+  v.drift_nu_off_sigma = 0.045;
+  v.drift_t0_s = 20;
+  const HardwareConfig h = flash3();
+  const double g_off = h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
+  const int rows = 128, cols = 200;
+  std::vector<float> nominal(static_cast<std::size_t>(rows) * cols);
+  for (std::size_t i = 0; i < nominal.size(); ++i) nominal[i] = static_cast<float>(g_off + (i % 2));
+  OperatingPoint op;
+  {  // t = 0: as programmed, nothing drawn, nothing varies
+    std::vector<float> g = nominal;
+    const PvtSampler s(v, op, h, 4, 0);
+    CHECK(!s.varies_cells());
+    s.cells("blocks/0/qkv", 0, rows, cols, g);
+    CHECK(g == nominal);
+  }
+  for (double t : {3600.0, 3.15e7, 3.15e8}) {  // an hour, a year, ten years
+    CAPTURE(t);
+    op.time_s = t;
+    std::vector<float> g = nominal;
+    PvtSampler(v, op, h, 4, 0).cells("blocks/0/qkv", 0, rows, cols, g);
+    const double L = std::log1p(t / 20.0);
+    std::vector<double> ln_on, ln_off;
+    for (std::size_t i = 0; i < g.size(); ++i)
+      (i % 2 ? ln_on : ln_off).push_back(std::log(g[i] / nominal[i]));
+    for (const auto& [x, mu, sigma] :
+         {std::tuple{&ln_on, 0.049, 0.008}, std::tuple{&ln_off, 0.096, 0.045}}) {
+      const auto [m, var] = folded_normal(mu, sigma);
+      const Moments got = moments(*x);
+      const double sd = std::sqrt(var) * L;  // σ of one cell's log ratio
+      CHECK(std::abs(got.mean - (-m * L)) <= K_SIGMA * sd / std::sqrt(static_cast<double>(got.n)));
+    }
+  }
+}
+
+TEST_CASE(
+    "drift compensation: each ADC's reference follows the drift of its reference cells; the "
+    "mean column gain returns to 1 within σ/√N_ref") {
+  VariationConfig v = VariationConfig::none();
+  v.drift_nu_on_mean = 0.049;
+  v.drift_nu_on_sigma = 0.008;
+  HardwareConfig h = flash3();
+  h.reference = ReferenceCal::ONE_POINT;
+  h.gain_trim_step_rel = 0;  // exact one-point gain: the scale is the compensation alone
+  h.replica_cells = 4096;
+  v.cell_sigma_on = 0;
+  OperatingPoint op;
+  op.time_s = 3.15e7;  // one year
+  const double L = std::log1p(op.time_s / 20.0);
+  // Population drift factor of an on cell, E[e^{−νL}] = e^{−µL + σ²L²/2} (ν > 0 but for
+  // a 6σ tail), and the σ of one cell's factor.
+  const double mu = 0.049, sigma = 0.008;
+  const double pop = std::exp(-mu * L + 0.5 * sigma * sigma * L * L);
+  const double sd_one = pop * std::sqrt(std::exp(sigma * sigma * L * L) - 1.0);
+  std::vector<float> p(7);
+  for (DriftCompensation comp : {DriftCompensation::NONE, DriftCompensation::GLOBAL}) {
+    h.drift_compensation = comp;
+    h.drift_ref_cells = 128;
+    const PvtSampler s(v, op, h, 8, 1);
+    std::vector<double> gain;  // a column's effective gain: its cells' drift / the reference's
+    for (int a = 0; a < 400; ++a) {
+      pim::nominal_adc_params(h.adc, h.enob, 0.0, p);
+      s.adc("blocks/2/fc2", 0, a, p);
+      gain.push_back(pop / (p[0] / 0.5));  // threshold k = 0 at ½·scale
+    }
+    const Moments m = moments(gain);
+    CAPTURE(to_string(comp));
+    if (comp == DriftCompensation::NONE) {
+      CHECK(m.mean == doctest::Approx(pop).epsilon(1e-9));  // the drift stays
+      CHECK(m.sd == doctest::Approx(0.0));
+    } else {
+      // Each reference measures the mean of 128 cells: gain − 1 has σ ≈ (sd_one/pop)/√128.
+      const double sigma_gain = sd_one / pop / std::sqrt(128.0);
+      CHECK(std::abs(m.mean - 1.0) <= K_SIGMA * sigma_gain / std::sqrt(400.0));
+      CHECK(std::abs(m.sd - sigma_gain) <= K_SIGMA * sigma_gain / std::sqrt(2.0 * 400));
+    }
+  }
+  // A replica reference drifts with the array and compensates by itself; both together are a
+  // configuration error naming the key.
+  CHECK_THROWS_WITH_AS(
+      parse_hardware("[calibration]\nreference = 'replica'\ndrift_compensation = 'global'\n",
+                     "d.toml"),
+      test::has("calibration.drift_compensation"), ConfigError);
+}
+
+TEST_CASE(
+    "spatial variation: die gradient and per-tile shift have their σ; the chip applies them "
+    "to every cell of a tile, its reference column included") {
+  HardwareConfig h = flash3();
+  VariationConfig v = VariationConfig::none();
+  SUBCASE("gradient: at (½, ½) the factor − 1 is normal with σ_g·√(½)") {
+    v.die_gradient_sigma_rel = 0.02;
+    std::vector<double> rel;
+    for (std::uint64_t t = 0; t < 4000; ++t)
+      rel.push_back(PvtSampler(v, OperatingPoint{}, h, 17, t).tile_gain("embed", 0, 0, 0.5, 0.5) -
+                    1.0);
+    check_normal(rel, 0.0, 0.02 * std::sqrt(0.5));
+    const PvtSampler s(v, OperatingPoint{}, h, 17, 3);
+    CHECK(s.tile_gain("embed", 0, 0, 0.0, 0.0) == 1.0);  // the centre does not move
+  }
+  SUBCASE("tile shift: one trial, 4000 tiles, σ_tile; frozen") {
+    v.tile_sigma_rel = 0.03;
+    const PvtSampler s(v, OperatingPoint{}, h, 17, 0);
+    std::vector<double> rel;
+    for (int ct = 0; ct < 4000; ++ct)
+      rel.push_back(s.tile_gain("blocks/0/fc1", 1, ct, 0.3, -0.2) - 1);
+    check_normal(rel, 0.0, 0.03);
+    CHECK(s.tile_gain("blocks/0/fc1", 1, 5, 0.3, -0.2) == rel[5] + 1);
+  }
+  SUBCASE("the chip: each tile's cells are nominal × its factor at its floorplan position") {
+    v.die_gradient_sigma_rel = 0.05;
+    v.tile_sigma_rel = 0.02;
+    IntModel m;
+    m.settings = QuantSettings{};
+    m.embed.name = "embed";
+    m.embed.in = 200;  // two row tiles
+    m.embed.out = 20;  // 160 bitlines: two column tiles
+    for (int i = 0; i < m.embed.in * m.embed.out; ++i)
+      m.embed.w.push_back(static_cast<std::int8_t>((i * 37) % 255 - 127));
+    m.head = m.embed;
+    m.head.name = "head/fc";
+    const PvtSampler s(v, OperatingPoint{}, h, 5, 2);
+    const pim::ChipInstance varied(m, h, s);
+    const pim::ChipInstance nominal(m, h, pim::nominal_devices());
+    const pim::MappedLayer& got = varied.layers()[0];
+    // The nominal conductances, rebuilt with a sampler that varies nothing but keeps them.
+    struct Keep final : pim::DeviceSampler {
+      bool varies_cells() const override { return true; }
+    } keep;
+    const pim::ChipInstance kept(m, h, keep);
+    const pim::MappedLayer& want = kept.layers()[0];
+    std::set<std::pair<double, double>> places;
+    for (int rt = 0; rt < got.row_tiles; ++rt)
+      for (int ct = 0; ct < got.col_tiles; ++ct) {
+        const auto [x, y] = varied.tile_position("embed", rt, ct);
+        CHECK(std::abs(x) <= 0.5);
+        CHECK(std::abs(y) <= 0.5);
+        places.insert({x, y});
+        const auto f = static_cast<float>(s.tile_gain("embed", rt, ct, x, y));
+        CHECK(f != 1.0f);
+        const int c0 = ct * h.tile_cols, c1 = std::min(got.cols, c0 + h.tile_cols);
+        for (int r = 0; r < h.tile_rows; ++r) {
+          const std::size_t at = (static_cast<std::size_t>(rt) * h.tile_rows + r) * got.stride;
+          for (int c = c0; c < c1; ++c) CHECK(got.g[at + c] == want.g[at + c] * f);
+          CHECK(got.g[at + got.cols + ct] == want.g[at + got.cols + ct] * f);
+        }
+      }
+    CHECK(places.size() == 4);  // distinct places for the four tiles
+    CHECK(nominal.ideal_cells());
+    CHECK(!varied.ideal_cells());
+  }
 }

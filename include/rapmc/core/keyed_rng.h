@@ -23,6 +23,8 @@ enum class RngDomain : std::uint64_t {
   TRIM = 8,              // per ADC array (instance = array key): trim-DAC mismatch
   REPLICA = 9,           // per ADC array (instance = array key): replica-column cells
   RTN = 10,              // per array: which cells show telegraph noise (frozen)
+  DRIFT = 11,            // per array: each cell's drift exponent; per ADC: its reference cells'
+  SPATIAL = 12,          // per trial (instance 0): the die gradient; per tile: its shift
 };
 
 inline constexpr const char* RNG_SCHEME = "rapmc-keyed-splitmix64-v1";

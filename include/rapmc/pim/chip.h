@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "rapmc/pim/device_sampler.h"
@@ -86,6 +87,11 @@ class ChipInstance {
   /// The counter slot names a chip of `hw` has for `model` (without building it).
   static std::vector<std::string> counter_names_for(const IntModel& model,
                                                     const HardwareConfig& hw);
+  /// Die position (x, y) ∈ [−½, ½]² of a tile: every weight layer's tiles (row tile, then
+  /// column tile, layers in data-path order) fill a square grid row by row; arrays outside
+  /// the floorplan (attention writes) sit at the centre.
+  std::pair<double, double> tile_position(const std::string& layer, int row_tile,
+                                          int col_tile) const;
   /// Counter slot of an attention product of block `block` (0 = q·kᵀ, 1 = P·V).
   std::size_t attention_slot(int block, int product) const {
     return layers_.size() + 2 * block + product;
@@ -112,6 +118,9 @@ class ChipInstance {
   double g_off_norm_ = 0;
   std::vector<MappedLayer> layers_;
   std::unordered_map<std::string, std::size_t> index_;
+  // Floorplan: each weight layer's first tile index and column tiles; the grid's width.
+  std::unordered_map<std::string, std::pair<int, int>> floorplan_;
+  int grid_width_ = 1;
 };
 
 }  // namespace rapmc::pim

@@ -44,6 +44,15 @@ class DeviceSampler {
   /// reference columns (the last columns of the slab). Frozen for the chip's lifetime.
   virtual void cells(const std::string& /*layer*/, int /*row_tile*/, int /*rows*/, int /*cols*/,
                      std::span<float> /*g_norm*/) const {}
+  /// True if tile_gain() is not 1 everywhere.
+  virtual bool varies_tiles() const { return false; }
+  /// Spatially correlated factor on every conductance of tile (`layer`, `row_tile`,
+  /// `col_tile`) at die position (x, y), each in [−½, ½] of the die (ChipInstance's
+  /// floorplan; (0, 0) for arrays outside it). Frozen for the chip's lifetime.
+  virtual double tile_gain(const std::string& /*layer*/, int /*row_tile*/, int /*col_tile*/,
+                           double /*x*/, double /*y*/) const {
+    return 1.0;
+  }
   /// True if rtn_cells() selects cells with telegraph noise.
   virtual bool has_rtn() const { return false; }
   /// The cells of one row-tile slab of `layer` that show telegraph noise (frozen), in row

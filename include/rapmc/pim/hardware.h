@@ -33,6 +33,10 @@ enum class ReferenceCal {
   ONE_POINT,  // one-point gain calibration per ADC on a calibration column at cal conditions
 };
 
+enum class DriftCompensation {
+  NONE,    // what drifts stays (unless a replica reference tracks it)
+  GLOBAL,  // each ADC's reference scaled by the drift measured on its own reference cells
+};
 enum class IrSolver {
   NONE,   // wires and devices ideal: every active cell sees V_read (the resistances are ignored)
   FAST,   // row-line drop precomputed per row, bitline drop to first order per read
@@ -72,6 +76,8 @@ struct HardwareConfig {
   double gain_trim_step_rel = 0.005;  // relative step of the one-point gain correction; assumed
   double cal_temp_c = 27.0;           // °C at which trims and the one-point gain are calibrated
   double cal_vdd_scale = 1.0;         // × nominal V_DD at calibration; assumed
+  DriftCompensation drift_compensation = DriftCompensation::NONE;
+  int drift_ref_cells = 128;  // on-state reference cells per ADC measured for it; assumed
   // Wires and devices around the cells (docs/design.md, "IR drop"); all 0 = no IR drop.
   IrSolver ir_solver = IrSolver::FAST;
   double r_row_segment_ohm = 0.0;      // Ω per cell pitch of a row line; assumed (off)
@@ -142,5 +148,6 @@ std::string to_string(MvmSchedule s);
 std::string to_string(OffsetTrim t);
 std::string to_string(ReferenceCal r);
 std::string to_string(IrSolver s);
+std::string to_string(DriftCompensation d);
 
 }  // namespace rapmc

@@ -21,9 +21,18 @@ class PvtSampler final : public pim::DeviceSampler {
   /// coefficient, stuck-at), so that changing one source leaves the others' draws unchanged:
   /// G = G_nom·exp(σ·n − σ²/2)·(1 + α·(T − T0))·(1 + process shift)·(supply factor), σ, α
   /// and the shift interpolated between the off and on states by the cell level;
-  /// the supply factor is V_DD/V_DD,nom unless the ADC reference is ratiometric.
+  /// the supply factor is V_DD/V_DD,nom unless the ADC reference is ratiometric. A read
+  /// after time t drifts each cell by ((t + t0)/t0)^−ν, ν = |μ + σ·n| from its own stream
+  /// (DRIFT), one draw per cell.
   void cells(const std::string& layer, int row_tile, int rows, int cols,
              std::span<float> g_norm) const override;
+  bool varies_tiles() const override {
+    return v_.die_gradient_sigma_rel > 0 || v_.tile_sigma_rel > 0;
+  }
+  /// (1 + g_x·x + g_y·y)·(1 + σ_tile·n): the trial's die gradient (two draws of stream
+  /// SPATIAL, instance 0) and the tile's own shift (one draw of its SPATIAL stream).
+  double tile_gain(const std::string& layer, int row_tile, int col_tile, double x,
+                   double y) const override;
   bool has_rtn() const override { return v_.rtn_cell_fraction > 0 && v_.rtn_amplitude_rel > 0; }
   /// Each cell independently with probability rtn_cell_fraction (gaps between chosen cells
   /// drawn as geometric, one uniform per chosen cell), amplitude rtn_amplitude_rel·G.
@@ -55,9 +64,15 @@ class PvtSampler final : public pim::DeviceSampler {
                                   double sigma_op_v, double sigma_cal_v, double n_dac);
   /// Mean on-state conductance of a replica column, relative to nominal, at temperature temp_c
   /// and supply factor `supply` (stream REPLICA of that ADC: two draws per cell).
-  double replica_ratio(KeyedStream& stream, double temp_c, double supply) const;
-  /// The threshold scale of one ADC (its replica / calibration column drawn from `stream`).
-  double reference_scale(KeyedStream& stream) const;
+  /// With `drift` (a read at the operating time), each replica cell also drifts by its own
+  /// exponent from that stream.
+  double replica_ratio(KeyedStream& stream, double temp_c, double supply,
+                       KeyedStream* drift = nullptr) const;
+  /// The threshold scale of one ADC (its replica / calibration column drawn from `stream`, the
+  /// drift of its reference or replica cells from `drift`).
+  double reference_scale(KeyedStream& stream, KeyedStream& drift) const;
+  /// Mean drift factor ((t + t0)/t0)^−ν of `cells` on-state cells (one draw each from `drift`).
+  double on_cell_drift(KeyedStream& drift, int cells) const;
 
   /// Stream instance keys (exposed for tests).
   static std::uint64_t cell_instance(const std::string& layer, int row_tile);
@@ -76,6 +91,9 @@ class PvtSampler final : public pim::DeviceSampler {
   double supply_factor_, cal_supply_factor_;
   pim::ReadNoise noise_;
   bool varies_cells_, varies_adcs_, varies_sense_;
+  bool drift_ = false;
+  double gradient_x_ = 0, gradient_y_ = 0;  // the die gradient of this trial
+  double drift_log_t_ = 0;                  // log((t + t0)/t0)
 };
 
 }  // namespace rapmc

@@ -48,9 +48,27 @@ struct VariationConfig {
   double comparator_noise_ref_wl_um2 = 0.1;  // for this input-pair area; ∝ √(ref/(W·L))
   double rtn_cell_fraction = 0.0;   // share of cells with telegraph noise (frozen choice); assumed
   double rtn_amplitude_rel = 0.05;  // its peak-to-peak amplitude, relative to the cell's G; assumed
+  // Spatially correlated, frozen per trial (docs/design.md, "Variation sources"): a die-level
+  // linear gradient of G, (1 + g_x·x + g_y·y) over the floorplan (x, y ∈ [−½, ½] of the die),
+  // g_x, g_y normal with this σ (relative change across the die), and a per-tile shift.
+  double die_gradient_sigma_rel = 0.0;  // assumed (off)
+  double tile_sigma_rel = 0.0;          // σ of each tile's relative G shift; assumed (off)
+  // Conductance drift after programming (docs/design.md, "Drift"): G(t) = G(t0)·((t + t0)/t0)^−ν
+  // with t the operating point's time since programming, ν = |μ + σ·n| per cell, μ and σ
+  // interpolated between the off and on states. Defaults: the PCM model of Joshi et al. 2020
+  // (as in aihwkit's PCMLikeNoiseModel) at G/G_max = 1 (on) and 0.01 (off).
+  double drift_nu_on_mean = 0.049;
+  double drift_nu_on_sigma = 0.008;
+  double drift_nu_off_mean = 0.096;
+  double drift_nu_off_sigma = 0.045;
+  double drift_t0_s = 20.0;  // s: programming verified at t0 (drift reference)
 
   /// All sources off (the nominal chip).
   static VariationConfig none();
+  /// log((t + t0)/t0) of a read `time_s` after programming: the drift exponent's multiplier.
+  double drift_log_time(double time_s) const;
+  /// True if a read `time_s` after programming sees drift.
+  bool drifts(double time_s) const;
   /// σ of the offset of a device pair of gate area `wl_um2` (µm²), volts, at temperature temp_c.
   double offset_sigma_v(double wl_um2, double temp_c) const;
 };
@@ -65,6 +83,7 @@ struct Corner {
   double process_shift_sigmas = 0;  // SS: −3, TT: 0, FF: +3 (multiples of process_g_sigma_rel)
   double vdd_scale = 1.0;           // × vdd_nominal_v
   double temp_c = 27.0;
+  double time_s = 0.0;  // s since programming (after t0): 0 = as programmed, no drift
 };
 /// "TT", "SS", "FF", optionally with "_LV"/"_HV" (V_DD −/+10 %); ConfigError for others.
 Corner parse_corner(const std::string& name, double temp_c);
@@ -77,6 +96,7 @@ struct OperatingPoint {
   double adc_gain_shift = 0;               // relative
   double adc_offset_lsb = 0;
   double cmos_corner = 0;  // the corner's CMOS shift: SS −1, TT 0, FF +1
+  double time_s = 0;       // s since programming (after t0)
 };
 
 enum class TempMode { FIXED, UNIFORM };
