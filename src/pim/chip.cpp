@@ -33,7 +33,8 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
             .access = hw.r_access_ohm * dg,
             .driver = hw.r_driver_ohm * dg,
             .sense = hw.r_sense_ohm * dg,
-            .tile_rows = hw.tile_rows};
+            .tile_rows = hw.tile_rows,
+            .nonlinear = hw.read_nonlinearity_per_v2 * hw.v_read * hw.v_read};
   // Slots first: a bad analog_layers pattern fails before any mapping; the weight layers are
   // the first slots, in the order below.
   counter_names_ = counter_names_for(model, hw);
@@ -95,7 +96,7 @@ void ChipInstance::map_row_profiles(MappedLayer& m) const {
   // Per row and column tile, the tile's physical row: its data bitlines in order, then its
   // reference column at the far end from the driver.
   const int R = hw_.tile_rows, C = hw_.tile_cols;
-  m.g_eff.assign(m.g.size(), 0.0f);
+  m.v_row.assign(m.g.size(), 0.0f);
   std::vector<float> row, eff;
   for (int rt = 0; rt < m.row_tiles; ++rt)
     for (int r = 0; r < R; ++r) {
@@ -108,8 +109,8 @@ void ChipInstance::map_row_profiles(MappedLayer& m) const {
         eff.resize(static_cast<std::size_t>(n));
         ir_row_profile(wires_, row, eff);
         std::copy(eff.begin(), eff.end() - 1,
-                  m.g_eff.begin() + static_cast<std::ptrdiff_t>(at) + c0);
-        m.g_eff[at + m.cols + ct] = eff.back();
+                  m.v_row.begin() + static_cast<std::ptrdiff_t>(at) + c0);
+        m.v_row[at + m.cols + ct] = eff.back();
       }
     }
 }

@@ -36,6 +36,8 @@ void read_wires(TomlReader& r, HardwareConfig& h) {
   h.r_access_ohm = r.get_double("wires.access_ohm", h.r_access_ohm, 0.0, 1e6);
   h.r_driver_ohm = r.get_double("wires.driver_ohm", h.r_driver_ohm, 0.0, 1e6);
   h.r_sense_ohm = r.get_double("wires.sense_input_ohm", h.r_sense_ohm, 0.0, 1e6);
+  h.read_nonlinearity_per_v2 =
+      r.get_double("wires.read_nonlinearity_per_v2", h.read_nonlinearity_per_v2, 0.0, 100.0);
   h.ir_fast_sweeps = static_cast<int>(r.get_int("wires.fast_sweeps", h.ir_fast_sweeps, 0, 100));
 }
 

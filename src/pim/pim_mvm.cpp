@@ -284,7 +284,7 @@ void PimMvm::column_currents(const MappedLayer& m, int rt, const int* rows, int 
     const int c0 = ct * C, c1 = std::min(m.cols, c0 + C), nc = c1 - c0 + 1;
     const std::size_t cells = static_cast<std::size_t>(n) * nc;
     s.tile_g.resize(cells);
-    if (fast) s.tile_eff.resize(cells);
+    if (fast) s.tile_v.resize(cells);
     auto gather = [&](const std::vector<float>& from, std::vector<float>& to) {
       for (int j = 0; j < n; ++j) {
         const float* g = from.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride;
@@ -296,8 +296,8 @@ void PimMvm::column_currents(const MappedLayer& m, int rt, const int* rows, int 
     gather(m.g, s.tile_g);
     s.tile_current.resize(static_cast<std::size_t>(nc));
     if (fast) {
-      gather(m.g_eff, s.tile_eff);
-      ir_solve_fast(chip_.wires(), active, s.tile_g, s.tile_eff, nc, hw.ir_fast_sweeps,
+      gather(m.v_row, s.tile_v);
+      ir_solve_fast(chip_.wires(), active, s.tile_g, s.tile_v, nc, hw.ir_fast_sweeps,
                     s.tile_current.data(), s.ir_work);
     } else {
       std::vector<double> exact(static_cast<std::size_t>(nc));

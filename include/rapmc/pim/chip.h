@@ -35,9 +35,9 @@ struct MappedLayer {
   /// g[(rt·tile_rows + i)·stride + col]: conductance normalised to one count; empty when the
   /// instance has ideal cells.
   std::vector<float> g;
-  /// With the fast IR-drop solver: each cell's current in counts with the bitlines at ground,
-  /// its row line's drop included (ir_row_profile), laid out as g; empty otherwise.
-  std::vector<float> g_eff;
+  /// With the fast IR-drop solver: the row-line voltage at each cell (relative to V_read) with
+  /// the bitlines at ground (ir_row_profile), laid out as g; empty otherwise.
+  std::vector<float> v_row;
   int adcs_per_row_tile = 0;
   std::vector<int> adc_of_col;    // ADC instance of each data column within its row tile
   std::vector<float> adc_params;  // [rt][adc][adc_param_count]; empty when ADCs are nominal

@@ -52,10 +52,11 @@ struct HardwareConfig {
   int tile_cols = 128;  // bitlines per tile; assumed default (docs/configuration.md)
   int cell_bits = 1;    // bits per cell; assumed default (docs/configuration.md)
   WeightMapping mapping = WeightMapping::TWOS_COMPLEMENT;
-  double g_on_siemens = 50e-6;    // on-state conductance (20 kΩ); assumed
-  double g_off_siemens = 0.5e-6;  // off-state conductance (2 MΩ, on/off 100); assumed
-  double v_read = 0.2;            // V, read voltage on an active wordline; assumed
-  double t_read_s = 10e-9;        // s, duration of one analog read; assumed
+  double g_on_siemens = 50e-6;            // on-state conductance (20 kΩ); assumed
+  double g_off_siemens = 0.5e-6;          // off-state conductance (2 MΩ, on/off 100); assumed
+  double v_read = 0.2;                    // V, read voltage on an active wordline; assumed
+  double read_nonlinearity_per_v2 = 0.0;  // β of I = G·V·(1 + β·V²), 1/V² (acts with IR drop)
+  double t_read_s = 10e-9;                // s, duration of one analog read; assumed
   OffCurrent off_current = OffCurrent::REFERENCE_COLUMN;
   // ADC (shared by cols_per_adc bitlines, each instance with its own frozen offsets).
   AdcType adc = AdcType::FLASH;

@@ -27,12 +27,19 @@ struct TileWires {
   double driver = 0;           // row driver output resistance
   double sense = 0;            // sense-stage input resistance (virtual-ground quality)
   int tile_rows = 128;         // rows of the tile: the sense stage sits below row tile_rows − 1
+  /// Read nonlinearity b = β·V_read²: a cell (with its access device) at x·V_read carries
+  /// gs·x·(1 + b·x²)/(1 + b), one count still being an on-cell's current at V_read.
+  double nonlinear = 0;
   /// True if any resistance is non-zero (otherwise every cell sees exactly V_read).
   bool any() const {
     return row_segment > 0 || bitline_segment > 0 || access > 0 || driver > 0 || sense > 0;
   }
+  /// Secant conductance of a cell of series conductance gs at x·V_read (1 at x = 1).
+  double secant(double gs, double x) const {
+    return nonlinear > 0 ? gs * (1.0 + nonlinear * x * x) / (1.0 + nonlinear) : gs;
+  }
   /// Series conductance of a cell of conductance g and its access device.
-  double series(double g) const { return g / (1.0 + g * access); }
+  double series(double g) const { return access > 0 ? g / (1.0 + g * access) : g; }
 };
 
 /// Result of an exact solve: iterations used and the last update's largest change.
@@ -46,30 +53,31 @@ struct IrSolveStats {
 /// Gauss-Seidel on the symmetric positive definite nodal matrix, which converges) until no node
 /// moves by more than `tol` (relative to V_read). `rows` are the active rows' positions in the
 /// tile (ascending, distinct), `g` their cells' conductances row-major [n × cols], `current`
-/// receives each bitline's current into its sense stage [cols]. Throws std::runtime_error if
-/// `max_iterations` sweeps do not converge.
+/// receives each bitline's current into its sense stage [cols]. With a read nonlinearity each
+/// sweep first sets every cell's secant conductance at its present voltage (a Picard
+/// iteration). Throws std::runtime_error if `max_iterations` sweeps do not converge.
 IrSolveStats ir_solve_exact(const TileWires& w, std::span<const int> rows, std::span<const float> g,
                             int cols, std::span<double> current, double tol = 1e-13,
                             int max_iterations = 100000);
 
-/// The fast solver's precomputation for one row: the current each cell of the row would carry
-/// with every bitline node at ground (the row line's own drop only), written to `g_eff` [cols]
-/// as an effective conductance gs·v. Depends only on the row's cells: done once per chip.
-void ir_row_profile(const TileWires& w, std::span<const float> g_row, std::span<float> g_eff);
+/// The fast solver's precomputation for one row: its row-line node voltages (normalised) with
+/// every bitline node at ground — the row line's own drop — written to `v_row` [cols]. Depends
+/// only on the row's cells: done once per chip.
+void ir_row_profile(const TileWires& w, std::span<const float> g_row, std::span<float> v_row);
 
 /// Scratch of one solve (reused across reads by the fast solver).
 struct IrWork {
-  std::vector<double> gs, v, u, line, link, chain, row_v;
+  std::vector<double> gs, gs0, v, u, line, link, row_v, fac, x, b;
 };
 
-/// The fast solver's per-read stage: starts from the precomputed row-line voltages
-/// (g_eff/gs: each row line's drop with the bitlines at ground), solves every bitline exactly
-/// given them, then runs `sweeps` further block Gauss-Seidel sweeps (row lines, then
-/// bitlines) of the exact solver. `g` and `g_eff` are the active rows' conductances and
-/// profiles row-major [n × cols]; `current` [cols] receives the bitline currents. Its error
+/// The fast solver's per-read stage: starts from the precomputed row-line voltages (each row
+/// line's drop with the bitlines at ground), solves every bitline exactly given them, then
+/// runs `sweeps` further block Gauss-Seidel sweeps (row lines, then bitlines) of the exact
+/// solver. `g` and `v_row` are the active rows' conductances and profiles row-major
+/// [n × cols]; `current` [cols] receives the bitline currents. Its error
 /// against ir_solve_exact is measured in tests/unit/test_ir_drop.cpp and docs/design.md.
 void ir_solve_fast(const TileWires& w, std::span<const int> rows, std::span<const float> g,
-                   std::span<const float> g_eff, int cols, int sweeps, float* current,
+                   std::span<const float> v_row, int cols, int sweeps, float* current,
                    IrWork& work);
 
 }  // namespace rapmc::pim
