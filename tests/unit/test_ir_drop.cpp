@@ -15,6 +15,7 @@
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/ir_drop.h"
 #include "rapmc/pim/pim_mvm.h"
+#include "test_support.h"
 
 using namespace rapmc;
 using namespace rapmc::pim;
@@ -295,20 +296,6 @@ class AnalogNominal final : public DeviceSampler {
   bool varies_cells() const override { return true; }
 };
 
-IntModel one_layer(unsigned seed, int in, int out) {
-  std::mt19937 gen(seed);  // test fixture only
-  std::uniform_int_distribution<int> w(-127, 127);
-  IntModel m;
-  m.settings = QuantSettings{};
-  m.embed.name = "embed";
-  m.embed.in = in;
-  m.embed.out = out;
-  for (int i = 0; i < in * out; ++i) m.embed.w.push_back(static_cast<std::int8_t>(w(gen)));
-  m.head = m.embed;
-  m.head.name = "head/fc";
-  return m;
-}
-
 struct EngineRun {
   std::vector<std::int32_t> acc;
   LayerCounters total;
@@ -331,8 +318,8 @@ EngineRun run_engine(const IntModel& q, const HardwareConfig& h, const std::vect
 TEST_CASE(
     "IR drop in the engine: zero resistance is the ideal-wire engine bit for bit; the "
     "fast and exact solvers agree on codes") {
-  const IntModel q = one_layer(3, 200, 24);  // two row tiles, one column tile + reference
-  std::mt19937 gen(11);                      // test fixture only
+  const IntModel q = test::random_layers(3, 200, 24);  // two row tiles, one column tile + reference
+  std::mt19937 gen(11);                                // test fixture only
   std::uniform_int_distribution<int> xd(-128, 127);
   const int rows = 6;
   std::vector<std::int8_t> x(static_cast<std::size_t>(rows) * q.embed.in);

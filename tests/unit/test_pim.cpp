@@ -31,21 +31,6 @@ class AnalogNominal final : public DeviceSampler {
   bool varies_sense() const override { return true; }
 };
 
-// A small integer model: random int8 weights, one layer of each shape the engine meets.
-IntModel random_layers(unsigned seed, int in, int out) {
-  std::mt19937 gen(seed);  // test fixture only
-  std::uniform_int_distribution<int> w(-127, 127);
-  IntModel m;
-  m.settings = QuantSettings{};
-  m.embed.name = "embed";
-  m.embed.in = in;
-  m.embed.out = out;
-  for (int i = 0; i < in * out; ++i) m.embed.w.push_back(static_cast<std::int8_t>(w(gen)));
-  m.head = m.embed;
-  m.head.name = "head/fc";
-  return m;
-}
-
 HardwareConfig hw_with(MvmSchedule schedule, WeightMapping mapping, int cell_bits, int enob,
                        AdcType adc, int rows = 128, int k = 7) {
   HardwareConfig h;
@@ -246,7 +231,7 @@ TEST_CASE("cost model against hand-computed cases") {
   h.offset_trim = OffsetTrim::NONE;
   h.reference = ReferenceCal::NONE;
   // One layer 100 inputs × 20 outputs, 8 slices: 160 bitlines → 1 row tile × 2 column tiles.
-  const IntModel m = random_layers(1, 100, 20);
+  const IntModel m = test::random_layers(1, 100, 20);
   h.adc = AdcType::FLASH;
   h.enob = 3;
   const ChipInstance chip(m, h);
@@ -271,7 +256,7 @@ TEST_CASE("cost model against hand-computed cases") {
 
 TEST_CASE("simulated MVMs are exact with ideal devices, for every schedule, mapping and path") {
   const int in = 300, out = 24, tokens = 6;  // 3 row tiles of 128, the last one partial
-  const IntModel m = random_layers(7, in, out);
+  const IntModel m = test::random_layers(7, in, out);
   const auto x = random_inputs(11, in * tokens);
   std::vector<std::int32_t> want(static_cast<std::size_t>(tokens) * out);
   DigitalMvm().mvm(m.embed, x.data(), tokens, want.data());
@@ -334,7 +319,7 @@ TEST_CASE(
   // thresholds lie between reachable counts, so a nominal chip makes no code error and keeps a
   // margin of half a count, 1/(2L) LSB, for every ADC type, cell width and mapping.
   const int in = 200, out = 12, tokens = 3;
-  const IntModel m = random_layers(5, in, out);
+  const IntModel m = test::random_layers(5, in, out);
   const auto x = random_inputs(9, in * tokens);
   const AnalogNominal analog;
   for (int lsb = 1; lsb <= 4; ++lsb)
@@ -387,7 +372,7 @@ TEST_CASE(
 
 TEST_CASE("too few ADC bits: saturations are counted and the sum clips exactly as the ADC does") {
   const int in = 128, out = 4, tokens = 3;
-  const IntModel m = random_layers(3, in, out);
+  const IntModel m = test::random_layers(3, in, out);
   const auto x = random_inputs(5, in * tokens);
   HardwareConfig h =
       hw_with(MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 5, AdcType::FLASH);
@@ -434,7 +419,7 @@ TEST_CASE(
 
   // Too few ADC bits make every analog layer wrong; a digital layer stays exact and uncounted.
   const int in = 128, out = 4, tokens = 3;
-  const IntModel m = random_layers(3, in, out);
+  const IntModel m = test::random_layers(3, in, out);
   const auto x = random_inputs(5, in * tokens);
   std::vector<std::int32_t> want(static_cast<std::size_t>(tokens) * out);
   DigitalMvm().mvm(m.embed, x.data(), tokens, want.data());
@@ -532,7 +517,7 @@ TEST_CASE("PiM counters and logits do not depend on the thread count") {
 }
 
 TEST_CASE("attention operands on the chip: signed and unsigned inputs exact with ideal devices") {
-  const IntModel m = random_layers(2, 16, 4);
+  const IntModel m = test::random_layers(2, 16, 4);
   std::mt19937 gen(9);
   std::uniform_int_distribution<int> wdist(-128, 127), xdist(0, 255);
   const int out = 17, in = 16, rows = 17;

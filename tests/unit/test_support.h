@@ -12,6 +12,7 @@
 #include <doctest/doctest.h>
 
 #include "rapmc/model/vit_model.h"
+#include "rapmc/quant/int_model.h"
 
 namespace rapmc::test {
 
@@ -109,6 +110,22 @@ inline VitModel tiny_model(unsigned seed = 1) {
   }
   m.head_ln_weight = vec(d), m.head_ln_bias = vec(d);
   m.head_weight = mat(3, d), m.head_bias = vec(3);
+  return m;
+}
+
+/// A small integer model for the engine's tests: random int8 weights [out × in] as its
+/// embedding and the same as its head (test fixture only: std::mt19937).
+inline IntModel random_layers(unsigned seed, int in, int out) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> w(-127, 127);
+  IntModel m;
+  m.settings = QuantSettings{};
+  m.embed.name = "embed";
+  m.embed.in = in;
+  m.embed.out = out;
+  for (int i = 0; i < in * out; ++i) m.embed.w.push_back(static_cast<std::int8_t>(w(gen)));
+  m.head = m.embed;
+  m.head.name = "head/fc";
   return m;
 }
 
