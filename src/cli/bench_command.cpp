@@ -76,21 +76,36 @@ int run_bench(const BenchArgs& a) {
       << 1e3 * t_digital / images.size() << " ms/image\n\n"
       << "schedule  effects              cell ops/s   ratio to sgemm   ms/image   x digital pass\n";
   // Lognormal programming error of σ 5 % on every cell (nothing else varies): the engine's
-  // analog path; then IR drop on top (1 Ω per row and bitline segment, 1 kΩ access device,
-  // 100 Ω driver, 20 Ω sense input) with each solver. The exact solver runs on one image
-  // (it is the reference, not a campaign path). Seed and trial fixed: the bench measures
-  // speed, not statistics.
+  // analog path; then, one at a time on top of it, drift a year after programming, spatial
+  // variation (die gradient and tile shifts), and IR drop (1 Ω per row and bitline segment,
+  // 1 kΩ access device, 100 Ω driver, 20 Ω sense input) with each solver. The exact solver
+  // runs on one image (it is the reference, not a campaign path). Seed and trial fixed: the
+  // bench measures speed, not statistics.
   VariationConfig cells_only = VariationConfig::none();
   cells_only.cell_sigma_on = cells_only.cell_sigma_off = 0.05;
+  VariationConfig drift = cells_only, spatial = cells_only;
+  const VariationConfig defaults;
+  drift.drift_nu_on_mean = defaults.drift_nu_on_mean;
+  drift.drift_nu_on_sigma = defaults.drift_nu_on_sigma;
+  drift.drift_nu_off_mean = defaults.drift_nu_off_mean;
+  drift.drift_nu_off_sigma = defaults.drift_nu_off_sigma;
+  spatial.die_gradient_sigma_rel = 0.02;
+  spatial.tile_sigma_rel = 0.01;
+  OperatingPoint year;
+  year.time_s = 3.15e7;
   struct Case {
     std::string label;
     bool vary;
     IrSolver ir;
+    const VariationConfig* variation;
+    OperatingPoint op;
   };
-  const std::vector<Case> cases{{"none (popcount)", false, IrSolver::NONE},
-                                {"cells (lognormal)", true, IrSolver::NONE},
-                                {"cells + IR fast", true, IrSolver::FAST},
-                                {"cells + IR exact", true, IrSolver::EXACT}};
+  const std::vector<Case> cases{{"none (popcount)", false, IrSolver::NONE, &cells_only, {}},
+                                {"cells (lognormal)", true, IrSolver::NONE, &cells_only, {}},
+                                {"cells + drift 1 y", true, IrSolver::NONE, &drift, year},
+                                {"cells + spatial", true, IrSolver::NONE, &spatial, {}},
+                                {"cells + IR fast", true, IrSolver::FAST, &cells_only, {}},
+                                {"cells + IR exact", true, IrSolver::EXACT, &cells_only, {}}};
   const ImageSet one = load_dataset("fashion-mnist:test", a.data_dir, 1);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const std::string file : {"conventional", "rap"}) {
@@ -103,7 +118,7 @@ int run_bench(const BenchArgs& a) {
         hw.r_driver_ohm = 100.0;
         hw.r_sense_ohm = 20.0;
       }
-      const PvtSampler varied(cells_only, OperatingPoint{}, hw, 12345, 0);
+      const PvtSampler varied(*c.variation, c.op, hw, 12345, 0);
       const ImageSet& set = c.ir == IrSolver::EXACT ? one : images;
       t0 = std::chrono::steady_clock::now();
       const pim::ChipInstance chip =
