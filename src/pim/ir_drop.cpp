@@ -8,48 +8,6 @@
 namespace rapmc::pim {
 namespace {
 
-// Solves a chain of n nodes: node k has its own conductance to fixed potentials folded into
-// diag[k] and rhs[k], and links of conductance link[k] to node k + 1 (a symmetric tridiagonal
-// system, diagonally dominant: Thomas algorithm without pivoting). `c` is scratch of size n.
-void solve_chain(int n, const double* link, const double* diag, const double* rhs, double* x,
-                 double* c) {
-  double b = diag[0];
-  x[0] = rhs[0] / b;
-  for (int k = 1; k < n; ++k) {
-    c[k - 1] = -link[k - 1] / b;
-    b = diag[k] + link[k - 1] * c[k - 1];
-    x[k] = (rhs[k] + link[k - 1] * x[k - 1]) / b;
-  }
-  for (int k = n - 2; k >= 0; --k) x[k] -= c[k] * x[k + 1];
-}
-
-// One row line given its bitline nodes u: its node voltages v (all normalised). `work` holds
-// 4·cols doubles.
-void solve_row(const TileWires& w, const double* gs, const double* u, int cols, double* v,
-               double* work) {
-  if (w.row_segment == 0) {  // the line is one node: only the driver drops a voltage
-    if (w.driver == 0) {
-      std::fill(v, v + cols, 1.0);
-      return;
-    }
-    double num = 1.0 / w.driver, den = 1.0 / w.driver;
-    for (int c = 0; c < cols; ++c) {
-      num += gs[c] * u[c];
-      den += gs[c];
-    }
-    std::fill(v, v + cols, num / den);
-    return;
-  }
-  double *link = work, *diag = work + cols, *rhs = work + 2 * cols, *scratch = work + 3 * cols;
-  const double y = 1.0 / w.row_segment, y0 = 1.0 / (w.driver + w.row_segment);
-  for (int c = 0; c < cols; ++c) {
-    link[c] = y;
-    diag[c] = gs[c] + (c > 0 ? y : y0) + (c + 1 < cols ? y : 0.0);
-    rhs[c] = gs[c] * u[c] + (c == 0 ? y0 : 0.0);
-  }
-  solve_chain(cols, link, diag, rhs, v, scratch);
-}
-
 // The nodes of one read: the active rows' series conductances gs, row-line nodes v and bitline
 // nodes u, each [n × cols]; block Gauss-Seidel half-sweeps over them.
 class Network {
@@ -61,7 +19,6 @@ class Network {
     k_.gs0.resize(N);
     k_.v.resize(N);
     k_.u.resize(N);
-    k_.line.resize(4 * static_cast<std::size_t>(std::max(cols, n_)));
     k_.link.resize(static_cast<std::size_t>(std::max(n_ - 1, 1)));
     // Bitline links between consecutive active rows; the last one's to the virtual ground.
     for (int j = 0; j + 1 < n_; ++j)
@@ -80,32 +37,37 @@ class Network {
   }
   double* v() { return k_.v.data(); }
   double* u() { return k_.u.data(); }
-  // Every row line given u; returns the largest change of a node. The lines are eliminated in
-  // lockstep (column outer, row inner) so that their dependency chains overlap; each line's
-  // arithmetic is solve_chain's with 1/b kept instead of b.
+  // Every row line given u; returns the largest change of a node. Each line is a tridiagonal
+  // system (Thomas algorithm, 1/b kept: one division per node), the lines eliminated in
+  // lockstep (column outer, row inner) so that their dependency chains overlap. A line without
+  // segment resistance is one node behind the driver.
   double solve_rows() {
-    double change = 0;
     const std::size_t N = static_cast<std::size_t>(n_) * cols_;
-    if (w_.row_segment == 0) {
-      k_.row_v.resize(static_cast<std::size_t>(cols_));
-      for (int j = 0; j < n_; ++j) {
-        const std::size_t at = static_cast<std::size_t>(j) * cols_;
-        solve_row(w_, k_.gs.data() + at, k_.u.data() + at, cols_, k_.row_v.data(), k_.line.data());
-        for (int c = 0; c < cols_; ++c) {
-          change = std::max(change, std::abs(k_.row_v[c] - k_.v[at + c]));
-          k_.v[at + c] = k_.row_v[c];
-        }
-      }
-      return change;
-    }
-    k_.fac.resize(N);
-    k_.x.resize(N);
-    k_.b.resize(static_cast<std::size_t>(n_));
-    const double y = 1.0 / w_.row_segment, y0 = 1.0 / (w_.driver + w_.row_segment);
     const double* gs = k_.gs.data();
     const double* u = k_.u.data();
-    double *fac = k_.fac.data(), *x = k_.x.data(), *b = k_.b.data();
     const int C = cols_;
+    k_.x.resize(N);
+    double* x = k_.x.data();
+    if (w_.row_segment == 0) {
+      for (int j = 0; j < n_; ++j) {
+        const std::size_t at = static_cast<std::size_t>(j) * C;
+        double line = 1.0;
+        if (w_.driver > 0) {
+          double num = 1.0 / w_.driver, den = 1.0 / w_.driver;
+          for (int c = 0; c < C; ++c) {
+            num += gs[at + c] * u[at + c];
+            den += gs[at + c];
+          }
+          line = num / den;
+        }
+        std::fill(x + at, x + at + C, line);
+      }
+      return take(x, k_.v.data(), N);
+    }
+    k_.fac.resize(N);
+    k_.b.resize(static_cast<std::size_t>(n_));
+    const double y = 1.0 / w_.row_segment, y0 = 1.0 / (w_.driver + w_.row_segment);
+    double *fac = k_.fac.data(), *b = k_.b.data();
     for (int j = 0; j < n_; ++j) {  // b holds 1/b per line: one division per node
       const std::size_t i = static_cast<std::size_t>(j) * C;
       b[j] = 1.0 / (gs[i] + y0 + (C > 1 ? y : 0.0));
@@ -126,19 +88,13 @@ class Network {
         const std::size_t i = static_cast<std::size_t>(j) * C + k;
         x[i] -= fac[i] * x[i + 1];
       }
-    double* v = k_.v.data();
-    for (std::size_t i = 0; i < N; ++i) {
-      change = std::max(change, std::abs(x[i] - v[i]));
-      v[i] = x[i];
-    }
-    return change;
+    return take(x, k_.v.data(), N);
   }
   // Every bitline given v; returns the largest change of a node. Bitlines are eliminated in
-  // lockstep (row outer, column inner: independent, so the inner loop vectorises); each
-  // bitline's arithmetic is solve_chain's with 1/b kept instead of b.
+  // lockstep (row outer, column inner: independent, so the inner loop vectorises), each by the
+  // Thomas algorithm with 1/b kept.
   double solve_bitlines() {
     if (w_.bitline_segment == 0 && w_.sense == 0) return 0.0;  // every u stays at ground
-    double change = 0;
     const std::size_t N = static_cast<std::size_t>(n_) * cols_;
     const double* gs = k_.gs.data();
     const double* v = k_.v.data();
@@ -188,11 +144,7 @@ class Network {
         for (int c = 0; c < C; ++c) xr[at + c] -= fac[at + c] * xr[at + C + c];
       }
     }
-    for (std::size_t i = 0; i < N; ++i) {
-      change = std::max(change, std::abs(x[i] - u[i]));
-      u[i] = x[i];
-    }
-    return change;
+    return take(x, u, N);
   }
   // Each bitline's current into its sense stage.
   template <typename T>
@@ -206,6 +158,15 @@ class Network {
   }
 
  private:
+  // Copies the new node voltages `x` into `to` [N]; returns the largest change.
+  static double take(const double* x, double* to, std::size_t N) {
+    double change = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+      change = std::max(change, std::abs(x[i] - to[i]));
+      to[i] = x[i];
+    }
+    return change;
+  }
   const TileWires& w_;
   int n_, cols_;
   IrWork& k_;
@@ -243,20 +204,20 @@ IrSolveStats ir_solve_exact(const TileWires& w, std::span<const int> rows, std::
 }
 
 void ir_row_profile(const TileWires& w, std::span<const float> g_row, std::span<float> v_row) {
+  // The network of one driven row whose bitline nodes stay at ground: its row solve alone,
+  // iterated on the secant conductances (Picard; one solve without a nonlinearity).
   const int cols = static_cast<int>(g_row.size());
-  std::vector<double> gs0(g_row.size()), gs(g_row.size()), u(g_row.size(), 0.0),
-      v(g_row.size(), 1.0), next(g_row.size()), work(4 * g_row.size());
-  for (int c = 0; c < cols; ++c) gs[c] = gs0[c] = w.series(g_row[c]);
-  // Picard iterations on the secant conductances (one solve without a nonlinearity).
+  const int row[] = {0};
+  IrWork work;
+  Network net(w, row, cols, work);
+  net.set_cells(g_row);
+  std::fill(net.v(), net.v() + cols, 1.0);
+  std::fill(net.u(), net.u() + cols, 0.0);
   for (int it = 0; it < 1000; ++it) {
-    for (int c = 0; c < cols; ++c) gs[c] = w.secant(gs0[c], v[c]);
-    solve_row(w, gs.data(), u.data(), cols, next.data(), work.data());
-    double change = 0;
-    for (int c = 0; c < cols; ++c) change = std::max(change, std::abs(next[c] - v[c]));
-    v.swap(next);
-    if (w.nonlinear == 0 || change <= 1e-13) break;
+    net.update_secant();
+    if (net.solve_rows() <= 1e-13 || w.nonlinear == 0) break;
   }
-  for (int c = 0; c < cols; ++c) v_row[c] = static_cast<float>(v[c]);
+  for (int c = 0; c < cols; ++c) v_row[c] = static_cast<float>(net.v()[c]);
 }
 
 void ir_solve_fast(const TileWires& w, std::span<const int> rows, std::span<const float> g,

@@ -67,7 +67,7 @@ void ir_row_profile(const TileWires& w, std::span<const float> g_row, std::span<
 
 /// Scratch of one solve (reused across reads by the fast solver).
 struct IrWork {
-  std::vector<double> gs, gs0, v, u, line, link, row_v, fac, x, b;
+  std::vector<double> gs, gs0, v, u, link, fac, x, b;
 };
 
 /// The fast solver's per-read stage: starts from the precomputed row-line voltages (each row
