@@ -93,24 +93,18 @@ void ChipInstance::map_rtn(MappedLayer& m, const std::string& name) const {
 }
 
 void ChipInstance::map_row_profiles(MappedLayer& m) const {
-  // Per row and column tile, the tile's physical row: its data bitlines in order, then its
-  // reference column at the far end from the driver.
-  const int R = hw_.tile_rows, C = hw_.tile_cols;
+  const int R = hw_.tile_rows;
   m.v_row.assign(m.g.size(), 0.0f);
-  std::vector<float> row, eff;
+  std::vector<float> row, v;
   for (int rt = 0; rt < m.row_tiles; ++rt)
     for (int r = 0; r < R; ++r) {
       const std::size_t at = (static_cast<std::size_t>(rt) * R + r) * m.stride;
       for (int ct = 0; ct < m.col_tiles; ++ct) {
-        const int c0 = ct * C, c1 = std::min(m.cols, c0 + C), n = c1 - c0 + 1;
-        row.assign(m.g.begin() + static_cast<std::ptrdiff_t>(at) + c0,
-                   m.g.begin() + static_cast<std::ptrdiff_t>(at) + c1);
-        row.push_back(m.g[at + m.cols + ct]);
-        eff.resize(static_cast<std::size_t>(n));
-        ir_row_profile(wires_, row, eff);
-        std::copy(eff.begin(), eff.end() - 1,
-                  m.v_row.begin() + static_cast<std::ptrdiff_t>(at) + c0);
-        m.v_row[at + m.cols + ct] = eff.back();
+        row.resize(static_cast<std::size_t>(m.tile_width(ct)));
+        v.resize(row.size());
+        m.gather_tile(m.g.data() + at, ct, row.data());
+        ir_row_profile(wires_, row, v);
+        m.scatter_tile(v.data(), ct, m.v_row.data() + at);
       }
     }
 }
@@ -152,6 +146,7 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
   m.cols = out * S;
   m.row_tiles = (in + R - 1) / R;
   m.col_tiles = (m.cols + C - 1) / C;
+  m.tile_cols = C;
   m.words = (R + 63) / 64;
   m.stride = m.cols + m.col_tiles;
   m.masks.assign(static_cast<std::size_t>(m.row_tiles) * m.cols * L * m.words, 0);

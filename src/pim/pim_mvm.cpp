@@ -272,7 +272,7 @@ void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n,
 void PimMvm::column_currents(const MappedLayer& m, int rt, const int* rows, int n,
                              Scratch& s) const {
   const HardwareConfig& hw = chip_.hardware();
-  const int R = hw.tile_rows, C = hw.tile_cols;
+  const int R = hw.tile_rows;
   if (!chip_.ir_drop()) {
     sum_active_rows(m, R, rt, rows, n, false, s.current.data());
     return;
@@ -281,31 +281,26 @@ void PimMvm::column_currents(const MappedLayer& m, int rt, const int* rows, int 
   const std::span<const int> active(rows, static_cast<std::size_t>(n));
   const bool fast = hw.ir_solver == IrSolver::FAST;
   for (int ct = 0; ct < m.col_tiles; ++ct) {
-    const int c0 = ct * C, c1 = std::min(m.cols, c0 + C), nc = c1 - c0 + 1;
+    const int nc = m.tile_width(ct);
     const std::size_t cells = static_cast<std::size_t>(n) * nc;
-    s.tile_g.resize(cells);
-    if (fast) s.tile_v.resize(cells);
     auto gather = [&](const std::vector<float>& from, std::vector<float>& to) {
-      for (int j = 0; j < n; ++j) {
-        const float* g = from.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride;
-        float* out = to.data() + static_cast<std::size_t>(j) * nc;
-        std::copy(g + c0, g + c1, out);
-        out[nc - 1] = g[m.cols + ct];
-      }
+      to.resize(cells);
+      for (int j = 0; j < n; ++j)
+        m.gather_tile(from.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride, ct,
+                      to.data() + static_cast<std::size_t>(j) * nc);
     };
     gather(m.g, s.tile_g);
-    s.tile_current.resize(static_cast<std::size_t>(nc));
     if (fast) {
       gather(m.v_row, s.tile_v);
+      s.tile_current.resize(static_cast<std::size_t>(nc));
       ir_solve_fast(chip_.wires(), active, s.tile_g, s.tile_v, nc, hw.ir_fast_sweeps,
                     s.tile_current.data(), s.ir_work);
+      m.scatter_tile(s.tile_current.data(), ct, s.current.data());
     } else {
-      std::vector<double> exact(static_cast<std::size_t>(nc));
-      ir_solve_exact(chip_.wires(), active, s.tile_g, nc, exact);
-      std::copy(exact.begin(), exact.end(), s.tile_current.begin());
+      s.tile_exact.resize(static_cast<std::size_t>(nc));
+      ir_solve_exact(chip_.wires(), active, s.tile_g, nc, s.tile_exact);
+      m.scatter_tile(s.tile_exact.data(), ct, s.current.data());
     }
-    std::copy(s.tile_current.begin(), s.tile_current.end() - 1, s.current.begin() + c0);
-    s.current[m.cols + ct] = s.tile_current[nc - 1];
   }
 }
 

@@ -3,6 +3,7 @@
 // ADC parameters (from a DeviceSampler; nominal by default).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -26,8 +27,9 @@ struct MappedLayer {
   int in = 0, out = 0;
   int cols = 0;  // data bitlines: out × slices
   int row_tiles = 0, col_tiles = 0;
-  int words = 0;   // 64-bit words per bitline mask: ceil(tile_rows / 64)
-  int stride = 0;  // floats per slab row: cols + col_tiles reference columns
+  int tile_cols = 0;  // bitlines per physical tile (the hardware's)
+  int words = 0;      // 64-bit words per bitline mask: ceil(tile_rows / 64)
+  int stride = 0;     // floats per slab row: cols + col_tiles reference columns
   /// masks[((rt·cell_bits + q)·words + w)·cols + col]: bit i of word w set if bit q of the cell
   /// level at row 64w + i of that bitline is 1 (exact counts by popcount; bitlines contiguous so
   /// that the count loop vectorises).
@@ -48,6 +50,24 @@ struct MappedLayer {
   /// rtn[rtn_start[rt·tile_rows + r] .. rtn_start[rt·tile_rows + r + 1]); empty without.
   std::vector<RtnCell> rtn;
   std::vector<std::uint32_t> rtn_start;
+
+  /// Column tile `ct` as one physical row: its data bitlines in order, then its reference
+  /// column (at the far end from the driver). Its width in columns:
+  int tile_width(int ct) const { return std::min(cols, (ct + 1) * tile_cols) - ct * tile_cols + 1; }
+  /// Copies that row of one slab row (`slab_row`: stride values) into `out` [tile_width(ct)].
+  template <typename T, typename U>
+  void gather_tile(const T* slab_row, int ct, U* out) const {
+    const int c0 = ct * tile_cols, w = tile_width(ct);
+    std::copy(slab_row + c0, slab_row + c0 + w - 1, out);
+    out[w - 1] = static_cast<U>(slab_row[cols + ct]);
+  }
+  /// The reverse: `in` [tile_width(ct)] into its places in `slab_row`.
+  template <typename T, typename U>
+  void scatter_tile(const T* in, int ct, U* slab_row) const {
+    const int c0 = ct * tile_cols, w = tile_width(ct);
+    std::copy(in, in + w - 1, slab_row + c0);
+    slab_row[cols + ct] = static_cast<U>(in[w - 1]);
+  }
 };
 
 class ChipInstance {

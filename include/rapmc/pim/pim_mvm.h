@@ -59,6 +59,7 @@ class PimMvm final : public MvmBackend {
     // IR drop: the active rows' data, one tile's cells and currents.
     IrWork ir_work;
     std::vector<float> tile_g, tile_v, tile_current;
+    std::vector<double> tile_exact;
   };
   void run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, const std::uint8_t* x,
            InputKind kind, int rows, std::int32_t* acc) const;
