@@ -9,7 +9,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git clang-format
   libboost-dev libboost-random-dev libtbb-dev libhdf5-dev libarmadillo-dev libopenblas-dev
   zlib1g-dev doctest-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
-  libopenmpi-dev openmpi-bin
+  librandom123-dev libopenmpi-dev openmpi-bin
   dataset-fashion-mnist
   python3-h5py python3-numpy python3-matplotlib   # plots/ (the plot scripts and their test)
 )

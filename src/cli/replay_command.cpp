@@ -30,6 +30,7 @@ bool same_bits(double a, double b) {
 
 int run_replay(const ReplayArgs& a) {
   const ResultsData d = read_results(a.file);
+  require_rng_scheme(a.file, d.rng_scheme, "replaying a trial of it");
   if (a.point >= d.points.size()) {
     throw ConfigError("--point " + std::to_string(a.point) + ": " + a.file + " has " +
                       std::to_string(d.points.size()) + " point(s)");

@@ -1,5 +1,7 @@
 #include "rapmc/core/keyed_rng.h"
 
+#include <Random123/philox.h>
+
 namespace rapmc {
 
 std::uint64_t name_key(std::string_view name) {
@@ -11,14 +13,22 @@ std::uint64_t name_key(std::string_view name) {
   return mix64(h);
 }
 
+std::array<std::uint32_t, 4> philox4x32_10(const std::array<std::uint32_t, 4>& ctr,
+                                           const std::array<std::uint32_t, 2>& key) {
+  const r123::Philox4x32::ctr_type c = {{ctr[0], ctr[1], ctr[2], ctr[3]}};
+  const r123::Philox4x32::key_type k = {{key[0], key[1]}};
+  const r123::Philox4x32::ctr_type r = r123::Philox4x32()(c, k);
+  return {r[0], r[1], r[2], r[3]};
+}
+
 KeyedStream::KeyedStream(std::uint64_t seed, RngDomain domain, std::uint64_t trial,
-                         std::uint64_t instance) {
-  // A chain of mixes: each field changes every bit of the key.
-  std::uint64_t k = mix64(seed ^ 0x6a09e667f3bcc908ULL);
-  k = mix64(k ^ static_cast<std::uint64_t>(domain) * 0xbb67ae8584caa73bULL);
-  k = mix64(k ^ mix64(trial + 0x3c6ef372fe94f82bULL));
-  k = mix64(k ^ mix64(instance + 0xa54ff53a5f1d36f1ULL));
-  key_ = k;
+                         std::uint64_t instance)
+    : key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)} {
+  // The stream's identity in the counter's upper half: each field changes every bit of it.
+  std::uint64_t id = mix64(static_cast<std::uint64_t>(domain) * 0xbb67ae8584caa73bULL);
+  id = mix64(id ^ mix64(trial + 0x3c6ef372fe94f82bULL));
+  id = mix64(id ^ mix64(instance + 0xa54ff53a5f1d36f1ULL));
+  id_ = id;
 }
 
 }  // namespace rapmc

@@ -27,10 +27,8 @@ void nominal_adc_params(AdcType type, int enob, double shift_lsb, std::span<floa
   }
 }
 
-float ComparatorNoise::draw(float distance) const {
-  if (sigma_ <= 0.0f || std::abs(distance) > REACH * sigma_) return 0.0f;
-  boost::random::normal_distribution<float> n01(0.0f, 1.0f);
-  return sigma_ * n01(*stream_);
+int adc_decisions(AdcType type, int enob) {
+  return type == AdcType::FLASH ? (1 << enob) - 1 : type == AdcType::SAR ? enob : 0;
 }
 
 int ideal_convert(int enob, double u, int ideal, double& margin) {
@@ -46,19 +44,27 @@ int ideal_convert(int enob, double u, int ideal, double& margin) {
 }
 
 int adc_convert(AdcType type, int enob, std::span<const float> p, float u, int ideal, float& margin,
-                const ComparatorNoise& noise) {
+                const DecisionNoise& noise, float* closest) {
   if (type == AdcType::IDEAL) {
     double m = 0;
     const int c = ideal_convert(enob, u, ideal, m);
     margin = static_cast<float>(m);
+    if (closest) {  // the thresholds k − 1/2 on either side of u that exist
+      const int top = (1 << enob) - 1;
+      const double r = std::floor(static_cast<double>(u) + 0.5);
+      const double lo = std::clamp(r, 1.0, static_cast<double>(top)) - 0.5;
+      const double hi = std::clamp(r + 1.0, 1.0, static_cast<double>(top)) - 0.5;
+      *closest = static_cast<float>(std::min(std::abs(u - lo), std::abs(u - hi)));
+    }
     return c;
   }
-  float m = 1e30f;
+  float m = 1e30f, near = 1e30f;
   int code = 0;
   if (type == AdcType::FLASH) {
     for (std::size_t j = 0; j < p.size(); ++j) {
       const float d = u - p[j];
-      const float x = d - noise.draw(d);  // comparator j fires if x > 0
+      near = std::min(near, std::abs(d));
+      const float x = d - noise.draw(static_cast<int>(j), d);  // comparator j fires if x > 0
       code += x > 0.0f;
       m = std::min(m, static_cast<int>(j) < ideal ? x : -x);
     }
@@ -69,7 +75,8 @@ int adc_convert(AdcType type, int enob, std::span<const float> p, float u, int i
       // The decision the converter takes (on its own path) ...
       const float trial = acc + p[1 + k];
       const float d = v - (trial - 0.5f);
-      const float x = d - noise.draw(d);
+      near = std::min(near, std::abs(d));
+      const float x = d - noise.draw(enob - 1 - k, d);
       if (x > 0.0f) {
         acc = trial;
         code |= 1 << k;
@@ -83,6 +90,7 @@ int adc_convert(AdcType type, int enob, std::span<const float> p, float u, int i
     }
   }
   margin = m;
+  if (closest) *closest = near;
   return code;
 }
 

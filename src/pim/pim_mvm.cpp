@@ -5,6 +5,8 @@
 #include <bit>
 #include <climits>
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 
 #include "rapmc/pim/adc.h"
 
@@ -12,42 +14,158 @@ namespace rapmc::pim {
 namespace {
 
 // Σ over the active rows of every column of row tile `rt` (reference columns included) of the
-// conductances, or of their squares; four rows per pass, a fixed order (results do not depend
-// on threads or scheduling).
-void sum_active_rows(const MappedLayer& m, int R, int rt, const int* rows, int n, bool square,
-                     float* out) {
-  std::fill(out, out + m.stride, 0.0f);
+// conductances (into `sum`, unless null) and of their squares (into `sum_sq`, unless null), in
+// one pass over the rows; four rows at a time, a fixed order (results do not depend on threads
+// or scheduling).
+void sum_active_rows(const MappedLayer& m, int R, int rt, const int* rows, int n, float* sum,
+                     float* sum_sq) {
+  const int cols = m.stride;
+  if (sum) std::fill(sum, sum + cols, 0.0f);
+  if (sum_sq) std::fill(sum_sq, sum_sq + cols, 0.0f);
   auto row = [&](int j) {
     return m.g.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride;
   };
   int j = 0;
-  if (!square) {
-    for (; j + 4 <= n; j += 4) {
-      const float *g0 = row(j), *g1 = row(j + 1), *g2 = row(j + 2), *g3 = row(j + 3);
-      for (int col = 0; col < m.stride; ++col)
-        out[col] += (g0[col] + g1[col]) + (g2[col] + g3[col]);
+  for (; j + 4 <= n; j += 4) {
+    const float *g0 = row(j), *g1 = row(j + 1), *g2 = row(j + 2), *g3 = row(j + 3);
+    if (sum && sum_sq) {
+      for (int col = 0; col < cols; ++col) {
+        sum[col] += (g0[col] + g1[col]) + (g2[col] + g3[col]);
+        sum_sq[col] +=
+            (g0[col] * g0[col] + g1[col] * g1[col]) + (g2[col] * g2[col] + g3[col] * g3[col]);
+      }
+    } else if (sum) {
+      for (int col = 0; col < cols; ++col) sum[col] += (g0[col] + g1[col]) + (g2[col] + g3[col]);
+    } else {
+      for (int col = 0; col < cols; ++col)
+        sum_sq[col] +=
+            (g0[col] * g0[col] + g1[col] * g1[col]) + (g2[col] * g2[col] + g3[col] * g3[col]);
     }
   }
   for (; j < n; ++j) {
     const float* g = row(j);
-    if (square) {
-      for (int col = 0; col < m.stride; ++col) out[col] += g[col] * g[col];
-    } else {
-      for (int col = 0; col < m.stride; ++col) out[col] += g[col];
+    if (sum)
+      for (int col = 0; col < cols; ++col) sum[col] += g[col];
+    if (sum_sq)
+      for (int col = 0; col < cols; ++col) sum_sq[col] += g[col] * g[col];
+  }
+}
+
+// The flash comparators t[k·cols + col] over every bitline u: the code, the signed margin
+// against the ideal code and the distance to the nearest threshold. With P (> 0) known at
+// compile time the comparators unroll and the bitlines vectorise; P = 0: `count` comparators,
+// one pass over the bitlines each.
+template <int P>
+void flash_bitlines(int cols, const float* __restrict t, const float* __restrict u,
+                    const std::int32_t* __restrict ideal, std::int32_t* __restrict code,
+                    float* __restrict margin, float* __restrict closest, int count = P) {
+  if constexpr (P > 0) {
+    for (int col = 0; col < cols; ++col) {
+      const float v = u[col];
+      const int id = ideal[col];
+      int c = 0;
+      float mg = 1e30f, near = 1e30f;
+#pragma GCC unroll 16
+      for (int k = 0; k < P; ++k) {
+        const float x = v - t[static_cast<std::size_t>(k) * cols + col];
+        c += x > 0.0f;
+        const float signed_x = k < id ? x : -x;
+        mg = signed_x < mg ? signed_x : mg;
+        const float ax = x < 0.0f ? -x : x;
+        near = ax < near ? ax : near;
+      }
+      code[col] = c;
+      margin[col] = mg;
+      closest[col] = near;
+    }
+  } else {
+    std::fill(code, code + cols, 0);
+    std::fill(margin, margin + cols, 1e30f);
+    std::fill(closest, closest + cols, 1e30f);
+    for (int k = 0; k < count; ++k) {
+      const float* tk = t + static_cast<std::size_t>(k) * cols;
+      for (int col = 0; col < cols; ++col) {
+        const float x = u[col] - tk[col];
+        code[col] += x > 0.0f;
+        const float signed_x = k < ideal[col] ? x : -x;
+        margin[col] = signed_x < margin[col] ? signed_x : margin[col];
+        const float ax = x < 0.0f ? -x : x;
+        closest[col] = ax < closest[col] ? ax : closest[col];
+      }
     }
   }
 }
 
+// The SAR conversion of every bitline u (adc_convert's arithmetic, noise-free, the same
+// operations in the same order so that the codes agree bit for bit), with B bits known at
+// compile time so that the bitlines vectorise: p[k·cols + col] holds the instance's offset
+// (k = 0) and bit weights (k = 1 + bit).
+template <int B>
+void sar_bitlines(int cols, const float* __restrict p, const float* __restrict u,
+                  const std::int32_t* __restrict ideal, std::int32_t* __restrict code,
+                  float* __restrict margin, float* __restrict closest) {
+  for (int col = 0; col < cols; ++col) {
+    const float v = u[col] + p[col];
+    const int id = ideal[col];
+    float acc = 0.0f, ideal_acc = 0.0f, mg = 1e30f, near = 1e30f;
+    int c = 0;
+#pragma GCC unroll 16
+    for (int k = B - 1; k >= 0; --k) {
+      const float w = p[static_cast<std::size_t>(1 + k) * cols + col];
+      const float trial = acc + w;
+      const float d = v - (trial - 0.5f);
+      const float ad = d < 0.0f ? -d : d;
+      near = ad < near ? ad : near;
+      const bool take = d > 0.0f;
+      acc = take ? trial : acc;
+      c |= take ? 1 << k : 0;
+      const bool want = (id >> k) & 1;
+      const float ideal_trial = ideal_acc + w;
+      const float xi = ideal_trial == trial ? d : v - (ideal_trial - 0.5f);
+      const float signed_x = want ? xi : -xi;
+      mg = signed_x < mg ? signed_x : mg;
+      ideal_acc = want ? ideal_trial : ideal_acc;
+    }
+    code[col] = c;
+    margin[col] = mg;
+    closest[col] = near;
+  }
+}
+
+// f(i) for every i < n with flags[i] != 0, in increasing order: eight flags per 64-bit word,
+// so that the usual all-zero stretches cost one test per word.
+template <typename F>
+void for_each_flagged(const std::uint8_t* flags, int n, F f) {
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, flags + i, 8);
+    if (word == 0) continue;
+    for (int k = 0; k < 8; ++k)
+      if (flags[i + k]) f(i + k);
+  }
+  for (; i < n; ++i)
+    if (flags[i]) f(i);
+}
+
 }  // namespace
 
-PimMvm::PimMvm(const ChipInstance& chip, int act_bits)
+PimMvm::PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws)
     : chip_(chip),
       act_bits_(act_bits),
-      noise_(chip.noise_key(), RngDomain::READ_NOISE, 0, 0),
-      comparator_stream_(chip.noise_key(), RngDomain::COMPARATOR_NOISE, 0, 0),
-      rtn_stream_(chip.noise_key(), RngDomain::RTN, 0, 1),
-      comparator_noise_(static_cast<float>(chip.comparator_noise_lsb()), comparator_stream_) {
+      noise_(chip.noise_key()),
+      rtn_stream_(chip.noise_key(), RngDomain::RTN, 0, 1) {
   const HardwareConfig& hw = chip.hardware();
+  comparator_sigma_ =
+      hw.adc == AdcType::IDEAL ? 0.0f : static_cast<float>(chip.comparator_noise_lsb());
+  noisy_ = chip.read_noise().bitline() || comparator_sigma_ > 0.0f;
+  everywhere_ = draws == NoiseDraws::EVERYWHERE;
+  variables_ = 1 + adc_decisions(hw.adc, hw.enob);
+  // The ideal code of every count a bitline can reach: min(round-half-up(count / L), top).
+  const int lsb = hw.lsb_counts, top = (1 << hw.enob) - 1;
+  ideal_of_count_.resize(static_cast<std::size_t>(hw.tile_rows * ((1 << hw.cell_bits) - 1) + 1));
+  for (std::size_t c = 0; c < ideal_of_count_.size(); ++c)
+    ideal_of_count_[c] = std::min((2 * static_cast<int>(c) + lsb) / (2 * lsb), top);
   nominal_params_.resize(static_cast<std::size_t>(adc_param_count(hw.adc, hw.enob)));
   nominal_adc_params(hw.adc, hw.enob, hw.threshold_shift_lsb(), nominal_params_);
 }
@@ -114,9 +232,9 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w,
   s.code.resize(static_cast<std::size_t>(m.cols));
   s.margin.resize(static_cast<std::size_t>(m.cols));
   s.closest.resize(static_cast<std::size_t>(m.cols));
-  s.threshold.resize(static_cast<std::size_t>(m.cols));
   s.ideal.resize(static_cast<std::size_t>(m.cols));
   s.bin.resize(static_cast<std::size_t>(m.cols));
+  s.near.resize(static_cast<std::size_t>(m.cols));
   s.active.resize(static_cast<std::size_t>(R));
   s.read_mask.resize(static_cast<std::size_t>(m.words));
   LayerCounters& c = s.counters[slot];
@@ -160,6 +278,7 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w,
       c.error_sq += d * d;
     }
   }
+  flush_margins(s, c);
 }
 
 void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, Scratch& s,
@@ -178,6 +297,7 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
   ideal_codes(m.cols, s);
   analog_values(m, rt, rows, n, leak_none, s);
   convert(m, rt, s);
+  if (noisy_) add_temporal_noise(m, rt, rows, n, s);
   tally(m.cols, pw, s, c);
 }
 
@@ -227,10 +347,10 @@ void PimMvm::convert_nominal(int cols, int pw, Scratch& s, LayerCounters& c) con
 void PimMvm::ideal_codes(int cols, Scratch& s) const {
   // The ideal code of every bitline: the ideal ADC on the exact count, thresholds between
   // reachable counts (HardwareConfig::threshold_shift_lsb), i.e. round-half-up of count / L.
-  const int lsb = chip_.hardware().lsb_counts, top = (1 << chip_.hardware().enob) - 1;
   const std::int32_t* cnt = s.count.data();
+  const std::int32_t* code_of = ideal_of_count_.data();
   std::int32_t* ideal = s.ideal.data();
-  for (int col = 0; col < cols; ++col) ideal[col] = std::min((2 * cnt[col] + lsb) / (2 * lsb), top);
+  for (int col = 0; col < cols; ++col) ideal[col] = code_of[cnt[col]];
 }
 
 void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none,
@@ -266,15 +386,16 @@ void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n,
     const float* offset = m.sense_offset.data() + static_cast<std::size_t>(rt) * cols;
     for (int col = 0; col < cols; ++col) u[col] = u[col] * gain[col] + offset[col];
   }
-  if (chip_.read_noise().bitline()) add_bitline_noise(m, rt, rows, n, s);
 }
 
 void PimMvm::column_currents(const MappedLayer& m, int rt, const int* rows, int n,
                              Scratch& s) const {
   const HardwareConfig& hw = chip_.hardware();
   const int R = hw.tile_rows;
-  if (!chip_.ir_drop()) {
-    sum_active_rows(m, R, rt, rows, n, false, s.current.data());
+  if (!chip_.ir_drop()) {  // with the squares the bitline noise needs, in the same pass
+    const bool squares = noisy_ && chip_.read_noise().cell_rel > 0;
+    if (squares) s.current2.resize(static_cast<std::size_t>(m.stride));
+    sum_active_rows(m, R, rt, rows, n, s.current.data(), squares ? s.current2.data() : nullptr);
     return;
   }
   // Each column tile is one network: its data bitlines, then its reference column.
@@ -326,38 +447,85 @@ void PimMvm::add_rtn(const MappedLayer& m, int rt, const int* rows, int n, Scrat
   }
 }
 
-void PimMvm::add_bitline_noise(const MappedLayer& m, int rt, const int* rows, int n,
+void PimMvm::bitline_variances(const MappedLayer& m, int rt, const int* rows, int n,
                                Scratch& s) const {
-  // One input-referred draw per conversion, in call order, σ from the conductance the bitline
-  // (and its reference column) drives (device_sampler.h, ReadNoise).
+  // The variance of every bitline's input-referred noise, LSB², from the conductance the
+  // bitline (and its reference column) drives (device_sampler.h, ReadNoise).
   const HardwareConfig& hw = chip_.hardware();
   const ReadNoise& rn = chip_.read_noise();
   const int C = hw.tile_cols, cols = m.cols;
-  float* u = s.value.data();
-  const double floor2 = rn.floor_lsb * rn.floor_lsb;
+  float* var = s.variance.data();
+  const auto floor2 = static_cast<float>(rn.floor_lsb * rn.floor_lsb);
   if (!rn.conductance_dependent()) {
-    const auto sigma = static_cast<float>(rn.floor_lsb);
-    for (int col = 0; col < cols; ++col) u[col] += sigma * n01_(noise_);
+    std::fill(var, var + cols, floor2);
     return;
   }
   const float* cur = s.current.data();  // Σ G of the active cells (conductance-dependent noise
                                         // keeps every cell's conductance, chip.cpp)
-  const float* cur2 = nullptr;
-  if (rn.cell_rel > 0) {
-    s.current2.resize(static_cast<std::size_t>(m.stride));
-    sum_active_rows(m, hw.tile_rows, rt, rows, n, true, s.current2.data());
-    cur2 = s.current2.data();
-  }
+  s.current2.resize(static_cast<std::size_t>(m.stride));
+  if (rn.cell_rel == 0)
+    std::fill(s.current2.begin(), s.current2.end(), 0.0f);
+  else if (chip_.ir_drop())  // column_currents() summed them otherwise
+    sum_active_rows(m, hw.tile_rows, rt, rows, n, nullptr, s.current2.data());
+  const float* cur2 = s.current2.data();
   const bool ref = hw.off_current == OffCurrent::REFERENCE_COLUMN;
   const double inv_l2 = 1.0 / (static_cast<double>(hw.lsb_counts) * hw.lsb_counts);
-  const double rel2 = rn.cell_rel * rn.cell_rel;
-  for (int col = 0; col < cols; ++col) {
-    const int rc = cols + col / C;  // the bitline's reference column
-    double g1 = cur[col] + (ref ? cur[rc] : 0.0f);
-    double g2 = cur2 ? cur2[col] + (ref ? cur2[rc] : 0.0f) : 0.0;
-    const double var = floor2 + (rn.per_g_counts2 * g1 + rel2 * g2) * inv_l2;
-    u[col] += static_cast<float>(std::sqrt(var)) * n01_(noise_);
+  const auto per_g = static_cast<float>(rn.per_g_counts2 * inv_l2);
+  const auto per_g2 = static_cast<float>(rn.cell_rel * rn.cell_rel * inv_l2);
+  for (int ct = 0; ct < m.col_tiles; ++ct) {
+    const float g_ref = ref ? cur[cols + ct] : 0.0f, g2_ref = ref ? cur2[cols + ct] : 0.0f;
+    const int end = std::min(cols, (ct + 1) * C);
+    for (int col = ct * C; col < end; ++col)
+      var[col] = floor2 + per_g * (cur[col] + g_ref) + per_g2 * (cur2[col] + g2_ref);
   }
+}
+
+void PimMvm::add_temporal_noise(const MappedLayer& m, int rt, const int* rows, int n,
+                                Scratch& s) const {
+  // The conversions whose noise can change their code (temporal_noise.h) are converted again
+  // with their bitline's noise and their comparators'; the others keep the noise-free code
+  // and margin convert() gave them. Quiet: closest > REACH·(σ_b + σ_c), tested on σ_b².
+  const HardwareConfig& hw = chip_.hardware();
+  const bool bitline = chip_.read_noise().bitline();
+  const int cols = m.cols;
+  const auto V = static_cast<std::uint64_t>(variables_);
+  const std::uint64_t first = conversions_ * V;
+  conversions_ += static_cast<std::uint64_t>(cols);
+  s.variance.resize(static_cast<std::size_t>(cols));
+  if (bitline)
+    bitline_variances(m, rt, rows, n, s);
+  else
+    std::fill(s.variance.begin(), s.variance.end(), 0.0f);
+  // Which conversions the noise can change (a flat, vectorised pass), then those with a tail
+  // variable.
+  const auto inv_reach = static_cast<float>(1.0 / TemporalNoise::REACH);
+  const float* var = s.variance.data();
+  const float* closest = s.closest.data();
+  std::uint8_t* near = s.near.data();
+  const float sc = comparator_sigma_;
+  const bool every = everywhere_;
+  for (int col = 0; col < cols; ++col) {
+    const float room = closest[col] * inv_reach - sc;  // what σ_b may reach
+    near[col] = static_cast<std::uint8_t>(every | (room <= 0.0f) | (room * room <= var[col]));
+  }
+  for (std::uint64_t i = noise_.next_tail(); i < conversions_ * V; i = noise_.next_tail_after(i))
+    near[(i - first) / V] = 1;
+  for_each_flagged(near, cols, [&](int col) {
+    const std::uint64_t i0 = first + static_cast<std::uint64_t>(col) * V;
+    const float sigma = std::sqrt(var[col]);
+    const float u = s.value[col] + (sigma > 0.0f ? sigma * static_cast<float>(noise_.z(i0)) : 0.0f);
+    if (hw.adc == AdcType::IDEAL) {
+      double margin = 0;
+      s.code[col] = ideal_convert(hw.enob, static_cast<double>(u) + hw.threshold_shift_lsb(),
+                                  s.ideal[col], margin);
+      s.margin[col] = static_cast<float>(margin);
+    } else {
+      s.code[col] =
+          adc_convert(hw.adc, hw.enob, adc_params(m, rt, col), u, s.ideal[col], s.margin[col],
+                      DecisionNoise(sc, noise_, i0, every, noise_.walked_tail_in(i0, i0 + V)));
+    }
+  });
+  noise_.skip_to(conversions_ * V);
 }
 
 void PimMvm::convert(const MappedLayer& m, int rt, Scratch& s) const {
@@ -368,10 +536,10 @@ void PimMvm::convert(const MappedLayer& m, int rt, Scratch& s) const {
   const std::int32_t* ideal = s.ideal.data();
   std::int32_t* code = s.code.data();
   float* margin = s.margin.data();
-  const bool noisy_comparators = hw.adc != AdcType::IDEAL && comparator_noise_.active();
-  if (hw.adc == AdcType::IDEAL || (m.col_params.empty() && !noisy_comparators)) {
-    // The ideal ADC (and a nominal, noise-free one) with its thresholds `shift` below k − 1/2:
-    // it codes u + shift against k − 1/2.
+  float* closest = s.closest.data();
+  if (hw.adc == AdcType::IDEAL || m.col_params.empty()) {
+    // The ideal ADC (and a nominal one) with its thresholds `shift` below k − 1/2: it codes
+    // u + shift against k − 1/2.
     const auto ftop = static_cast<float>(top);
     const auto shift = static_cast<float>(hw.threshold_shift_lsb());
     for (int col = 0; col < cols; ++col) {
@@ -379,68 +547,98 @@ void PimMvm::convert(const MappedLayer& m, int rt, Scratch& s) const {
       float x = v + 0.5f;
       x = x < 0.0f ? 0.0f : x;
       x = x > ftop ? ftop : x;
-      code[col] = static_cast<std::int32_t>(x);  // truncation = floor for x >= 0
+      const auto c = static_cast<float>(static_cast<std::int32_t>(x));  // floor for x >= 0
+      code[col] = static_cast<std::int32_t>(c);
       const auto k = static_cast<float>(ideal[col]);
       const float below = k < 1.0f ? 1e30f : v - (k - 0.5f);   // no threshold below code 0
       const float above = k >= ftop ? 1e30f : (k + 0.5f) - v;  // nor above the top code
       margin[col] = below < above ? below : above;
+      // The thresholds on either side of v (of its own code), for the noise's reach.
+      const float lo = c < 1.0f ? 1e30f : v - (c - 0.5f);
+      const float hi = c >= ftop ? 1e30f : (c + 0.5f) - v;
+      closest[col] = lo < hi ? lo : hi;
     }
   } else if (hw.adc == AdcType::FLASH) {
-    convert_flash(m, rt, noisy_comparators, s);
+    convert_flash(m, rt, s);
   } else {
-    for (int col = 0; col < cols; ++col) convert_one(m, rt, col, s);
+    convert_sar(m, rt, s);
   }
 }
 
-void PimMvm::convert_one(const MappedLayer& m, int rt, int col, Scratch& s) const {
-  // One bitline through its ADC instance's parameters (nominal ones on a nominal chip), with
-  // the comparators' noise.
+std::span<const float> PimMvm::adc_params(const MappedLayer& m, int rt, int col) const {
+  // The parameters of a bitline's ADC instance (nominal ones on a nominal chip).
+  const HardwareConfig& hw = chip_.hardware();
+  const auto P = static_cast<std::size_t>(adc_param_count(hw.adc, hw.enob));
+  if (m.adc_params.empty()) return {nominal_params_.data(), P};
+  return {m.adc_params.data() +
+              (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P,
+          P};
+}
+
+void PimMvm::convert_flash(const MappedLayer& m, int rt, Scratch& s) const {
+  // Every comparator of every bitline's instance (convert() sends only varied ADCs here),
+  // noise-free.
   const HardwareConfig& hw = chip_.hardware();
   const int P = adc_param_count(hw.adc, hw.enob);
-  const float* p =
-      m.adc_params.empty()
-          ? nominal_params_.data()
-          : m.adc_params.data() +
-                (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) * P;
-  s.code[col] = adc_convert(hw.adc, hw.enob, {p, static_cast<std::size_t>(P)}, s.value[col],
-                            s.ideal[col], s.margin[col], comparator_noise_);
+  const float* t = m.col_params.data() + static_cast<std::size_t>(rt) * P * m.cols;
+  const auto run = [&](auto p) {
+    flash_bitlines<decltype(p)::value>(m.cols, t, s.value.data(), s.ideal.data(), s.code.data(),
+                                       s.margin.data(), s.closest.data(), P);
+  };
+  switch (P) {
+    case 1:
+      return run(std::integral_constant<int, 1>{});
+    case 3:
+      return run(std::integral_constant<int, 3>{});
+    case 7:
+      return run(std::integral_constant<int, 7>{});
+    case 15:
+      return run(std::integral_constant<int, 15>{});
+    default:
+      return run(std::integral_constant<int, 0>{});
+  }
 }
 
-void PimMvm::convert_flash(const MappedLayer& m, int rt, bool noisy, Scratch& s) const {
-  // Every comparator over every bitline (vectorised). With comparator noise, the few bitlines
-  // that come within REACH·σ of a threshold are converted again, one by one, with their noise
-  // (adc_convert draws nothing for the others: the same result, in the same stream order).
+void PimMvm::flush_margins(Scratch& s, LayerCounters& c) {
+  auto& h = s.margin_hist;
+  for (int b = 0; b < MARGIN_BINS; ++b) c.margin_hist[b] += h[0][b] + h[1][b] + h[2][b] + h[3][b];
+  for (auto& copy : h) copy.fill(0);
+  s.hist_count = 0;
+}
+
+void PimMvm::convert_sar(const MappedLayer& m, int rt, Scratch& s) const {
+  // Every SAR instance's decisions over every bitline (convert() sends only varied ADCs here),
+  // noise-free; resolutions beyond 8 bits one bitline at a time.
   const HardwareConfig& hw = chip_.hardware();
   const int cols = m.cols, P = adc_param_count(hw.adc, hw.enob);
-  const float* u = s.value.data();
-  const std::int32_t* ideal = s.ideal.data();
-  std::int32_t* code = s.code.data();
-  float* margin = s.margin.data();
-  float* closest = s.closest.data();
-  std::fill(code, code + cols, 0);
-  std::fill(margin, margin + cols, 1e30f);
-  std::fill(closest, closest + cols, 1e30f);
-  for (int k = 0; k < P; ++k) {
-    const float* t = nullptr;
-    if (m.col_params.empty()) {
-      std::fill(s.threshold.begin(), s.threshold.begin() + cols, nominal_params_[k]);
-      t = s.threshold.data();
-    } else {
-      t = m.col_params.data() + (static_cast<std::size_t>(rt) * P + k) * cols;
-    }
-    for (int col = 0; col < cols; ++col) {
-      const float x = u[col] - t[col];
-      code[col] += x > 0.0f;
-      const float signed_x = k < ideal[col] ? x : -x;
-      margin[col] = signed_x < margin[col] ? signed_x : margin[col];
-      const float ax = x < 0.0f ? -x : x;
-      closest[col] = ax < closest[col] ? ax : closest[col];
-    }
+  const float* p = m.col_params.data() + static_cast<std::size_t>(rt) * P * cols;
+  const auto run = [&](auto b) {
+    sar_bitlines<decltype(b)::value>(cols, p, s.value.data(), s.ideal.data(), s.code.data(),
+                                     s.margin.data(), s.closest.data());
+  };
+  switch (hw.enob) {
+    case 1:
+      return run(std::integral_constant<int, 1>{});
+    case 2:
+      return run(std::integral_constant<int, 2>{});
+    case 3:
+      return run(std::integral_constant<int, 3>{});
+    case 4:
+      return run(std::integral_constant<int, 4>{});
+    case 5:
+      return run(std::integral_constant<int, 5>{});
+    case 6:
+      return run(std::integral_constant<int, 6>{});
+    case 7:
+      return run(std::integral_constant<int, 7>{});
+    case 8:
+      return run(std::integral_constant<int, 8>{});
+    default:
+      for (int col = 0; col < cols; ++col) {
+        s.code[col] = adc_convert(hw.adc, hw.enob, adc_params(m, rt, col), s.value[col],
+                                  s.ideal[col], s.margin[col], {}, &s.closest[col]);
+      }
   }
-  if (!noisy) return;
-  const float reach = ComparatorNoise::REACH * static_cast<float>(chip_.comparator_noise_lsb());
-  for (int col = 0; col < cols; ++col)
-    if (closest[col] <= reach) convert_one(m, rt, col, s);
 }
 
 void PimMvm::tally(int cols, int pw, Scratch& s, LayerCounters& c) const {
@@ -460,19 +658,29 @@ void PimMvm::tally(int cols, int pw, Scratch& s, LayerCounters& c) const {
   // Smallest count beyond the range: the ideal code is top from (top + 1/2)·L on.
   const std::int32_t first_sat = lsb == 1 ? top + 1 : (2 * lsb * (top + 1) - lsb + 1) / 2;
   std::int32_t errors = 0, sat = 0;
-  float mmin = 1e30f;
+  std::uint8_t* wrong = s.near.data();  // reused: the conversions whose code is wrong
   for (int col = 0; col < cols; ++col) {
-    errors += code[col] != ideal[col];
+    wrong[col] = code[col] != ideal[col];
+    errors += wrong[col];
     sat += cnt[col] >= first_sat;
-    mmin = margin[col] < mmin ? margin[col] : mmin;
+    acc[col] += weight * code[col];
+  }
+  // The smallest margin through an order-preserving integer key of the float (an integer
+  // minimum vectorises), and every margin's bin.
+  std::int32_t key_min = INT32_MAX;
+  for (int col = 0; col < cols; ++col) {
+    const auto bits = std::bit_cast<std::int32_t>(margin[col]);
+    const std::int32_t key = bits ^ ((bits >> 31) & INT32_MAX);
+    key_min = key < key_min ? key : key_min;
     float b = (margin[col] - low) * bins_per_lsb;
     b = b < 0.0f ? 0.0f : b;
     b = b > last ? last : b;
     bin[col] = static_cast<std::int32_t>(b);
-    acc[col] += weight * code[col];
   }
-  // The margin histogram in four interleaved copies, so that repeated bins do not serialise.
-  std::array<std::array<std::uint32_t, MARGIN_BINS>, 4> h{};
+  const float mmin = std::bit_cast<float>(key_min ^ ((key_min >> 31) & INT32_MAX));
+  // The margin histogram in four interleaved copies, so that repeated bins do not serialise;
+  // kept over the reads of one run() and added to the layer's counters at its end.
+  auto& h = s.margin_hist;
   int col = 0;
   for (; col + 4 <= cols; col += 4) {
     h[0][bin[col]]++;
@@ -481,11 +689,12 @@ void PimMvm::tally(int cols, int pw, Scratch& s, LayerCounters& c) const {
     h[3][bin[col + 3]]++;
   }
   for (; col < cols; ++col) h[0][bin[col]]++;
-  for (int b = 0; b < MARGIN_BINS; ++b) c.margin_hist[b] += h[0][b] + h[1][b] + h[2][b] + h[3][b];
+  s.hist_count += static_cast<std::uint32_t>(cols);
+  if (s.hist_count > (1u << 30)) flush_margins(s, c);
   if (errors) {
-    for (int k = 0; k < cols; ++k)
-      if (code[k] != ideal[k])
-        c.dcode_hist[std::min(std::abs(code[k] - ideal[k]), DCODE_BINS - 1)]++;
+    for_each_flagged(wrong, cols, [&](int k) {
+      c.dcode_hist[std::min(std::abs(code[k] - ideal[k]), DCODE_BINS - 1)]++;
+    });
   }
   c.dcode_hist[0] += static_cast<std::uint64_t>(cols - errors);
   c.code_errors += static_cast<std::uint64_t>(errors);

@@ -48,6 +48,7 @@ std::map<std::uint64_t, std::size_t> index_parts(const std::vector<std::string>&
   if (paths.empty()) throw ConfigError("merge: no shard files given");
   for (const auto& p : paths) {
     parts.push_back(read_results(p));
+    require_rng_scheme(p, parts.back().rng_scheme, "merging it");
     if (!parts.back().shard)
       throw ConfigError(p + ": not a shard (it was not written with --shard i/N)");
   }

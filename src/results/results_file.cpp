@@ -117,6 +117,7 @@ ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
         "; --resume appends only to format " + std::to_string(RESULTS_FORMAT_MAJOR) + "." +
         std::to_string(RESULTS_FORMAT_MINOR) + " files (run the campaign again with --force)");
   }
+  require_rng_scheme(path, settings.read_string_attribute("rng_scheme"), "--resume");
   const std::string sha = settings.read_string_attribute("campaign_sha256");
   if (sha != c.sha256) {
     throw ConfigError(path + ": holds another campaign (settings SHA-256 " + sha.substr(0, 12) +

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "rapmc/core/errors.h"
+#include "rapmc/core/keyed_rng.h"
 #include "rapmc/mc/layer_metrics.h"
 #include "rapmc/mc/trial_metrics.h"
 #include "rapmc/pim/counters.h"
@@ -101,6 +103,15 @@ PointTable read_point_table(const h5::Node& f, const std::string& g, int minor) 
   return t;
 }
 
+void require_rng_scheme(const std::string& path, const std::string& scheme,
+                        const std::string& what) {
+  if (scheme == RNG_SCHEME) return;
+  throw ConfigError(path + ": its trials were drawn with RNG scheme '" + scheme +
+                    "' but this rapmc draws with '" + RNG_SCHEME + "', so " + what +
+                    " is refused (the file stays readable: report and the plots use it; run "
+                    "the campaign again with --force for results of this scheme)");
+}
+
 ResultsData read_results(const std::string& path) {
   const h5::File f = h5::File::open(path);
   ResultsData d;
@@ -110,6 +121,7 @@ ResultsData read_results(const std::string& path) {
   d.campaign_toml = s.read_string_attribute("campaign_toml");
   d.campaign_sha256 = s.read_string_attribute("campaign_sha256");
   d.seed = static_cast<std::uint64_t>(s.read_int_attribute("master_seed"));
+  d.rng_scheme = s.read_string_attribute("rng_scheme");
   const auto n_points = static_cast<std::size_t>(s.read_int_attribute("points"));
   if (s.has_attribute("shard_index")) {
     d.shard = ShardSpec{static_cast<std::uint64_t>(s.read_int_attribute("shard_index")),

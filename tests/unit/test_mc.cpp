@@ -316,6 +316,22 @@ TEST_CASE(
   CHECK(resumed_old.output.find(
             "written in results format 1.0; --resume appends only to format 1.2") !=
         std::string::npos);
+  // A file drawn with the previous RNG scheme still reports; resume and replay refuse it.
+  h5::File::open(killed, h5::Access::READ_WRITE)
+      .group("settings")
+      .write_attribute("rng_scheme", std::string("rapmc-keyed-splitmix64-v1"));
+  CHECK(test::run_rapmc("report " + killed).exit_code == 0);
+  CHECK(read_results(killed).rng_scheme == "rapmc-keyed-splitmix64-v1");
+  const std::string refused =
+      "drawn with RNG scheme 'rapmc-keyed-splitmix64-v1' but this rapmc "
+      "draws with 'rapmc-philox4x32-10-v2'";
+  const auto resumed_v1 = test::run_rapmc("run " + camp + " --out " + killed + " --resume --quiet");
+  CHECK(resumed_v1.exit_code == static_cast<int>(ExitCode::CONFIG));
+  CHECK(resumed_v1.output.find(refused) != std::string::npos);
+  CHECK(resumed_v1.output.find("--resume is refused") != std::string::npos);
+  const auto replay_v1 = test::run_rapmc("replay " + killed + " --trial 3");
+  CHECK(replay_v1.exit_code == static_cast<int>(ExitCode::CONFIG));
+  CHECK(replay_v1.output.find(refused) != std::string::npos);
 }
 
 TEST_CASE("a convergence trigger stops at the same trial whatever the threads") {
@@ -395,6 +411,14 @@ TEST_CASE(
                                    dir.file("y.h5") + " --quiet");
   CHECK(inc.exit_code == static_cast<int>(ExitCode::CONFIG));
   CHECK(inc.output.find("incomplete shard 2/3") != std::string::npos);
+  // A shard drawn with another RNG scheme is refused by name.
+  h5::File::open(p1, h5::Access::READ_WRITE)
+      .group("settings")
+      .write_attribute("rng_scheme", std::string("rapmc-keyed-splitmix64-v1"));
+  const auto scheme = test::run_rapmc("merge " + p0 + " " + p1 + " " + p2 + " --out " +
+                                      dir.file("z.h5") + " --quiet");
+  CHECK(scheme.exit_code == static_cast<int>(ExitCode::CONFIG));
+  CHECK(scheme.output.find(p1 + ": its trials were drawn with RNG scheme") != std::string::npos);
   CHECK_THROWS_WITH_AS(parse_shard("3/3", 7), test::has("--shard '3/3'"), ConfigError);
   CHECK_THROWS_WITH_AS(parse_shard("1-3", 7), test::has("expected i/N"), ConfigError);
   CHECK(parse_shard("2/3", 7).begin == 4);

@@ -12,6 +12,7 @@
 #include "rapmc/pim/adc.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/pim_mvm.h"
+#include "rapmc/pim/temporal_noise.h"
 #include "rapmc/variation/pvt_sampler.h"
 
 using namespace rapmc;
@@ -149,6 +150,83 @@ TEST_CASE("bitline noise variance grows linearly with the active conductance") {
       const std::uint64_t plane0 = static_cast<std::uint64_t>(tokens) * m.embed.out * 8;
       check_rate(c.code_errors, plane0, 2 * q_function(0.5 / std::sqrt(var)));
     }
+  }
+}
+
+TEST_CASE("temporal noise variables: i.i.d. N(0, 1), tails at rate 2Q(REACH), random access") {
+  // Every variable computed in order: the inner ones are the normal truncated to ±REACH, the
+  // tail ones beyond it, together N(0, 1); the tail count is binomial with p = 2Q(REACH).
+  TemporalNoise all(0x5eed);
+  const std::uint64_t n = 2000000;
+  std::vector<double> z(n);
+  std::uint64_t tails = 0, misplaced = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const bool tail = all.is_tail(i);
+    z[i] = all.z(i);
+    tails += tail;
+    misplaced += (std::abs(z[i]) > TemporalNoise::REACH) != tail;
+    all.skip_to(i + 1);
+  }
+  CHECK(misplaced == 0);
+  check_rate(tails, n, 2 * q_function(TemporalNoise::REACH));
+  double sum = 0, sum2 = 0;
+  for (double v : z) {
+    sum += v;
+    sum2 += v * v;
+  }
+  const double mean = sum / n, var = sum2 / n - mean * mean;
+  CHECK(std::abs(mean) <= K_SIGMA / std::sqrt(static_cast<double>(n)));
+  CHECK(std::abs(var - 1) <= K_SIGMA * std::sqrt(2.0 / n));
+  // Random access: every 13th variable alone is the same value as in the full walk.
+  TemporalNoise sparse(0x5eed);
+  std::uint64_t differ = 0;
+  for (std::uint64_t i = 5; i < n; i += 13) {
+    differ += sparse.z(i) != z[i];
+    sparse.skip_to(i + 1);
+  }
+  CHECK(differ == 0);
+  CHECK(sparse.inner_draws() < n / 12);
+}
+
+TEST_CASE("lazy temporal noise gives the codes of drawing every variable, at a fraction of draws") {
+  // A varied chip (cells, comparators, sense stages) with bitline and comparator noise large
+  // enough that many conversions come within reach of a threshold: the lazy evaluation must
+  // give the same products and the same code errors as computing every noise variable.
+  IntModel m = all_on_layer(128, 16);
+  std::uint64_t state = 12345;
+  for (auto& w : m.embed.w) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    w = static_cast<std::int8_t>(static_cast<int>(state >> 56) - 128);
+  }
+  std::vector<std::int8_t> x;
+  for (int t = 0; t < 20 * 128; ++t) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    x.push_back(static_cast<std::int8_t>(static_cast<int>(state >> 56) - 128));
+  }
+  VariationConfig v;  // the defaults, with louder noise
+  v.read_noise_rel_ion = 0.05;
+  v.comparator_noise_mv = 3.0;
+  for (AdcType adc : {AdcType::FLASH, AdcType::SAR, AdcType::IDEAL}) {
+    CAPTURE(to_string(adc));
+    HardwareConfig h = sparse_hw(adc, 3);
+    const PvtSampler sampler(v, OperatingPoint{}, h, 77, 3);
+    const ChipInstance chip(m, h, sampler);
+    std::vector<std::int32_t> lazy_acc(20 * 16), every_acc(20 * 16);
+    const PimMvm lazy(chip, 8, NoiseDraws::LAZY), every(chip, 8, NoiseDraws::EVERYWHERE);
+    lazy.mvm(m.embed, x.data(), 20, lazy_acc.data());
+    every.mvm(m.embed, x.data(), 20, every_acc.data());
+    CHECK(lazy_acc == every_acc);
+    const LayerCounters a = lazy.counters().at("embed"), b = every.counters().at("embed");
+    CHECK(a.code_errors > 0);
+    CHECK(a.code_errors == b.code_errors);
+    CHECK(a.dcode_hist == b.dcode_hist);
+    CHECK(a.saturations == b.saturations);
+    // Every variable drawn by the reference (bitline, and each decision of a converter with
+    // comparators), a small share by the lazy evaluation.
+    const std::uint64_t per = 1 + (adc == AdcType::IDEAL ? 0 : adc_decisions(adc, 3));
+    CHECK(every.noisy_conversions() == lazy.noisy_conversions());
+    CHECK(every.noise_draws() > (per - 1) * every.noisy_conversions() * 95 / 100);
+    CHECK(lazy.noise_draws() < every.noise_draws() / 2);
   }
 }
 

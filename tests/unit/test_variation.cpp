@@ -2,6 +2,7 @@
 // frozen draws, and the closed-form code error rate of comparator offsets.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
 #include <numeric>
@@ -49,12 +50,29 @@ HardwareConfig flash3() {
 }
 }  // namespace
 
-TEST_CASE("keyed streams: known answers lock the scheme; every key field matters") {
+TEST_CASE("keyed streams: Philox4x32-10 known answers; the stream layout locks the scheme") {
+  // Random123's published known-answer vectors (kat_vectors: counter, key -> output).
+  using W = std::array<std::uint32_t, 4>;
+  CHECK(philox4x32_10({0, 0, 0, 0}, {0, 0}) == W{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8});
+  CHECK(philox4x32_10({~0u, ~0u, ~0u, ~0u}, {~0u, ~0u}) ==
+        W{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd});
+  CHECK(philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}) ==
+        W{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1});
+  // Words 2n and 2n + 1 of a stream are the halves of block n; block() is random access.
   KeyedStream s(20261125, RngDomain::CELL, 3, 42);
-  CHECK(s() == 0xb9965e2c829f04dfULL);
-  CHECK(s() == 0x15bcf0794ea69f77ULL);
-  CHECK(s() == 0x5cc4f29fcc2ab539ULL);
-  CHECK(s() == 0x0001ad51dc851a05ULL);
+  for (std::uint64_t n = 0; n < 3; ++n) {
+    const W b = s.block(n);
+    CHECK(s() == (b[0] | static_cast<std::uint64_t>(b[1]) << 32));
+    CHECK(s() == (b[2] | static_cast<std::uint64_t>(b[3]) << 32));
+  }
+  // The block is Philox of (n, stream id) under the seed: the seed is the key.
+  const W b0 = KeyedStream(20261125, RngDomain::CELL, 3, 42).block(7);
+  CHECK(b0 != KeyedStream(20261126, RngDomain::CELL, 3, 42).block(7));
+  // Known answers of this scheme (rapmc-philox4x32-10-v2): a change of them is a new scheme.
+  KeyedStream k(20261125, RngDomain::CELL, 3, 42);
+  CHECK(k() == 0x834941345ebde6dbULL);
+  CHECK(k() == 0x72f321a1788145fbULL);
+  CHECK(std::string(RNG_SCHEME) == "rapmc-philox4x32-10-v2");
   CHECK(name_key("blocks/0/qkv") == 0xa2357c430ace14a4ULL);
   const auto first = [](std::uint64_t seed, RngDomain d, std::uint64_t t, std::uint64_t i) {
     return KeyedStream(seed, d, t, i)();
@@ -65,6 +83,11 @@ TEST_CASE("keyed streams: known answers lock the scheme; every key field matters
   CHECK(first(1, RngDomain::CELL, 1, 0) != base);
   CHECK(first(1, RngDomain::CELL, 0, 1) != base);
   CHECK(first(1, RngDomain::CELL, 0, 0) == base);  // a pure function of the key
+  // Substreams: independent of each other and of their parent.
+  const KeyedStream parent(1, RngDomain::READ_NOISE, 0, 0);
+  CHECK(parent.substream(0).block(0) != parent.block(0));
+  CHECK(parent.substream(0).block(0) != parent.substream(1).block(0));
+  CHECK(parent.substream(5).block(0) == parent.substream(5).block(0));
 }
 
 TEST_CASE("keyed streams: uniform bits and Boost normals have the right moments") {

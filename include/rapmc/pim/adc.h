@@ -7,8 +7,8 @@
 
 #include <span>
 
-#include "rapmc/core/keyed_rng.h"
 #include "rapmc/pim/hardware.h"
+#include "rapmc/pim/temporal_noise.h"
 
 namespace rapmc::pim {
 
@@ -19,31 +19,18 @@ int adc_param_count(AdcType type, int enob);
 /// (HardwareConfig::threshold_shift_lsb): flash thresholds k − 1/2 − shift, sar offset +shift.
 void nominal_adc_params(AdcType type, int enob, double shift_lsb, std::span<float> params);
 
-/// Thermal noise of each comparator decision, input-referred: σ in LSB and the stream it is
-/// drawn from. A decision farther than REACH·σ from its threshold cannot flip (P < 2e-9) and
-/// draws nothing; the others draw one normal each, in decision order (reproducible).
-class ComparatorNoise {
- public:
-  static constexpr float REACH = 6.0f;
-  ComparatorNoise() = default;
-  ComparatorNoise(float sigma_lsb, KeyedStream& stream) : sigma_(sigma_lsb), stream_(&stream) {}
-  bool active() const { return sigma_ > 0.0f; }
-  /// The noise of one decision whose input sits `distance` LSB from its threshold.
-  float draw(float distance) const;
-
- private:
-  float sigma_ = 0.0f;
-  KeyedStream* stream_ = nullptr;
-};
+/// Comparator decisions a conversion takes at most: flash 2^enob − 1, sar enob, ideal 0.
+int adc_decisions(AdcType type, int enob);
 
 /// The code of input u and, in `margin_lsb`, its signed sensing margin against the ideal code
 /// `ideal`: the smallest, over the decisions the ideal code needs, of how far u sits on the
 /// right side of that decision's threshold (comparator noise included). Flash: comparator j
 /// (j = 1..2^enob − 1) must fire iff j ≤ ideal; the code is the number that fire (a
 /// ones-counting encoder). Sar: each bit decision on the ideal code's search path, keep bit k
-/// if u + offset > trial − 1/2. A wrong code always has a margin ≤ 0.
+/// if u + offset > trial − 1/2. A wrong code always has a margin ≤ 0. With `closest`, also the
+/// smallest distance (LSB, before comparator noise) of u to a threshold of a decision taken.
 int adc_convert(AdcType type, int enob, std::span<const float> params, float u, int ideal,
-                float& margin_lsb, const ComparatorNoise& noise = {});
+                float& margin_lsb, const DecisionNoise& noise = {}, float* closest = nullptr);
 
 /// The ideal ADC on an analog value u (double): clamp(floor(u + 1/2), 0, 2^enob − 1), and its
 /// signed margin against the ideal code `ideal` (thresholds at k ± 1/2 that exist).

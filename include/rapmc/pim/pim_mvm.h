@@ -9,8 +9,10 @@
 
 #include <oneapi/tbb/enumerable_thread_specific.h>
 
+#include <array>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,10 +23,15 @@
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/counters.h"
 #include "rapmc/pim/mapping.h"
-
-#include <boost/random/normal_distribution.hpp>
+#include "rapmc/pim/temporal_noise.h"
 
 namespace rapmc::pim {
+
+/// How the temporal noise is evaluated (temporal_noise.h): LAZY computes a conversion's noise
+/// variables only where they can change its code; EVERYWHERE computes every one (the reference
+/// the lazy evaluation must equal in every code; margins of the conversions the noise cannot
+/// change then include their noise).
+enum class NoiseDraws { LAZY, EVERYWHERE };
 
 class PimMvm final : public MvmBackend {
  public:
@@ -32,7 +39,7 @@ class PimMvm final : public MvmBackend {
   /// A chip with temporal noise draws it from its streams in call order, and the attention
   /// arrays are numbered by write: drive it from one thread at a time (as a Monte Carlo trial
   /// does) for reproducible results.
-  PimMvm(const ChipInstance& chip, int act_bits);
+  PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws = NoiseDraws::LAZY);
   void mvm(const IntLinear& layer, const std::int8_t* x, int rows,
            std::int32_t* acc) const override;
   /// True if the hardware places the attention products on the chip.
@@ -45,6 +52,10 @@ class PimMvm final : public MvmBackend {
                      std::int32_t* acc) const override;
   /// Counters since construction or the last reset, merged over threads (order-free sums).
   Counters counters() const;
+  /// Conversions on the noisy path so far, and the inner noise variables computed for them
+  /// (each conversion owns 1 + adc_decisions() variables).
+  std::uint64_t noisy_conversions() const { return conversions_; }
+  std::uint64_t noise_draws() const { return noise_.inner_draws(); }
   void reset_counters();
 
  private:
@@ -52,10 +63,14 @@ class PimMvm final : public MvmBackend {
     std::vector<float> current, current2;
     std::vector<std::int64_t> col_acc;
     std::vector<std::int32_t> count, code, ideal, bin;
-    std::vector<float> value, margin, closest, threshold;
+    std::vector<float> value, margin, closest, variance;
     std::vector<int> active;
+    std::vector<std::uint8_t> near;  // flags per bitline: noise can change it; code wrong
     std::vector<std::uint64_t> read_mask;
     std::vector<LayerCounters> counters;
+    // Margin histogram of the current run(), four interleaved copies (tally, flush_margins).
+    std::array<std::array<std::uint32_t, MARGIN_BINS>, 4> margin_hist{};
+    std::uint32_t hist_count = 0;
     // IR drop: the active rows' data, one tile's cells and currents.
     IrWork ir_work;
     std::vector<float> tile_g, tile_v, tile_current;
@@ -77,20 +92,29 @@ class PimMvm final : public MvmBackend {
   void column_currents(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
   void analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none,
                      Scratch& s) const;
-  void add_bitline_noise(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
+  // Every bitline's noise variance (s.variance), and the conversions the noise can change
+  // converted again with it (temporal_noise.h).
+  void bitline_variances(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
+  void add_temporal_noise(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
   void add_rtn(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
+  // Noise-free codes, signed margins and each bitline's distance to its nearest threshold.
   void convert(const MappedLayer& m, int rt, Scratch& s) const;
-  void convert_flash(const MappedLayer& m, int rt, bool noisy, Scratch& s) const;
-  void convert_one(const MappedLayer& m, int rt, int col, Scratch& s) const;
+  void convert_flash(const MappedLayer& m, int rt, Scratch& s) const;
+  void convert_sar(const MappedLayer& m, int rt, Scratch& s) const;
+  std::span<const float> adc_params(const MappedLayer& m, int rt, int col) const;
   void tally(int cols, int plane_weight, Scratch& s, LayerCounters& c) const;
+  static void flush_margins(Scratch& s, LayerCounters& c);
   const ChipInstance& chip_;
   int act_bits_;
-  mutable KeyedStream noise_;
-  mutable boost::random::normal_distribution<float> n01_{0.0f, 1.0f};
-  mutable KeyedStream comparator_stream_;
-  mutable KeyedStream rtn_stream_;  // telegraph-noise states, read by read
-  ComparatorNoise comparator_noise_;
-  std::vector<float> nominal_params_;  // the ADC's nominal parameters (noisy nominal chips)
+  mutable TemporalNoise noise_;               // bitline and comparator noise, by conversion
+  mutable std::uint64_t conversions_ = 0;     // conversions so far on the noisy path
+  mutable KeyedStream rtn_stream_;            // telegraph-noise states, read by read
+  float comparator_sigma_ = 0.0f;             // σ of a comparator decision, LSB
+  bool noisy_ = false;                        // temporal noise on bitlines or comparators
+  bool everywhere_ = false;                   // NoiseDraws::EVERYWHERE
+  int variables_ = 1;                         // noise variables per conversion
+  std::vector<std::int32_t> ideal_of_count_;  // the ideal code of each count
+  std::vector<float> nominal_params_;         // the ADC's nominal parameters (noisy nominal chips)
   mutable std::mutex writes_mutex_;
   mutable std::unordered_map<std::string, std::uint64_t> writes_;  // per attention array
   mutable tbb::enumerable_thread_specific<Scratch> scratch_;

@@ -45,6 +45,7 @@ struct ResultsData {
   int format_minor = RESULTS_FORMAT_MINOR;
   std::string campaign_toml, campaign_sha256;
   std::uint64_t seed = 0;
+  std::string rng_scheme;          // /settings rng_scheme (keyed_rng.h RNG_SCHEME)
   std::optional<ShardSpec> shard;  // set for a file written with --shard
   double seconds = 0;              // /runtime seconds, 0 if absent
   std::vector<PointTable> points;
@@ -53,6 +54,12 @@ struct ResultsData {
 /// Reads a results file; IoError naming the file or dataset if it is missing, not a rapmc
 /// results file, of another major version, or corrupt.
 ResultsData read_results(const std::string& path);
+
+/// ConfigError unless `scheme` (a results file's /settings rng_scheme) is the one this rapmc
+/// draws with: a file of another scheme stays readable, but `what` (resuming it, merging it,
+/// replaying a trial of it) would mix two schemes or compare across them.
+void require_rng_scheme(const std::string& path, const std::string& scheme,
+                        const std::string& what);
 
 /// The table of the point stored under `group` ("" or "points/<i>/") of an open results file of
 /// minor version `minor`; rows beyond the trial column (a block being written) are cut.
