@@ -132,6 +132,13 @@ void sar_bitlines(int cols, const float* __restrict p, const float* __restrict u
   }
 }
 
+// f(std::integral_constant<int, N>{}) for the N among the arguments that equals n (so that a
+// kernel can unroll for it); false if none does.
+template <int... N, typename F>
+bool with_constant(int n, F f) {
+  return ((n == N ? (f(std::integral_constant<int, N>{}), true) : false) || ...);
+}
+
 // f(i) for every i < n with flags[i] != 0, in increasing order: eight flags per 64-bit word,
 // so that the usual all-zero stretches cost one test per word.
 template <typename F>
@@ -510,10 +517,27 @@ void PimMvm::add_temporal_noise(const MappedLayer& m, int rt, const int* rows, i
   }
   for (std::uint64_t i = noise_.next_tail(); i < conversions_ * V; i = noise_.next_tail_after(i))
     near[(i - first) / V] = 1;
+  // The near bitlines' own noise variables together (their Philox blocks vectorise), then each
+  // near conversion again with its noise.
+  s.near_cols.clear();
+  s.near_vars.clear();
   for_each_flagged(near, cols, [&](int col) {
-    const std::uint64_t i0 = first + static_cast<std::uint64_t>(col) * V;
-    const float sigma = std::sqrt(var[col]);
-    const float u = s.value[col] + (sigma > 0.0f ? sigma * static_cast<float>(noise_.z(i0)) : 0.0f);
+    s.near_cols.push_back(col);
+    s.near_vars.push_back(first + static_cast<std::uint64_t>(col) * V);
+  });
+  const int count = static_cast<int>(s.near_cols.size());
+  s.near_z.resize(static_cast<std::size_t>(count));
+  if (bitline) noise_.z_batch(s.near_vars.data(), count, s.near_z.data());
+  s.near_u.resize(static_cast<std::size_t>(count));
+  for (int k = 0; k < count; ++k) {
+    const float sigma = std::sqrt(var[s.near_cols[static_cast<std::size_t>(k)]]);
+    s.near_u[k] = s.value[s.near_cols[static_cast<std::size_t>(k)]] +
+                  (sigma > 0.0f ? sigma * static_cast<float>(s.near_z[k]) : 0.0f);
+  }
+  for (int k = 0; k < count; ++k) {
+    const int col = s.near_cols[static_cast<std::size_t>(k)];
+    const std::uint64_t i0 = s.near_vars[static_cast<std::size_t>(k)];
+    const float u = s.near_u[k];
     if (hw.adc == AdcType::IDEAL) {
       double margin = 0;
       s.code[col] = ideal_convert(hw.enob, static_cast<double>(u) + hw.threshold_shift_lsb(),
@@ -524,7 +548,7 @@ void PimMvm::add_temporal_noise(const MappedLayer& m, int rt, const int* rows, i
           adc_convert(hw.adc, hw.enob, adc_params(m, rt, col), u, s.ideal[col], s.margin[col],
                       DecisionNoise(sc, noise_, i0, every, noise_.walked_tail_in(i0, i0 + V)));
     }
-  });
+  }
   noise_.skip_to(conversions_ * V);
 }
 
@@ -585,18 +609,7 @@ void PimMvm::convert_flash(const MappedLayer& m, int rt, Scratch& s) const {
     flash_bitlines<decltype(p)::value>(m.cols, t, s.value.data(), s.ideal.data(), s.code.data(),
                                        s.margin.data(), s.closest.data(), P);
   };
-  switch (P) {
-    case 1:
-      return run(std::integral_constant<int, 1>{});
-    case 3:
-      return run(std::integral_constant<int, 3>{});
-    case 7:
-      return run(std::integral_constant<int, 7>{});
-    case 15:
-      return run(std::integral_constant<int, 15>{});
-    default:
-      return run(std::integral_constant<int, 0>{});
-  }
+  if (!with_constant<1, 3, 7, 15>(P, run)) run(std::integral_constant<int, 0>{});
 }
 
 void PimMvm::flush_margins(Scratch& s, LayerCounters& c) {
@@ -616,28 +629,11 @@ void PimMvm::convert_sar(const MappedLayer& m, int rt, Scratch& s) const {
     sar_bitlines<decltype(b)::value>(cols, p, s.value.data(), s.ideal.data(), s.code.data(),
                                      s.margin.data(), s.closest.data());
   };
-  switch (hw.enob) {
-    case 1:
-      return run(std::integral_constant<int, 1>{});
-    case 2:
-      return run(std::integral_constant<int, 2>{});
-    case 3:
-      return run(std::integral_constant<int, 3>{});
-    case 4:
-      return run(std::integral_constant<int, 4>{});
-    case 5:
-      return run(std::integral_constant<int, 5>{});
-    case 6:
-      return run(std::integral_constant<int, 6>{});
-    case 7:
-      return run(std::integral_constant<int, 7>{});
-    case 8:
-      return run(std::integral_constant<int, 8>{});
-    default:
-      for (int col = 0; col < cols; ++col) {
-        s.code[col] = adc_convert(hw.adc, hw.enob, adc_params(m, rt, col), s.value[col],
-                                  s.ideal[col], s.margin[col], {}, &s.closest[col]);
-      }
+  if (!with_constant<1, 2, 3, 4, 5, 6, 7, 8>(hw.enob, run)) {
+    for (int col = 0; col < cols; ++col) {
+      s.code[col] = adc_convert(hw.adc, hw.enob, adc_params(m, rt, col), s.value[col], s.ideal[col],
+                                s.margin[col], {}, &s.closest[col]);
+    }
   }
 }
 

@@ -15,11 +15,8 @@ namespace {
 class VariableWords {
  public:
   using result_type = std::uint64_t;
-  VariableWords(const KeyedStream& inner, std::uint64_t i) : inner_(inner), i_(i) {
-    const auto b = inner.block(i);
-    words_[0] = b[0] | static_cast<std::uint64_t>(b[1]) << 32;
-    words_[1] = b[2] | static_cast<std::uint64_t>(b[3]) << 32;
-  }
+  VariableWords(const KeyedStream& inner, std::uint64_t i, std::uint64_t w0, std::uint64_t w1)
+      : inner_(inner), i_(i), words_{w0, w1} {}
   static constexpr result_type min() { return 0; }
   static constexpr result_type max() { return ~std::uint64_t{0}; }
   result_type operator()() {
@@ -31,7 +28,7 @@ class VariableWords {
  private:
   const KeyedStream& inner_;
   std::uint64_t i_;
-  std::array<std::uint64_t, 2> words_{};
+  std::array<std::uint64_t, 2> words_;
   int used_ = 0;
   std::optional<KeyedStream> more_;
 };
@@ -83,17 +80,41 @@ void TemporalNoise::skip_to(std::uint64_t end) {
   tails_.erase(tails_.begin(), tails_.begin() + static_cast<std::ptrdiff_t>(k));
 }
 
-double TemporalNoise::z(std::uint64_t i) {
-  for (const Tail& t : tails_)
-    if (t.index == i) return t.z;
+double TemporalNoise::inner(std::uint64_t i, std::uint64_t w0, std::uint64_t w1) {
   // An inner variable: a standard normal from its own words (block i, then substream i),
   // redrawn beyond ±REACH (the normal truncated to the inner interval).
   ++inner_draws_;
-  VariableWords s(inner_, i);
+  VariableWords s(inner_, i, w0, w1);
   boost::random::normal_distribution<double> n01(0.0, 1.0);
   for (;;) {
     const double z = n01(s);
     if (std::abs(z) <= REACH) return z;
+  }
+}
+
+double TemporalNoise::z(std::uint64_t i) {
+  for (const Tail& t : tails_)
+    if (t.index == i) return t.z;
+  const auto b = inner_.block(i);
+  return inner(i, b[0] | static_cast<std::uint64_t>(b[1]) << 32,
+               b[2] | static_cast<std::uint64_t>(b[3]) << 32);
+}
+
+void TemporalNoise::z_batch(const std::uint64_t* idx, int count, double* z) {
+  words_.resize(4 * static_cast<std::size_t>(count));
+  const auto n = static_cast<std::size_t>(count);
+  std::uint32_t *w0 = words_.data(), *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;
+  inner_.blocks(idx, count, w0, w1, w2, w3);
+  for (std::size_t k = 0; k < n; ++k) {
+    bool tail = false;
+    for (const Tail& t : tails_)
+      if (t.index == idx[k]) {
+        z[k] = t.z;
+        tail = true;
+      }
+    if (!tail)
+      z[k] = inner(idx[k], w0[k] | static_cast<std::uint64_t>(w1[k]) << 32,
+                   w2[k] | static_cast<std::uint64_t>(w3[k]) << 32);
   }
 }
 

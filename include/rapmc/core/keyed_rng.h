@@ -71,6 +71,9 @@ class KeyedStream {
                           static_cast<std::uint32_t>(id_), static_cast<std::uint32_t>(id_ >> 32)},
                          key_);
   }
+  /// Blocks n[0..count) at once (vectorised), as four word arrays: w_k[i] = block(n[i])[k].
+  void blocks(const std::uint64_t* n, int count, std::uint32_t* w0, std::uint32_t* w1,
+              std::uint32_t* w2, std::uint32_t* w3) const;
   /// An independent stream of the same seed whose identity also holds `sub` (random access to
   /// many short streams: e.g. one per noise variable).
   KeyedStream substream(std::uint64_t sub) const {

@@ -24,6 +24,9 @@ class TemporalNoise {
   explicit TemporalNoise(std::uint64_t noise_key);
   /// Variable i.
   double z(std::uint64_t i);
+  /// Variables idx[0..count) (increasing, at or after the last skip_to()) into z: the same
+  /// values as z(), the Philox blocks of the inner ones computed together.
+  void z_batch(const std::uint64_t* idx, int count, double* z);
   /// The first tail variable at or after the last skip_to(), and the first one after i.
   std::uint64_t next_tail() const { return tails_.front().index; }
   std::uint64_t next_tail_after(std::uint64_t i);
@@ -53,6 +56,8 @@ class TemporalNoise {
   double tail_p_;            // Φ(−REACH)
   std::vector<Tail> tails_;  // the walk's tail variables not yet skipped, increasing
   std::uint64_t inner_draws_ = 0;
+  std::vector<std::uint32_t> words_;  // z_batch's blocks, four arrays
+  double inner(std::uint64_t i, std::uint64_t w0, std::uint64_t w1);
 };
 
 /// The noise of one conversion's comparator decisions: decision d (flash: comparator d, sar:
