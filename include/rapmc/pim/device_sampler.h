@@ -72,7 +72,8 @@ class DeviceSampler {
                    std::span<float> /*params*/) const {}
   /// Temporal noise of the read chain; none by default.
   virtual ReadNoise read_noise() const { return {}; }
-  /// Key of the temporal-noise streams of this chip (consumed read by read, in order).
+  /// Key of the temporal-noise streams of this chip (the noise variables of every conversion,
+  /// numbered in call order: temporal_noise.h).
   virtual std::uint64_t noise_key() const { return 0; }
 };
 

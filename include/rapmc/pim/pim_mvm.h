@@ -36,7 +36,7 @@ enum class NoiseDraws { LAZY, EVERYWHERE };
 class PimMvm final : public MvmBackend {
  public:
   /// `chip` must outlive this object; act_bits is the input width (bit-planes per input).
-  /// A chip with temporal noise draws it from its streams in call order, and the attention
+  /// A chip with temporal noise numbers its conversions in call order, and the attention
   /// arrays are numbered by write: drive it from one thread at a time (as a Monte Carlo trial
   /// does) for reproducible results.
   PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws = NoiseDraws::LAZY);
