@@ -519,13 +519,15 @@ void PimMvm::add_temporal_noise(const MappedLayer& m, int rt, const int* rows, i
     near[(i - first) / V] = 1;
   // The near bitlines' own noise variables together (their Philox blocks vectorise), then each
   // near conversion again with its noise.
-  s.near_cols.clear();
-  s.near_vars.clear();
+  s.near_cols.resize(static_cast<std::size_t>(cols));
+  s.near_vars.resize(static_cast<std::size_t>(cols));
+  int count = 0;
+  int* near_cols = s.near_cols.data();
+  std::uint64_t* near_vars = s.near_vars.data();
   for_each_flagged(near, cols, [&](int col) {
-    s.near_cols.push_back(col);
-    s.near_vars.push_back(first + static_cast<std::uint64_t>(col) * V);
+    near_cols[count] = col;
+    near_vars[count++] = first + static_cast<std::uint64_t>(col) * V;
   });
-  const int count = static_cast<int>(s.near_cols.size());
   s.near_z.resize(static_cast<std::size_t>(count));
   if (bitline) noise_.z_batch(s.near_vars.data(), count, s.near_z.data());
   s.near_u.resize(static_cast<std::size_t>(count));
