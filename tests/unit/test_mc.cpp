@@ -254,7 +254,8 @@ TEST_CASE("trials are identical for 1 and 2 threads and for a sweep point run al
 TEST_CASE(
     "a run killed with SIGKILL and resumed equals one never interrupted; files are protected") {
   test::TempDir dir;
-  const std::string camp = write(dir, "c.toml", small_campaign("", 10));
+  // 30 trials: long enough (about 10 s on 2 cores) that a kill after 4 s lands mid-run.
+  const std::string camp = write(dir, "c.toml", small_campaign("", 30));
   const std::string full = dir.file("full.h5"), killed = dir.file("killed.h5");
   REQUIRE(test::run_rapmc("run " + camp + " --out " + full + " --threads 2 --quiet").exit_code ==
           0);
@@ -263,7 +264,7 @@ TEST_CASE(
                     " --threads 2 --quiet & p=$!; sleep 4; kill -9 $p; wait $p ) 2>/dev/null");
   const auto partial = read_results(killed);  // what was written is readable
   MESSAGE("rows before resume: " << partial.points[0].trial.size());
-  CHECK(partial.points[0].trial.size() < 10);
+  CHECK(partial.points[0].trial.size() < 30);
   const auto resumed =
       test::run_rapmc("run " + camp + " --out " + killed + " --resume --threads 1 --quiet");
   CAPTURE(resumed.output);
@@ -282,7 +283,7 @@ TEST_CASE(
   // report --json: trials and statistics.<metric>.{mean,std,ci95_low,ci95_high}.
   const auto rep = test::run_rapmc("report " + full + " --json");
   CHECK(rep.exit_code == 0);
-  for (const char* key : {"\"trials\": 10", "\"statistics\"", "\"accuracy\"", "\"ci95_low\"",
+  for (const char* key : {"\"trials\": 30", "\"statistics\"", "\"accuracy\"", "\"ci95_low\"",
                           "\"ci95_high\"", "\"wilson95_low\""})
     CHECK(rep.output.find(key) != std::string::npos);
   const double reference = *read_results(full).points[0].reference_accuracy;
