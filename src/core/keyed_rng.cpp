@@ -26,10 +26,9 @@ void KeyedStream::blocks(const std::uint64_t* __restrict n, int count, std::uint
                          std::uint32_t* __restrict w3) const {
   // Written as independent lanes (structure of arrays) so that the rounds vectorise.
   const r123::Philox4x32::key_type k = {{key_[0], key_[1]}};
-  const auto id_lo = static_cast<std::uint32_t>(id_), id_hi = static_cast<std::uint32_t>(id_ >> 32);
   for (int i = 0; i < count; ++i) {
-    const r123::Philox4x32::ctr_type c = {
-        {static_cast<std::uint32_t>(n[i]), static_cast<std::uint32_t>(n[i] >> 32), id_lo, id_hi}};
+    const auto ctr = counter(n[i]);
+    const r123::Philox4x32::ctr_type c = {{ctr[0], ctr[1], ctr[2], ctr[3]}};
     const r123::Philox4x32::ctr_type r = r123::Philox4x32()(c, k);
     w0[i] = r[0];
     w1[i] = r[1];

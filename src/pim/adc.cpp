@@ -49,13 +49,6 @@ int adc_convert(AdcType type, int enob, std::span<const float> p, float u, int i
     double m = 0;
     const int c = ideal_convert(enob, u, ideal, m);
     margin = static_cast<float>(m);
-    if (closest) {  // the thresholds k − 1/2 on either side of u that exist
-      const int top = (1 << enob) - 1;
-      const double r = std::floor(static_cast<double>(u) + 0.5);
-      const double lo = std::clamp(r, 1.0, static_cast<double>(top)) - 0.5;
-      const double hi = std::clamp(r + 1.0, 1.0, static_cast<double>(top)) - 0.5;
-      *closest = static_cast<float>(std::min(std::abs(u - lo), std::abs(u - hi)));
-    }
     return c;
   }
   float m = 1e30f, near = 1e30f;

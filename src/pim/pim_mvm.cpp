@@ -529,17 +529,12 @@ void PimMvm::add_temporal_noise(const MappedLayer& m, int rt, const int* rows, i
     near_vars[count++] = first + static_cast<std::uint64_t>(col) * V;
   });
   s.near_z.resize(static_cast<std::size_t>(count));
-  if (bitline) noise_.z_batch(s.near_vars.data(), count, s.near_z.data());
-  s.near_u.resize(static_cast<std::size_t>(count));
+  if (bitline) noise_.z_batch(near_vars, count, s.near_z.data());
   for (int k = 0; k < count; ++k) {
-    const float sigma = std::sqrt(var[s.near_cols[static_cast<std::size_t>(k)]]);
-    s.near_u[k] = s.value[s.near_cols[static_cast<std::size_t>(k)]] +
-                  (sigma > 0.0f ? sigma * static_cast<float>(s.near_z[k]) : 0.0f);
-  }
-  for (int k = 0; k < count; ++k) {
-    const int col = s.near_cols[static_cast<std::size_t>(k)];
-    const std::uint64_t i0 = s.near_vars[static_cast<std::size_t>(k)];
-    const float u = s.near_u[k];
+    const int col = near_cols[k];
+    const std::uint64_t i0 = near_vars[k];
+    const float sigma = std::sqrt(var[col]);
+    const float u = s.value[col] + (sigma > 0.0f ? sigma * static_cast<float>(s.near_z[k]) : 0.0f);
     if (hw.adc == AdcType::IDEAL) {
       double margin = 0;
       s.code[col] = ideal_convert(hw.enob, static_cast<double>(u) + hw.threshold_shift_lsb(),

@@ -68,9 +68,7 @@ std::uint64_t TemporalNoise::next_tail_after(std::uint64_t i) {
 
 bool TemporalNoise::is_tail(std::uint64_t i) {
   while (tails_.back().index < i) push_tail();
-  for (const Tail& t : tails_)
-    if (t.index == i) return true;
-  return false;
+  return find_tail(i) != nullptr;
 }
 
 void TemporalNoise::skip_to(std::uint64_t end) {
@@ -93,8 +91,7 @@ double TemporalNoise::inner(std::uint64_t i, std::uint64_t w0, std::uint64_t w1)
 }
 
 double TemporalNoise::z(std::uint64_t i) {
-  for (const Tail& t : tails_)
-    if (t.index == i) return t.z;
+  if (const Tail* t = find_tail(i)) return t->z;
   const auto b = inner_.block(i);
   return inner(i, b[0] | static_cast<std::uint64_t>(b[1]) << 32,
                b[2] | static_cast<std::uint64_t>(b[3]) << 32);
@@ -106,15 +103,10 @@ void TemporalNoise::z_batch(const std::uint64_t* idx, int count, double* z) {
   std::uint32_t *w0 = words_.data(), *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;
   inner_.blocks(idx, count, w0, w1, w2, w3);
   for (std::size_t k = 0; k < n; ++k) {
-    bool tail = false;
-    for (const Tail& t : tails_)
-      if (t.index == idx[k]) {
-        z[k] = t.z;
-        tail = true;
-      }
-    if (!tail)
-      z[k] = inner(idx[k], w0[k] | static_cast<std::uint64_t>(w1[k]) << 32,
-                   w2[k] | static_cast<std::uint64_t>(w3[k]) << 32);
+    const Tail* t = find_tail(idx[k]);
+    z[k] = t ? t->z
+             : inner(idx[k], w0[k] | static_cast<std::uint64_t>(w1[k]) << 32,
+                     w2[k] | static_cast<std::uint64_t>(w3[k]) << 32);
   }
 }
 

@@ -102,11 +102,11 @@ void run_point(Run& run, std::size_t pi) {
   // Blocks of check_every trials; with the trigger off they only order the commits, and with
   // several ranks larger blocks (8 trials per rank) wait less often for their slowest trial.
   const auto ranks = static_cast<std::uint64_t>(run.o.mpi ? run.o.mpi->size() : 1);
-  const std::uint64_t block = c.trigger.ci_halfwidth > 0
-                                  ? c.trigger.check_every
-                                  : std::max(c.trigger.check_every, 8 * ranks);
+  const std::uint64_t block_trials = c.trigger.ci_halfwidth > 0
+                                         ? c.trigger.check_every
+                                         : std::max(c.trigger.check_every, 8 * ranks);
   while (run.broadcast(run.root() && n < run.last && !stops() ? 1 : 0) == 1) {  // decided on rank 0
-    const std::uint64_t end = std::min(run.last, (n / block + 1) * block);
+    const std::uint64_t end = std::min(run.last, (n / block_trials + 1) * block_trials);
     const TrialBlock block = run_block(setup, n, end, run.o.mpi, progress);
     if (run.root()) commit_block(run, pi, block, trigger, accuracy, progress);
     run.summary.trials_run += end - n;

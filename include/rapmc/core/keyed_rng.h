@@ -67,9 +67,7 @@ class KeyedStream {
   }
   /// Block n of this stream (random access; does not move the stream).
   std::array<std::uint32_t, 4> block(std::uint64_t n) const {
-    return philox4x32_10({static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(n >> 32),
-                          static_cast<std::uint32_t>(id_), static_cast<std::uint32_t>(id_ >> 32)},
-                         key_);
+    return philox4x32_10(counter(n), key_);
   }
   /// Blocks n[0..count) at once (vectorised), as four word arrays: w_k[i] = block(n[i])[k].
   void blocks(const std::uint64_t* n, int count, std::uint32_t* w0, std::uint32_t* w1,
@@ -87,6 +85,11 @@ class KeyedStream {
   std::uint64_t key() const { return mix64(id_ ^ mix64(key_[0] | std::uint64_t{key_[1]} << 32)); }
 
  private:
+  // Block n's counter: n in the lower half, the stream's identity in the upper.
+  std::array<std::uint32_t, 4> counter(std::uint64_t n) const {
+    return {static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(n >> 32),
+            static_cast<std::uint32_t>(id_), static_cast<std::uint32_t>(id_ >> 32)};
+  }
   std::array<std::uint32_t, 2> key_;
   std::uint64_t id_;
   std::uint64_t next_ = 0;

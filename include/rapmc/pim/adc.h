@@ -27,8 +27,9 @@ int adc_decisions(AdcType type, int enob);
 /// right side of that decision's threshold (comparator noise included). Flash: comparator j
 /// (j = 1..2^enob − 1) must fire iff j ≤ ideal; the code is the number that fire (a
 /// ones-counting encoder). Sar: each bit decision on the ideal code's search path, keep bit k
-/// if u + offset > trial − 1/2. A wrong code always has a margin ≤ 0. With `closest`, also the
-/// smallest distance (LSB, before comparator noise) of u to a threshold of a decision taken.
+/// if u + offset > trial − 1/2. A wrong code always has a margin ≤ 0. With `closest` (flash and
+/// sar; the ideal ADC takes no decisions and leaves it as it is), also the smallest distance
+/// (LSB, before comparator noise) of u to a threshold of a decision taken.
 int adc_convert(AdcType type, int enob, std::span<const float> params, float u, int ideal,
                 float& margin_lsb, const DecisionNoise& noise = {}, float* closest = nullptr);
 

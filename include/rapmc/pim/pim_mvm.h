@@ -67,8 +67,7 @@ class PimMvm final : public MvmBackend {
     std::vector<int> active;
     std::vector<int> near_cols;            // the bitlines the noise can change, ...
     std::vector<std::uint64_t> near_vars;  // ... their first noise variable ...
-    std::vector<double> near_z;            // ... and its value, ...
-    std::vector<float> near_u;             // ... the noisy analog value
+    std::vector<double> near_z;            // ... and its value
     std::vector<std::uint8_t> near;        // flags per bitline: noise can change it; code wrong
     std::vector<std::uint64_t> read_mask;
     std::vector<LayerCounters> counters;

@@ -49,8 +49,14 @@ class TemporalNoise {
     std::uint64_t index;
     double z;
   };
-  void push_tail();          // the next tail variable of the walk
-  KeyedStream inner_;        // substream i: inner variable i
+  void push_tail();  // the next tail variable of the walk
+  // The walked tail variable with index i, if any (nullptr: an inner one, or not walked yet).
+  const Tail* find_tail(std::uint64_t i) const {
+    for (const Tail& t : tails_)
+      if (t.index == i) return &t;
+    return nullptr;
+  }
+  KeyedStream inner_;        // block i (then substream i): inner variable i
   KeyedStream tail_;         // gaps between tail variables and their values, in order
   double log_keep_;          // ln(1 − 2Φ(−REACH))
   double tail_p_;            // Φ(−REACH)
@@ -71,7 +77,6 @@ class DecisionNoise {
   DecisionNoise(float sigma_lsb, TemporalNoise& noise, std::uint64_t first, bool every = false,
                 bool tails = true)
       : sigma_(sigma_lsb), noise_(&noise), first_(first), every_(every), tails_(tails) {}
-  bool active() const { return sigma_ > 0.0f; }
   /// The noise of decision d whose input sits `distance` LSB from its threshold.
   float draw(int d, float distance) const;
 
