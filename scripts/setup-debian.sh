@@ -2,7 +2,9 @@
 # Installs every Debian package rapmc needs that is not yet present.
 # Idempotent and quiet when everything is installed. Run as root on Debian 12+.
 #   scripts/setup-debian.sh          build + run + test dependencies
-#   scripts/setup-debian.sh --train  also PyTorch, for training the shipped model again
+#   scripts/setup-debian.sh --train  also PyTorch and torchvision: training the shipped models,
+#                                    importing PyTorch models (scripts/import_torch.py) and the
+#                                    importer's tests (the README's test command uses it)
 set -euo pipefail
 
 PKGS=(
@@ -10,11 +12,11 @@ PKGS=(
   libboost-dev libboost-random-dev libtbb-dev libhdf5-dev libarmadillo-dev libopenblas-dev
   zlib1g-dev doctest-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   librandom123-dev libopenmpi-dev openmpi-bin
-  dataset-fashion-mnist
+  dataset-fashion-mnist wordnet-base
   python3-h5py python3-numpy python3-matplotlib   # plots/ (the plot scripts and their test)
 )
 if [[ "${1:-}" == "--train" ]]; then
-  PKGS+=(python3-torch)
+  PKGS+=(python3-torch python3-torchvision)
 fi
 
 missing=()

@@ -53,7 +53,7 @@ double sgemm_macs_per_second() {
 int run_bench(const BenchArgs& a) {
   const Parallelism parallelism(a.threads);
   const IntModel q = load_int_model(a.int_model);
-  const ImageSet images = load_dataset("fashion-mnist:test", a.data_dir, a.images);
+  const SampleSet images = load_dataset("fashion-mnist:test", a.data_dir, a.images);
   EvalOptions quiet;
   quiet.progress = ProgressDisplay::OFF;
   const double sgemm = sgemm_macs_per_second();
@@ -118,7 +118,7 @@ int run_bench(const BenchArgs& a) {
                                  &defaults,
                                  {},
                                  pim::NoiseDraws::EVERYWHERE}};
-  const ImageSet one = load_dataset("fashion-mnist:test", a.data_dir, 1);
+  const SampleSet one = load_dataset("fashion-mnist:test", a.data_dir, 1);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const std::string file : {"conventional", "rap"}) {
     for (const Case& c : cases) {
@@ -131,7 +131,7 @@ int run_bench(const BenchArgs& a) {
         hw.r_sense_ohm = 20.0;
       }
       const PvtSampler varied(*c.variation, c.op, hw, 12345, 0);
-      const ImageSet& set = c.ir == IrSolver::EXACT ? one : images;
+      const SampleSet& set = c.ir == IrSolver::EXACT ? one : images;
       t0 = std::chrono::steady_clock::now();
       const pim::ChipInstance chip =
           c.vary ? pim::ChipInstance(q, hw, varied) : pim::ChipInstance(q, hw);

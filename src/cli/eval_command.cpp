@@ -15,7 +15,7 @@
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/infer/pipeline.h"
 #include "rapmc/infer/pipeline_factory.h"
-#include "rapmc/model/vit_model.h"
+#include "rapmc/model/encoder_model.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/cost.h"
 #include "rapmc/pim/hardware.h"
@@ -40,11 +40,12 @@ struct EvalArgs {
   QuantArgs quant;
 };
 
-void check_same_architecture(const VitModel& f, const IntModel& q, const std::string& q_path) {
-  const VitConfig& c = f.config;
-  if (c.dim != q.dim || c.depth != q.depth || c.heads != q.heads || c.mlp_dim != q.mlp_dim ||
-      c.num_classes != q.num_classes || c.image_size != q.image_size ||
-      c.patch_size != q.patch_size || c.channels != q.channels) {
+void check_same_architecture(const EncoderModel& f, const IntModel& q, const std::string& q_path) {
+  const EncoderConfig& c = f.config;
+  if (c.arch != q.arch || c.dim != q.dim || c.depth != q.depth || c.heads != q.heads ||
+      c.mlp_dim != q.mlp_dim || c.num_classes != q.num_classes || c.image_size != q.image_size ||
+      c.patch_size != q.patch_size || c.channels != q.channels || c.max_tokens != q.max_tokens ||
+      c.vocab_size != q.vocab_size) {
     throw ModelError(q_path + ": integer model architecture does not match the FP32 model " +
                      f.source);
   }
@@ -53,7 +54,7 @@ void check_same_architecture(const VitModel& f, const IntModel& q, const std::st
 // The models an evaluation reads: an FP32 model and/or an integer model (loaded, or quantized
 // on the fly), checked against each other.
 struct EvalModels {
-  std::optional<VitModel> model;
+  std::optional<EncoderModel> model;
   std::optional<IntModel> int_model;
   std::string int_source;
 };
@@ -72,7 +73,7 @@ EvalModels load_models(const EvalArgs& a, Pipeline pipeline) {
     m.int_source = a.model;
     return m;
   }
-  m.model = load_vit_model(a.model);
+  m.model = load_model(a.model);
   if (pipeline == Pipeline::FP32) return m;
   if (a.int_model.empty()) {
     m.int_model = quantize_from_args(*m.model, a.quant, a.data_dir);
@@ -97,7 +98,7 @@ struct EvalOutcome {
 
 EvalOutcome evaluate_all(const EvalArgs& a, Pipeline pipeline, RequantMode mode,
                          const std::optional<HardwareConfig>& hw, const EvalModels& m,
-                         const ImageSet& images) {
+                         const SampleSet& images) {
   EvalOptions opt;
   opt.progress = a.no_progress || a.json ? ProgressDisplay::OFF : ProgressDisplay::AUTO;
   const DigitalMvm digital;
@@ -108,7 +109,7 @@ EvalOutcome evaluate_all(const EvalArgs& a, Pipeline pipeline, RequantMode mode,
     pim_mvm.emplace(*chip, m.int_model->settings.act_bits);
   }
   const MvmBackend& backend = pim_mvm ? static_cast<const MvmBackend&>(*pim_mvm) : digital;
-  const VitModel* fp32 = m.model ? &*m.model : nullptr;
+  const EncoderModel* fp32 = m.model ? &*m.model : nullptr;
   const IntModel* q = m.int_model ? &*m.int_model : nullptr;
   EvalOutcome out;
   out.label = to_string(pipeline);
@@ -249,12 +250,10 @@ int run_eval(const EvalArgs& a) {
   }
   const Parallelism parallelism(a.threads);
   const EvalModels m = load_models(a, pipeline);
-  const ImageSet images = load_dataset(a.dataset, a.data_dir, a.limit);
-  if (m.model)
-    check_image_shape(images, m.model->config.image_size, m.model->config.channels,
-                      m.model->source);
-  if (m.int_model)
-    check_image_shape(images, m.int_model->image_size, m.int_model->channels, m.int_source);
+  const ModelInput input = m.int_model ? m.int_model->input(m.int_source) : m.model->input();
+  const SampleSet images = load_dataset(a.dataset, input, a.data_dir, a.limit);
+  if (m.model) check_input_shape(images, m.model->input());
+  if (m.int_model) check_input_shape(images, m.int_model->input(m.int_source));
   const EvalOutcome o = evaluate_all(a, pipeline, mode, hw, m, images);
   if (a.json) {
     std::cout << eval_json(a, pipeline, mode, hw, m, o, parallelism.threads()).dump(2) << "\n";
@@ -273,7 +272,8 @@ void add_eval_command(CLI::App& app, std::function<int()>& action) {
       ->capture_default_str();
   cmd->add_option("--int-model", args->int_model,
                   "Integer model from `rapmc quantize` (default: quantize --model on the fly)");
-  cmd->add_option("--dataset", args->dataset, "fashion-mnist:test or fashion-mnist:train")
+  cmd->add_option("--dataset", args->dataset,
+                  "fashion-mnist:{test,train} (ViT) or wordnet:{test,train} (text models)")
       ->capture_default_str();
   cmd->add_option("--data-dir", args->data_dir,
                   "Folder of the Fashion-MNIST IDX files (default: $RAPMC_DATA_DIR or "

@@ -34,10 +34,10 @@ CalibrationOptions validate_quant_args(const QuantArgs& a) {
   return c;
 }
 
-IntModel quantize_from_args(const VitModel& model, const QuantArgs& a,
+IntModel quantize_from_args(const EncoderModel& model, const QuantArgs& a,
                             const std::string& data_dir) {
   const CalibrationOptions c = validate_quant_args(a);
-  const ImageSet calib = load_dataset(a.calib, data_dir, a.calib_size);
+  const SampleSet calib = load_dataset(a.calib, model.input(), data_dir, a.calib_size);
   return quantize_model(model, calib, c, a.settings);
 }
 

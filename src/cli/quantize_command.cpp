@@ -30,7 +30,7 @@ int run_quantize(const QuantizeArgs& a) {
   if (is_int_model_file(a.model)) {
     throw ModelError(a.model + ": is already an integer model; quantize needs an FP32 model file");
   }
-  const VitModel model = load_vit_model(a.model);
+  const EncoderModel model = load_model(a.model);
   const IntModel q = quantize_from_args(model, a.quant, a.data_dir);
   // Write beside the target and rename, so a failure never leaves half a file under its name.
   const std::string tmp = a.out + ".tmp";

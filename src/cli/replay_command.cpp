@@ -38,7 +38,7 @@ int run_replay(const ReplayArgs& a) {
   const Campaign c = parse_campaign(d.campaign_toml, a.file + ":/settings");
   const Parallelism parallelism(a.threads);
   const CampaignInputs inputs = load_campaign_inputs(c);
-  const ImageSet& images = inputs.images;
+  const SampleSet& images = inputs.images;
   const TrialSetup setup =
       make_trial_setup(c, c.points[a.point], inputs.int_model, inputs.fp32_or_null(), images);
   const TrialRecord r = run_trial(setup, a.trial);

@@ -19,7 +19,7 @@ int argmax(const arma::vec& v) {
   return static_cast<int>(best);
 }
 
-EvalResult evaluate(const InferenceEngine& engine, int num_classes, const ImageSet& images,
+EvalResult evaluate(const InferenceEngine& engine, int num_classes, const SampleSet& images,
                     const EvalOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   EvalResult r;
@@ -29,7 +29,7 @@ EvalResult evaluate(const InferenceEngine& engine, int num_classes, const ImageS
   Progress progress(options.label, r.n, "img", options.progress);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, r.n, 16), [&](const auto& range) {
     for (std::size_t i = range.begin(); i != range.end(); ++i) {
-      const arma::vec logits = engine.logits(images.image(i));
+      const arma::vec logits = engine.logits(images.sample(i));
       r.logits.col(i) = logits;
       r.predictions[i] = argmax(logits);
     }
@@ -43,8 +43,9 @@ EvalResult evaluate(const InferenceEngine& engine, int num_classes, const ImageS
   return r;
 }
 
-EvalResult evaluate(const VitModel& model, const ImageSet& images, const EvalOptions& options) {
-  check_image_shape(images, model.config.image_size, model.config.channels, model.source);
+EvalResult evaluate(const EncoderModel& model, const SampleSet& images,
+                    const EvalOptions& options) {
+  check_input_shape(images, model.input());
   return evaluate(Fp32Engine(model), static_cast<int>(model.config.num_classes), images, options);
 }
 

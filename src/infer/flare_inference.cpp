@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <climits>
 #include <span>
+#include <string>
 
+#include "rapmc/core/errors.h"
+#include "rapmc/data/token_record.h"
 #include "rapmc/kernels/fixed_point.h"
 #include "rapmc/kernels/nonlinear.h"
 #include "rapmc/kernels/requant.h"
@@ -188,6 +191,42 @@ void attention_on_backend(const MvmBackend& backend, int block, int T, int H, in
   }
 }
 
+// The residual stream after the embedding: patches + CLS (ViT), or the token tables and the
+// embedding LayerNorm (BERT).
+Wide embed(const IntModel& m, RequantMode mode, const MvmBackend& backend,
+           const LinearPlan& embed_plan, const std::uint8_t* sample) {
+  const int D = m.dim, nf = m.settings.nonlin_frac;
+  if (m.arch == Architecture::BERT) {
+    // Table lookups (word + position, segment 0 folded in), then the embedding LayerNorm.
+    const std::vector<int> ids = token_ids(sample);
+    const int T = static_cast<int>(ids.size());
+    if (T < 1 || T > m.max_tokens)
+      throw DataError(m.source_model + ": a token sequence of " + std::to_string(T) +
+                      " tokens (the model reads 1.." + std::to_string(m.max_tokens) + ")");
+    Wide sum(T, D, m.embed_table_exp);
+    for (int t = 0; t < T; ++t) {
+      if (ids[t] < 0 || ids[t] >= m.vocab_size)
+        throw DataError(m.source_model + ": token id " + std::to_string(ids[t]) +
+                        " outside the vocabulary");
+      const std::int64_t* w = m.word_table.data() + static_cast<std::ptrdiff_t>(ids[t]) * D;
+      const std::int64_t* p = m.pos_table.data() + static_cast<std::ptrdiff_t>(t) * D;
+      for (int o = 0; o < D; ++o) sum.row(t)[o] = w[o] + p[o];
+    }
+    return layer_norm(sum, m.embed_ln, nf, T);
+  }
+  // Patch embedding; the CLS row (row 0) is its bias alone.
+  const int T = m.tokens;
+  Act8 px(T - 1, m.patch_elements);
+  patch_pixels_s8(m, sample, px.v.data());
+  const Wide emb = run_linear(backend, m.embed, embed_plan, px, 1);
+  Wide x(T, D, emb.e[0]);
+  for (int o = 0; o < D; ++o)
+    x.row(0)[o] = shift_round(m.embed.bias_row(0)[o], x.e[0] - m.embed.bias_exp);
+  std::copy(emb.v.begin(), emb.v.end(), x.row(1));
+  residual_add(x, nullptr, mode, m.embed_resid_exp, m.settings.residual_bits);
+  return x;
+}
+
 }  // namespace
 
 void patch_pixels_s8(const IntModel& m, const std::uint8_t* pixels, std::int8_t* out) {
@@ -206,7 +245,12 @@ FlareInference::FlareInference(const IntModel& model, RequantMode mode, const Mv
   const int mb = model.settings.mult_bits;
   const bool dy = mode == RequantMode::DYADIC;
   auto in = [&](const ActScale& s) { return dy ? s.scale : ONE; };
-  embed_ = plan_linear(model.embed, ONE, mb);  // input (pixel - 128) has scale 1 in both modes
+  if (model.arch == Architecture::VIT) {
+    embed_ = plan_linear(model.embed, ONE, mb);  // input (pixel - 128): scale 1 in both modes
+  } else {
+    pooler_ = plan_linear(model.pooler, in(model.pooler_in), mb);
+    rq_pooler_in_ = model.pooler_in.inv_scale;
+  }
   head_ = plan_linear(model.head, in(model.head_in), mb);
   rq_head_in_ = model.head_in.inv_scale;
   for (const IntBlock& b : model.blocks) {
@@ -228,33 +272,26 @@ FlareInference::FlareInference(const IntModel& model, RequantMode mode, const Mv
   }
 }
 
-IntLogits FlareInference::forward(const std::uint8_t* pixels) const {
+IntLogits FlareInference::forward(const std::uint8_t* sample) const {
   const IntModel& m = model_;
   const QuantSettings& qs = m.settings;
-  const int T = m.tokens, D = m.dim, H = m.heads, hd = m.head_dim;
+  const int D = m.dim, H = m.heads, hd = m.head_dim;
   const int ab = qs.act_bits, rb = qs.residual_bits, nf = qs.nonlin_frac;
   const RequantMode mode = mode_;
+  const bool post_ln = m.arch == Architecture::BERT;
 
-  // Patch embedding; the CLS row (row 0) is its bias alone.
-  Act8 px(T - 1, m.patch_elements);
-  patch_pixels_s8(m, pixels, px.v.data());
-  const Wide emb = run_linear(backend_, m.embed, embed_, px, 1);
-  Wide x(T, D, emb.e[0]);
-  for (int o = 0; o < D; ++o)
-    x.row(0)[o] = shift_round(m.embed.bias_row(0)[o], x.e[0] - m.embed.bias_exp);
-  std::copy(emb.v.begin(), emb.v.end(), x.row(1));
-  residual_add(x, nullptr, mode, m.embed_resid_exp, rb);
-
+  Wide x = embed(m, mode, backend_, embed_, sample);
+  const int T = x.rows;
   std::vector<std::int64_t> scores(T);
   std::vector<std::int32_t> probs(T);
   for (std::size_t bi = 0; bi < m.blocks.size(); ++bi) {
     const IntBlock& b = m.blocks[bi];
     const BlockPlan& p = blocks_[bi];
-    // Attention.
-    const Wide ln1 = layer_norm(x, b.ln1, nf, T);
+    // Attention (pre-LN: on ln1(x); post-LN: on x, ln1 after the residual add).
+    const Wide qkv_in = post_ln ? x : layer_norm(x, b.ln1, nf, T);
     const Wide qkv =
         run_linear(backend_, b.qkv, p.qkv,
-                   requantize(ln1, 0, D, Granularity::PER_TOKEN, mode, p.rq_qkv_in, ab));
+                   requantize(qkv_in, 0, D, Granularity::PER_TOKEN, mode, p.rq_qkv_in, ab));
     const Act8 q = requantize(qkv, 0, D, Granularity::PER_TOKEN, mode, p.rq_q, ab);
     const Act8 k = requantize(qkv, D, D, Granularity::PER_TENSOR, mode, p.rq_k, ab);
     const Act8 v = requantize(qkv, 2 * D, D, Granularity::PER_TENSOR, mode, p.rq_v, ab);
@@ -287,10 +324,12 @@ IntLogits FlareInference::forward(const std::uint8_t* pixels) const {
         run_linear(backend_, b.proj, p.proj,
                    requantize(attn, 0, D, Granularity::PER_TOKEN, mode, p.rq_proj_in, ab));
     residual_add(x, &proj, mode, b.resid1_exp, rb);
+    if (post_ln) x = layer_norm(x, b.ln1, nf, T);
     // MLP.
-    const Wide ln2 = layer_norm(x, b.ln2, nf, T);
-    Wide hidden = run_linear(backend_, b.fc1, p.fc1,
-                             requantize(ln2, 0, D, Granularity::PER_TOKEN, mode, p.rq_fc1_in, ab));
+    const Wide fc1_in = post_ln ? x : layer_norm(x, b.ln2, nf, T);
+    Wide hidden =
+        run_linear(backend_, b.fc1, p.fc1,
+                   requantize(fc1_in, 0, D, Granularity::PER_TOKEN, mode, p.rq_fc1_in, ab));
     for (int r = 0; r < T; ++r) {
       std::int64_t* hr = hidden.row(r);
       for (int c = 0; c < hidden.cols; ++c)
@@ -301,9 +340,20 @@ IntLogits FlareInference::forward(const std::uint8_t* pixels) const {
         backend_, b.fc2, p.fc2,
         requantize(hidden, 0, hidden.cols, Granularity::PER_TOKEN, mode, p.rq_fc2_in, ab));
     residual_add(x, &mlp, mode, b.resid2_exp, rb);
+    if (post_ln) x = layer_norm(x, b.ln2, nf, T);
   }
-  // Head on the CLS token.
-  const Wide cls = layer_norm(x, m.head_ln, nf, 1);
+  // Head on the CLS token: LayerNorm (ViT) or the pooler, dense + tanh (BERT).
+  Wide cls(1, D, x.e[0]);
+  if (post_ln) {
+    std::copy(x.row(0), x.row(0) + D, cls.row(0));
+    cls = run_linear(backend_, m.pooler, pooler_,
+                     requantize(cls, 0, D, Granularity::PER_TOKEN, mode, rq_pooler_in_, ab));
+    for (int c = 0; c < D; ++c)
+      cls.row(0)[c] = kern::tanh(shift_round(cls.row(0)[c], -(cls.e[0] + nf)), nf);
+    cls.e[0] = -nf;
+  } else {
+    cls = layer_norm(x, m.head_ln, nf, 1);
+  }
   const Wide y = run_linear(backend_, m.head, head_,
                             requantize(cls, 0, D, Granularity::PER_TOKEN, mode, rq_head_in_, ab));
   return {y.v, y.e[0]};

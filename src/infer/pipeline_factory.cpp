@@ -8,7 +8,7 @@
 namespace rapmc {
 
 std::unique_ptr<InferenceEngine> make_pipeline(Pipeline pipeline, RequantMode mode,
-                                               const IntModel* int_model, const VitModel* fp32,
+                                               const IntModel* int_model, const EncoderModel* fp32,
                                                const MvmBackend& backend) {
   const bool needs_int = pipeline != Pipeline::FP32, needs_fp32 = pipeline != Pipeline::FLARE;
   if ((needs_int && !int_model) || (needs_fp32 && !fp32)) {

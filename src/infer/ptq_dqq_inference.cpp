@@ -37,30 +37,39 @@ arma::mat linear(const MvmBackend& backend, const IntLinear& l, const std::vecto
 
 }  // namespace
 
-PtqDqqInference::PtqDqqInference(const VitModel& model, const IntModel& int_model,
+PtqDqqInference::PtqDqqInference(const EncoderModel& model, const IntModel& int_model,
                                  const MvmBackend& backend)
     : model_(model), q_(int_model), backend_(backend) {}
 
-arma::vec PtqDqqInference::logits(const std::uint8_t* pixels) const {
+arma::vec PtqDqqInference::logits(const std::uint8_t* sample) const {
   const IntModel& q = q_;
-  const VitConfig& c = model_.config;
-  const int T = q.tokens, D = q.dim, H = q.heads, hd = q.head_dim;
+  const EncoderConfig& c = model_.config;
+  const bool post_ln = q.arch == Architecture::BERT;
+  const int D = q.dim, H = q.heads, hd = q.head_dim;
   const int ab = q.settings.act_bits;
   const double prob_lsb = std::ldexp(1.0, -q.settings.prob_bits);
   const double prob_max = std::ldexp(1.0, q.settings.prob_bits) - 1;
   auto s = [](const ActScale& a) { return to_double(a.scale); };
 
-  std::vector<std::int8_t> px(static_cast<std::size_t>(T - 1) * q.patch_elements);
-  patch_pixels_s8(q, pixels, px.data());
-  arma::mat x(static_cast<arma::uword>(D), static_cast<arma::uword>(T));
-  for (int o = 0; o < D; ++o)
-    x(o, 0) = std::ldexp(static_cast<double>(q.embed.bias_row(0)[o]), q.embed.bias_exp);
-  x.cols(1, T - 1) = linear(backend_, q.embed, px, T - 1, 1.0, 1);
+  // Embedding: the patch MVM (ViT) or the float embedding lookup and LayerNorm (BERT).
+  arma::mat x;
+  if (post_ln) {
+    x = layer_norm(token_embeddings(model_, sample), model_.embed_ln_weight, model_.embed_ln_bias,
+                   c.ln_eps);
+  } else {
+    x.set_size(static_cast<arma::uword>(D), static_cast<arma::uword>(q.tokens));
+    std::vector<std::int8_t> px(static_cast<std::size_t>(q.tokens - 1) * q.patch_elements);
+    patch_pixels_s8(q, sample, px.data());
+    for (int o = 0; o < D; ++o)
+      x(o, 0) = std::ldexp(static_cast<double>(q.embed.bias_row(0)[o]), q.embed.bias_exp);
+    x.cols(1, q.tokens - 1) = linear(backend_, q.embed, px, q.tokens - 1, 1.0, 1);
+  }
+  const int T = static_cast<int>(x.n_cols);
 
   for (std::size_t bi = 0; bi < q.blocks.size(); ++bi) {
     const IntBlock& b = q.blocks[bi];
-    const VitBlock& fb = model_.blocks[bi];
-    const arma::mat ln1 = layer_norm(x, fb.ln1_weight, fb.ln1_bias, c.ln_eps);
+    const EncoderBlock& fb = model_.blocks[bi];
+    const arma::mat ln1 = post_ln ? x : layer_norm(x, fb.ln1_weight, fb.ln1_bias, c.ln_eps);
     const arma::mat qkv = linear(backend_, b.qkv, quantize(ln1, s(b.qkv_in), ab), T, s(b.qkv_in));
     const auto d = static_cast<arma::uword>(D);
     const auto q8 = quantize(qkv.rows(0, d - 1), s(b.q), ab);
@@ -99,12 +108,20 @@ arma::vec PtqDqqInference::logits(const std::uint8_t* pixels) const {
         for (int e = 0; e < hd; ++e) attn(h * hd + e, i) = pv[i * hd + e] * prob_lsb * s(b.v);
     }
     x += linear(backend_, b.proj, quantize(attn, s(b.proj_in), ab), T, s(b.proj_in));
-    const arma::mat ln2 = layer_norm(x, fb.ln2_weight, fb.ln2_bias, c.ln_eps);
+    if (post_ln) x = layer_norm(x, fb.ln1_weight, fb.ln1_bias, c.ln_eps);
+    const arma::mat ln2 = post_ln ? x : layer_norm(x, fb.ln2_weight, fb.ln2_bias, c.ln_eps);
     const arma::mat hidden =
         gelu(linear(backend_, b.fc1, quantize(ln2, s(b.fc1_in), ab), T, s(b.fc1_in)));
     x += linear(backend_, b.fc2, quantize(hidden, s(b.fc2_in), ab), T, s(b.fc2_in));
+    if (post_ln) x = layer_norm(x, fb.ln2_weight, fb.ln2_bias, c.ln_eps);
   }
-  const arma::mat cls = layer_norm(x.col(0), model_.head_ln_weight, model_.head_ln_bias, c.ln_eps);
+  arma::mat cls;
+  if (post_ln) {  // pooler: int8 MVM, float tanh
+    cls = arma::tanh(
+        linear(backend_, q.pooler, quantize(x.col(0), s(q.pooler_in), ab), 1, s(q.pooler_in)));
+  } else {
+    cls = layer_norm(x.col(0), model_.head_ln_weight, model_.head_ln_bias, c.ln_eps);
+  }
   return linear(backend_, q.head, quantize(cls, s(q.head_in), ab), 1, s(q.head_in)).col(0);
 }
 

@@ -332,6 +332,45 @@ bool Node::dataset_is_integer(const std::string& rel) const {
   return H5Tget_class(type.id()) == H5T_INTEGER;
 }
 
+namespace {
+Handle vlen_utf8() {
+  Handle mem = checked(H5Tcopy(H5T_C_S1), H5Tclose, "cannot copy string type");
+  check(H5Tset_size(mem.id(), H5T_VARIABLE), "cannot set string size");
+  check(H5Tset_cset(mem.id(), H5T_CSET_UTF8), "cannot set string charset");
+  return mem;
+}
+}  // namespace
+
+std::vector<std::string> Node::read_string_dataset(const std::string& rel) const {
+  Handle dset = open_dataset(*this, rel);
+  Handle type = checked(H5Dget_type(dset.id()), H5Tclose, where(rel) + ": cannot read its type");
+  Handle space = checked(H5Dget_space(dset.id()), H5Sclose, where(rel) + ": cannot read its space");
+  if (H5Tget_class(type.id()) != H5T_STRING || H5Tis_variable_str(type.id()) <= 0 ||
+      H5Sget_simple_extent_ndims(space.id()) != 1)
+    throw IoError(where(rel) + ": expected a 1-D dataset of variable-length strings");
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space.id(), &n, nullptr);
+  Handle mem = vlen_utf8();
+  check(H5Tset_cset(mem.id(), H5Tget_cset(type.id())), "cannot set string charset");
+  std::vector<char*> raw(n, nullptr);
+  if (n)
+    check(H5Dread(dset.id(), mem.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()),
+          where(rel) + ": cannot read dataset");
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (char* r : raw) out.emplace_back(r ? r : "");
+  if (n) H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, raw.data());
+  return out;
+}
+
+void Node::write_dataset(const std::string& rel, const std::vector<std::string>& data) const {
+  std::vector<const char*> raw;
+  raw.reserve(data.size());
+  for (const std::string& s : data) raw.push_back(s.c_str());
+  Handle mem = vlen_utf8();
+  write_all(*this, rel, mem.id(), mem.id(), raw, {data.size()});
+}
+
 void Node::write_dataset(const std::string& rel, const std::vector<std::int8_t>& data,
                          const std::vector<std::uint64_t>& shape) const {
   write_all(*this, rel, H5T_STD_I8LE, H5T_NATIVE_INT8, data, shape);

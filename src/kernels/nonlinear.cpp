@@ -7,6 +7,7 @@ namespace {
 constexpr std::int64_t ONE_Q30 = std::int64_t{1} << 30;
 constexpr std::int64_t GELU_C3_Q30 = 48012366;     // 0.044715
 constexpr std::int64_t GELU_K_Q30 = 2471977230LL;  // 2·√(2/π)·log2(e)
+constexpr std::int64_t TANH_K_Q30 = 3098164009LL;  // 2·log2(e)
 }  // namespace
 
 void softmax_row(std::span<const std::int64_t> scores, std::int64_t mult, int shift, int out_bits,
@@ -47,6 +48,21 @@ std::int64_t gelu(std::int64_t x, int frac) {
   const std::int64_t phi = z >= 0 ? sig : ONE_Q30 - sig;
   const std::int64_t y16 = shift_round(x16 * phi, 30);
   return shift_round(y16, 16 - frac);
+}
+
+std::int64_t tanh(std::int64_t x, int frac) {
+  // On |x| (odd by construction), saturating beyond 8.
+  const std::int64_t one = std::int64_t{1} << frac;
+  if (x >= (std::int64_t{8} << frac)) return one;
+  if (x <= -(std::int64_t{8} << frac)) return -one;
+  const std::int64_t a16 = shift_round(x < 0 ? -x : x, frac - 16);  // |x|, Q16
+  const std::int64_t z = shift_round(a16 * TANH_K_Q30, 30);         // 2|x|·log2(e), Q16
+  const std::int64_t t = exp2_q30(-z);                              // e^(-2|x|), Q30
+  int n = 0;
+  const std::int64_t r = reciprocal_q30(static_cast<std::uint64_t>(ONE_Q30 + t), n);
+  const std::int64_t sig = shift_round(r, n - 30);  // 1/(1 + e^(-2|x|)), Q30
+  const std::int64_t y = shift_round(2 * sig - ONE_Q30, 30 - frac);
+  return x < 0 ? -y : y;
 }
 
 void layernorm(std::span<const std::int64_t> x, int x_exp, std::int64_t eps_d3_q32,

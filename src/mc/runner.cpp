@@ -13,17 +13,17 @@
 namespace rapmc {
 namespace {
 
-ImageSet evaluation_subset(const Campaign& c) {
-  ImageSet all = load_dataset(c.dataset, c.data_dir, c.first_image + c.images);
+SampleSet evaluation_subset(const Campaign& c, const ModelInput& input) {
+  SampleSet all = load_dataset(c.dataset, input, c.data_dir, c.first_image + c.images);
   if (all.size() < c.first_image + c.images) {
     throw DataError(
         c.source + ": data.first + data.images = " + std::to_string(c.first_image + c.images) +
-        " but dataset '" + c.dataset + "' has " + std::to_string(all.size()) + " images");
+        " but dataset '" + c.dataset + "' has " + std::to_string(all.size()) + " samples");
   }
-  ImageSet s = all;
-  s.pixels.assign(
-      all.pixels.begin() + static_cast<std::ptrdiff_t>(c.first_image * all.image_elements()),
-      all.pixels.end());
+  SampleSet s = all;
+  s.bytes.assign(
+      all.bytes.begin() + static_cast<std::ptrdiff_t>(c.first_image * all.sample_bytes()),
+      all.bytes.end());
   s.labels.assign(all.labels.begin() + static_cast<std::ptrdiff_t>(c.first_image),
                   all.labels.end());
   return s;
@@ -59,9 +59,12 @@ TrialRecord unpack(const double*& p, std::size_t layers) {
 }  // namespace
 
 CampaignInputs load_campaign_inputs(const Campaign& c) {
-  CampaignInputs in{load_int_model(c.int_model), std::nullopt, evaluation_subset(c)};
-  if (c.pipeline == Pipeline::PTQ_DQQ) in.fp32 = load_vit_model(c.model);
-  check_image_shape(in.images, in.int_model.image_size, in.int_model.channels, c.int_model);
+  IntModel int_model = load_int_model(c.int_model);
+  const ModelInput input = int_model.input(c.int_model);
+  SampleSet images = evaluation_subset(c, input);
+  check_input_shape(images, input);
+  CampaignInputs in{std::move(int_model), std::nullopt, std::move(images)};
+  if (c.pipeline == Pipeline::PTQ_DQQ) in.fp32 = load_model(c.model);
   return in;
 }
 
@@ -70,7 +73,7 @@ double ideal_pass_seconds(const TrialSetup& s) {
   const auto engine =
       make_pipeline(s.campaign->pipeline, s.campaign->requant, s.int_model, s.fp32, digital);
   const auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < s.images->size(); ++i) (void)engine->logits(s.images->image(i));
+  for (std::size_t i = 0; i < s.images->size(); ++i) (void)engine->logits(s.images->sample(i));
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 

@@ -12,7 +12,7 @@
 
 namespace rapmc {
 TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const IntModel& q,
-                            const VitModel* fp32, const ImageSet& images) {
+                            const EncoderModel* fp32, const SampleSet& images) {
   TrialSetup s;
   s.campaign = &c;
   s.point = &p;
@@ -96,11 +96,11 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
     const pim::PimMvm pim(chip, s.int_model->settings.act_bits);
     const auto engine = make_pipeline(c.pipeline, c.requant, s.int_model, s.fp32, pim);
     // Images in order on this thread: the trial is one task, its result a pure function.
-    const ImageSet& images = *s.images;
+    const SampleSet& images = *s.images;
     std::size_t correct = 0, flips = 0;
     double signal = 0, noise = 0;
     for (std::size_t i = 0; i < images.size(); ++i) {
-      const arma::vec logits = engine->logits(images.image(i));
+      const arma::vec logits = engine->logits(images.sample(i));
       const int pred = argmax(logits);
       correct += pred == images.labels[i];
       flips += pred != s.ideal_predictions[i];

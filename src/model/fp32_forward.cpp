@@ -2,9 +2,11 @@
 
 #include <cmath>
 
+#include "rapmc/core/errors.h"
+
 namespace rapmc {
 
-arma::mat image_patches(const VitConfig& c, const std::uint8_t* pixels) {
+arma::mat image_patches(const EncoderConfig& c, const std::uint8_t* pixels) {
   const auto p = static_cast<arma::uword>(c.patch_size);
   const auto side = static_cast<arma::uword>(c.image_size);
   const arma::uword per_row = side / p;
@@ -51,30 +53,52 @@ arma::mat softmax_rows(const arma::mat& x) {
   return y;
 }
 
-arma::vec Fp32Inference::forward(const std::uint8_t* pixels, const Fp32Observer& observer) const {
+arma::mat token_embeddings(const EncoderModel& m, const std::uint8_t* record) {
+  const std::vector<int> ids = token_ids(record);
+  const EncoderConfig& c = m.config;
+  if (ids.empty() || static_cast<std::int64_t>(ids.size()) > c.max_tokens)
+    throw DataError(m.source + ": a token sequence of " + std::to_string(ids.size()) +
+                    " tokens (the model reads 1.." + std::to_string(c.max_tokens) + ")");
+  arma::mat x(static_cast<arma::uword>(c.dim), ids.size());
+  for (std::size_t t = 0; t < ids.size(); ++t) {
+    if (ids[t] < 0 || ids[t] >= c.vocab_size)
+      throw DataError(m.source + ": token id " + std::to_string(ids[t]) +
+                      " outside the vocabulary");
+    x.col(t) = m.word.col(static_cast<arma::uword>(ids[t])) + m.pos.col(t) + m.segment.col(0);
+  }
+  return x;
+}
+
+arma::vec Fp32Inference::forward(const std::uint8_t* sample, const Fp32Observer& observer) const {
   auto observe = [&](const std::string& point, const arma::mat& v) {
     if (observer) observer(point, v);
   };
-  const VitModel& m = model_;
-  const VitConfig& c = m.config;
+  const EncoderModel& m = model_;
+  const EncoderConfig& c = m.config;
+  const bool post_ln = c.arch == Architecture::BERT;
   const auto d = static_cast<arma::uword>(c.dim);
   const auto hd = static_cast<arma::uword>(c.head_dim());
   const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
 
   // Tokens are columns: x is [D, tokens], token 0 the CLS token.
-  arma::mat x(d, static_cast<arma::uword>(c.tokens()));
-  x.col(0) = m.cls;
-  x.cols(1, x.n_cols - 1) = m.patch_weight * image_patches(c, pixels);
-  x.cols(1, x.n_cols - 1).each_col() += m.patch_bias;
-  x += m.pos;
+  arma::mat x;
+  if (post_ln) {
+    x = layer_norm(token_embeddings(m, sample), m.embed_ln_weight, m.embed_ln_bias, c.ln_eps);
+  } else {
+    x.set_size(d, static_cast<arma::uword>(c.tokens()));
+    x.col(0) = m.cls;
+    x.cols(1, x.n_cols - 1) = m.patch_weight * image_patches(c, sample);
+    x.cols(1, x.n_cols - 1).each_col() += m.patch_bias;
+    x += m.pos;
+  }
   observe("embed", x);
 
   for (std::size_t bi = 0; bi < m.blocks.size(); ++bi) {
-    const VitBlock& b = m.blocks[bi];
+    const EncoderBlock& b = m.blocks[bi];
     const std::string g = "blocks/" + std::to_string(bi) + "/";
-    const arma::mat ln1 = layer_norm(x, b.ln1_weight, b.ln1_bias, c.ln_eps);
-    observe(g + "qkv_in", ln1);
-    arma::mat qkv = b.qkv_weight * ln1;
+    const arma::mat qkv_in = post_ln ? x : layer_norm(x, b.ln1_weight, b.ln1_bias, c.ln_eps);
+    observe(g + "qkv_in", qkv_in);
+    arma::mat qkv = b.qkv_weight * qkv_in;
     qkv.each_col() += b.qkv_bias;
     if (observer) {
       observe(g + "q", qkv.rows(0, d - 1));
@@ -94,9 +118,10 @@ arma::vec Fp32Inference::forward(const std::uint8_t* pixels, const Fp32Observer&
     proj.each_col() += b.proj_bias;
     x += proj;
     observe(g + "resid1", x);
-    const arma::mat ln2 = layer_norm(x, b.ln2_weight, b.ln2_bias, c.ln_eps);
-    observe(g + "fc1_in", ln2);
-    arma::mat hidden = b.fc1_weight * ln2;
+    if (post_ln) x = layer_norm(x, b.ln1_weight, b.ln1_bias, c.ln_eps);
+    const arma::mat fc1_in = post_ln ? x : layer_norm(x, b.ln2_weight, b.ln2_bias, c.ln_eps);
+    observe(g + "fc1_in", fc1_in);
+    arma::mat hidden = b.fc1_weight * fc1_in;
     hidden.each_col() += b.fc1_bias;
     const arma::mat act = gelu(hidden);
     observe(g + "fc2_in", act);
@@ -104,6 +129,14 @@ arma::vec Fp32Inference::forward(const std::uint8_t* pixels, const Fp32Observer&
     mlp.each_col() += b.fc2_bias;
     x += mlp;
     observe(g + "resid2", x);
+    if (post_ln) x = layer_norm(x, b.ln2_weight, b.ln2_bias, c.ln_eps);
+  }
+  if (post_ln) {
+    const arma::vec cls = x.col(0);
+    observe("pooler_in", cls);
+    const arma::vec pooled = arma::tanh(m.pooler_weight * cls + m.pooler_bias);
+    observe("head_in", pooled);
+    return m.head_weight * pooled + m.head_bias;
   }
   const arma::mat cls = layer_norm(x.col(0), m.head_ln_weight, m.head_ln_bias, c.ln_eps);
   observe("head_in", cls);

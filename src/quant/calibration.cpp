@@ -20,7 +20,7 @@ std::string to_string(Calibrator c) {
   return c == Calibrator::MINMAX ? "minmax" : "percentile";
 }
 
-ActivationRanges calibrate(const VitModel& model, const ImageSet& calib,
+ActivationRanges calibrate(const EncoderModel& model, const SampleSet& calib,
                            const CalibrationOptions& options) {
   if (calib.size() == 0) {
     throw ConfigError("calibration set '" + calib.name + "' is empty (need --calib-size >= 1)");
@@ -30,13 +30,13 @@ ActivationRanges calibrate(const VitModel& model, const ImageSet& calib,
     throw ConfigError("--percentile = " + std::to_string(options.percentile) +
                       " out of range (50, 100]");
   }
-  check_image_shape(calib, model.config.image_size, model.config.channels, model.source);
+  check_input_shape(calib, model.input());
   // Sequential on purpose: cheap (a few ms per image) and trivially deterministic.
   std::map<std::string, std::vector<float>> samples;
   std::map<std::string, double> maxima;
   const Fp32Inference fp32(model);
   for (std::size_t i = 0; i < calib.size(); ++i) {
-    fp32.forward(calib.image(i), [&](const std::string& point, const arma::mat& v) {
+    fp32.forward(calib.sample(i), [&](const std::string& point, const arma::mat& v) {
       double& mx = maxima[point];
       mx = std::max(mx, arma::abs(v).max());
       if (options.method == Calibrator::PERCENTILE) {

@@ -4,6 +4,8 @@
 #include <functional>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/data/dataset.h"
+#include "rapmc/data/tokenizer.h"
 #include "rapmc/io/format_header.h"
 #include "rapmc/io/hdf5.h"
 
@@ -37,17 +39,35 @@ void QuantSettings::validate() const {
 }
 
 void IntModel::derive_geometry() {
+  head_dim = dim / heads;
+  if (arch == Architecture::BERT) {
+    tokens = max_tokens;
+    return;
+  }
   patches_per_side = image_size / patch_size;
   tokens = patches_per_side * patches_per_side + 1;
-  head_dim = dim / heads;
   patch_elements = channels * patch_size * patch_size;
+}
+
+ModelInput IntModel::input(const std::string& source) const {
+  ModelInput in;
+  in.source = source;
+  if (arch == Architecture::BERT) {
+    in.kind = SampleKind::TOKENS;
+    in.max_tokens = max_tokens;
+    in.tokenizer = tokenizer.get();
+  } else {
+    in.image_size = image_size;
+    in.channels = channels;
+  }
+  return in;
 }
 
 namespace {
 
 using Shape = std::vector<std::uint64_t>;
 constexpr FileFormat INT_MODEL_FORMAT{"rapmc-int-model", "rapmc integer model",
-                                      INT_MODEL_FORMAT_MAJOR, 0, HeaderErrorKind::MODEL};
+                                      INT_MODEL_FORMAT_MAJOR, 1, HeaderErrorKind::MODEL};
 
 // The activation scales of a block with their names under blocks/<i>/scales/ (write and read
 // share this list).
@@ -194,15 +214,21 @@ ActScale read_scale(const Reader& r, const std::string& name) {
 void save_int_model(const IntModel& m, const std::string& path) {
   const h5::File f = h5::File::create(path, h5::Overwrite::NO);
   write_format_header(f, INT_MODEL_FORMAT);
-  f.write_attribute("kind", std::string("vit"));
+  const bool vit = m.arch == Architecture::VIT;
+  f.write_attribute("kind", to_string(m.arch));
+  const auto geometry =
+      vit ? std::vector<std::pair<const char*, int>>{{"image_size", m.image_size},
+                                                     {"patch_size", m.patch_size},
+                                                     {"channels", m.channels}}
+          : std::vector<std::pair<const char*, int>>{
+                {"max_tokens", m.max_tokens}, {"vocab_size", m.vocab_size}, {"pad_id", m.pad_id},
+                {"unk_id", m.unk_id},         {"cls_id", m.cls_id},         {"sep_id", m.sep_id}};
+  for (const auto& [k, v] : geometry) f.write_attribute(k, std::int64_t{v});
   for (const auto& [k, v] : {std::pair{"dim", m.dim},
                              {"depth", m.depth},
                              {"heads", m.heads},
                              {"mlp_dim", m.mlp_dim},
                              {"num_classes", m.num_classes},
-                             {"image_size", m.image_size},
-                             {"patch_size", m.patch_size},
-                             {"channels", m.channels},
                              {"weight_bits", m.settings.weight_bits},
                              {"act_bits", m.settings.act_bits},
                              {"residual_bits", m.settings.residual_bits},
@@ -215,7 +241,15 @@ void save_int_model(const IntModel& m, const std::string& path) {
   f.write_attribute("source_model", m.source_model);
   f.write_attribute("calibration", m.calibration);
   write_dyadics(f, "softmax_c", {m.softmax_c});
-  write_linear(f, m.embed);
+  if (vit) {
+    write_linear(f, m.embed);
+  } else {
+    f.write_dataset("embed/word_table", m.word_table, {u(m.vocab_size), u(m.dim)});
+    f.write_dataset("embed/pos_table", m.pos_table, {u(m.max_tokens), u(m.dim)});
+    f.group("embed").write_attribute("table_exp", std::int64_t{m.embed_table_exp});
+    write_layernorm(f, "embed/ln", m.embed_ln);
+    f.write_dataset("tokenizer/vocab", m.vocab);
+  }
   for (std::size_t i = 0; i < m.blocks.size(); ++i) {
     const IntBlock& b = m.blocks[i];
     const std::string g = "blocks/" + std::to_string(i) + "/";
@@ -227,7 +261,12 @@ void save_int_model(const IntModel& m, const std::string& path) {
     bg.write_attribute("resid1_exp", std::int64_t{b.resid1_exp});
     bg.write_attribute("resid2_exp", std::int64_t{b.resid2_exp});
   }
-  write_layernorm(f, "head/ln", m.head_ln);
+  if (vit) {
+    write_layernorm(f, "head/ln", m.head_ln);
+  } else {
+    write_scale(f, "pooler/scales/pooler_in", m.pooler_in);
+    write_linear(f, m.pooler);
+  }
   write_scale(f, "head/scales/head_in", m.head_in);
   write_linear(f, m.head);
   f.flush();
@@ -244,14 +283,28 @@ IntModel load_int_model(const std::string& path) {
   (void)check_format_header(f, path, INT_MODEL_FORMAT);
   IntModel m;
   auto a = [&](const char* k, int lo, int hi) { return static_cast<int>(r.attr("", k, lo, hi)); };
+  const std::string kind = r.text("kind");
+  if (kind != "vit" && kind != "bert")
+    throw ModelError(path + ": attribute 'kind' is '" + kind + "', expected 'vit' or 'bert'");
+  m.arch = kind == "vit" ? Architecture::VIT : Architecture::BERT;
+  const bool vit = m.arch == Architecture::VIT;
   m.dim = a("dim", 1, 1 << 16);
   m.depth = a("depth", 1, 1024);
   m.heads = a("heads", 1, 1024);
   m.mlp_dim = a("mlp_dim", 1, 1 << 18);
   m.num_classes = a("num_classes", 1, 1 << 20);
-  m.image_size = a("image_size", 1, 1 << 14);
-  m.patch_size = a("patch_size", 1, 1 << 14);
-  m.channels = a("channels", 1, 64);
+  if (vit) {
+    m.image_size = a("image_size", 1, 1 << 14);
+    m.patch_size = a("patch_size", 1, 1 << 14);
+    m.channels = a("channels", 1, 64);
+  } else {
+    m.max_tokens = a("max_tokens", 2, 1 << 14);
+    m.vocab_size = a("vocab_size", 4, 65535);
+    m.pad_id = a("pad_id", 0, m.vocab_size - 1);
+    m.unk_id = a("unk_id", 0, m.vocab_size - 1);
+    m.cls_id = a("cls_id", 0, m.vocab_size - 1);
+    m.sep_id = a("sep_id", 0, m.vocab_size - 1);
+  }
   QuantSettings& s = m.settings;
   s.weight_bits = a("weight_bits", INT32_MIN, INT32_MAX);
   s.act_bits = a("act_bits", INT32_MIN, INT32_MAX);
@@ -264,7 +317,7 @@ IntModel load_int_model(const std::string& path) {
   } catch (const ConfigError& e) {
     throw ModelError(path + ": " + e.what());
   }
-  if (m.dim % m.heads != 0 || m.image_size % m.patch_size != 0) {
+  if (m.dim % m.heads != 0 || (vit && m.image_size % m.patch_size != 0)) {
     throw ModelError(path +
                      ": 'dim' must be a multiple of 'heads' and 'image_size' of 'patch_size'");
   }
@@ -273,7 +326,33 @@ IntModel load_int_model(const std::string& path) {
   m.source_model = r.text("source_model");
   m.calibration = r.text("calibration");
   m.softmax_c = r.dyadics("softmax_c", 1)[0];
-  m.embed = read_linear(r, "embed", m.dim, m.patch_elements, m.tokens);
+  if (vit) {
+    m.embed = read_linear(r, "embed", m.dim, m.patch_elements, m.tokens);
+  } else {
+    m.word_table = r.ints("embed/word_table", {u(m.vocab_size), u(m.dim)});
+    m.pos_table = r.ints("embed/pos_table", {u(m.max_tokens), u(m.dim)});
+    m.embed_table_exp = static_cast<int>(r.attr("embed", "table_exp", -200, 200));
+    for (const std::int64_t v : m.word_table)
+      if (v < -(std::int64_t{1} << 30) || v > (std::int64_t{1} << 30))
+        throw ModelError(f.where("embed/word_table") + ": entries must lie within ±2^30");
+    for (const std::int64_t v : m.pos_table)
+      if (v < -(std::int64_t{1} << 30) || v > (std::int64_t{1} << 30))
+        throw ModelError(f.where("embed/pos_table") + ": entries must lie within ±2^30");
+    m.embed_ln = read_layernorm(r, "embed/ln", m.dim);
+    if (!f.exists("tokenizer/vocab"))
+      throw ModelError(f.where("tokenizer/vocab") +
+                       ": missing dataset (required by the integer model format)");
+    try {
+      m.vocab = f.read_string_dataset("tokenizer/vocab");
+    } catch (const IoError& e) {
+      throw ModelError(e.what());
+    }
+    if (static_cast<int>(m.vocab.size()) != m.vocab_size)
+      throw ModelError(f.where("tokenizer/vocab") + ": " + std::to_string(m.vocab.size()) +
+                       " tokens, but attribute 'vocab_size' is " + std::to_string(m.vocab_size));
+    m.tokenizer = std::make_shared<const WordTokenizer>(
+        m.vocab, SpecialTokens{m.pad_id, m.unk_id, m.cls_id, m.sep_id}, path);
+  }
   for (int i = 0; i < m.depth; ++i) {
     const std::string g = "blocks/" + std::to_string(i) + "/";
     IntBlock b;
@@ -292,7 +371,12 @@ IntModel load_int_model(const std::string& path) {
     throw ModelError(f.where("blocks/" + std::to_string(m.depth)) +
                      ": more blocks than 'depth' = " + std::to_string(m.depth));
   }
-  m.head_ln = read_layernorm(r, "head/ln", m.dim);
+  if (vit) {
+    m.head_ln = read_layernorm(r, "head/ln", m.dim);
+  } else {
+    m.pooler_in = read_scale(r, "pooler/scales/pooler_in");
+    m.pooler = read_linear(r, "pooler", m.dim, m.dim, 1);
+  }
   m.head_in = read_scale(r, "head/scales/head_in");
   m.head = read_linear(r, "head/fc", m.num_classes, m.dim, 1);
   return m;

@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <memory>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/data/tokenizer.h"
 #include "rapmc/quant/weight_quant.h"
 
 namespace rapmc {
@@ -61,27 +63,9 @@ IntLayerNorm quantize_layernorm(const arma::vec& gamma, const arma::vec& beta, d
   return n;
 }
 
-}  // namespace
-
-IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges,
-                        const QuantSettings& settings) {
-  settings.validate();
-  const VitConfig& c = model.config;
-  IntModel m;
-  m.dim = static_cast<int>(c.dim);
-  m.depth = static_cast<int>(c.depth);
-  m.heads = static_cast<int>(c.heads);
-  m.mlp_dim = static_cast<int>(c.mlp_dim);
-  m.num_classes = static_cast<int>(c.num_classes);
-  m.image_size = static_cast<int>(c.image_size);
-  m.patch_size = static_cast<int>(c.patch_size);
-  m.channels = static_cast<int>(c.channels);
-  m.settings = settings;
-  m.derive_geometry();
-  m.source_model = model.source;
-  const int ab = settings.act_bits;
-  const int rb = settings.residual_bits;
-
+// ViT: the patch embedding as an MVM on (pixel - 128), the input normalisation folded in.
+void quantize_patch_embedding(const EncoderModel& model, IntModel& m) {
+  const EncoderConfig& c = model.config;
   // Embedding on (pixel - 128): x = (p/255 - mean)/std = (p - 128)/(255·std) + (128/255 -
   // mean)/std.
   const auto pe = static_cast<arma::uword>(c.patch_elements());
@@ -98,11 +82,76 @@ IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges,
   bias_rows.col(0) = model.cls + model.pos.col(0);
   for (arma::uword t = 1; t < bias_rows.n_cols; ++t)
     bias_rows.col(t) = patch_bias + model.pos.col(t);
-  m.embed = quantize_linear("embed", w, bias_rows, settings.weight_bits);
+  m.embed = quantize_linear("embed", w, bias_rows, m.settings.weight_bits);
+}
+
+// Fixed point of ~31 significant bits for a table of values: the exponent E with
+// max |v|·2^-E < 2^30.
+int table_exp(double vmax) {
+  return vmax > 0 ? std::ilogb(vmax) - 29 : 0;
+}
+
+std::vector<std::int64_t> to_fixed(const arma::mat& columns, int exp) {  // [D, n] -> [n × D]
+  std::vector<std::int64_t> out;
+  out.reserve(columns.n_elem);
+  for (arma::uword t = 0; t < columns.n_cols; ++t)
+    for (arma::uword o = 0; o < columns.n_rows; ++o)
+      out.push_back(static_cast<std::int64_t>(std::nearbyint(std::ldexp(columns(o, t), -exp))));
+  return out;
+}
+
+// BERT: word and position (+ segment 0) tables in one fixed-point format, so their sum is an
+// integer add; their sum stays below 2^31 as the integer LayerNorm needs.
+void quantize_text_embedding(const EncoderModel& model, IntModel& m) {
+  const arma::mat pos = model.pos.each_col() + model.segment.col(0);
+  const double vmax = std::max(arma::abs(model.word).max(), arma::abs(pos).max());
+  m.embed_table_exp = table_exp(vmax);
+  m.word_table = to_fixed(model.word, m.embed_table_exp);
+  m.pos_table = to_fixed(pos, m.embed_table_exp);
+  m.embed_ln = quantize_layernorm(model.embed_ln_weight, model.embed_ln_bias, model.config.ln_eps,
+                                  m.settings.nonlin_frac);
+  m.vocab = model.tokenizer.vocab();
+  const SpecialTokens& sp = model.tokenizer.special();
+  m.pad_id = sp.pad;
+  m.unk_id = sp.unk;
+  m.cls_id = sp.cls;
+  m.sep_id = sp.sep;
+  m.tokenizer = std::make_shared<const WordTokenizer>(model.tokenizer);
+}
+
+}  // namespace
+
+IntModel quantize_model(const EncoderModel& model, const ActivationRanges& ranges,
+                        const QuantSettings& settings) {
+  settings.validate();
+  const EncoderConfig& c = model.config;
+  IntModel m;
+  m.dim = static_cast<int>(c.dim);
+  m.depth = static_cast<int>(c.depth);
+  m.heads = static_cast<int>(c.heads);
+  m.mlp_dim = static_cast<int>(c.mlp_dim);
+  m.num_classes = static_cast<int>(c.num_classes);
+  m.arch = c.arch;
+  m.image_size = static_cast<int>(c.image_size);
+  m.patch_size = static_cast<int>(c.patch_size);
+  m.channels = static_cast<int>(c.channels);
+  m.max_tokens = static_cast<int>(c.max_tokens);
+  m.vocab_size = static_cast<int>(c.vocab_size);
+  m.settings = settings;
+  m.derive_geometry();
+  m.source_model = model.source;
+  const int ab = settings.act_bits;
+  const int rb = settings.residual_bits;
+
+  if (c.arch == Architecture::BERT) {
+    quantize_text_embedding(model, m);
+  } else {
+    quantize_patch_embedding(model, m);
+  }
   m.embed_resid_exp = resid_exp(range_of(ranges, "embed"), rb);
 
   for (std::size_t i = 0; i < model.blocks.size(); ++i) {
-    const VitBlock& b = model.blocks[i];
+    const EncoderBlock& b = model.blocks[i];
     const std::string g = "blocks/" + std::to_string(i) + "/";
     IntBlock ib;
     ib.ln1 = quantize_layernorm(b.ln1_weight, b.ln1_bias, c.ln_eps, settings.nonlin_frac);
@@ -122,19 +171,25 @@ IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges,
     ib.resid2_exp = resid_exp(range_of(ranges, g + "resid2"), rb);
     m.blocks.push_back(std::move(ib));
   }
-  m.head_ln =
-      quantize_layernorm(model.head_ln_weight, model.head_ln_bias, c.ln_eps, settings.nonlin_frac);
+  if (c.arch == Architecture::BERT) {
+    m.pooler_in = act_scale(range_of(ranges, "pooler_in"), ab);
+    m.pooler =
+        quantize_linear("pooler", model.pooler_weight, model.pooler_bias, settings.weight_bits);
+  } else {
+    m.head_ln = quantize_layernorm(model.head_ln_weight, model.head_ln_bias, c.ln_eps,
+                                   settings.nonlin_frac);
+  }
   m.head_in = act_scale(range_of(ranges, "head_in"), ab);
   m.head = quantize_linear("head/fc", model.head_weight, model.head_bias, settings.weight_bits);
   m.softmax_c = to_dyadic(std::log2(std::exp(1.0)) / std::sqrt(static_cast<double>(c.head_dim())));
   return m;
 }
 
-IntModel quantize_model(const VitModel& model, const ImageSet& calib,
+IntModel quantize_model(const EncoderModel& model, const SampleSet& calib,
                         const CalibrationOptions& calibration, const QuantSettings& settings) {
   settings.validate();
   IntModel m = quantize_model(model, calibrate(model, calib, calibration), settings);
-  m.calibration = calib.name + ", " + std::to_string(calib.size()) + " images, " +
+  m.calibration = calib.name + ", " + std::to_string(calib.size()) + " samples, " +
                   to_string(calibration.method);
   if (calibration.method == Calibrator::PERCENTILE) {
     char p[32];

@@ -50,13 +50,13 @@ TEST_CASE("bad input: clear message, non-zero exit code of its class") {
   const std::string no_data = dir.file("no-data");
 
   const std::string missing_ds = dir.file("missing_ds.h5");
-  save_vit_model(test::tiny_model(), missing_ds);
+  save_model(test::tiny_model(), missing_ds);
   {
     const h5::File f = h5::File::open(missing_ds, h5::Access::READ_WRITE);
     H5Ldelete(f.id(), "head/fc/weight", H5P_DEFAULT);
   }
   const std::string bad_shape = dir.file("bad_shape.h5");
-  save_vit_model(test::tiny_model(), bad_shape);
+  save_model(test::tiny_model(), bad_shape);
   {
     const h5::File f = h5::File::open(bad_shape, h5::Access::READ_WRITE);
     f.write_attribute("mlp_dim", std::int64_t{32});
@@ -135,7 +135,7 @@ TEST_CASE("bad quantization input: clear message, exit code of its class") {
   const std::string model = test::shipped_model();
   const std::string int_model = test::source_path("data/models/vit_fmnist_int8.h5");
   const std::string missing_ds = dir.file("missing_ds.h5");
-  save_vit_model(test::tiny_model(), missing_ds);
+  save_model(test::tiny_model(), missing_ds);
   {
     const h5::File f = h5::File::open(missing_ds, h5::Access::READ_WRITE);
     H5Ldelete(f.id(), "blocks/1/attn/qkv_weight", H5P_DEFAULT);

@@ -32,7 +32,7 @@ EvalOptions quiet() {
 // (data/fixtures/README.md); the diff of the fixture then shows what changed.
 TEST_CASE("flare integer logits equal the golden fixture bit for bit (emsb and dyadic)") {
   const IntModel q = load_int_model(test::source_path(INT_MODEL));
-  const ImageSet images = load_dataset("fashion-mnist:test", "", GOLDEN_IMAGES);
+  const SampleSet images = load_dataset("fashion-mnist:test", "", GOLDEN_IMAGES);
   const DigitalMvm digital;
   std::map<std::string, std::vector<std::int64_t>> computed;
   for (RequantMode mode : {RequantMode::EMSB, RequantMode::DYADIC}) {
@@ -40,7 +40,7 @@ TEST_CASE("flare integer logits equal the golden fixture bit for bit (emsb and d
     auto& m = computed[to_string(mode) + "/m"];
     auto& e = computed[to_string(mode) + "/exp"];
     for (int i = 0; i < GOLDEN_IMAGES; ++i) {
-      const IntLogits l = flare.forward(images.image(i));
+      const IntLogits l = flare.forward(images.sample(i));
       m.insert(m.end(), l.m.begin(), l.m.end());
       e.push_back(l.exp);
     }
@@ -65,7 +65,7 @@ TEST_CASE("flare integer logits equal the golden fixture bit for bit (emsb and d
 
 TEST_CASE("flare logits are identical on 1 and 2 threads and run to run") {
   const IntModel q = load_int_model(test::source_path(INT_MODEL));
-  const ImageSet images = load_dataset("fashion-mnist:test", "", 300);
+  const SampleSet images = load_dataset("fashion-mnist:test", "", 300);
   const DigitalMvm digital;
   for (RequantMode mode : {RequantMode::EMSB, RequantMode::DYADIC}) {
     CAPTURE(to_string(mode));
@@ -87,23 +87,23 @@ TEST_CASE("flare logits are identical on 1 and 2 threads and run to run") {
 }
 
 TEST_CASE("the shipped integer model is exactly what quantize makes from the shipped FP32 model") {
-  const VitModel model = load_vit_model(test::shipped_model());
-  const ImageSet calib = load_dataset("fashion-mnist:train", "", 512);
+  const EncoderModel model = load_model(test::shipped_model());
+  const SampleSet calib = load_dataset("fashion-mnist:train", "", 512);
   const IntModel made = quantize_model(model, calib, CalibrationOptions{}, QuantSettings{});
   const IntModel shipped = load_int_model(test::source_path(INT_MODEL));
-  const ImageSet images = load_dataset("fashion-mnist:test", "", 16);
+  const SampleSet images = load_dataset("fashion-mnist:test", "", 16);
   const DigitalMvm digital;
   const FlareInference a(made, RequantMode::EMSB, digital), b(shipped, RequantMode::EMSB, digital);
   for (std::size_t i = 0; i < images.size(); ++i)
-    CHECK(a.forward(images.image(i)) == b.forward(images.image(i)));
+    CHECK(a.forward(images.sample(i)) == b.forward(images.sample(i)));
   CHECK(made.blocks[3].fc2.w == shipped.blocks[3].fc2.w);
   CHECK(made.blocks[3].fc2_in.scale == shipped.blocks[3].fc2_in.scale);
 }
 
 TEST_CASE("on all 10,000 test images flare (emsb, dyadic) and ptq-dqq are within 1 point of fp32") {
-  const VitModel model = load_vit_model(test::shipped_model());
+  const EncoderModel model = load_model(test::shipped_model());
   const IntModel q = load_int_model(test::source_path(INT_MODEL));
-  const ImageSet images = load_dataset("fashion-mnist:test");
+  const SampleSet images = load_dataset("fashion-mnist:test");
   REQUIRE(images.size() == 10000);
   const EvalResult fp32 = evaluate(model, images, quiet());
   const DigitalMvm digital;
@@ -123,9 +123,9 @@ TEST_CASE("on all 10,000 test images flare (emsb, dyadic) and ptq-dqq are within
 }
 
 TEST_CASE("extreme images: no overflow anywhere, logits stay close to fp32") {
-  const VitModel model = load_vit_model(test::shipped_model());
+  const EncoderModel model = load_model(test::shipped_model());
   const IntModel q = load_int_model(test::source_path(INT_MODEL));
-  ImageSet extreme;
+  SampleSet extreme;
   extreme.name = "extreme";
   extreme.rows = extreme.cols = 28;
   for (int kind = 0; kind < 4; ++kind) {
@@ -135,7 +135,7 @@ TEST_CASE("extreme images: no overflow anywhere, logits stay close to fp32") {
                              : kind == 1 ? 255
                              : kind == 2 ? ((r + c) % 2) * 255
                                          : (r < 14) * 255;
-      extreme.pixels.push_back(v);
+      extreme.bytes.push_back(v);
     }
     extreme.labels.push_back(0);
   }

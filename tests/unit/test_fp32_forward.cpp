@@ -31,7 +31,7 @@ TEST_CASE("layer_norm, gelu and softmax against closed forms") {
 }
 
 TEST_CASE("patches are taken row-major and flattened (channel, row, column)") {
-  VitConfig c;
+  EncoderConfig c;
   c.image_size = 4, c.patch_size = 2, c.channels = 1, c.mean = {0.0}, c.std = {1.0 / 255.0};
   std::vector<std::uint8_t> px(16);
   for (int i = 0; i < 16; ++i) px[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(i);
@@ -47,16 +47,16 @@ TEST_CASE("patches are taken row-major and flattened (channel, row, column)") {
 }
 
 TEST_CASE("C++ fp32 logits match the PyTorch fixture within 1e-4 on 256 test images") {
-  const VitModel model = load_vit_model(test::shipped_model());
+  const EncoderModel model = load_model(test::shipped_model());
   const h5::File fix = h5::File::open(test::shipped_fixture());
   std::vector<std::uint64_t> shape;
   const std::vector<float> torch_logits = fix.read_float_dataset("logits", &shape);
   REQUIRE(shape == std::vector<std::uint64_t>{256, 10});
-  const ImageSet images = load_dataset("fashion-mnist:test", "", 256);
+  const SampleSet images = load_dataset("fashion-mnist:test", "", 256);
   const Fp32Inference fp32(model);
   double worst = 0;
   for (std::size_t i = 0; i < 256; ++i) {
-    const arma::vec l = fp32.forward(images.image(i));
+    const arma::vec l = fp32.forward(images.sample(i));
     for (std::size_t k = 0; k < 10; ++k)
       worst = std::max(worst, std::abs(l(k) - torch_logits[i * 10 + k]));
   }
@@ -67,8 +67,8 @@ TEST_CASE("C++ fp32 logits match the PyTorch fixture within 1e-4 on 256 test ima
 TEST_CASE(
     "accuracy on the 10,000 test images equals PyTorch's within 0.05 points; threads do not "
     "matter") {
-  const VitModel model = load_vit_model(test::shipped_model());
-  const ImageSet images = load_dataset("fashion-mnist:test");
+  const EncoderModel model = load_model(test::shipped_model());
+  const SampleSet images = load_dataset("fashion-mnist:test");
   EvalOptions opt;
   opt.progress = ProgressDisplay::OFF;
   EvalResult two;
@@ -80,7 +80,7 @@ TEST_CASE(
   MESSAGE("C++ fp32 accuracy " << two.accuracy << ", PyTorch " << model.torch_test_accuracy);
   CHECK(std::abs(two.accuracy - model.torch_test_accuracy) <= 0.0005 + 1e-12);
 
-  const ImageSet head = load_dataset("fashion-mnist:test", "", 500);
+  const SampleSet head = load_dataset("fashion-mnist:test", "", 500);
   EvalResult one;
   {
     const Parallelism p(1);
@@ -90,13 +90,12 @@ TEST_CASE(
 }
 
 TEST_CASE("images of the wrong shape are refused") {
-  const VitModel model = test::tiny_model();
-  ImageSet wrong;
+  const EncoderModel model = test::tiny_model();
+  SampleSet wrong;
   wrong.name = "synthetic";
   wrong.rows = wrong.cols = 28;
-  wrong.pixels.assign(28 * 28, 0);
+  wrong.bytes.assign(28 * 28, 0);
   wrong.labels = {0};
-  CHECK_THROWS_WITH_AS(
-      check_image_shape(wrong, model.config.image_size, model.config.channels, model.source),
-      test::has("expects 1x8x8"), DataError);
+  CHECK_THROWS_WITH_AS(check_input_shape(wrong, model.input()), test::has("expects 1x8x8"),
+                       DataError);
 }

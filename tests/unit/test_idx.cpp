@@ -77,7 +77,7 @@ TEST_CASE("load_dataset validates the spec and the file pair") {
   std::vector<std::uint8_t> px(3 * 2 * 2, 7);
   write_gz(dir.file("t10k-images-idx3-ubyte.gz"), idx_bytes(0x08, {3, 2, 2}, px));
   write_gz(dir.file("t10k-labels-idx1-ubyte.gz"), idx_bytes(0x08, {3}, {4, 9, 0}));
-  const ImageSet s = load_dataset("fashion-mnist:test", dir.path().string());
+  const SampleSet s = load_dataset("fashion-mnist:test", dir.path().string());
   CHECK(s.size() == 3);
   CHECK(s.rows == 2);
   CHECK(s.labels == std::vector<int>{4, 9, 0});
@@ -99,7 +99,7 @@ TEST_CASE("load_dataset validates the spec and the file pair") {
 }
 
 TEST_CASE("the installed Fashion-MNIST test set has its known shape and balance") {
-  const ImageSet s = load_dataset("fashion-mnist:test");
+  const SampleSet s = load_dataset("fashion-mnist:test");
   REQUIRE(s.size() == 10000);
   CHECK(s.rows == 28);
   CHECK(s.cols == 28);

@@ -210,6 +210,25 @@ TEST_CASE("integer GELU within 1e-3 + 2^-12 of the exact GELU over the whole Q12
   CHECK(gelu(-(std::int64_t{1} << 40), 0) == 0);
 }
 
+TEST_CASE("integer tanh against std::tanh over [-10, 10] in Q12 and Q20; odd; saturates") {
+  for (const int frac : {12, 20}) {
+    const double one = std::ldexp(1.0, frac);
+    double worst = 0;
+    for (std::int64_t x = -10 * static_cast<std::int64_t>(one); x <= 10 * one;
+         x += static_cast<std::int64_t>(one) / 512 + 1) {
+      const double err = std::fabs(static_cast<double>(rapmc::kern::tanh(x, frac)) / one -
+                                   std::tanh(static_cast<double>(x) / one));
+      worst = std::max(worst, err);
+      REQUIRE(err <= 2e-5 + 1.0 / one);
+      REQUIRE(rapmc::kern::tanh(-x, frac) == -rapmc::kern::tanh(x, frac));
+    }
+    MESSAGE("tanh Q" << frac << " worst absolute error " << worst);
+  }
+  CHECK(rapmc::kern::tanh(0, 12) == 0);
+  CHECK(rapmc::kern::tanh(INT64_MAX / 4, 12) == 4096);
+  CHECK(rapmc::kern::tanh(-(std::int64_t{1} << 40), 0) == -1);
+}
+
 TEST_CASE("integer LayerNorm against the float LayerNorm; no overflow at the extremes") {
   boost::random::mt19937 gen(9);
   boost::random::uniform_real_distribution<double> g(-3.0, 3.0);

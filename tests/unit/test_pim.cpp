@@ -454,8 +454,8 @@ TEST_CASE(
     "on all 10,000 test images the PiM pipeline is bit-exact to the integer pipeline (both "
     "schedules, both mappings)") {
   const IntModel q = load_int_model(test::source_path("data/models/vit_fmnist_int8.h5"));
-  const ImageSet all = load_dataset("fashion-mnist:test");
-  const ImageSet some = load_dataset("fashion-mnist:test", "", 300);
+  const SampleSet all = load_dataset("fashion-mnist:test");
+  const SampleSet some = load_dataset("fashion-mnist:test", "", 300);
   const DigitalMvm digital;
   const FlareInference ideal(q, RequantMode::EMSB, digital);
   EvalOptions quiet;
@@ -493,7 +493,7 @@ TEST_CASE(
 
 TEST_CASE("PiM counters and logits do not depend on the thread count") {
   const IntModel q = load_int_model(test::source_path("data/models/vit_fmnist_int8.h5"));
-  const ImageSet images = load_dataset("fashion-mnist:test", "", 64);
+  const SampleSet images = load_dataset("fashion-mnist:test", "", 64);
   HardwareConfig h = hw_with(MvmSchedule::SPARSE, WeightMapping::TWOS_COMPLEMENT, 1, 2,
                              AdcType::FLASH);  // saturating
   const ChipInstance chip(q, h);
@@ -568,9 +568,9 @@ TEST_CASE("attention operands on the chip: signed and unsigned inputs exact with
 TEST_CASE(
     "the whole pipeline with attention on the chip is bit-exact with ideal devices (flare and "
     "ptq-dqq)") {
-  const VitModel model = load_vit_model(test::shipped_model());
+  const EncoderModel model = load_model(test::shipped_model());
   const IntModel q = load_int_model(test::source_path("data/models/vit_fmnist_int8.h5"));
-  const ImageSet images = load_dataset("fashion-mnist:test", "", 200);
+  const SampleSet images = load_dataset("fashion-mnist:test", "", 200);
   EvalOptions quiet;
   quiet.progress = ProgressDisplay::OFF;
   const DigitalMvm digital;

@@ -15,13 +15,13 @@ using namespace rapmc;
 
 namespace {
 // Synthetic 8x8 images for the tiny model: a deterministic pattern per image.
-ImageSet tiny_images(int n) {
-  ImageSet s;
+SampleSet tiny_images(int n) {
+  SampleSet s;
   s.name = "synthetic";
   s.rows = s.cols = 8;
   for (int i = 0; i < n; ++i) {
     for (int p = 0; p < 64; ++p)
-      s.pixels.push_back(static_cast<std::uint8_t>((p * 37 + i * 101) % 256));
+      s.bytes.push_back(static_cast<std::uint8_t>((p * 37 + i * 101) % 256));
     s.labels.push_back(i % 3);
   }
   return s;
@@ -69,14 +69,14 @@ TEST_CASE("per-channel weight quantization: exact on a known matrix, range check
 
 TEST_CASE(
     "calibration: minmax is the largest |x|, percentile 100 equals it, lower percentiles clip") {
-  const VitModel model = test::tiny_model();
-  const ImageSet images = tiny_images(6);
+  const EncoderModel model = test::tiny_model();
+  const SampleSet images = tiny_images(6);
   const ActivationRanges mm = calibrate(model, images, {Calibrator::MINMAX, 100});
   // The oracle: max |x| of each point over the same forward passes.
   ActivationRanges oracle;
   const Fp32Inference fp32(model);
   for (std::size_t i = 0; i < images.size(); ++i) {
-    fp32.forward(images.image(i), [&](const std::string& p, const arma::mat& v) {
+    fp32.forward(images.sample(i), [&](const std::string& p, const arma::mat& v) {
       oracle[p] = std::max(oracle[p], arma::abs(v).max());
     });
   }
@@ -92,8 +92,8 @@ TEST_CASE(
     CHECK(p100.at(p) == doctest::Approx(r).epsilon(1e-6));  // stored as float samples
     CHECK(p90.at(p) < r);
   }
-  ImageSet empty = images;
-  empty.pixels.clear();
+  SampleSet empty = images;
+  empty.bytes.clear();
   empty.labels.clear();
   CHECK_THROWS_WITH_AS(calibrate(model, empty, {}), test::has("is empty"), ConfigError);
   CHECK_THROWS_WITH_AS(calibrate(model, images, {Calibrator::PERCENTILE, 40}),
@@ -107,12 +107,12 @@ TEST_CASE("quantization settings out of range are reported together") {
   s.act_bits = 1;
   CHECK_THROWS_WITH_AS(s.validate(), test::has("weight_bits = 9 out of range 2..8; act_bits = 1"),
                        ConfigError);
-  const VitModel model = test::tiny_model();
+  const EncoderModel model = test::tiny_model();
   CHECK_THROWS_AS(quantize_model(model, tiny_images(2), {}, s), ConfigError);
 }
 
 TEST_CASE("the integer model holds the quantized weights and the folded embedding") {
-  const VitModel model = test::tiny_model();
+  const EncoderModel model = test::tiny_model();
   const IntModel q =
       quantize_model(model, tiny_images(4), {Calibrator::MINMAX, 100}, QuantSettings{});
   CHECK(q.tokens == 5);

@@ -11,7 +11,7 @@
 
 #include <doctest/doctest.h>
 
-#include "rapmc/model/vit_model.h"
+#include "rapmc/model/encoder_model.h"
 #include "rapmc/quant/int_model.h"
 
 namespace rapmc::test {
@@ -79,7 +79,7 @@ inline std::string shipped_fixture() {
 
 /// A small random ViT (8x8 images, patch 4, dim 8, depth 2, heads 2), for format tests.
 /// The test-only std::mt19937 is fine here: these weights are fixtures, not Monte Carlo draws.
-inline VitModel tiny_model(unsigned seed = 1) {
+inline EncoderModel tiny_model(unsigned seed = 1) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<double> u(-0.5, 0.5);
   auto mat = [&](arma::uword r, arma::uword c) {
@@ -88,8 +88,8 @@ inline VitModel tiny_model(unsigned seed = 1) {
     return m;
   };
   auto vec = [&](arma::uword n) { return arma::vec(mat(n, 1)); };
-  VitModel m;
-  VitConfig& c = m.config;
+  EncoderModel m;
+  EncoderConfig& c = m.config;
   c.dim = 8, c.depth = 2, c.heads = 2, c.mlp_dim = 16, c.num_classes = 3;
   c.image_size = 8, c.patch_size = 4, c.channels = 1, c.ln_eps = 1e-5;
   c.mean = {0.25}, c.std = {0.5};
@@ -99,7 +99,7 @@ inline VitModel tiny_model(unsigned seed = 1) {
   m.cls = vec(d);
   m.pos = mat(d, 5);
   for (int i = 0; i < 2; ++i) {
-    VitBlock b;
+    EncoderBlock b;
     b.ln1_weight = vec(d), b.ln1_bias = vec(d);
     b.qkv_weight = mat(3 * d, d), b.qkv_bias = vec(3 * d);
     b.proj_weight = mat(d, d), b.proj_bias = vec(d);

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string>
 
-#include "rapmc/model/vit_model.h"
+#include "rapmc/model/encoder_model.h"
 #include "rapmc/quant/calibration.h"
 #include "rapmc/quant/int_model.h"
 
@@ -26,7 +26,7 @@ void add_quant_options(CLI::App* cmd, QuantArgs& args);
 CalibrationOptions validate_quant_args(const QuantArgs& args);
 
 /// Calibrates `model` on the first --calib-size images of --calib and quantizes it.
-IntModel quantize_from_args(const VitModel& model, const QuantArgs& args,
+IntModel quantize_from_args(const EncoderModel& model, const QuantArgs& args,
                             const std::string& data_dir);
 
 }  // namespace rapmc

@@ -1,4 +1,4 @@
-// What `evaluate` runs: any pipeline that maps one image to its logits.
+// What `evaluate` runs: any pipeline that maps one sample to its logits.
 #pragma once
 
 #include <armadillo>
@@ -6,12 +6,13 @@
 
 namespace rapmc {
 
-/// One inference pipeline. logits() must be thread-safe and a pure function of the image.
+/// One inference pipeline. logits() must be thread-safe and a pure function of the sample.
 class InferenceEngine {
  public:
   virtual ~InferenceEngine() = default;
-  /// Logits [num_classes] of one image of raw pixels in (channel, row, column) order.
-  virtual arma::vec logits(const std::uint8_t* pixels) const = 0;
+  /// Logits [num_classes] of one sample (data/dataset.h): an image of raw pixels in
+  /// (channel, row, column) order, or a token record.
+  virtual arma::vec logits(const std::uint8_t* sample) const = 0;
 };
 
 }  // namespace rapmc

@@ -9,7 +9,7 @@
 #include "rapmc/core/progress.h"
 #include "rapmc/data/dataset.h"
 #include "rapmc/infer/engine.h"
-#include "rapmc/model/vit_model.h"
+#include "rapmc/model/encoder_model.h"
 
 namespace rapmc {
 
@@ -29,10 +29,10 @@ struct EvalResult {
 
 /// Evaluates every image of `images` with `engine`. The result does not depend on the thread
 /// count: each image is computed independently and stored at its own index.
-EvalResult evaluate(const InferenceEngine& engine, int num_classes, const ImageSet& images,
+EvalResult evaluate(const InferenceEngine& engine, int num_classes, const SampleSet& images,
                     const EvalOptions& options);
 /// The FP32 reference pipeline.
-EvalResult evaluate(const VitModel& model, const ImageSet& images, const EvalOptions& options);
+EvalResult evaluate(const EncoderModel& model, const SampleSet& images, const EvalOptions& options);
 
 /// Index of the largest element (the first one on ties).
 int argmax(const arma::vec& v);

@@ -36,7 +36,9 @@ class FlareInference {
  public:
   /// `model` and `backend` must outlive this object.
   FlareInference(const IntModel& model, RequantMode mode, const MvmBackend& backend);
-  IntLogits forward(const std::uint8_t* pixels) const;
+  /// Logits of one sample: an image (ViT) or a token record (BERT, data/token_record.h);
+  /// DataError for a token record the model cannot read.
+  IntLogits forward(const std::uint8_t* sample) const;
   RequantMode mode() const { return mode_; }
 
  private:
@@ -48,8 +50,8 @@ class FlareInference {
   const IntModel& model_;
   RequantMode mode_;
   const MvmBackend& backend_;
-  LinearPlan embed_, head_;
-  Dyadic rq_head_in_;
+  LinearPlan embed_, head_, pooler_;
+  Dyadic rq_head_in_, rq_pooler_in_;
   std::vector<BlockPlan> blocks_;
 };
 

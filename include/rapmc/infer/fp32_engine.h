@@ -9,8 +9,8 @@ namespace rapmc {
 class Fp32Engine final : public InferenceEngine {
  public:
   /// `model` must outlive this object.
-  explicit Fp32Engine(const VitModel& model) : fp32_(model) {}
-  arma::vec logits(const std::uint8_t* pixels) const override { return fp32_.forward(pixels); }
+  explicit Fp32Engine(const EncoderModel& model) : fp32_(model) {}
+  arma::vec logits(const std::uint8_t* sample) const override { return fp32_.forward(sample); }
 
  private:
   Fp32Inference fp32_;

@@ -8,7 +8,7 @@
 #include "rapmc/infer/engine.h"
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/infer/pipeline.h"
-#include "rapmc/model/vit_model.h"
+#include "rapmc/model/encoder_model.h"
 #include "rapmc/quant/int_model.h"
 
 namespace rapmc {
@@ -17,7 +17,7 @@ namespace rapmc {
 /// the quantized pipelines' MVMs (fp32 has none). Everything must outlive the engine.
 /// ConfigError naming the pipeline and the model it lacks.
 std::unique_ptr<InferenceEngine> make_pipeline(Pipeline pipeline, RequantMode mode,
-                                               const IntModel* int_model, const VitModel* fp32,
+                                               const IntModel* int_model, const EncoderModel* fp32,
                                                const MvmBackend& backend);
 
 }  // namespace rapmc

@@ -6,7 +6,7 @@
 
 #include "rapmc/infer/engine.h"
 #include "rapmc/infer/mvm_backend.h"
-#include "rapmc/model/vit_model.h"
+#include "rapmc/model/encoder_model.h"
 #include "rapmc/quant/int_model.h"
 
 namespace rapmc {
@@ -15,11 +15,11 @@ class PtqDqqInference final : public InferenceEngine {
  public:
   /// Integer weights and calibrated scales from `int_model`, LayerNorm parameters from the
   /// FP32 `model` (the float units keep their float parameters). All must outlive this object.
-  PtqDqqInference(const VitModel& model, const IntModel& int_model, const MvmBackend& backend);
-  arma::vec logits(const std::uint8_t* pixels) const override;
+  PtqDqqInference(const EncoderModel& model, const IntModel& int_model, const MvmBackend& backend);
+  arma::vec logits(const std::uint8_t* sample) const override;
 
  private:
-  const VitModel& model_;
+  const EncoderModel& model_;
   const IntModel& q_;
   const MvmBackend& backend_;
 };

@@ -82,6 +82,9 @@ class Node {
                                              std::vector<std::uint64_t>* shape = nullptr) const;
   /// True if the dataset's element type is an integer type.
   bool dataset_is_integer(const std::string& rel) const;
+  /// A 1-D dataset of variable-length strings (UTF-8 or ASCII), e.g. a vocabulary.
+  std::vector<std::string> read_string_dataset(const std::string& rel) const;
+  void write_dataset(const std::string& rel, const std::vector<std::string>& data) const;
   /// Writes a new dataset (parents created as needed), row-major data of `shape`.
   void write_dataset(const std::string& rel, const std::vector<float>& data,
                      const std::vector<std::uint64_t>& shape) const;

@@ -1,5 +1,6 @@
 // Division-free integer nonlinear units of the FP-less pipeline (docs/design.md, "Integer
-// pipelines"): VDR-softmax, GELU and LayerNorm. Rounding is half up everywhere (shift_round).
+// pipelines"): VDR-softmax, GELU, tanh (BERT's pooler) and LayerNorm. Rounding is half up
+// everywhere (shift_round).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,12 @@ void softmax_row(std::span<const std::int64_t> scores, std::int64_t mult, int sh
 /// reciprocal; x and the result in Q`frac` (0 <= frac <= 24). |x| >= 8 returns x or 0.
 /// Absolute error against the exact (erf) GELU below 1e-3 + 2^-frac (see tests).
 std::int64_t gelu(std::int64_t x, int frac);
+
+/// tanh(x) = 2/(1 + e^(-2|x|)) - 1 with the sign of x: e^(-2|x|) from the shift-and-polynomial
+/// 2^u, 1/(1 + t) from the division-free reciprocal; x and the result in Q`frac`
+/// (0 <= frac <= 24). |x| >= 8 returns ±1. Absolute error below 2e-5 + 2^-frac: |x| is taken
+/// to Q16 (error up to 2^-17) and 2^u has a relative error below 5e-6 (see tests).
+std::int64_t tanh(std::int64_t x, int frac);
 
 /// Integer LayerNorm of one token vector of D = x.size() mantissas (|x_i| < 2^31) whose
 /// common value scale is 2^x_exp. d_i = D·x_i - Σx (exact, no 1/D needed), S = Σd_i² plus

@@ -13,7 +13,7 @@
 #include "rapmc/data/dataset.h"
 #include "rapmc/mc/campaign.h"
 #include "rapmc/mc/trial.h"
-#include "rapmc/model/vit_model.h"
+#include "rapmc/model/encoder_model.h"
 #include "rapmc/quant/int_model.h"
 
 namespace rapmc {
@@ -23,9 +23,9 @@ namespace rapmc {
 /// against the model's image shape.
 struct CampaignInputs {
   IntModel int_model;
-  std::optional<VitModel> fp32;
-  ImageSet images;
-  const VitModel* fp32_or_null() const { return fp32 ? &*fp32 : nullptr; }
+  std::optional<EncoderModel> fp32;
+  SampleSet images;
+  const EncoderModel* fp32_or_null() const { return fp32 ? &*fp32 : nullptr; }
 };
 CampaignInputs load_campaign_inputs(const Campaign& c);
 

@@ -13,7 +13,7 @@
 #include "rapmc/mc/campaign.h"
 #include "rapmc/mc/layer_metrics.h"
 #include "rapmc/mc/trial_metrics.h"
-#include "rapmc/model/vit_model.h"
+#include "rapmc/model/encoder_model.h"
 #include "rapmc/pim/counters.h"
 #include "rapmc/quant/int_model.h"
 
@@ -24,8 +24,8 @@ struct TrialSetup {
   const Campaign* campaign = nullptr;
   const CampaignPoint* point = nullptr;
   const IntModel* int_model = nullptr;
-  const VitModel* fp32 = nullptr;  // needed by ptq-dqq
-  const ImageSet* images = nullptr;
+  const EncoderModel* fp32 = nullptr;  // needed by ptq-dqq
+  const SampleSet* images = nullptr;
   std::vector<std::string> layers;  // counter slots of the chip, in order
   arma::mat ideal_logits;           // the pipeline on exact digital MVMs
   std::vector<int> ideal_predictions;
@@ -34,7 +34,7 @@ struct TrialSetup {
 
 /// Evaluates the ideal reference of the point (in parallel over images).
 TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const IntModel& q,
-                            const VitModel* fp32, const ImageSet& images);
+                            const EncoderModel* fp32, const SampleSet& images);
 
 enum class TrialStatus : std::int64_t { OK = 0, FAILED = 1 };
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "rapmc/data/dataset.h"
-#include "rapmc/model/vit_model.h"
+#include "rapmc/model/encoder_model.h"
 
 namespace rapmc {
 
@@ -28,7 +28,7 @@ using ActivationRanges = std::map<std::string, double>;
 
 /// Runs the FP32 model over every image of `calib` and returns the range of each point.
 /// ConfigError for an empty calibration set or a percentile out of range.
-ActivationRanges calibrate(const VitModel& model, const ImageSet& calib,
+ActivationRanges calibrate(const EncoderModel& model, const SampleSet& calib,
                            const CalibrationOptions& options);
 
 }  // namespace rapmc

@@ -6,12 +6,17 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "rapmc/model/architecture.h"
 #include "rapmc/quant/dyadic.h"
 
 namespace rapmc {
+
+class WordTokenizer;  // data/tokenizer.h (kept out of the FP-less runtime's headers)
+struct ModelInput;    // data/dataset.h
 
 /// How wide accumulators become narrow activations (docs/design.md, "Integer pipelines").
 enum class RequantMode {
@@ -79,8 +84,10 @@ struct IntBlock {
 
 struct IntModel {
   // Architecture (as in the FP32 model file).
+  Architecture arch = Architecture::VIT;
   int dim = 0, depth = 0, heads = 0, mlp_dim = 0, num_classes = 0;
-  int image_size = 0, patch_size = 0, channels = 0;
+  int image_size = 0, patch_size = 0, channels = 0;  // ViT
+  int max_tokens = 0, vocab_size = 0;                // BERT
   QuantSettings settings;
   std::string source_model;  // provenance: the FP32 file
   std::string calibration;   // provenance: calibration set, size and method
@@ -96,8 +103,25 @@ struct IntModel {
   IntLinear head;
   Dyadic softmax_c;  // log2(e)/√head_dim: score units to base-2 exponent units
 
+  // BERT (post-LN blocks: ln1 after the attention's residual add, ln2 after the MLP's). The
+  // embedding is a table lookup, not an MVM: value of token i at position t =
+  // (word[i] + pos[t])·2^embed_table_exp (segment 0 folded into pos), then embed_ln. The head
+  // is pooler (MVM on the CLS row, integer tanh) then `head`; head_ln is unused.
+  std::vector<std::int64_t> word_table;  // [vocab_size × D]
+  std::vector<std::int64_t> pos_table;   // [max_tokens × D]
+  int embed_table_exp = 0;
+  IntLayerNorm embed_ln;
+  ActScale pooler_in;
+  IntLinear pooler;
+  std::vector<std::string> vocab;  // the tokenizer's vocabulary and special ids
+  int pad_id = 0, unk_id = 1, cls_id = 2, sep_id = 3;
+  std::shared_ptr<const WordTokenizer> tokenizer;  // built from vocab by load/quantize
+  /// What the model reads (images or token sequences; refers to `tokenizer`).
+  ModelInput input(const std::string& source) const;
+
   // Geometry derived from the architecture by derive_geometry(), so that the division-free
-  // runtime never divides: tokens (patches + CLS), dim/heads, patches per image side, C·p·p.
+  // runtime never divides: tokens (patches + CLS; BERT: max_tokens), dim/heads, patches per
+  // image side, C·p·p.
   int tokens = 0, head_dim = 0, patches_per_side = 0, patch_elements = 0;
   /// Fills the derived geometry from the architecture fields.
   void derive_geometry();

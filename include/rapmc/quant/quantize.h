@@ -5,7 +5,7 @@
 #include <string>
 
 #include "rapmc/data/dataset.h"
-#include "rapmc/model/vit_model.h"
+#include "rapmc/model/encoder_model.h"
 #include "rapmc/quant/calibration.h"
 #include "rapmc/quant/int_model.h"
 
@@ -13,11 +13,11 @@ namespace rapmc {
 
 /// Builds the integer model from calibrated ranges (see calibrate()). ConfigError for
 /// settings out of range; ModelError if `ranges` lacks a point the model needs.
-IntModel quantize_model(const VitModel& model, const ActivationRanges& ranges,
+IntModel quantize_model(const EncoderModel& model, const ActivationRanges& ranges,
                         const QuantSettings& settings);
 
 /// Calibrates on `calib` and quantizes: the whole of `rapmc quantize`.
-IntModel quantize_model(const VitModel& model, const ImageSet& calib,
+IntModel quantize_model(const EncoderModel& model, const SampleSet& calib,
                         const CalibrationOptions& calibration, const QuantSettings& settings);
 
 }  // namespace rapmc

@@ -1,0 +1,15 @@
+// The encoder architectures rapmc runs (docs/formats.md): the `kind` of a model file. Float-free,
+// so the FP-less integer runtime can include it.
+#pragma once
+
+#include <string>
+
+namespace rapmc {
+
+enum class Architecture {
+  VIT,   // pre-LN Vision Transformer: patch embedding, CLS token, LayerNorm + classifier head
+  BERT,  // post-LN text encoder: token + position + segment embedding, pooler (tanh), classifier
+};
+std::string to_string(Architecture a);  // "vit" | "bert"
+
+}  // namespace rapmc
