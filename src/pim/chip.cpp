@@ -39,10 +39,7 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
   // the first slots, in the order below.
   counter_names_ = counter_names_for(model, hw);
   for (const std::string& n : counter_names_) analog_slots_.push_back(hw.is_analog(n));
-  std::vector<const IntLinear*> all{&model.embed};
-  for (const IntBlock& b : model.blocks)
-    for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) all.push_back(l);
-  all.push_back(&model.head);
+  const std::vector<const IntLinear*> all = model.weight_layers();
   // The floorplan holds every weight layer, analog or not, so that a tile's place does not
   // depend on schedule.analog_layers.
   int tiles = 0;
@@ -111,10 +108,8 @@ void ChipInstance::map_row_profiles(MappedLayer& m) const {
 
 std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model,
                                                          const HardwareConfig& hw) {
-  std::vector<std::string> names{model.embed.name};
-  for (const IntBlock& b : model.blocks)
-    for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) names.push_back(l->name);
-  names.push_back(model.head.name);
+  std::vector<std::string> names;
+  for (const IntLinear* l : model.weight_layers()) names.push_back(l->name);
   if (hw.attention == AttentionPlacement::PIM) {
     for (std::size_t b = 0; b < model.blocks.size(); ++b) {
       names.push_back("blocks/" + std::to_string(b) + "/attn_qk");
@@ -128,7 +123,8 @@ std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model,
                      [&](const std::string& n) { return layer_matches(pattern, n); })) {
       throw ConfigError(
           hw.source + ": 'schedule.analog_layers' pattern '" + pattern +
-          "' matches no layer of the model (layers: embed, blocks/<i>/{qkv,proj,fc1,fc2}, head/fc" +
+          "' matches no layer of the model (layers: embed (ViT), blocks/<i>/{qkv,proj,fc1,fc2}, "
+          "pooler (BERT), head/fc" +
           (hw.attention == AttentionPlacement::PIM ? ", blocks/<i>/{attn_qk,attn_pv}" : "") + ")");
     }
   }

@@ -49,6 +49,16 @@ void IntModel::derive_geometry() {
   patch_elements = channels * patch_size * patch_size;
 }
 
+std::vector<const IntLinear*> IntModel::weight_layers() const {
+  std::vector<const IntLinear*> all;
+  if (arch == Architecture::VIT) all.push_back(&embed);
+  for (const IntBlock& b : blocks)
+    for (const IntLinear* l : {&b.qkv, &b.proj, &b.fc1, &b.fc2}) all.push_back(l);
+  if (arch == Architecture::BERT) all.push_back(&pooler);
+  all.push_back(&head);
+  return all;
+}
+
 ModelInput IntModel::input(const std::string& source) const {
   ModelInput in;
   in.source = source;

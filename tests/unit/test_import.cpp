@@ -1,14 +1,20 @@
 // Models converted from PyTorch by scripts/import_torch.py: rapmc's FP32 forward pass gives
 // PyTorch's logits (fixtures made by tests/python/make_import_fixtures.py and
-// experiments/train_bert/train.py; no PyTorch needed here).
+// experiments/train_bert/train.py; no PyTorch needed here), and the integer pipelines keep the
+// shipped text model's accuracy.
 #include <doctest/doctest.h>
 
 #include <cmath>
 
+#include "rapmc/core/progress.h"
 #include "rapmc/data/dataset.h"
-#include "rapmc/data/wordnet.h"
+#include "rapmc/infer/evaluate.h"
+#include "rapmc/infer/flare_engine.h"
+#include "rapmc/infer/mvm_backend.h"
+#include "rapmc/infer/ptq_dqq_inference.h"
 #include "rapmc/io/hdf5.h"
 #include "rapmc/model/fp32_forward.h"
+#include "rapmc/quant/quantize.h"
 #include "test_support.h"
 
 using namespace rapmc;
@@ -53,4 +59,61 @@ TEST_CASE("a timm/DeiT-style VisionTransformer imported: FP32 logits equal PyTor
   const double worst = vit_parity(SRC + "/data/fixtures/import_timm_vit.h5");
   MESSAGE("timm ViT: largest logit difference " << worst);
   CHECK(worst < 1e-4);
+}
+
+TEST_CASE("the shipped text model: tokens as Python made them, FP32 logits PyTorch's within 1e-4") {
+  const EncoderModel model = load_model(SRC + "/data/models/bert_wordnet.h5");
+  REQUIRE(model.config.arch == Architecture::BERT);
+  const h5::File f = h5::File::open(SRC + "/data/fixtures/bert_wordnet_logits.h5");
+  std::vector<std::uint64_t> ts, ls;
+  const std::vector<std::int64_t> ids = f.read_int64_dataset("token_ids", &ts);
+  const std::vector<double> logits = f.read_double_dataset("logits", &ls);
+  const std::vector<std::int64_t> labels = f.read_int64_dataset("labels");
+  const SampleSet test = load_dataset("wordnet:test", model.input(), "", ts[0]);
+  REQUIRE(test.size() == ts[0]);
+  const Fp32Inference fp32(model);
+  double worst = 0;
+  for (std::size_t i = 0; i < test.size(); ++i) {
+    std::vector<int> expected;
+    for (std::uint64_t j = 0; j < ts[1] && ids[i * ts[1] + j] >= 0; ++j)
+      expected.push_back(static_cast<int>(ids[i * ts[1] + j]));
+    CAPTURE(i);
+    REQUIRE(token_ids(test.sample(i)) == expected);  // the C++ tokenizer is Python's
+    CHECK(test.labels[i] == labels[i]);
+    const arma::vec l = fp32.forward(test.sample(i));
+    for (arma::uword c = 0; c < l.n_elem; ++c)
+      worst = std::max(worst, std::fabs(l(c) - logits[i * ls[1] + c]));
+  }
+  MESSAGE("text model: largest logit difference " << worst << " over " << test.size()
+                                                  << " glosses");
+  CHECK(worst < 1e-4);
+}
+
+TEST_CASE(
+    "the shipped text model: flare (emsb, dyadic) and ptq-dqq within 1.5 points of fp32 "
+    "on all test glosses") {
+  const EncoderModel model = load_model(SRC + "/data/models/bert_wordnet.h5");
+  const SampleSet calib = load_dataset("wordnet:train", model.input(), "", 512);
+  const IntModel q = quantize_model(model, calib, CalibrationOptions{}, QuantSettings{});
+  const SampleSet test = load_dataset("wordnet:test", model.input());
+  REQUIRE(test.size() == 11923);
+  EvalOptions quiet;
+  quiet.progress = ProgressDisplay::OFF;
+  const EvalResult fp32 = evaluate(model, test, quiet);
+  const DigitalMvm digital;
+  const FlareInference emsb(q, RequantMode::EMSB, digital), dyadic(q, RequantMode::DYADIC, digital);
+  const FlareEngine emsb_engine(emsb), dyadic_engine(dyadic);
+  const PtqDqqInference dqq(model, q, digital);
+  const std::pair<const char*, const InferenceEngine*> engines[] = {
+      {"flare-emsb", &emsb_engine}, {"flare-dyadic", &dyadic_engine}, {"ptq-dqq", &dqq}};
+  MESSAGE("text model fp32 accuracy " << fp32.accuracy << " (PyTorch " << model.torch_test_accuracy
+                                      << ")");
+  CHECK(std::abs(fp32.accuracy - model.torch_test_accuracy) < 1e-9);
+  for (const auto& [name, engine] : engines) {
+    const EvalResult r = evaluate(*engine, q.num_classes, test, quiet);
+    MESSAGE(std::string(name) << ": accuracy " << r.accuracy << ", agreement with fp32 "
+                              << agreement(r, fp32) << ", SQNR " << sqnr_db(r, fp32) << " dB");
+    CAPTURE(name);
+    CHECK(std::abs(r.accuracy - fp32.accuracy) <= 0.015);
+  }
 }

@@ -116,6 +116,9 @@ struct IntModel {
   std::vector<std::string> vocab;  // the tokenizer's vocabulary and special ids
   int pad_id = 0, unk_id = 1, cls_id = 2, sep_id = 3;
   std::shared_ptr<const WordTokenizer> tokenizer;  // built from vocab by load/quantize
+  /// Every weight MVM in inference order: embed (ViT), each block's qkv, proj, fc1, fc2,
+  /// pooler (BERT), head. The chip maps and names its layers by this list.
+  std::vector<const IntLinear*> weight_layers() const;
   /// What the model reads (images or token sequences; refers to `tokenizer`).
   ModelInput input(const std::string& source) const;
 
