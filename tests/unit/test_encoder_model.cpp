@@ -14,9 +14,10 @@ namespace {
 
 // Applies a raw HDF5 edit to a copy of a valid tiny model and returns its path.
 template <class Edit>
-std::string edited_model(const test::TempDir& dir, const std::string& name, Edit edit) {
+std::string edited_model(const test::TempDir& dir, const std::string& name, Edit edit,
+                         bool bert = false) {
   const std::string path = dir.file(name);
-  save_model(test::tiny_model(), path);
+  save_model(bert ? test::tiny_bert() : test::tiny_model(), path);
   const h5::File f = h5::File::open(path, h5::Access::READ_WRITE);
   edit(f);
   return path;
@@ -110,5 +111,73 @@ TEST_CASE("bad model files give ModelError naming the attribute or dataset") {
       f.write_attribute("std", std::vector<double>{0.5, 0.5});
     });
     CHECK_THROWS_WITH_AS(load_model(p), test::has("one value per channel"), ModelError);
+  }
+}
+
+TEST_CASE("a text encoder (kind bert) round-trips its tensors and vocabulary") {
+  test::TempDir dir;
+  const EncoderModel a = test::tiny_bert(3);
+  save_model(a, dir.file("b.h5"));
+  const EncoderModel b = load_model(dir.file("b.h5"));
+  CHECK(b.config.arch == Architecture::BERT);
+  CHECK(b.config.max_tokens == 8);
+  CHECK(arma::approx_equal(a.word, b.word, "absdiff", 0.0));
+  CHECK(arma::approx_equal(a.segment, b.segment, "absdiff", 0.0));
+  CHECK(arma::approx_equal(a.pooler_weight, b.pooler_weight, "absdiff", 0.0));
+  CHECK(b.tokenizer.vocab() == a.tokenizer.vocab());
+  CHECK(b.input().kind == SampleKind::TOKENS);
+  CHECK(b.input().tokenizer == &b.tokenizer);
+}
+
+TEST_CASE("bad text-encoder files give ModelError naming the attribute or dataset") {
+  test::TempDir dir;
+  SUBCASE("unknown kind") {
+    const auto p = edited_model(
+        dir, "k.h5", [](const h5::File& f) { f.write_attribute("kind", std::string("gpt")); },
+        true);
+    CHECK_THROWS_WITH_AS(load_model(p), test::has("'kind' is 'gpt', expected 'vit' or 'bert'"),
+                         ModelError);
+  }
+  SUBCASE("unknown tokenizer") {
+    const auto p = edited_model(
+        dir, "t.h5",
+        [](const h5::File& f) { f.write_attribute("tokenizer", std::string("wordpiece")); }, true);
+    CHECK_THROWS_WITH_AS(load_model(p), test::has("'tokenizer' is 'wordpiece'"), ModelError);
+  }
+  SUBCASE("vocabulary of the wrong size") {
+    const auto p = edited_model(
+        dir, "v.h5",
+        [](const h5::File& f) {
+          H5Ldelete(f.id(), "tokenizer/vocab", H5P_DEFAULT);
+          f.write_dataset("tokenizer/vocab", std::vector<std::string>{"[PAD]", "[UNK]", "[CLS]"});
+        },
+        true);
+    CHECK_THROWS_WITH_AS(load_model(p),
+                         test::has("tokenizer/vocab: 3 tokens, but attribute "
+                                   "'vocab_size' is 12"),
+                         ModelError);
+  }
+  SUBCASE("missing vocabulary") {
+    const auto p = edited_model(
+        dir, "m.h5", [](const h5::File& f) { H5Ldelete(f.id(), "tokenizer/vocab", H5P_DEFAULT); },
+        true);
+    CHECK_THROWS_WITH_AS(load_model(p), test::has("tokenizer/vocab: missing dataset"), ModelError);
+  }
+  SUBCASE("a special id outside the vocabulary") {
+    const auto p = edited_model(
+        dir, "s.h5", [](const h5::File& f) { f.write_attribute("cls_id", std::int64_t{40}); },
+        true);
+    CHECK_THROWS_WITH_AS(load_model(p), test::has("special token id 40 outside the vocabulary"),
+                         ModelError);
+  }
+  SUBCASE("a word table that contradicts vocab_size") {
+    const auto p = edited_model(
+        dir, "w.h5",
+        [](const h5::File& f) {
+          H5Ldelete(f.id(), "embed/word", H5P_DEFAULT);
+          f.write_dataset("embed/word", std::vector<float>(11 * 8), {11, 8});
+        },
+        true);
+    CHECK_THROWS_WITH_AS(load_model(p), test::has("embed/word: shape [11, 8]"), ModelError);
   }
 }

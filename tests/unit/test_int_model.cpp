@@ -5,8 +5,13 @@
 #include <hdf5.h>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/data/dataset.h"
+#include "rapmc/infer/flare_inference.h"
+#include "rapmc/infer/mvm_backend.h"
 #include "rapmc/io/hdf5.h"
+#include "rapmc/model/fp32_forward.h"
 #include "rapmc/quant/int_model.h"
+#include "rapmc/quant/quantize.h"
 #include "test_support.h"
 
 using namespace rapmc;
@@ -108,4 +113,41 @@ TEST_CASE("bad integer model files give errors naming the file and the dataset")
     CHECK_THROWS_WITH_AS(load_int_model(p), test::has("softmax_c: row 0 is not a valid dyadic"),
                          ModelError);
   }
+}
+
+TEST_CASE("a text encoder's integer model round-trips and runs the same; bad token ids refused") {
+  const EncoderModel model = test::tiny_bert(5);
+  SampleSet calib;
+  calib.name = "synthetic";
+  calib.kind = SampleKind::TOKENS;
+  calib.max_tokens = 8;
+  for (int i = 0; i < 16; ++i) {
+    std::vector<int> ids{2};
+    for (int t = 0; t < 1 + i % 6; ++t) ids.push_back(4 + (i * 3 + t * 5) % 8);
+    ids.push_back(3);
+    append_token_record(calib.bytes, ids, 8);
+    calib.labels.push_back(i % 3);
+  }
+  const IntModel q = quantize_model(model, calib, CalibrationOptions{}, QuantSettings{});
+  CHECK(q.arch == Architecture::BERT);
+  CHECK(q.weight_layers().size() == 2 * 4 + 2);  // blocks, pooler, head: no embedding MVM
+  test::TempDir dir;
+  save_int_model(q, dir.file("b.h5"));
+  const IntModel c = load_int_model(dir.file("b.h5"));
+  CHECK(c.word_table == q.word_table);
+  CHECK(c.pos_table == q.pos_table);
+  CHECK(same_ln(c.embed_ln, q.embed_ln));
+  CHECK(same_linear(c.pooler, q.pooler));
+  CHECK(c.vocab == q.vocab);
+  CHECK(c.input("b.h5").tokenizer->encode("w5 w9 zz", 8) == std::vector<int>{2, 5, 9, 1, 3});
+  const DigitalMvm digital;
+  const FlareInference a(q, RequantMode::EMSB, digital), b(c, RequantMode::EMSB, digital);
+  for (std::size_t i = 0; i < calib.size(); ++i)
+    CHECK(a.forward(calib.sample(i)) == b.forward(calib.sample(i)));
+  std::vector<std::uint8_t> bad;
+  append_token_record(bad, {2, 12, 3}, 8);  // id 12: outside the 12-word vocabulary
+  CHECK_THROWS_WITH_AS(a.forward(bad.data()), test::has("token id 12 outside the vocabulary"),
+                       DataError);
+  CHECK_THROWS_WITH_AS(Fp32Inference(model).forward(bad.data()),
+                       test::has("token id 12 outside the vocabulary"), DataError);
 }

@@ -113,6 +113,33 @@ inline EncoderModel tiny_model(unsigned seed = 1) {
   return m;
 }
 
+/// A small random BERT-style text encoder (test fixture only: std::mt19937): D = 8, 2 blocks,
+/// 2 heads, 8 tokens, a vocabulary of 12 with the specials first.
+inline EncoderModel tiny_bert(unsigned seed = 1) {
+  EncoderModel m = tiny_model(seed);
+  std::mt19937 gen(seed + 100);
+  std::uniform_real_distribution<double> u(-0.5, 0.5);
+  auto mat = [&](arma::uword r, arma::uword c) {
+    arma::mat x(r, c);
+    x.imbue([&] { return static_cast<double>(static_cast<float>(u(gen))); });
+    return x;
+  };
+  EncoderConfig& c = m.config;
+  c.arch = Architecture::BERT;
+  c.image_size = c.patch_size = c.channels = 0;
+  c.mean.clear(), c.std.clear();
+  c.max_tokens = 8, c.vocab_size = 12, c.type_vocab_size = 2, c.ln_eps = 1e-12;
+  m.patch_weight.reset(), m.patch_bias.reset(), m.cls.reset();
+  m.head_ln_weight.reset(), m.head_ln_bias.reset();
+  m.word = mat(8, 12), m.pos = mat(8, 8), m.segment = mat(8, 2);
+  m.embed_ln_weight = arma::vec(mat(8, 1)) + 1.0, m.embed_ln_bias = arma::vec(mat(8, 1));
+  m.pooler_weight = mat(8, 8), m.pooler_bias = arma::vec(mat(8, 1));
+  std::vector<std::string> vocab{"[PAD]", "[UNK]", "[CLS]", "[SEP]"};
+  for (int i = 4; i < 12; ++i) vocab.push_back("w" + std::to_string(i));
+  m.tokenizer = WordTokenizer(vocab, SpecialTokens{}, "tiny_bert");
+  return m;
+}
+
 /// A small integer model for the engine's tests: random int8 weights [out × in] as its
 /// embedding and the same as its head (test fixture only: std::mt19937).
 inline IntModel random_layers(unsigned seed, int in, int out) {
