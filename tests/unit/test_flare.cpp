@@ -105,21 +105,7 @@ TEST_CASE("on all 10,000 test images flare (emsb, dyadic) and ptq-dqq are within
   const IntModel q = load_int_model(test::source_path(INT_MODEL));
   const SampleSet images = load_dataset("fashion-mnist:test");
   REQUIRE(images.size() == 10000);
-  const EvalResult fp32 = evaluate(model, images, quiet());
-  const DigitalMvm digital;
-  const FlareInference emsb(q, RequantMode::EMSB, digital), dyadic(q, RequantMode::DYADIC, digital);
-  const FlareEngine emsb_engine(emsb), dyadic_engine(dyadic);
-  const PtqDqqInference dqq(model, q, digital);
-  const std::pair<const char*, const InferenceEngine*> engines[] = {
-      {"flare-emsb", &emsb_engine}, {"flare-dyadic", &dyadic_engine}, {"ptq-dqq", &dqq}};
-  for (const auto& [name, engine] : engines) {
-    const EvalResult r = evaluate(*engine, q.num_classes, images, quiet());
-    MESSAGE(std::string(name) << ": accuracy " << r.accuracy << " (fp32 " << fp32.accuracy
-                              << "), agreement " << agreement(r, fp32) << ", SQNR "
-                              << sqnr_db(r, fp32) << " dB");
-    CAPTURE(name);
-    CHECK(std::abs(r.accuracy - fp32.accuracy) <= 0.01);
-  }
+  test::check_integer_pipelines(model, q, images, 1.0);
 }
 
 TEST_CASE("extreme images: no overflow anywhere, logits stay close to fp32") {

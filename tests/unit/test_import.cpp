@@ -97,23 +97,8 @@ TEST_CASE(
   const IntModel q = quantize_model(model, calib, CalibrationOptions{}, QuantSettings{});
   const SampleSet test = load_dataset("wordnet:test", model.input());
   REQUIRE(test.size() == 11923);
-  EvalOptions quiet;
-  quiet.progress = ProgressDisplay::OFF;
-  const EvalResult fp32 = evaluate(model, test, quiet);
-  const DigitalMvm digital;
-  const FlareInference emsb(q, RequantMode::EMSB, digital), dyadic(q, RequantMode::DYADIC, digital);
-  const FlareEngine emsb_engine(emsb), dyadic_engine(dyadic);
-  const PtqDqqInference dqq(model, q, digital);
-  const std::pair<const char*, const InferenceEngine*> engines[] = {
-      {"flare-emsb", &emsb_engine}, {"flare-dyadic", &dyadic_engine}, {"ptq-dqq", &dqq}};
+  const EvalResult fp32 = test::check_integer_pipelines(model, q, test, 1.5);
   MESSAGE("text model fp32 accuracy " << fp32.accuracy << " (PyTorch " << model.torch_test_accuracy
                                       << ")");
   CHECK(std::abs(fp32.accuracy - model.torch_test_accuracy) < 1e-9);
-  for (const auto& [name, engine] : engines) {
-    const EvalResult r = evaluate(*engine, q.num_classes, test, quiet);
-    MESSAGE(std::string(name) << ": accuracy " << r.accuracy << ", agreement with fp32 "
-                              << agreement(r, fp32) << ", SQNR " << sqnr_db(r, fp32) << " dB");
-    CAPTURE(name);
-    CHECK(std::abs(r.accuracy - fp32.accuracy) <= 0.015);
-  }
 }

@@ -11,6 +11,11 @@
 
 #include <doctest/doctest.h>
 
+#include "rapmc/core/progress.h"
+#include "rapmc/infer/evaluate.h"
+#include "rapmc/infer/flare_engine.h"
+#include "rapmc/infer/mvm_backend.h"
+#include "rapmc/infer/ptq_dqq_inference.h"
 #include "rapmc/model/encoder_model.h"
 #include "rapmc/quant/int_model.h"
 
@@ -111,6 +116,31 @@ inline EncoderModel tiny_model(unsigned seed = 1) {
   m.head_ln_weight = vec(d), m.head_ln_bias = vec(d);
   m.head_weight = mat(3, d), m.head_bias = vec(3);
   return m;
+}
+
+/// Evaluates fp32 and the three integer pipelines (flare emsb and dyadic, ptq-dqq; exact
+/// digital MVMs) on `samples`, reports each, and checks each integer pipeline's accuracy within
+/// `points` of fp32's. Returns the fp32 result.
+inline EvalResult check_integer_pipelines(const EncoderModel& model, const IntModel& q,
+                                          const SampleSet& samples, double points) {
+  EvalOptions quiet;
+  quiet.progress = ProgressDisplay::OFF;
+  const EvalResult fp32 = evaluate(model, samples, quiet);
+  const DigitalMvm digital;
+  const FlareInference emsb(q, RequantMode::EMSB, digital), dyadic(q, RequantMode::DYADIC, digital);
+  const FlareEngine emsb_engine(emsb), dyadic_engine(dyadic);
+  const PtqDqqInference dqq(model, q, digital);
+  const std::pair<const char*, const InferenceEngine*> engines[] = {
+      {"flare-emsb", &emsb_engine}, {"flare-dyadic", &dyadic_engine}, {"ptq-dqq", &dqq}};
+  for (const auto& [name, engine] : engines) {
+    const EvalResult r = evaluate(*engine, q.num_classes, samples, quiet);
+    MESSAGE(std::string(name) << ": accuracy " << r.accuracy << " (fp32 " << fp32.accuracy
+                              << "), agreement " << agreement(r, fp32) << ", SQNR "
+                              << sqnr_db(r, fp32) << " dB");
+    CAPTURE(name);
+    CHECK(std::abs(r.accuracy - fp32.accuracy) <= points / 100);
+  }
+  return fp32;
 }
 
 /// A small random BERT-style text encoder (test fixture only: std::mt19937): D = 8, 2 blocks,
