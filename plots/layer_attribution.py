@@ -45,7 +45,7 @@ def main():
     fig, axes = plt.subplots(3 if sweep else 2, 1, figsize=(11, 10 if sweep else 6.5),
                              gridspec_kw={"height_ratios": [1, 1, 1.1] if sweep else [1, 1]})
     x = np.arange(len(layers))
-    colors = [f"C{['embed', 'qkv', 'attn_qk', 'attn_pv', 'proj', 'fc1', 'fc2', 'fc'].index(l.split('/')[-1]) % 10}"
+    colors = [f"C{['embed', 'qkv', 'attn_qk', 'attn_pv', 'proj', 'fc1', 'fc2', 'fc', 'pooler'].index(l.split('/')[-1]) % 10}"
               for l in layers]
     for ax, metric, ylabel in [(axes[0], "mvm_sqnr_db", "MVM SQNR at the accumulator (dB)"),
                                (axes[1], "code_error_rate", "ADC code error rate")]:

@@ -100,12 +100,15 @@ class Point:
 
 
 def layer_order(name):
-    """Data-path order: embed, blocks in order (qkv, attn_qk, attn_pv, proj, fc1, fc2), head."""
+    """Data-path order: embed, blocks in order (qkv, attn_qk, attn_pv, proj, fc1, fc2), pooler
+    (BERT), head."""
     parts = name.split("/")
     if parts[0] == "embed":
         return (0, 0, 0)
-    if parts[0] == "head":
+    if parts[0] == "pooler":
         return (2, 0, 0)
+    if parts[0] == "head":
+        return (3, 0, 0)
     kinds = ["qkv", "attn_qk", "attn_pv", "proj", "fc1", "fc2"]
     return (1, int(parts[1]), kinds.index(parts[2]) if parts[2] in kinds else len(kinds))
 
