@@ -342,12 +342,12 @@ IntModel load_int_model(const std::string& path) {
     m.word_table = r.ints("embed/word_table", {u(m.vocab_size), u(m.dim)});
     m.pos_table = r.ints("embed/pos_table", {u(m.max_tokens), u(m.dim)});
     m.embed_table_exp = static_cast<int>(r.attr("embed", "table_exp", -200, 200));
-    for (const std::int64_t v : m.word_table)
-      if (v < -(std::int64_t{1} << 30) || v > (std::int64_t{1} << 30))
-        throw ModelError(f.where("embed/word_table") + ": entries must lie within ±2^30");
-    for (const std::int64_t v : m.pos_table)
-      if (v < -(std::int64_t{1} << 30) || v > (std::int64_t{1} << 30))
-        throw ModelError(f.where("embed/pos_table") + ": entries must lie within ±2^30");
+    // Their sum must fit the integer LayerNorm's 2^31 input range.
+    for (const auto& [rel, table] :
+         {std::pair{"embed/word_table", &m.word_table}, std::pair{"embed/pos_table", &m.pos_table}})
+      for (const std::int64_t v : *table)
+        if (v < -(std::int64_t{1} << 30) || v > (std::int64_t{1} << 30))
+          throw ModelError(f.where(rel) + ": entries must lie within ±2^30");
     m.embed_ln = read_layernorm(r, "embed/ln", m.dim);
     if (!f.exists("tokenizer/vocab"))
       throw ModelError(f.where("tokenizer/vocab") +

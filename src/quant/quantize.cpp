@@ -85,7 +85,7 @@ void quantize_patch_embedding(const EncoderModel& model, IntModel& m) {
   m.embed = quantize_linear("embed", w, bias_rows, m.settings.weight_bits);
 }
 
-// Fixed point of ~31 significant bits for a table of values: the exponent E with
+// Fixed point of 30 significant bits for a table of values: the exponent E with
 // max |v|·2^-E < 2^30.
 int table_exp(double vmax) {
   return vmax > 0 ? std::ilogb(vmax) - 29 : 0;

@@ -144,6 +144,15 @@ TEST_CASE("a text encoder's integer model round-trips and runs the same; bad tok
   const FlareInference a(q, RequantMode::EMSB, digital), b(c, RequantMode::EMSB, digital);
   for (std::size_t i = 0; i < calib.size(); ++i)
     CHECK(a.forward(calib.sample(i)) == b.forward(calib.sample(i)));
+  {  // a table entry beyond ±2^30 would overflow the embedding LayerNorm's input
+    const h5::File f = h5::File::open(dir.file("b.h5"), h5::Access::READ_WRITE);
+    std::vector<std::int64_t> pos = q.pos_table;
+    pos[5] = (std::int64_t{1} << 30) + 1;
+    H5Ldelete(f.id(), "embed/pos_table", H5P_DEFAULT);
+    f.write_dataset("embed/pos_table", pos, {8, 8});
+  }
+  CHECK_THROWS_WITH_AS(load_int_model(dir.file("b.h5")),
+                       test::has("embed/pos_table: entries must lie within ±2^30"), ModelError);
   std::vector<std::uint8_t> bad;
   append_token_record(bad, {2, 12, 3}, 8);  // id 12: outside the 12-word vocabulary
   CHECK_THROWS_WITH_AS(a.forward(bad.data()), test::has("token id 12 outside the vocabulary"),
