@@ -3,9 +3,21 @@
 Only the documented schema is used: root attributes, /settings, /trials (or /points/<i>/trials
 for a sweep), /statistics (or /points/<i>/statistics). Run with Debian's /usr/bin/python3
 (h5py, numpy, matplotlib).
+
+A running (or killed) campaign's file is read too (docs/formats.md, "Reading a running
+campaign"): it is opened in HDF5's single-writer/multiple-reader mode, rows count up to the
+`trial` column's length, and the statistics of a point not yet finished come from
+`rapmc report --json` (the binary in $RAPMC, on PATH, or build/rapmc of this repository), so
+they are computed by the one implementation there is.
 """
 
+import json
+import math
+import os
+import shutil
+import subprocess
 import sys
+import time
 import tomllib
 from dataclasses import dataclass, field
 
@@ -23,6 +35,34 @@ class ResultsError(Exception):
     """A file that is not a readable rapmc results file; the message names it."""
 
 
+def _number(v):
+    """A value of rapmc report's JSON as the file would hold it: null -> nan, "inf" -> inf."""
+    if v is None:
+        return math.nan
+    if v == "inf":
+        return math.inf
+    return v
+
+
+def rapmc_binary():
+    """The rapmc executable: $RAPMC, else `rapmc` on PATH, else this repository's build/rapmc."""
+    for candidate in (os.environ.get("RAPMC"), shutil.which("rapmc"),
+                      os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "rapmc")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise ResultsError("statistics of a running campaign come from `rapmc report`: set RAPMC to the rapmc "
+                       "binary (or put it on PATH)")
+
+
+def live_report(path):
+    """`rapmc report --json` of a results file, as a list of per-point dicts."""
+    r = subprocess.run([rapmc_binary(), "report", "--json", path], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise ResultsError(f"{path}: rapmc report failed: {r.stderr.strip()}")
+    j = json.loads(r.stdout)
+    return j["points"] if "points" in j else [j]
+
+
 @dataclass
 class Point:
     """One campaign point: the whole file, or one grid point of a sweep."""
@@ -31,6 +71,11 @@ class Point:
     label: str  # "" without a sweep, else "key=value, key=value"
     settings: dict  # swept key -> value (numbers parsed), from the label
     group: h5py.Group  # the group holding trials/ and statistics/
+    report: object = None  # () -> rapmc report's points, asked once per file when first needed
+
+    def live(self):
+        """This point's entry of `rapmc report --json` (an unfinished point's statistics)."""
+        return self.report()[self.index]
 
     def _ok(self):
         """Mask of the successful trials among the complete rows. A running or killed campaign
@@ -48,21 +93,30 @@ class Point:
         ok = self._ok()
         return t[name][: ok.size][ok]
 
+    def finished(self):
+        """False while the campaign has not written this point's statistics (running or killed)."""
+        return "statistics" in self.group
+
     def _statistics(self):
-        if "statistics" not in self.group:
-            raise ResultsError(f"{self.group.file.filename}: {self.group.name.rstrip('/')}/statistics: missing "
-                               "(the campaign has not finished this point; rapmc run --resume completes it)")
         return self.group["statistics"]
 
     def stat(self, name):
-        """The /statistics/<name> attributes as a dict (n, mean, std, ci95_low, ci95_high, ...)."""
+        """The /statistics/<name> attributes as a dict (n, mean, std, ci95_low, ci95_high, ...);
+        for an unfinished point, the same from `rapmc report --json` over the rows so far."""
+        if not self.finished():
+            live = self.live()["statistics"]
+            if name not in live:
+                raise ResultsError(f"{self.group.file.filename}: no statistics of {name} in rapmc report")
+            return {k: _number(v) for k, v in live[name].items()}
         s = self._statistics()
         if name not in s:
             raise ResultsError(f"{self.group.file.filename}: {s.name}/{name}: missing statistics")
         return dict(s[name].attrs)
 
     def has_stat(self, name):
-        return "statistics" in self.group and name in self.group["statistics"]
+        if not self.finished():
+            return name in self.live()["statistics"]
+        return name in self.group["statistics"]
 
     def reference_accuracy(self):
         """Accuracy of the same pipeline on exact digital MVMs (format 1.1), or None."""
@@ -71,6 +125,10 @@ class Point:
         return None
 
     def yield_(self):
+        if not self.finished():
+            y = {k: _number(v) for k, v in self.live()["yield"].items()}
+            y["n"] = self.live()["trials"]
+            return y
         return dict(self._statistics()["yield"].attrs)
 
     def histogram(self, name):
@@ -149,15 +207,29 @@ def matching(points, filters):
     return [p for p in points if all(p.settings.get(k) == v for k, v in filters.items())]
 
 
+def open_live(path, timeout=10.0):
+    """Opens an HDF5 file for reading, also while its campaign writes it (swmr=True). While the
+    writer holds HDF5's lock between its live phases (milliseconds), waits up to `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return h5py.File(path, "r", swmr=True)
+        except FileNotFoundError:
+            raise ResultsError(f"{path}: no such file") from None
+        except OSError as e:
+            if "lock" in str(e) and time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
+            raise ResultsError(f"{path}: cannot open as HDF5 ({e})") from None
+
+
 class Results:
     """An open results file. Use as a context manager."""
 
     def __init__(self, path):
         self.path = path
-        try:
-            self.file = h5py.File(path, "r", locking=False)  # a running campaign flushes after every block
-        except (OSError, FileNotFoundError) as e:
-            raise ResultsError(f"{path}: cannot open as HDF5 ({e})") from None
+        self.file = open_live(path)
+        self._report = None
         ft = self.file.attrs.get("filetype")
         if isinstance(ft, bytes):
             ft = ft.decode()
@@ -177,9 +249,18 @@ class Results:
                 g = self.file[f"points/{i}"]
                 label = g.attrs["label"]
                 label = label.decode() if isinstance(label, bytes) else label
-                self.points.append(Point(i, label, parse_label(label), g))
+                self.points.append(Point(i, label, parse_label(label), g, self.report))
         else:
-            self.points.append(Point(0, "", {}, self.file))
+            self.points.append(Point(0, "", {}, self.file, self.report))
+
+    def report(self):
+        if self._report is None:
+            self._report = live_report(self.path)
+        return self._report
+
+    def running(self):
+        """True if some point has no statistics yet (the campaign runs, or was stopped)."""
+        return not all(p.finished() for p in self.points)
 
     def __enter__(self):
         return self
@@ -218,7 +299,9 @@ def counts_text(entries):
     """'12 trials × 32 images' over (Results, Point) pairs; differing counts are listed."""
     trials = sorted({p.trials() for _, p in entries})
     imgs = sorted({images(r) for r, _ in entries})
-    return (f"{'/'.join(map(str, trials))} trials × {'/'.join(map(str, imgs))} images")
+    running = any(not p.finished() for _, p in entries)
+    return (f"{'/'.join(map(str, trials))} trials × {'/'.join(map(str, imgs))} images"
+            + (" (campaign running or stopped: trials so far)" if running else ""))
 
 
 def run(main):

@@ -1,6 +1,7 @@
 #include "rapmc/cli/app.h"
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <exception>
 #include <functional>
 #include <iostream>
@@ -37,6 +38,9 @@ int report_error(const MpiContext& mpi, const std::string& what, int code) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  // A write beyond a file-size limit (ulimit -f) fails with EFBIG, reported as an I/O error
+  // naming the file, instead of killing the process with SIGXFSZ mid-write (docs/errors.md).
+  std::signal(SIGXFSZ, SIG_IGN);
   MpiContext mpi(argc, argv);
   CLI::App app{
       "rapmc: Monte Carlo PVT-variation and error-resilience analyzer for the RAP/FLARE "

@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "rapmc/cli/ranged_option.h"
 #include "rapmc/core/parallelism.h"
 #include "rapmc/data/dataset.h"
 #include "rapmc/infer/evaluate.h"
@@ -188,9 +189,9 @@ void add_bench_command(CLI::App& app, std::function<int()>& action) {
                   "Folder with conventional.toml and rap.toml")
       ->capture_default_str();
   cmd->add_option("--data-dir", args->data_dir, "Folder of the Fashion-MNIST IDX files");
-  cmd->add_option("--images", args->images, "Test images per measurement")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads (sgemm and engine alike)")
-      ->capture_default_str();
+  add_ranged_option(cmd, "--images", args->images, "Test images per measurement", 1, 10000);
+  add_ranged_option(cmd, "--threads", args->threads, "Worker threads (sgemm and engine alike)", 0,
+                    Parallelism::MAX_THREADS);
   cmd->add_flag("--json", args->json, "Also print the figures as one JSON object");
   cmd->callback([args, &action] { action = [args] { return run_bench(*args); }; });
 }

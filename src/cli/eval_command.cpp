@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "rapmc/cli/quant_options.h"
+#include "rapmc/cli/ranged_option.h"
 #include "rapmc/core/errors.h"
 #include "rapmc/core/parallelism.h"
 #include "rapmc/data/dataset.h"
@@ -21,6 +22,7 @@
 #include "rapmc/pim/hardware.h"
 #include "rapmc/pim/pim_mvm.h"
 #include "rapmc/quant/int_model.h"
+#include "rapmc/quant/quantize.h"
 
 namespace rapmc {
 namespace {
@@ -40,19 +42,9 @@ struct EvalArgs {
   QuantArgs quant;
 };
 
-void check_same_architecture(const EncoderModel& f, const IntModel& q, const std::string& q_path) {
-  const EncoderConfig& c = f.config;
-  if (c.arch != q.arch || c.dim != q.dim || c.depth != q.depth || c.heads != q.heads ||
-      c.mlp_dim != q.mlp_dim || c.num_classes != q.num_classes || c.image_size != q.image_size ||
-      c.patch_size != q.patch_size || c.channels != q.channels || c.max_tokens != q.max_tokens ||
-      c.vocab_size != q.vocab_size) {
-    throw ModelError(q_path + ": integer model architecture does not match the FP32 model " +
-                     f.source);
-  }
-}
-
 // The models an evaluation reads: an FP32 model and/or an integer model (loaded, or quantized
-// on the fly), checked against each other.
+// on the fly), checked against each other. A file named on the command line is read and
+// checked even when the pipeline does not use it (fp32 with --int-model).
 struct EvalModels {
   std::optional<EncoderModel> model;
   std::optional<IntModel> int_model;
@@ -63,6 +55,10 @@ EvalModels load_models(const EvalArgs& a, Pipeline pipeline) {
   EvalModels m;
   m.int_source = a.int_model;
   if (is_int_model_file(a.model)) {
+    if (!a.int_model.empty()) {
+      throw ConfigError("--model " + a.model + " is an integer model and --int-model " +
+                        a.int_model + " another: give the FP32 model with --model");
+    }
     if (pipeline != Pipeline::FLARE) {
       throw ConfigError(
           "--pipeline " + a.pipeline + " needs an FP32 model, but " + a.model +
@@ -74,13 +70,12 @@ EvalModels load_models(const EvalArgs& a, Pipeline pipeline) {
     return m;
   }
   m.model = load_model(a.model);
-  if (pipeline == Pipeline::FP32) return m;
-  if (a.int_model.empty()) {
-    m.int_model = quantize_from_args(*m.model, a.quant, a.data_dir);
-    m.int_source = "(built on the fly: " + m.int_model->calibration + ")";
-  } else {
+  if (!a.int_model.empty()) {
     m.int_model = load_int_model(a.int_model);
     check_same_architecture(*m.model, *m.int_model, a.int_model);
+  } else if (pipeline != Pipeline::FP32) {
+    m.int_model = quantize_from_args(*m.model, a.quant, a.data_dir);
+    m.int_source = "(built on the fly: " + m.int_model->calibration + ")";
   }
   return m;
 }
@@ -240,7 +235,7 @@ int run_eval(const EvalArgs& a) {
   // Every option is checked before anything is loaded.
   const Pipeline pipeline = parse_pipeline(a.pipeline);
   const RequantMode mode = parse_requant_mode(a.requant);
-  if (pipeline != Pipeline::FP32 && a.int_model.empty()) validate_quant_args(a.quant);
+  validate_quant_args(a.quant);  // even when no model is quantized
   std::optional<HardwareConfig> hw;
   if (!a.hardware.empty()) {
     if (pipeline == Pipeline::FP32) {
@@ -285,10 +280,10 @@ void add_eval_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--hardware", args->hardware,
                   "Hardware description (TOML): run every weight MVM on that AMS-PiM chip (e.g. "
                   "data/hardware/rap.toml)");
-  cmd->add_option("--limit", args->limit, "Evaluate only the first N images (0 = all)")
-      ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads (0 = all cores)")
-      ->capture_default_str();
+  add_ranged_option(cmd, "--limit", args->limit, "Evaluate only the first N samples (0 = all)", 0,
+                    1e7);
+  add_ranged_option(cmd, "--threads", args->threads, "Worker threads (0 = all cores)", 0,
+                    Parallelism::MAX_THREADS);
   cmd->add_flag("--json", args->json, "Print one JSON object instead of text");
   cmd->add_flag("--no-progress", args->no_progress, "Do not draw the progress line");
   add_quant_options(cmd, args->quant);

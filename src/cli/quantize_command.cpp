@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "rapmc/cli/quant_options.h"
+#include "rapmc/cli/ranged_option.h"
 #include "rapmc/core/errors.h"
 #include "rapmc/core/parallelism.h"
 #include "rapmc/quant/int_model.h"
@@ -51,8 +52,8 @@ void add_quantize_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--model", args->model, "FP32 model file (HDF5)")->capture_default_str();
   cmd->add_option("--out", args->out, "Integer model file to write")->required();
   cmd->add_option("--data-dir", args->data_dir, "Folder of the Fashion-MNIST IDX files");
-  cmd->add_option("--threads", args->threads, "Worker threads (0 = all cores)")
-      ->capture_default_str();
+  add_ranged_option(cmd, "--threads", args->threads, "Worker threads (0 = all cores)", 0,
+                    Parallelism::MAX_THREADS);
   cmd->add_flag("--force", args->force, "Replace an existing --out file");
   add_quant_options(cmd, args->quant);
   cmd->callback([args, &action] { action = [args] { return run_quantize(*args); }; });

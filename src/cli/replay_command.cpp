@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "rapmc/cli/ranged_option.h"
 #include "rapmc/core/errors.h"
 #include "rapmc/core/parallelism.h"
 #include "rapmc/mc/runner.h"
@@ -100,10 +101,10 @@ void add_replay_command(CLI::App& app, std::function<int()>& action) {
   CLI::App* cmd = app.add_subcommand(
       "replay", "Re-run one trial of a results file and print its per-layer detail");
   cmd->add_option("file", args->file, "Results file (HDF5)")->required();
-  cmd->add_option("--trial", args->trial, "Trial index")->required();
-  cmd->add_option("--point", args->point, "Sweep point index")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads for the ideal reference")
-      ->capture_default_str();
+  add_ranged_option(cmd, "--trial", args->trial, "Trial index", 0, 1e9)->required();
+  add_ranged_option(cmd, "--point", args->point, "Sweep point index", 0, 1e9);
+  add_ranged_option(cmd, "--threads", args->threads, "Worker threads for the ideal reference", 0,
+                    Parallelism::MAX_THREADS);
   cmd->callback([args, &action] { action = [args] { return run_replay(*args); }; });
 }
 

@@ -4,7 +4,9 @@
 #include <iostream>
 #include <memory>
 
+#include "rapmc/cli/ranged_option.h"
 #include "rapmc/cli/report_command.h"
+#include "rapmc/core/parallelism.h"
 #include "rapmc/mc/campaign.h"
 #include "rapmc/results/campaign_run.h"
 
@@ -56,10 +58,11 @@ void add_run_command(CLI::App& app, std::function<int()>& action, MpiContext& mp
       app.add_subcommand("run", "Run a Monte Carlo campaign (TOML) and write its results (HDF5)");
   cmd->add_option("campaign", args->campaign, "Campaign file (TOML)")->required();
   cmd->add_option("--out", args->out, "Results file (HDF5)")->required();
-  cmd->add_option("--threads", args->threads,
-                  "Worker threads (0 = all cores); results do not depend on it")
-      ->capture_default_str();
-  cmd->add_option("--trials", args->trials, "Trials per point (overrides campaign.trials)");
+  add_ranged_option(cmd, "--threads", args->threads,
+                    "Worker threads (0 = all cores); results do not depend on it", 0,
+                    Parallelism::MAX_THREADS);
+  cmd->add_option("--trials", args->trials, "Trials per point (overrides campaign.trials)")
+      ->check(range_of<std::uint64_t>(1, 1e9));
   cmd->add_option(
       "--shard", args->shard,
       "Run only the i-th of N equal blocks of trials (i/N); merge the parts with rapmc merge");

@@ -9,9 +9,9 @@ extern "C" void openblas_set_num_threads(int);
 namespace rapmc {
 
 Parallelism::Parallelism(int threads) {
-  if (threads < 0 || threads > 4096) {
-    throw ConfigError("--threads: " + std::to_string(threads) +
-                      " out of range 0..4096 (0 = all cores)");
+  if (threads < 0 || threads > MAX_THREADS) {
+    throw ConfigError("--threads: " + std::to_string(threads) + " out of range 0.." +
+                      std::to_string(MAX_THREADS) + " (0 = all cores)");
   }
   threads_ = threads == 0 ? tbb::info::default_concurrency() : threads;
   control_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,

@@ -2,9 +2,11 @@
 
 #include <hdf5.h>
 
+#include <chrono>
 #include <filesystem>
 #include <numeric>
 #include <sstream>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -17,9 +19,12 @@ static_assert(std::is_same_v<herr_t, int>, "h5::Handle::Closer must match H5?clo
 namespace {
 
 // HDF5 prints its own error stack to stderr by default; rapmc reports errors
-// through exceptions instead, so the automatic printing is turned off once.
+// through exceptions instead, so the automatic printing is turned off once. HDF5's own clean-up
+// at exit is turned off too: after a failed write (a full disk) a file cannot be closed, and
+// that clean-up then crashes inside libhdf5; every file rapmc opens is closed by its owner.
 void silence_hdf5_errors() {
   static const bool done = [] {
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     return true;
   }();
@@ -272,6 +277,10 @@ Node Node::group(const std::string& rel) const {
   return Node(std::move(g), file_, where(rel).substr(file_.size() + 1));
 }
 
+Node Node::dataset(const std::string& rel) const {
+  return Node(open_dataset(*this, rel), file_, where(rel).substr(file_.size() + 1));
+}
+
 std::vector<std::string> Node::children(const std::string& rel) const {
   const std::string at = rel.empty() ? "." : rel;
   H5G_info_t info{};
@@ -491,6 +500,56 @@ File::File(Handle file, std::string path)
            path, "/"),
       file_handle_(std::move(file)) {}
 
+namespace {
+
+// The descriptions on HDF5's error stack of the calling thread, innermost first.
+std::string hdf5_error_text() {
+  std::string text;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned, const H5E_error2_t* e, void* out) -> herr_t {
+        if (e->desc) *static_cast<std::string*>(out) += std::string(e->desc) + "; ";
+        return 0;
+      },
+      &text);
+  return text;
+}
+
+// A file-access property list for `access`/`layout`: HDF5 1.10's format where a live writer
+// needs it, and the status flags a killed live writer left cleared (as h5clear does) for a
+// writer; `locking` false skips HDF5's file lock.
+Handle file_access(bool latest, bool clear_status, bool locking) {
+  Handle fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create property list");
+  if (latest)
+    check(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_V110, H5F_LIBVER_LATEST),
+          "cannot set the file format");
+  if (clear_status) {
+    hbool_t clear = 1;  // HDF5's own property, registered for every file-access list
+    check(H5Pset(fapl.id(), "clear_status_flags", &clear), "cannot set clear_status_flags");
+  }
+  if (!locking) check(H5Pset_file_locking(fapl.id(), 0, 1), "cannot turn file locking off");
+  return fapl;
+}
+
+// One H5Fopen of `path` for `access`; a negative id and HDF5's error text on failure.
+hid_t open_once(const std::string& path, Access access, bool locking, std::string& error) {
+  hid_t f = -1;
+  if (access == Access::READ_ONLY) {
+    // As a live reader first: it also reads a file being written live (a plain open refuses
+    // that: "file is already open for write"), and any other file as a plain open does.
+    f = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+    if (f < 0) f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  } else {
+    const bool live = access == Access::LIVE_WRITE;
+    const Handle fapl = file_access(live, true, locking);
+    f = H5Fopen(path.c_str(), H5F_ACC_RDWR | (live ? H5F_ACC_SWMR_WRITE : 0u), fapl.id());
+  }
+  if (f < 0) error = hdf5_error_text();
+  return f;
+}
+
+}  // namespace
+
 File File::open(const std::string& path, Access access) {
   silence_hdf5_errors();
   std::error_code ec;
@@ -498,22 +557,41 @@ File File::open(const std::string& path, Access access) {
   if (std::filesystem::is_directory(path, ec)) throw IoError(path + ": is a directory, not a file");
   const htri_t is_h5 = H5Fis_hdf5(path.c_str());
   if (is_h5 <= 0) throw IoError(path + ": not an HDF5 file (or unreadable/corrupt)");
-  const unsigned flags = access == Access::READ_ONLY ? H5F_ACC_RDONLY : H5F_ACC_RDWR;
-  Handle f = checked(H5Fopen(path.c_str(), flags, H5P_DEFAULT), H5Fclose,
-                     path + ": cannot open HDF5 file (corrupt, locked or no permission)");
-  return File(std::move(f), path);
+  // HDF5's lock is held by a writer between its live phases (for milliseconds) and, against a
+  // writer, by live readers: wait for it, then a writer goes on without it (its writes outside
+  // the live phases are the statistics, which no live reader relies on).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string error;
+  bool locking = true;
+  hid_t f = open_once(path, access, locking, error);
+  while (f < 0 && error.find("unable to lock file") != std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      if (access == Access::READ_ONLY || !locking) break;
+      locking = false;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    f = open_once(path, access, locking, error);
+  }
+  Handle h = checked(f, H5Fclose,
+                     path + ": cannot open HDF5 file (corrupt, locked or no permission: " +
+                         error.substr(0, error.find(';')) + ")");
+  return File(std::move(h), path);
 }
 
-File File::create(const std::string& path, Overwrite overwrite) {
+File File::create(const std::string& path, Overwrite overwrite, Layout layout) {
   silence_hdf5_errors();
   std::error_code ec;
   if (overwrite == Overwrite::NO && std::filesystem::exists(path, ec)) {
     throw IoError(path + ": file exists; refusing to overwrite it");
   }
   const unsigned flags = overwrite == Overwrite::YES ? H5F_ACC_TRUNC : H5F_ACC_EXCL;
-  Handle f = checked(H5Fcreate(path.c_str(), flags, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-                     path + ": cannot create HDF5 file");
-  return File(std::move(f), path);
+  const Handle fapl = file_access(layout == Layout::LIVE, false, true);
+  const hid_t f = H5Fcreate(path.c_str(), flags, H5P_DEFAULT, fapl.id());
+  Handle h = checked(f, H5Fclose,
+                     path + ": cannot create HDF5 file (" +
+                         (f < 0 ? hdf5_error_text().substr(0, 200) : std::string()) + ")");
+  return File(std::move(h), path);
 }
 
 void File::flush() const {

@@ -234,7 +234,12 @@ Campaign parse_campaign(const std::string& text, const std::string& source) {
   const std::vector<SweepAxis> axes = read_sweep(r);
   const std::optional<toml::table> hw_table = hardware_table(r, c.hardware_file);
   std::size_t n_points = 1;
-  for (const auto& a : axes) n_points *= a.values.size();
+  for (const auto& a : axes) n_points = std::min(n_points * a.values.size(), MAX_SWEEP_POINTS + 1);
+  if (n_points > MAX_SWEEP_POINTS) {
+    r.problem("sweep", "has more than " + std::to_string(MAX_SWEEP_POINTS) +
+                           " grid points (the product of the axes' lengths): split the campaign");
+    n_points = 0;
+  }
   for (std::size_t pi = 0; pi < n_points; ++pi)
     c.points.push_back(make_point(r, c, axes, pi, hw_overrides, hw_table));
   // Keys of the variation and operating-point sections are read by the main reader too, so

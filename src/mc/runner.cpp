@@ -9,6 +9,7 @@
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/infer/pipeline_factory.h"
 #include "rapmc/pim/counters.h"
+#include "rapmc/quant/quantize.h"
 
 namespace rapmc {
 namespace {
@@ -58,13 +59,30 @@ TrialRecord unpack(const double*& p, std::size_t layers) {
 
 }  // namespace
 
+// `load(path)` for the file a campaign key names; its error also names the campaign and the key.
+template <class Load>
+auto load_named(const Campaign& c, const char* key, const std::string& path, Load load) {
+  try {
+    return load(path);
+  } catch (const Error& e) {
+    rethrow_with_context(e, c.source + ": " + key + " = '" + path + "': ");
+  }
+}
+
 CampaignInputs load_campaign_inputs(const Campaign& c) {
-  IntModel int_model = load_int_model(c.int_model);
+  // Both models are read and checked against each other whatever the pipeline: a campaign
+  // records model.fp32 as the integer model's source, so a wrong file there is an error.
+  EncoderModel fp32 = load_named(c, "model.fp32", c.model, load_model);
+  IntModel int_model = load_named(c, "model.int", c.int_model, load_int_model);
+  load_named(c, "model.int", c.int_model, [&](const std::string& path) {
+    check_same_architecture(fp32, int_model, path);
+    return 0;
+  });
   const ModelInput input = int_model.input(c.int_model);
   SampleSet images = evaluation_subset(c, input);
   check_input_shape(images, input);
   CampaignInputs in{std::move(int_model), std::nullopt, std::move(images)};
-  if (c.pipeline == Pipeline::PTQ_DQQ) in.fp32 = load_model(c.model);
+  if (c.pipeline == Pipeline::PTQ_DQQ) in.fp32 = std::move(fp32);
   return in;
 }
 

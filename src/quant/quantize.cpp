@@ -199,4 +199,16 @@ IntModel quantize_model(const EncoderModel& model, const SampleSet& calib,
   return m;
 }
 
+void check_same_architecture(const EncoderModel& fp32, const IntModel& q,
+                             const std::string& int_path) {
+  const EncoderConfig& c = fp32.config;
+  if (c.arch != q.arch || c.dim != q.dim || c.depth != q.depth || c.heads != q.heads ||
+      c.mlp_dim != q.mlp_dim || c.num_classes != q.num_classes || c.image_size != q.image_size ||
+      c.patch_size != q.patch_size || c.channels != q.channels || c.max_tokens != q.max_tokens ||
+      c.vocab_size != q.vocab_size) {
+    throw ModelError(int_path + ": integer model architecture does not match the FP32 model " +
+                     fp32.source);
+  }
+}
+
 }  // namespace rapmc

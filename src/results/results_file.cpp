@@ -1,11 +1,17 @@
 #include "rapmc/results/results_file.h"
 
+#include <sys/resource.h>
+#include <sys/statvfs.h>
+
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <limits>
 
 #include "rapmc/core/errors.h"
@@ -28,6 +34,46 @@ std::string utc_now() {
   return buf;
 }
 
+constexpr std::uint64_t COLUMN_CHUNK = 256;    // rows per chunk of a column
+constexpr std::uint64_t HISTOGRAM_CHUNK = 64;  // rows per chunk of a histogram
+
+// A unit as the file states it: "1" for a dimensionless fraction or count (as CF conventions do).
+std::string unit_text(std::string_view unit) {
+  return unit.empty() ? "1" : std::string(unit);
+}
+
+constexpr const char* DCODE_HIST_TEXT =
+    "conversions by |code − ideal code|: bins 0, 1, ..., 6 and >= 7";
+constexpr const char* MARGIN_HIST_TEXT =
+    "conversions by signed sensing margin: 128 bins of 1/64 LSB from −1 LSB (the last bin open "
+    "above)";
+
+// The units and description of a dataset of a point's /trials or /statistics, by its name
+// relative to that group ("trial", "accuracy", "layers/blocks/0/qkv/mvm_sqnr_db", ...).
+std::pair<std::string, std::string> column_meta(const std::string& name) {
+  if (name == "trial") return {"1", "trial index: the key of the trial's random streams"};
+  if (name == "status") return {"1", "0 = the trial ran, 1 = it failed (error printed by run)"};
+  if (name == "dcode_hist") return {"conversions", DCODE_HIST_TEXT};
+  if (name == "margin_hist") return {"conversions", MARGIN_HIST_TEXT};
+  if (const auto m = find_trial_metric(name)) {
+    const TrialMetricInfo& info = trial_metric(*m);
+    return {unit_text(info.unit), std::string(info.computed)};
+  }
+  const auto slash = name.rfind('/');
+  for (const LayerMetricInfo& m : layer_metrics())
+    if (name.rfind("layers/", 0) == 0 && name.substr(slash + 1) == m.name)
+      return {unit_text(m.unit),
+              "layer " + name.substr(7, slash - 7) + ": " + std::string(m.computed)};
+  throw std::logic_error("results file: no units for column " + name);
+}
+
+// The `units` and `description` attributes of `node` (a dataset or a statistics group).
+void annotate(const h5::Node& node, const std::string& name) {
+  const auto [units, description] = column_meta(name);
+  node.write_attribute("units", units);
+  node.write_attribute("description", description);
+}
+
 // Every column of a point's table (relative to its group).
 std::vector<std::string> all_columns(const std::vector<std::string>& layers) {
   std::vector<std::string> cols{"trials/trial", "trials/status"};
@@ -38,67 +84,147 @@ std::vector<std::string> all_columns(const std::vector<std::string>& layers) {
   return cols;
 }
 
+// The histogram row datasets of a point's table, with their widths.
+constexpr std::array<std::pair<const char*, int>, 2> HISTOGRAMS{
+    {{"dcode_hist", pim::DCODE_BINS}, {"margin_hist", pim::MARGIN_BINS}}};
+
+// Point `g`'s empty table: every column and histogram, each with its units and description.
+void create_table(const h5::File& f, const std::string& g, const std::vector<std::string>& layers) {
+  for (const auto& col : all_columns(layers)) {
+    const bool integer = col == "trials/trial" || col == "trials/status";
+    f.create_column(g + col, integer, COLUMN_CHUNK);
+    annotate(f.dataset(g + col), col.substr(7));
+  }
+  for (const auto& [name, bins] : HISTOGRAMS) {
+    f.create_rows(g + "trials/" + name, static_cast<std::uint64_t>(bins), HISTOGRAM_CHUNK);
+    annotate(f.dataset(g + "trials/" + name), name);
+  }
+}
+
+// The rows of point `g`'s table that every column holds; IoError if a column cannot be read
+// (its chunk index damaged by a write that failed, e.g. on a full disk).
+std::uint64_t complete_rows(const h5::File& f, const std::string& g,
+                            const std::vector<std::string>& layers) {
+  std::uint64_t n = UINT64_MAX;
+  auto cols = all_columns(layers);
+  for (const auto& [name, bins] : HISTOGRAMS) cols.push_back(std::string("trials/") + name);
+  for (const auto& col : cols) {
+    n = std::min(n, f.dataset_shape(g + col)[0]);
+    (void)f.read_float_dataset(g + col);  // every chunk reachable
+  }
+  return n;
+}
+
+// An upper bound of the bytes one block's append (or a summary) adds to the file: a new chunk
+// of every column and histogram, twice for HDF5's metadata and free-space slack, and 256 KiB.
+std::uint64_t bytes_per_write(const std::vector<std::string>& layers) {
+  std::uint64_t chunk_bytes = all_columns(layers).size() * COLUMN_CHUNK * 8;
+  for (const auto& [name, bins] : HISTOGRAMS)
+    chunk_bytes += HISTOGRAM_CHUNK * static_cast<std::uint64_t>(bins) * 8;
+  return 2 * chunk_bytes + (256u << 10);
+}
+
 }  // namespace
 
-ResultsWriter::ResultsWriter(h5::File file, std::vector<std::string> groups,
+ResultsWriter::ResultsWriter(std::string path, WriterLock lock, std::vector<std::string> groups,
                              std::vector<std::vector<std::string>> layers)
-    : file_(std::move(file)), groups_(std::move(groups)), layers_(std::move(layers)) {}
+    : path_(std::move(path)),
+      lock_(std::move(lock)),
+      groups_(std::move(groups)),
+      layers_(std::move(layers)) {
+  file_.emplace(h5::File::open(path_, h5::Access::LIVE_WRITE));
+}
 
 ResultsWriter ResultsWriter::create(const std::string& path, const Campaign& c,
                                     const std::vector<std::vector<std::string>>& layers,
                                     const RunInfo& info, bool force,
                                     const std::optional<ShardSpec>& shard) {
-  if (std::filesystem::exists(path) && !force) {
+  const bool exists = std::filesystem::exists(path);
+  if (exists && !force) {
     throw IoError(
         path +
         ": file exists; not overwritten (use --force to replace it, or --resume to continue it)");
   }
-  h5::File f = h5::File::create(path, force ? h5::Overwrite::YES : h5::Overwrite::NO);
-  const VersionInfo v = version_info();
-  write_format_header(f, RESULTS_FORMAT);
-  f.write_attribute("program_version", v.version);
-  f.write_attribute("git_commit", v.git_commit);
-  f.write_attribute("build", v.compiler + ", " + v.build_type);
-  f.write_attribute("dependencies", "Boost " + v.boost + ", oneTBB " + v.tbb + ", HDF5 " + v.hdf5 +
-                                        ", Armadillo " + v.armadillo);
-  f.write_attribute("command_line", info.command_line);
-  f.write_attribute("ranks", std::int64_t{info.ranks});
-  f.write_attribute("threads", std::int64_t{info.threads});
-  f.write_attribute("date", utc_now());
-  const h5::Node s = f.require_group("settings");
-  s.write_attribute("campaign_toml", c.text);
-  s.write_attribute("campaign_sha256", c.sha256);
-  s.write_attribute("campaign_source", c.source);
-  s.write_attribute("master_seed", static_cast<std::int64_t>(c.seed));
-  s.write_attribute("rng_scheme", std::string(RNG_SCHEME));
-  s.write_attribute("points", static_cast<std::int64_t>(c.points.size()));
-  if (shard) {
-    s.write_attribute("shard_index", static_cast<std::int64_t>(shard->index));
-    s.write_attribute("shard_count", static_cast<std::int64_t>(shard->count));
-    s.write_attribute("shard_trial_begin", static_cast<std::int64_t>(shard->begin));
-    s.write_attribute("shard_trial_end", static_cast<std::int64_t>(shard->end));
-  }
+  // A file another run is writing is never replaced: its lock is taken before the truncation.
+  std::optional<WriterLock> lock;
+  if (exists) lock.emplace(path);
   const auto groups = point_groups(c.has_sweep(), c.points.size());
-  for (std::size_t p = 0; p < groups.size(); ++p) {
-    if (!groups[p].empty()) {
-      const h5::Node g = f.require_group(groups[p].substr(0, groups[p].size() - 1));
-      g.write_attribute("label", c.points[p].label);
+  {
+    const h5::File f =
+        h5::File::create(path, force ? h5::Overwrite::YES : h5::Overwrite::NO, h5::Layout::LIVE);
+    const VersionInfo v = version_info();
+    write_format_header(f, RESULTS_FORMAT);
+    f.write_attribute("program_version", v.version);
+    f.write_attribute("git_commit", v.git_commit);
+    f.write_attribute("build", v.compiler + ", " + v.build_type);
+    f.write_attribute("dependencies", "Boost " + v.boost + ", oneTBB " + v.tbb + ", HDF5 " +
+                                          v.hdf5 + ", Armadillo " + v.armadillo);
+    f.write_attribute("command_line", info.command_line);
+    f.write_attribute("ranks", std::int64_t{info.ranks});
+    f.write_attribute("threads", std::int64_t{info.threads});
+    f.write_attribute("date", utc_now());
+    const h5::Node s = f.require_group("settings");
+    s.write_attribute("campaign_toml", c.text);
+    s.write_attribute("campaign_sha256", c.sha256);
+    s.write_attribute("campaign_source", c.source);
+    s.write_attribute("master_seed", static_cast<std::int64_t>(c.seed));
+    s.write_attribute("rng_scheme", std::string(RNG_SCHEME));
+    s.write_attribute("points", static_cast<std::int64_t>(c.points.size()));
+    if (shard) {
+      s.write_attribute("shard_index", static_cast<std::int64_t>(shard->index));
+      s.write_attribute("shard_count", static_cast<std::int64_t>(shard->count));
+      s.write_attribute("shard_trial_begin", static_cast<std::int64_t>(shard->begin));
+      s.write_attribute("shard_trial_end", static_cast<std::int64_t>(shard->end));
     }
-    for (const auto& col : all_columns(layers[p])) {
-      const bool integer = col == "trials/trial" || col == "trials/status";
-      f.create_column(groups[p] + col, integer);
+    for (std::size_t p = 0; p < groups.size(); ++p) {
+      if (!groups[p].empty()) {
+        const h5::Node g = f.require_group(groups[p].substr(0, groups[p].size() - 1));
+        g.write_attribute("label", c.points[p].label);
+      }
+      create_table(f, groups[p], layers[p]);
     }
-    f.create_rows(groups[p] + "trials/dcode_hist", pim::DCODE_BINS);
-    f.create_rows(groups[p] + "trials/margin_hist", pim::MARGIN_BINS);
+    f.flush();
   }
-  f.flush();
-  return ResultsWriter(std::move(f), groups, layers);
+  if (!lock) lock.emplace(path);
+  return ResultsWriter(path, std::move(*lock), groups, layers);
 }
 
 ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
                                     const std::vector<std::vector<std::string>>& layers,
                                     const std::optional<ShardSpec>& shard) {
-  h5::File f = h5::File::open(path, h5::Access::READ_WRITE);
+  if (!std::filesystem::exists(path)) throw IoError(path + ": no such file (nothing to resume)");
+  WriterLock lock(path);
+  const auto groups = point_groups(c.has_sweep(), c.points.size());
+  {
+    const h5::File f = h5::File::open(path, h5::Access::READ_WRITE);
+    check_resumable(f, path, c, shard);
+    for (std::size_t p = 0; p < groups.size(); ++p) {
+      auto cols = all_columns(layers[p]);
+      for (const auto& [name, bins] : HISTOGRAMS) cols.push_back(std::string("trials/") + name);
+      try {
+        // Cut every column to the shortest: rows of a block being written are dropped.
+        const std::uint64_t n = complete_rows(f, groups[p], layers[p]);
+        for (const auto& col : cols) f.resize_column(groups[p] + col, n);
+      } catch (const IoError& e) {
+        // A write that failed mid-way (a full disk) left this point's table unreadable: its
+        // trials run again, with the same streams, so the finished file is the same.
+        std::fprintf(stderr,
+                     "rapmc: %s: the rows of point %zu were damaged by a failed write "
+                     "(%s); they are run again\n",
+                     path.c_str(), p, e.what());
+        f.remove(groups[p] + "trials");
+        f.remove(groups[p] + "statistics");
+        f.remove(groups[p] + "convergence");
+        create_table(f, groups[p], layers[p]);
+      }
+    }
+    f.flush();
+  }
+  return ResultsWriter(path, std::move(lock), groups, layers);
+}
+
+void ResultsWriter::check_resumable(const h5::File& f, const std::string& path, const Campaign& c,
+                                    const std::optional<ShardSpec>& shard) {
   const int minor = check_format_header(f, path, RESULTS_FORMAT);
   const h5::Node settings = f.group("settings");
   const bool file_sharded = settings.has_attribute("shard_index");
@@ -124,30 +250,55 @@ ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
                       "..., " + c.source + " has " + c.sha256.substr(0, 12) +
                       "...); --resume continues only the same campaign");
   }
-  const auto groups = point_groups(c.has_sweep(), c.points.size());
-  // Cut every column to the shortest: rows of a block that was being written are dropped.
-  for (std::size_t p = 0; p < groups.size(); ++p) {
-    std::uint64_t n = UINT64_MAX;
-    auto cols = all_columns(layers[p]);
-    cols.push_back("trials/dcode_hist");
-    cols.push_back("trials/margin_hist");
-    for (const auto& col : cols) n = std::min(n, f.dataset_shape(groups[p] + col)[0]);
-    for (const auto& col : cols) f.resize_column(groups[p] + col, n);
+}
+
+void ResultsWriter::require_headroom() const {
+  std::uint64_t need = 0;
+  for (const auto& l : layers_) need = std::max(need, bytes_per_write(l));
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(path_, ec);
+  rlimit lim{};
+  if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+      size + need > lim.rlim_cur) {
+    throw IoError(path_ + ": stopped before the file-size limit (ulimit -f: " +
+                  std::to_string(lim.rlim_cur) + " bytes; the file has " + std::to_string(size) +
+                  " and its next write may add up to " + std::to_string(need) +
+                  "); the trials written are kept: raise the limit, then run again with --resume");
   }
-  f.flush();
-  return ResultsWriter(std::move(f), groups, layers);
+  struct statvfs fs {};
+  const std::string dir = std::filesystem::absolute(path_).parent_path().string();
+  if (statvfs(dir.c_str(), &fs) == 0 &&
+      static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < need) {
+    throw IoError(path_ + ": stopped before the disk is full (" +
+                  std::to_string(static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize) +
+                  " bytes free on " + dir + "; the next write may add up to " +
+                  std::to_string(need) +
+                  "); the trials written are kept: free space, then run again with --resume");
+  }
+}
+
+void ResultsWriter::restructure(const std::function<void(const h5::File&)>& write) {
+  require_headroom();
+  file_.reset();  // the live phase ends: its appends are on disk
+  {
+    const h5::File f = h5::File::open(path_, h5::Access::READ_WRITE);
+    write(f);
+    f.flush();
+  }
+  file_.emplace(h5::File::open(path_, h5::Access::LIVE_WRITE));
 }
 
 PointTable ResultsWriter::table(std::size_t point) const {
-  return read_point_table(file_, groups_[point], RESULTS_FORMAT_MINOR);
+  return read_point_table(*file_, groups_[point], RESULTS_FORMAT_MINOR);
 }
 
 std::uint64_t ResultsWriter::rows(std::size_t point) const {
-  return file_.dataset_shape(groups_[point] + "trials/trial")[0];
+  return file_->dataset_shape(groups_[point] + "trials/trial")[0];
 }
 
 void ResultsWriter::append(std::size_t point, const std::vector<TrialRecord>& records) {
   if (records.empty()) return;
+  require_headroom();  // a write that fails half-way can leave the table unreadable
   const std::string& g = groups_[point];
   std::vector<std::int64_t> trial, status;
   for (const auto& r : records) {
@@ -158,91 +309,102 @@ void ResultsWriter::append(std::size_t point, const std::vector<TrialRecord>& re
   for (const TrialMetricInfo& m : trial_metrics()) {
     std::vector<double> v;
     for (const auto& r : records) v.push_back(r.metric(m.id));
-    file_.append(g + "trials/" + std::string(m.name), v);
+    file_->append(g + "trials/" + std::string(m.name), v);
   }
   for (std::size_t l = 0; l < layers_[point].size(); ++l)
     for (const LayerMetricInfo& m : layer_metrics()) {
       std::vector<double> v;
       for (const auto& r : records) v.push_back(r.layers[l][index_of(m.id)]);
-      file_.append(g + layer_column(layers_[point][l], std::string(m.name)), v);
+      file_->append(g + layer_column(layers_[point][l], std::string(m.name)), v);
     }
   std::vector<std::int64_t> dh, mh;
   for (const auto& r : records) {
     dh.insert(dh.end(), r.dcode_hist.begin(), r.dcode_hist.end());
     mh.insert(mh.end(), r.margin_hist.begin(), r.margin_hist.end());
   }
-  file_.append_rows(g + "trials/dcode_hist", dh);
-  file_.append_rows(g + "trials/margin_hist", mh);
-  file_.append(g + "trials/status", status);
-  file_.append(g + "trials/trial", trial);
-  file_.flush();
+  file_->append_rows(g + "trials/dcode_hist", dh);
+  file_->append_rows(g + "trials/margin_hist", mh);
+  file_->append(g + "trials/status", status);
+  file_->append(g + "trials/trial", trial);
+  file_->flush();
 }
 
 void ResultsWriter::write_summary(std::size_t point, const Campaign& c) {
   const std::string& g = groups_[point];
   const PointStatistics st = point_statistics(table(point), c.trigger, c.yield_accuracy);
-  file_.remove(g + "statistics");
-  file_.remove(g + "convergence");
-  for (const auto& [name, s] : st.metrics) {
-    const h5::Node n = file_.require_group(g + "statistics/" + name);
-    n.write_attribute("n", static_cast<std::int64_t>(s.n));
-    for (const auto& [k, x] : {std::pair{"mean", s.mean},
-                               {"std", s.std},
-                               {"ci95_low", s.ci95_low},
-                               {"ci95_high", s.ci95_high},
-                               {"min", s.min},
-                               {"max", s.max},
-                               {"q05", s.q05},
-                               {"q50", s.q50},
-                               {"q95", s.q95}})
-      n.write_attribute(k, x);
-  }
-  for (const auto& [name, p] : st.sqnr) {
-    const h5::Node n = file_.require_group(g + "statistics/" + name);
-    n.write_attribute("summary", std::string("pooled"));
-    n.write_attribute("error_free", static_cast<std::int64_t>(p.error_free));
-  }
-  const h5::Node yg = file_.require_group(g + "statistics/yield");
-  yg.write_attribute("accuracy_threshold", st.yield.accuracy_threshold);
-  yg.write_attribute("passing", static_cast<std::int64_t>(st.yield.passing));
-  yg.write_attribute("n", static_cast<std::int64_t>(st.yield.n));
-  yg.write_attribute("p", st.yield.wilson.p);
-  yg.write_attribute("wilson95_low", st.yield.wilson.low);
-  yg.write_attribute("wilson95_high", st.yield.wilson.high);
-  file_.write_dataset(g + "statistics/dcode_hist", st.dcode_hist, {st.dcode_hist.size()});
-  file_.write_dataset(g + "statistics/margin_hist", st.margin_hist, {st.margin_hist.size()});
-  file_.require_group(g + "statistics")
-      .write_attribute("failed_trials", static_cast<std::int64_t>(st.failed));
-  const ConvergenceHistory& h = st.convergence;
-  const h5::Node cg = file_.require_group(g + "convergence");
-  cg.write_attribute("metric", h.metric);
-  cg.write_dataset("trials", h.trials, {h.trials.size()});
-  cg.write_dataset("mean", h.mean, {h.mean.size()});
-  cg.write_dataset("ci95_halfwidth", h.ci95_halfwidth, {h.ci95_halfwidth.size()});
-  file_.flush();
+  restructure([&](const h5::File& f) {
+    f.remove(g + "statistics");
+    f.remove(g + "convergence");
+    for (const auto& [name, s] : st.metrics) {
+      const h5::Node n = f.require_group(g + "statistics/" + name);
+      annotate(n, name);
+      n.write_attribute("n", static_cast<std::int64_t>(s.n));
+      for (const auto& [k, x] : {std::pair{"mean", s.mean},
+                                 {"std", s.std},
+                                 {"ci95_low", s.ci95_low},
+                                 {"ci95_high", s.ci95_high},
+                                 {"min", s.min},
+                                 {"max", s.max},
+                                 {"q05", s.q05},
+                                 {"q50", s.q50},
+                                 {"q95", s.q95}})
+        n.write_attribute(k, x);
+    }
+    for (const auto& [name, p] : st.sqnr) {
+      const h5::Node n = f.require_group(g + "statistics/" + name);
+      n.write_attribute("summary", std::string("pooled"));
+      n.write_attribute("error_free", static_cast<std::int64_t>(p.error_free));
+    }
+    const h5::Node yg = f.require_group(g + "statistics/yield");
+    yg.write_attribute("units", std::string("1"));
+    yg.write_attribute("description",
+                       "P(accuracy >= accuracy_threshold) over all trials, a "
+                       "failed trial failing, with its Wilson 95 % interval");
+    yg.write_attribute("accuracy_threshold", st.yield.accuracy_threshold);
+    yg.write_attribute("passing", static_cast<std::int64_t>(st.yield.passing));
+    yg.write_attribute("n", static_cast<std::int64_t>(st.yield.n));
+    yg.write_attribute("p", st.yield.wilson.p);
+    yg.write_attribute("wilson95_low", st.yield.wilson.low);
+    yg.write_attribute("wilson95_high", st.yield.wilson.high);
+    for (const auto& [name, hist] :
+         {std::pair{"dcode_hist", &st.dcode_hist}, std::pair{"margin_hist", &st.margin_hist}}) {
+      f.write_dataset(g + "statistics/" + name, *hist, {hist->size()});
+      annotate(f.dataset(g + "statistics/" + name), name);
+    }
+    f.require_group(g + "statistics")
+        .write_attribute("failed_trials", static_cast<std::int64_t>(st.failed));
+    const ConvergenceHistory& h = st.convergence;
+    const h5::Node cg = f.require_group(g + "convergence");
+    cg.write_attribute("metric", h.metric);
+    cg.write_dataset("trials", h.trials, {h.trials.size()});
+    cg.write_dataset("mean", h.mean, {h.mean.size()});
+    cg.write_dataset("ci95_halfwidth", h.ci95_halfwidth, {h.ci95_halfwidth.size()});
+  });
 }
 
 void ResultsWriter::write_reference(std::size_t point, double accuracy) {
   const std::string g = groups_[point] + "reference";
-  file_.remove(g);
-  file_.require_group(g).write_attribute("accuracy", accuracy);
-  file_.flush();
+  restructure([&](const h5::File& f) {
+    f.remove(g);
+    f.require_group(g).write_attribute("accuracy", accuracy);
+  });
 }
 
 void ResultsWriter::write_runtime(const RunSummary& s, bool resumed) {
-  file_.remove("runtime");
-  const h5::Node r = file_.require_group("runtime");
-  r.write_attribute("seconds", s.seconds);
-  r.write_attribute("trials_run", static_cast<std::int64_t>(s.trials_run));
-  r.write_attribute("trials_per_hour", s.trials_per_hour());
-  r.write_attribute("threads", std::int64_t{s.threads});
-  r.write_attribute("ranks", std::int64_t{s.ranks});
-  r.write_attribute("trial_seconds_mean",
-                    s.timed_trials ? s.trial_seconds / static_cast<double>(s.timed_trials) : 0.0);
-  r.write_attribute("ideal_pass_seconds", s.ideal_pass_seconds);
-  r.write_attribute("trial_cost_ratio", s.trial_cost_ratio());
-  r.write_attribute("resumed", std::int64_t{resumed ? 1 : 0});
-  file_.flush();
+  restructure([&](const h5::File& f) {
+    f.remove("runtime");
+    const h5::Node r = f.require_group("runtime");
+    r.write_attribute("seconds", s.seconds);
+    r.write_attribute("trials_run", static_cast<std::int64_t>(s.trials_run));
+    r.write_attribute("trials_per_hour", s.trials_per_hour());
+    r.write_attribute("threads", std::int64_t{s.threads});
+    r.write_attribute("ranks", std::int64_t{s.ranks});
+    r.write_attribute("trial_seconds_mean",
+                      s.timed_trials ? s.trial_seconds / static_cast<double>(s.timed_trials) : 0.0);
+    r.write_attribute("ideal_pass_seconds", s.ideal_pass_seconds);
+    r.write_attribute("trial_cost_ratio", s.trial_cost_ratio());
+    r.write_attribute("resumed", std::int64_t{resumed ? 1 : 0});
+  });
 }
 
 }  // namespace rapmc

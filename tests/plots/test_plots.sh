@@ -70,7 +70,7 @@ expect_error() {  # expect_error MESSAGE COMMAND...
 }
 echo "not hdf5" > "$work/bad.h5"
 expect_error "$work/bad.h5: cannot open as HDF5" $py plots/sweep.py "$work/bad.h5" --x k --out "$work/x.png"
-expect_error "$work/missing.h5: cannot open as HDF5" $py plots/accuracy_distribution.py "$work/missing.h5" --out "$work/x.png"
+expect_error "$work/missing.h5: no such file" $py plots/accuracy_distribution.py "$work/missing.h5" --out "$work/x.png"
 $py -c "import h5py; h5py.File('$work/model.h5', 'w').attrs['filetype'] = 'rapmc-model'"
 expect_error "$work/model.h5: not a rapmc results file (filetype 'rapmc-model')" \
   $py plots/margin_histogram.py "$work/model.h5" --out "$work/x.png"
@@ -80,11 +80,32 @@ expect_error "also swept: hardware.schedule.k, hardware.adc.enob; add them to --
   $py plots/sweep.py "$work/sweep.h5" --x hardware.adc.comparator_wl_um2 --group --out "$work/x.png"
 expect_error "no point matches" \
   $py plots/margin_histogram.py "$work/sweep.h5" --where hardware.adc.comparator_wl_um2=9 --out "$work/x.png"
-# A point not yet summarised (campaign still running) and a format 1.0 file: messages, no traceback.
-cp "$work/sweep.h5" "$work/running.h5"
-$py -c "import h5py; del h5py.File('$work/running.h5', 'a')['points/3/statistics']"
-expect_error "/points/3/statistics: missing (the campaign has not finished this point" \
-  $py plots/sweep.py "$work/running.h5" --x hardware.adc.comparator_wl_um2 --out "$work/x.png"
+# A point not yet summarised (a stopped campaign): its statistics come from rapmc report.
+export RAPMC=$rapmc
+cp "$work/sweep.h5" "$work/stopped.h5"
+$py -c "import h5py; del h5py.File('$work/stopped.h5', 'a')['points/3/statistics']"
+$py plots/sweep.py "$work/stopped.h5" --x hardware.adc.comparator_wl_um2 --out "$work/stopped.png"
+png "$work/stopped.png"
+# A running campaign: plotted once its first block of trials is in the file, while it writes.
+cat > "$work/long.toml" <<'TOML'
+[campaign]
+name = "plot-test-running"
+seed = 5
+trials = 48
+[data]
+images = 8
+TOML
+"$rapmc" run "$work/long.toml" --out "$work/live.h5" --quiet --no-progress --threads 1 &
+writer=$!
+rows() { $py -c "import sys; sys.path.insert(0, 'plots'); import rapmc_results as r; print(r.Results('$work/live.h5').points[0].group['trials/trial'].shape[0])" 2>/dev/null || echo 0; }
+for _ in $(seq 600); do [[ $(rows) -ge 8 ]] && break; sleep 0.1; done
+kill -0 $writer 2>/dev/null || fail "the campaign ended before a plot could read it running"
+$py plots/accuracy_distribution.py "$work/live.h5" --out "$work/live.png"
+png "$work/live.png"
+running=$(rows)
+wait $writer || fail "the campaign being read failed"
+[[ $running -lt 48 ]] || fail "the running file was read only after its last trial"
+# A format 1.0 file: messages, no traceback.
 cp "$work/sweep.h5" "$work/old.h5"
 $py - "$work/old.h5" <<'PY'
 import sys, h5py

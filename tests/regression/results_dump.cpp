@@ -141,7 +141,7 @@ struct Walk {
 }  // namespace
 
 std::string dump_results(const std::string& path) {
-  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
   if (f < 0) throw std::runtime_error("results dump: cannot open " + path);
   Walk w{f, path, {}};
   try {

@@ -37,7 +37,7 @@ TEST_CASE("eval --json prints accuracy and n") {
   CHECK(r.output.find("\"pipeline\": \"fp32\"") != std::string::npos);
 }
 
-TEST_CASE("bad input: clear message, non-zero exit code of its class") {
+TEST_CASE("bad input: clear message, non-zero exit code of its class [E06][E07][E08][E09][E12]") {
   test::TempDir dir;
   const std::string model = test::shipped_model();
   struct Case {
@@ -130,7 +130,7 @@ TEST_CASE("quantize writes an integer model equal to the shipped one and never o
         0);  // still intact
 }
 
-TEST_CASE("bad quantization input: clear message, exit code of its class") {
+TEST_CASE("bad quantization input: clear message, exit code of its class [E03][E04][E09]") {
   test::TempDir dir;
   const std::string model = test::shipped_model();
   const std::string int_model = test::source_path("data/models/vit_fmnist_int8.h5");
@@ -148,7 +148,7 @@ TEST_CASE("bad quantization input: clear message, exit code of its class") {
   };
   const Case cases[] = {
       {"quantize --model " + model + out + " --calib-size 0", EXIT_CONFIG,
-       "calibration set is empty"},
+       "--calib-size: Value 0 not in range 1 to 10000000"},
       {"quantize --model " + model + out + " --weight-bits 9", EXIT_CONFIG,
        "weight_bits = 9 out of range 2..8"},
       {"quantize --model " + model + out + " --act-bits 1", EXIT_CONFIG,

@@ -49,7 +49,7 @@ TEST_CASE("save and load round-trip every tensor exactly") {
   CHECK(arma::approx_equal(a.head_bias, b.head_bias, "absdiff", 0.0));
 }
 
-TEST_CASE("bad model files give ModelError naming the attribute or dataset") {
+TEST_CASE("bad model files give ModelError naming the attribute or dataset [E09]") {
   test::TempDir dir;
   SUBCASE("not a rapmc model") {
     const auto p = edited_model(dir, "ft.h5", [](const h5::File& f) {

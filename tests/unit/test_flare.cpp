@@ -58,7 +58,8 @@ TEST_CASE("flare integer logits equal the golden fixture bit for bit (emsb and d
   }
   const h5::File golden = h5::File::open(test::source_path(GOLDEN));
   for (const auto& [name, v] : computed) {
-    CAPTURE(name);
+    const auto name_ = name;  // Clang 14 lambdas cannot capture a structured binding
+    CAPTURE(name_);
     CHECK(golden.read_int64_dataset(name) == v);
   }
 }

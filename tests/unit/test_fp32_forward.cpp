@@ -89,7 +89,7 @@ TEST_CASE(
   CHECK(arma::approx_equal(one.logits, two.logits.cols(0, 499), "absdiff", 0.0));
 }
 
-TEST_CASE("images of the wrong shape are refused") {
+TEST_CASE("images of the wrong shape are refused [E15]") {
   const EncoderModel model = test::tiny_model();
   SampleSet wrong;
   wrong.name = "synthetic";

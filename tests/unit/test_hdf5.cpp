@@ -68,7 +68,7 @@ TEST_CASE("create never overwrites an existing file unless asked") {
   CHECK_FALSE(h5::File::open(path).has_attribute("precious"));
 }
 
-TEST_CASE("a truncated HDF5 file is an IoError, not a crash") {
+TEST_CASE("a truncated HDF5 file is an IoError, not a crash [E07]") {
   test::TempDir dir;
   const std::string path = dir.file("trunc.h5");
   {

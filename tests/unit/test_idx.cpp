@@ -48,7 +48,7 @@ TEST_CASE("IDX gzip and plain files read back exactly") {
   }
 }
 
-TEST_CASE("malformed IDX files give DataError naming the file") {
+TEST_CASE("malformed IDX files give DataError naming the file [E13]") {
   test::TempDir dir;
   const std::vector<std::uint8_t> six(6, 1);
   struct Case {

@@ -56,7 +56,7 @@ TEST_CASE("the shipped integer model round-trips every integer exactly") {
   CHECK_THROWS_WITH_AS(save_int_model(m, dir.file("copy.h5")), test::has("exists"), IoError);
 }
 
-TEST_CASE("bad integer model files give errors naming the file and the dataset") {
+TEST_CASE("bad integer model files give errors naming the file and the dataset [E09]") {
   test::TempDir dir;
   const std::string good = test::source_path("data/models/vit_fmnist_int8.h5");
   const IntModel m = load_int_model(good);

@@ -169,8 +169,10 @@ TEST_CASE("IR drop: closed forms of a uniform row line and of one cell on a bitl
       ir_solve_exact(w, rows, g, C, got);
       double total = 0;
       for (double x : got) total += x;
-      CAPTURE(C);
-      CAPTURE(rho);
+      const auto C_ = C;  // Clang 14 lambdas cannot capture a structured binding
+      CAPTURE(C_);
+      const auto rho_ = rho;  // Clang 14 lambdas cannot capture a structured binding
+      CAPTURE(rho_);
       CHECK(std::abs(total - want) <= 1e-12 * want);
       // The fast solver is exact here (no bitline drop): its row profile is the same line.
       const std::vector<float> fast = fast_currents(w, g, {0}, C, 0);
@@ -201,7 +203,8 @@ TEST_CASE("IR drop with a read nonlinearity: one cell behind a resistance, by bi
   for (const auto& [b, rho, G] :
        {std::tuple{0.5, 0.05, 1.0}, std::tuple{2.0, 0.2, 0.7}, std::tuple{0.1, 0.01, 1.2}}) {
     const double Gf = static_cast<float>(G);
-    auto current = [&](double x) { return Gf * x * (1 + b * x * x) / (1 + b); };
+    const auto b_ = b;  // Clang 14 lambdas cannot capture a structured binding
+    auto current = [&](double x) { return Gf * x * (1 + b_ * x * x) / (1 + b_); };
     double lo = 0, hi = 1;
     for (int i = 0; i < 200; ++i) {
       const double mid = 0.5 * (lo + hi);
@@ -213,7 +216,7 @@ TEST_CASE("IR drop with a read nonlinearity: one cell behind a resistance, by bi
     const std::vector<float> g{static_cast<float>(G)};
     std::vector<double> got(1);
     ir_solve_exact(w, rows, g, 1, got);
-    CAPTURE(b);
+    CAPTURE(b_);
     CHECK(std::abs(got[0] - want) <= 1e-11 * want);
     // The fast solver: a row of one cell has no row-line drop; its bitline solve and sweeps
     // converge to the same point.
@@ -267,7 +270,8 @@ TEST_CASE("IR drop, fast solver: error against the exact solve on shipped tiles,
         for (int c = 0; c < cols; ++c) {
           const double err = fast[c] - exact[c];
           const double bound = 2.0 * std::pow(contraction, sweeps + 1) * sum_gs[c];
-          CAPTURE(std::string(label));
+          const auto label_ = label;  // Clang 14 lambdas cannot capture a structured binding
+          CAPTURE(std::string(label_));
           CAPTURE(sweeps);
           CAPTURE(c);
           CHECK(std::abs(err) <= bound + 1e-5 * sum_gs[c]);  // + float storage
@@ -357,7 +361,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("IR drop keys: a bad solver and out-of-range resistances are named together") {
+TEST_CASE("IR drop keys: a bad solver and out-of-range resistances are named together [E22]") {
   const std::string text = R"(
 [wires]
 solver = "spice"

@@ -136,7 +136,7 @@ TEST_CASE("reciprocal and inverse square root: relative error bound over [1, 2^6
   for (std::uint64_t x = 1; x <= 200000; ++x) check_one(x);
   for (int b = 17; b <= 62; ++b)
     for (int k = 0; k < 4096; ++k)
-      check_one((std::uint64_t{1} << b) + (std::uint64_t{k} << (b - 12)) + k);
+      check_one((std::uint64_t{1} << b) + (static_cast<std::uint64_t>(k) << (b - 12)) + k);
   check_one(UINT64_MAX >> 2);
   MESSAGE("reciprocal worst relative error " << worst_r << ", rsqrt " << worst_s);
   CHECK(worst_r < std::ldexp(1.0, -28));

@@ -4,11 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
+#include <sstream>
+#include <thread>
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/sha256.h"
@@ -132,7 +136,7 @@ TEST_CASE("SHA-256 known answers") {
         "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
 }
 
-TEST_CASE("bad campaign files: each problem names its key, all at once, before any trial") {
+TEST_CASE("bad campaign files: each problem names its key, all at once, before any trial [E21]") {
   struct Case {
     std::string text, message;
   };
@@ -252,7 +256,8 @@ TEST_CASE("trials are identical for 1 and 2 threads and for a sweep point run al
 }
 
 TEST_CASE(
-    "a run killed with SIGKILL and resumed equals one never interrupted; files are protected") {
+    "a run killed with SIGKILL and resumed equals one never interrupted; files are protected "
+    "[E30][E31][E40]") {
   test::TempDir dir;
   // 30 trials: long enough (about 10 s on 2 cores) that a kill after 4 s lands mid-run.
   const std::string camp = write(dir, "c.toml", small_campaign("", 30));
@@ -315,7 +320,7 @@ TEST_CASE(
   const auto resumed_old = test::run_rapmc("run " + camp + " --out " + full + " --resume --quiet");
   CHECK(resumed_old.exit_code != 0);
   CHECK(resumed_old.output.find(
-            "written in results format 1.0; --resume appends only to format 1.2") !=
+            "written in results format 1.0; --resume appends only to format 1.3") !=
         std::string::npos);
   // A file drawn with the previous RNG scheme still reports; resume and replay refuse it.
   h5::File::open(killed, h5::Access::READ_WRITE)
@@ -352,8 +357,8 @@ TEST_CASE("a convergence trigger stops at the same trial whatever the threads") 
 }
 
 TEST_CASE(
-    "three shards merged equal one run; merge refuses missing, duplicate, foreign and incomplete "
-    "shards") {
+    "three shards merged equal one run; merge refuses missing, duplicate, foreign, incomplete and "
+    "truncated shards [E32]") {
   test::TempDir dir;
   const std::string camp = write(dir, "c.toml", small_campaign("", 7));
   const std::string single = dir.file("single.h5"), merged = dir.file("merged.h5");
@@ -412,6 +417,20 @@ TEST_CASE(
                                    dir.file("y.h5") + " --quiet");
   CHECK(inc.exit_code == static_cast<int>(ExitCode::CONFIG));
   CHECK(inc.output.find("incomplete shard 2/3") != std::string::npos);
+  // A shard file cut short on disk (a copy interrupted) is an I/O error naming it.
+  const std::string cut = dir.file("cut_1.h5");
+  {
+    std::ifstream in(p1, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(cut, std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  }
+  const auto truncated = test::run_rapmc("merge " + p0 + " " + cut + " " + p2 + " --out " +
+                                         dir.file("t.h5") + " --quiet");
+  CAPTURE(truncated.output);
+  CHECK(truncated.exit_code == static_cast<int>(ExitCode::IO));
+  CHECK(truncated.output.find(cut + ": ") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("t.h5")));
   // A shard drawn with another RNG scheme is refused by name.
   h5::File::open(p1, h5::Access::READ_WRITE)
       .group("settings")
@@ -426,7 +445,7 @@ TEST_CASE(
   CHECK(parse_shard("2/3", 7).end == 7);
 }
 
-TEST_CASE("run and replay option errors name the option") {
+TEST_CASE("run and replay option errors name the option [E33][E34]") {
   test::TempDir dir;
   const std::string camp = write(dir, "c.toml", small_campaign("", 2));
   const std::string out = dir.file("r.h5");
@@ -446,4 +465,108 @@ TEST_CASE("run and replay option errors name the option") {
   const auto notres = test::run_rapmc("report " + test::shipped_model());
   CHECK(notres.exit_code == static_cast<int>(ExitCode::IO));
   CHECK(notres.output.find("not a rapmc results file") != std::string::npos);
+}
+
+TEST_CASE(
+    "a run stopped by a file-size limit keeps its rows; resume equals an uninterrupted run "
+    "[E41]") {
+  test::TempDir dir;
+  // Two sweep points of 8 trials: the limit falls after the first point's rows.
+  const std::string camp =
+      write(dir, "c.toml",
+            small_campaign("[[sweep]]\nkey = \"hardware.adc.enob\"\nvalues = [3, 4]\n", 8));
+  const std::string full = dir.file("full.h5"), limited = dir.file("limited.h5");
+  REQUIRE(test::run_rapmc("run " + camp + " --out " + full + " --quiet --threads 2").exit_code ==
+          0);
+  // Three quarters of the finished file's size (bash's ulimit -f counts KiB).
+  const auto limit_kib = std::filesystem::file_size(full) * 3 / 4 / 1024;
+  const auto r = test::run_command("bash -c 'ulimit -f " + std::to_string(limit_kib) + "; " +
+                                   std::string(RAPMC_BINARY) + " run " + camp + " --out " +
+                                   limited + " --quiet --threads 2'");
+  CAPTURE(r.output);
+  CHECK(r.exit_code == static_cast<int>(ExitCode::IO));
+  CHECK(r.output.find(limited + ": stopped before the file-size limit") != std::string::npos);
+  // The rows written are readable and are the uninterrupted run's.
+  const ResultsData part = read_results(limited), whole = read_results(full);
+  const std::size_t rows = part.points[0].trial.size() + part.points[1].trial.size();
+  MESSAGE("rows kept: " << rows << " of 16");
+  CHECK(rows > 0);
+  CHECK(rows < 16);
+  for (std::size_t p = 0; p < 2; ++p)
+    for (std::size_t i = 0; i < part.points[p].trial.size(); ++i)
+      CHECK(std::memcmp(&part.points[p].columns.at("accuracy")[i],
+                        &whole.points[p].columns.at("accuracy")[i], sizeof(double)) == 0);
+  const auto resumed =
+      test::run_rapmc("run " + camp + " --out " + limited + " --resume --quiet --threads 1");
+  CAPTURE(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(identical(table(full), table(limited)));
+}
+
+TEST_CASE("while a campaign writes, another process reads a consistent prefix of its trials") {
+  test::TempDir dir;
+  const int trials = 32;
+  const std::string camp = write(dir, "c.toml", small_campaign("", trials));
+  const std::string full = dir.file("full.h5"), live = dir.file("live.h5");
+  REQUIRE(test::run_rapmc("run " + camp + " --out " + full + " --quiet --threads 2").exit_code ==
+          0);
+  const auto want = table(full);
+  // The second process: h5py with swmr=True, through the plot scripts' reader, prints the rows
+  // it sees (trial indices, then every accuracy as an exact hexadecimal float).
+  const std::string reader = write(dir, "reader.py",
+                                   "import sys\n"
+                                   "sys.path.insert(0, 'plots')\n"
+                                   "import rapmc_results as rr\n"
+                                   "with rr.Results(sys.argv[1]) as r:\n"
+                                   "    t = r.points[0].group['trials']\n"
+                                   "    n = t['trial'].shape[0]\n"
+                                   "    print(n, *[int(x) for x in t['trial'][:n]])\n"
+                                   "    print(*[float(x).hex() for x in t['accuracy'][:n]])\n");
+  const std::string pid_file = dir.file("pid");
+  test::run_command("( " + std::string(RAPMC_BINARY) + " run " + camp + " --out " + live +
+                    " --quiet --no-progress --threads 2 >/dev/null 2>&1 & echo $! > " + pid_file +
+                    " )");
+  std::string pid;
+  std::ifstream(pid_file) >> pid;
+  REQUIRE_FALSE(pid.empty());
+  std::set<std::size_t> seen;
+  int reads = 0;
+  while (test::run_command("kill -0 " + pid + " 2>/dev/null").exit_code == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!std::filesystem::exists(live)) continue;
+    const auto py = test::run_command("/usr/bin/python3 " + reader + " " + live);
+    CAPTURE(py.output);
+    std::istringstream in(py.output);
+    std::size_t n = 0;
+    if (!(in >> n)) {  // the file not yet created far enough to hold its tables
+      CHECK(py.output.find("Traceback") == std::string::npos);
+      continue;
+    }
+    ++reads;
+    seen.insert(n);
+    CHECK(n <= static_cast<std::size_t>(trials));
+    bool prefix = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t t = 0;
+      in >> t;
+      prefix = prefix && t == i;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string hex;
+      in >> hex;
+      prefix = prefix && std::stod(hex) == want.at("0:accuracy")[i];
+    }
+    CHECK(prefix);  // rows 0..n-1, each the finished file's row
+    // rapmc report reads the same file meanwhile, its rows a prefix too.
+    const auto rep = test::run_rapmc("report " + live + " --json");
+    CHECK(rep.exit_code == 0);
+  }
+  MESSAGE(reads << " reads while running; row counts seen:" << [&] {
+    std::string s;
+    for (auto n : seen) s += " " + std::to_string(n);
+    return s;
+  }());
+  CHECK(reads >= 3);
+  CHECK(seen.size() >= 2);  // the file was read at two stages of the run, at least
+  CHECK(identical(table(full), table(live)));
 }

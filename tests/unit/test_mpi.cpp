@@ -6,6 +6,7 @@
 
 #include "../regression/results_dump.h"
 #include "rapmc/core/mpi_context.h"
+#include "rapmc/results/results_reader.h"
 #include "test_support.h"
 
 using namespace rapmc;
@@ -52,4 +53,44 @@ TEST_CASE("mpirun -np 2 gives the trials and statistics of a single process; err
   const auto first = e.output.find("'campaign.bogus' is not a known key");
   REQUIRE(first != std::string::npos);
   CHECK(e.output.find("'campaign.bogus' is not a known key", first + 1) == std::string::npos);
+}
+
+TEST_CASE(
+    "an MPI rank killed mid-campaign: the job ends non-zero, rows stay readable, resume "
+    "equals an uninterrupted run [E42]") {
+  test::TempDir dir;
+  // 32 trials of 8 images, blocks of 8 per rank: about 10 s on two ranks of one thread.
+  const std::string camp = write(dir, "c.toml",
+                                 "[campaign]\nname = \"k\"\nseed = 9\ntrials = 32\n[data]\n"
+                                 "images = 8\n[trigger]\ncheck_every = 2\n");
+  const std::string single = dir.file("single.h5"), mpi = dir.file("mpi.h5");
+  REQUIRE(test::run_rapmc("run " + camp + " --out " + single + " --quiet --threads 2").exit_code ==
+          0);
+  // Rank 1 (found by its OpenMPI environment) is killed once the first block is in the file.
+  const std::string script = "( " + MPIRUN + " run " + camp + " --out " + mpi +
+                             " --threads 1 --quiet --no-progress >" + dir.file("mpi.log") +
+                             " 2>&1 & m=$!; "
+                             "for i in $(seq 300); do sleep 0.1; "
+                             "  for p in $(pgrep -f 'rapmc run " +
+                             camp +
+                             "'); do "
+                             "    if tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -qx "
+                             "OMPI_COMM_WORLD_RANK=1; then "
+                             "      r1=$p; fi; done; "
+                             "  [ -n \"$r1\" ] && [ $(stat -c %s " +
+                             mpi +
+                             " 2>/dev/null || echo 0) -gt 200000 ] && break; "
+                             "done; sleep 1; kill -9 $r1; wait $m; echo \"mpirun exit $?\" )";
+  const auto killed = test::run_command(script);
+  CAPTURE(killed.output);
+  CHECK(killed.output.find("mpirun exit 0") == std::string::npos);    // the job did not succeed
+  const std::size_t rows = read_results(mpi).points[0].trial.size();  // committed rows readable
+  MESSAGE("rows when rank 1 was killed: " << rows);
+  CHECK(rows >= 8);
+  CHECK(rows < 32);
+  const auto resumed =
+      test::run_rapmc("run " + camp + " --out " + mpi + " --resume --quiet --threads 2");
+  CAPTURE(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(test::dump_results(single) == test::dump_results(mpi));
 }

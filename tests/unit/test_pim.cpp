@@ -73,7 +73,8 @@ TEST_CASE("weight mapping: every weight recombines exactly from its slices") {
           v += l.weight[s] * d;
         }
         CAPTURE(bits);
-        CAPTURE(cell_bits);
+        const auto cell_bits_ = cell_bits;  // Clang 14 lambdas cannot capture a structured binding
+        CAPTURE(cell_bits_);
         REQUIRE(v == w);
       }
     }
@@ -162,7 +163,7 @@ TEST_CASE("ADC models: codes and signed margins at every threshold, nominal flas
   CHECK(m == doctest::Approx(0.05).epsilon(1e-4));
 }
 
-TEST_CASE("hardware files: shipped files load; bad keys and values are named together") {
+TEST_CASE("hardware files: shipped files load; bad keys and values are named together [E22]") {
   const HardwareConfig rap = load_hardware(test::source_path("data/hardware/rap.toml"));
   CHECK(rap.schedule == MvmSchedule::SPARSE);
   CHECK(rap.sparse_k == 7);
@@ -330,7 +331,8 @@ TEST_CASE(
         h.lsb_counts = lsb;
         CAPTURE(lsb);
         CAPTURE(to_string(adc));
-        CAPTURE(cell_bits);
+        const auto cell_bits_ = cell_bits;  // Clang 14 lambdas cannot capture a structured binding
+        CAPTURE(cell_bits_);
         const ChipInstance nominal(m, h);
         const SliceLayout& l = nominal.layout();
         const int top = (1 << h.enob) - 1;
@@ -467,8 +469,10 @@ TEST_CASE(
         std::tuple{MvmSchedule::SPARSE, WeightMapping::DIFFERENTIAL, 2, 5},
         std::tuple{MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 8},
         std::tuple{MvmSchedule::DENSE, WeightMapping::DIFFERENTIAL, 1, 8}}) {
-    CAPTURE(to_string(schedule));
-    CAPTURE(to_string(mapping));
+    const auto schedule_ = schedule;  // Clang 14 lambdas cannot capture a structured binding
+    CAPTURE(to_string(schedule_));
+    const auto mapping_ = mapping;  // Clang 14 lambdas cannot capture a structured binding
+    CAPTURE(to_string(mapping_));
     const HardwareConfig h = hw_with(schedule, mapping, cell_bits, enob, AdcType::FLASH);
     REQUIRE(h.bits_to_resolve() <= h.enob);
     {

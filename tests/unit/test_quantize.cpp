@@ -82,13 +82,15 @@ TEST_CASE(
   }
   CHECK(mm.size() == 2 * 9 + 2);
   for (const auto& [p, r] : oracle) {
-    CAPTURE(p);
+    const auto p_ = p;  // Clang 14 lambdas cannot capture a structured binding
+    CAPTURE(p_);
     CHECK(mm.at(p) == r);
   }
   const ActivationRanges p100 = calibrate(model, images, {Calibrator::PERCENTILE, 100});
   const ActivationRanges p90 = calibrate(model, images, {Calibrator::PERCENTILE, 90});
   for (const auto& [p, r] : mm) {
-    CAPTURE(p);
+    const auto p_ = p;  // Clang 14 lambdas cannot capture a structured binding
+    CAPTURE(p_);
     CHECK(p100.at(p) == doctest::Approx(r).epsilon(1e-6));  // stored as float samples
     CHECK(p90.at(p) < r);
   }

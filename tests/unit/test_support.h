@@ -132,8 +132,9 @@ inline EvalResult check_integer_pipelines(const EncoderModel& model, const IntMo
   const PtqDqqInference dqq(model, q, digital);
   const std::pair<const char*, const InferenceEngine*> engines[] = {
       {"flare-emsb", &emsb_engine}, {"flare-dyadic", &dyadic_engine}, {"ptq-dqq", &dqq}};
-  for (const auto& [name, engine] : engines) {
-    const EvalResult r = evaluate(*engine, q.num_classes, samples, quiet);
+  for (const auto& e : engines) {  // no structured binding: CAPTURE's lambda needs a variable
+    const char* name = e.first;
+    const EvalResult r = evaluate(*e.second, q.num_classes, samples, quiet);
     MESSAGE(std::string(name) << ": accuracy " << r.accuracy << " (fp32 " << fp32.accuracy
                               << "), agreement " << agreement(r, fp32) << ", SQNR "
                               << sqnr_db(r, fp32) << " dB");

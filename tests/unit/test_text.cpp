@@ -72,7 +72,7 @@ TEST_CASE("WordNet glosses: labels 0..44, split by offset, definitions without e
   CHECK(it->label == 0);
 }
 
-TEST_CASE("WordNet: a missing file, a malformed line and a bad split are refused") {
+TEST_CASE("WordNet: a missing file, a malformed line and a bad split are refused [E14]") {
   const test::TempDir dir;
   CHECK_THROWS_WITH_AS(read_wordnet("test", dir.path().string()),
                        test::has(dir.file("data.noun") + ": cannot open"), DataError);
@@ -86,7 +86,7 @@ TEST_CASE("WordNet: a missing file, a malformed line and a bad split are refused
                        ConfigError);
 }
 
-TEST_CASE("a text dataset needs a text model, and an image model refuses token sequences") {
+TEST_CASE("a text dataset needs a text model, and an image model refuses token sequences [E15]") {
   CHECK_THROWS_WITH_AS(load_dataset("wordnet:test"), test::has("is text, but model"), ConfigError);
   SampleSet tokens;
   tokens.name = "synthetic";

@@ -51,4 +51,22 @@ class DataError : public Error {
   explicit DataError(const std::string& what) : Error(what, ExitCode::DATA) {}
 };
 
+/// `e` again, of the same class, its message after `context` (e.g. "campaign.toml: model.fp32 =
+/// 'README.md': "), so an error found in a file a key names also names the key.
+[[noreturn]] inline void rethrow_with_context(const Error& e, const std::string& context) {
+  const std::string what = context + e.what();
+  switch (e.code()) {
+    case ExitCode::CONFIG:
+      throw ConfigError(what);
+    case ExitCode::IO:
+      throw IoError(what);
+    case ExitCode::MODEL:
+      throw ModelError(what);
+    case ExitCode::DATA:
+      throw DataError(what);
+    default:
+      throw Error(what, e.code());
+  }
+}
+
 }  // namespace rapmc

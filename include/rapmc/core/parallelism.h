@@ -12,6 +12,7 @@ namespace rapmc {
 /// small matrix product, and nested thread pools only oversubscribe the cores.
 class Parallelism {
  public:
+  static constexpr int MAX_THREADS = 4096;
   explicit Parallelism(int threads);
   /// Threads TBB will use.
   int threads() const noexcept { return threads_; }

@@ -32,10 +32,18 @@ class Handle {
   Closer closer_ = nullptr;
 };
 
-enum class Access { READ_ONLY, READ_WRITE };
+/// READ_ONLY also reads a file being written live (HDF5 single-writer/multiple-reader, SWMR);
+/// READ_WRITE opens for any change, also a file a killed live writer left marked as open;
+/// LIVE_WRITE is the single SWMR writer: it may only append to existing datasets, which readers
+/// see as they are flushed, never half written.
+enum class Access { READ_ONLY, READ_WRITE, LIVE_WRITE };
 enum class Overwrite { NO, YES };
+/// COMPATIBLE: the oldest file format that holds the content (any HDF5 ≥ 1.8 reads it);
+/// LIVE: HDF5 1.10's format, which LIVE_WRITE needs.
+enum class Layout { COMPATIBLE, LIVE };
 
-/// A file or group: something that holds attributes, groups and datasets.
+/// A file, group or dataset: something that holds attributes (and, but for a dataset, groups
+/// and datasets).
 /// `file` and `path` are kept for error messages.
 class Node {
  public:
@@ -68,6 +76,8 @@ class Node {
   Node group(const std::string& rel) const;
   /// Opens the group, creating it (and its parents) if missing.
   Node require_group(const std::string& rel) const;
+  /// Opens an existing dataset as a node, for its attributes; IoError naming it if missing.
+  Node dataset(const std::string& rel) const;
 
   /// Shape of a dataset; IoError naming it if it is missing.
   std::vector<std::uint64_t> dataset_shape(const std::string& rel) const;
@@ -120,10 +130,12 @@ class Node {
 /// An open HDF5 file; its root group is the Node.
 class File : public Node {
  public:
-  /// Opens an existing file. IoError if it is missing or not an HDF5 file.
+  /// Opens an existing file. IoError if it is missing or not an HDF5 file. While another
+  /// process holds HDF5's lock on it (a writer between its live phases), waits up to 10 s.
   static File open(const std::string& path, Access access = Access::READ_ONLY);
   /// Creates a file. With Overwrite::NO an existing file is an IoError and is left untouched.
-  static File create(const std::string& path, Overwrite overwrite = Overwrite::NO);
+  static File create(const std::string& path, Overwrite overwrite = Overwrite::NO,
+                     Layout layout = Layout::COMPATIBLE);
   /// Flushes buffered data to disk.
   void flush() const;
 

@@ -56,6 +56,9 @@ struct Campaign {
   bool has_sweep() const { return points.size() > 1 || !points.front().label.empty(); }
 };
 
+/// The largest sweep grid one campaign may hold (each point is its own Monte Carlo; assumed).
+inline constexpr std::size_t MAX_SWEEP_POINTS = 10'000;
+
 /// Reads and validates a campaign file; ConfigError naming the file and every bad key,
 /// IoError if it (or its hardware file) cannot be read.
 Campaign load_campaign(const std::string& path);

@@ -20,4 +20,9 @@ IntModel quantize_model(const EncoderModel& model, const ActivationRanges& range
 IntModel quantize_model(const EncoderModel& model, const SampleSet& calib,
                         const CalibrationOptions& calibration, const QuantSettings& settings);
 
+/// ModelError naming `int_path` and the FP32 model's file unless `q` has `fp32`'s architecture
+/// (kind, sizes, input): an integer model is only ever read beside the model it came from.
+void check_same_architecture(const EncoderModel& fp32, const IntModel& q,
+                             const std::string& int_path);
+
 }  // namespace rapmc

@@ -2,15 +2,19 @@
 // campaign's settings verbatim with their SHA-256, one table per campaign point with one row per
 // trial (columns that grow as trials finish, flushed after every block), and the statistics,
 // convergence history and runtime written at the end. A killed run keeps every row written.
+// Rows are appended in HDF5's single-writer/multiple-reader mode, so other processes can read a
+// running campaign's rows (docs/formats.md, "Reading a running campaign"); one writer per file.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "rapmc/io/hdf5.h"
+#include "rapmc/io/writer_lock.h"
 #include "rapmc/mc/campaign.h"
 #include "rapmc/mc/run_summary.h"
 #include "rapmc/mc/shard.h"
@@ -55,10 +59,22 @@ class ResultsWriter {
   void write_runtime(const RunSummary& summary, bool resumed);
 
  private:
-  ResultsWriter(h5::File file, std::vector<std::string> groups,
+  ResultsWriter(std::string path, WriterLock lock, std::vector<std::string> groups,
                 std::vector<std::vector<std::string>> layers);
-  h5::File file_;
-  std::vector<std::string> groups_;               // "" or "points/<i>/" per point
+  static void check_resumable(const h5::File& f, const std::string& path, const Campaign& c,
+                              const std::optional<ShardSpec>& shard);
+  /// Ends the live phase, runs `write` on the file opened for any change (new groups and
+  /// attributes, which live readers are not promised to see consistently), and goes live again.
+  void restructure(const std::function<void(const h5::File&)>& write);
+  /// IoError naming the file unless the file-size limit (ulimit -f) and the disk leave room for
+  /// the next write: stopping before a write keeps the file whole; a write failing half-way
+  /// might not (docs/errors.md, E41).
+  void require_headroom() const;
+
+  std::string path_;
+  WriterLock lock_;                  // one writer per file, for the writer's whole life
+  std::optional<h5::File> file_;     // the live (single-writer/multiple-reader) handle
+  std::vector<std::string> groups_;  // "" or "points/<i>/" per point
   std::vector<std::vector<std::string>> layers_;  // per point
 };
 

@@ -1,0 +1,41 @@
+// Fuzz target: the FP32 model loader (model/encoder_model.h) on the shipped ViT with the edits
+// the input describes (h5_mutator.h); a model that loads must also run one inference.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "h5_mutator.h"
+#include "rapmc/core/errors.h"
+#include "rapmc/data/dataset.h"
+#include "rapmc/infer/mvm_backend.h"
+#include "rapmc/infer/pipeline_factory.h"
+#include "rapmc/model/encoder_model.h"
+
+namespace {
+const std::string& seed_bytes() {
+  static const std::string b =
+      rapmc::fuzz::read_file(RAPMC_SOURCE_DIR "/data/models/vit_fmnist.h5");
+  return b;
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const std::string path = rapmc::fuzz::scratch_path("model.h5");
+  rapmc::fuzz::write_file(path, seed_bytes());
+  rapmc::fuzz::mutate_hdf5(path, data, size);
+  try {
+    const rapmc::EncoderModel m = rapmc::load_model(path);
+    const rapmc::ModelInput in = m.input();
+    if (in.kind == rapmc::SampleKind::IMAGE) {
+      const std::vector<std::uint8_t> image(
+          static_cast<std::size_t>(in.channels * in.image_size * in.image_size), 128);
+      const rapmc::DigitalMvm digital;
+      (void)rapmc::make_pipeline(rapmc::Pipeline::FP32, rapmc::RequantMode::EMSB, nullptr, &m,
+                                 digital)
+          ->logits(image.data());
+    }
+  } catch (const rapmc::Error&) {
+  }
+  return 0;
+}
