@@ -6,13 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build-san}" seconds="${2:-20}"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPMC_MPI=OFF \
-  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
-  -DRAPMC_SANITIZE=ON -DRAPMC_FUZZ=ON -DRAPMC_FUZZ_SECONDS="$seconds" >/dev/null
-quick=$(ctest --test-dir "$build" -N -L quick | sed -n 's/^ *Test *#[0-9]*: //p')
+bash scripts/checking-build.sh "$build" "$seconds" rapmc  # configures, so ctest knows the tests
+quick=$(ctest --test-dir "$build" -N -L quick | sed -n 's/^ *Test *#[0-9]*: //p' | sed 's/_sanitized$//' | sort -u)
 fuzz=$(ctest --test-dir "$build" -N -L fuzz | sed -n 's/^ *Test *#[0-9]*: //p')
 # shellcheck disable=SC2086
-cmake --build "$build" --target rapmc $quick $fuzz
+bash scripts/checking-build.sh "$build" "$seconds" $quick $fuzz
 # Leak checking stays on for the unit tests; TBB's and OpenBLAS's worker pools live to exit.
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1"
 export LSAN_OPTIONS="suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0"

@@ -2,8 +2,8 @@
 # Runs the libFuzzer targets of tests/fuzz, each for a given time, from the seed corpus in
 # tests/fuzz/corpus/<target> (docs/building.md, "Sanitizers and fuzzing").
 #   scripts/fuzz.sh [--build DIR] [--seconds N] [target ...]
-# --build    a build folder configured with -DRAPMC_FUZZ=ON (default: build-fuzz, configured and
-#            built here with clang-14, AddressSanitizer and UndefinedBehaviorSanitizer)
+# --build    a build folder configured with -DRAPMC_FUZZ=ON, targets built (default: build-san,
+#            configured and built here as scripts/checking-build.sh does)
 # --seconds  time per target (default 60)
 # targets    default: all five
 # Inputs the fuzzer finds are kept in DIR/fuzz/corpus/<target>; a crash is saved as
@@ -21,10 +21,8 @@ while (($#)); do
 done
 ((${#targets[@]})) || targets=(fuzz_campaign fuzz_hardware fuzz_idx fuzz_model fuzz_int_model)
 if [[ -z "$build" ]]; then
-  build=build-fuzz
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPMC_MPI=OFF \
-    -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DRAPMC_SANITIZE=ON -DRAPMC_FUZZ=ON >/dev/null
-  cmake --build "$build" --target "${targets[@]}"
+  build=build-san
+  bash scripts/checking-build.sh "$build" 20 "${targets[@]}"
 fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

@@ -3,8 +3,10 @@
 # Idempotent and quiet when everything is installed. Run as root on Debian 12+.
 #   scripts/setup-debian.sh          build + run + test dependencies
 #   scripts/setup-debian.sh --train  also PyTorch and torchvision: training the shipped models,
-#                                    importing PyTorch models (scripts/import_torch.py) and the
-#                                    importer's tests (the README's test command uses it)
+#                                    importing PyTorch models (scripts/import_torch.py)
+#   scripts/setup-debian.sh --test   everything the whole test suite needs (the README's test
+#                                    command): --train's packages, and Clang 14 with libFuzzer
+#                                    for the sanitizer and fuzzing build (scripts/check-sanitizers.sh)
 set -euo pipefail
 
 PKGS=(
@@ -15,8 +17,11 @@ PKGS=(
   dataset-fashion-mnist wordnet-base
   python3-h5py python3-numpy python3-matplotlib   # plots/ (the plot scripts and their test)
 )
-if [[ "${1:-}" == "--train" ]]; then
+if [[ "${1:-}" == "--train" || "${1:-}" == "--test" ]]; then
   PKGS+=(python3-torch python3-torchvision)
+fi
+if [[ "${1:-}" == "--test" ]]; then
+  PKGS+=(clang-14 libfuzzer-14-dev)
 fi
 
 missing=()

@@ -133,7 +133,9 @@ void residual_add(Wide& resid, const Wide* delta, RequantMode mode, int static_e
                            : static_exp;
     for (int c = 0; c < resid.cols; ++c) {
       std::int64_t s = shift_round(x[c], common - resid.e[r]);
-      if (delta) s += shift_round(delta->row(r)[c], common - delta->e[r]);
+      // Saturating: an exponent far from the stream's (a model at the edge of its ranges)
+      // saturates both shifts, and their sum must not wrap (found by fuzz_int_model).
+      if (delta) s = kern::add_saturate(s, shift_round(delta->row(r)[c], common - delta->e[r]));
       x[c] = s;
     }
     resid.e[r] = common;

@@ -33,6 +33,12 @@ std::int64_t saturate(std::int64_t x, int bits) {
   return x > hi ? hi : (x < lo ? lo : x);
 }
 
+std::int64_t add_saturate(std::int64_t a, std::int64_t b) {
+  std::int64_t s = 0;
+  if (!__builtin_add_overflow(a, b, &s)) return s;
+  return b > 0 ? INT64_MAX : INT64_MIN;  // overflow only when both have b's sign
+}
+
 std::int64_t mul_shift_round(std::int64_t a, std::int64_t b, int s) {
   __int128 p = static_cast<__int128>(a) * b;
   if (s > 0) {

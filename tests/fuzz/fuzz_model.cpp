@@ -12,18 +12,9 @@
 #include "rapmc/infer/pipeline_factory.h"
 #include "rapmc/model/encoder_model.h"
 
-namespace {
-const std::string& seed_bytes() {
-  static const std::string b =
-      rapmc::fuzz::read_file(RAPMC_SOURCE_DIR "/data/models/vit_fmnist.h5");
-  return b;
-}
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const std::string path = rapmc::fuzz::scratch_path("model.h5");
-  rapmc::fuzz::write_file(path, seed_bytes());
-  rapmc::fuzz::mutate_hdf5(path, data, size);
+  const std::string path =
+      rapmc::fuzz::mutated_copy(RAPMC_SOURCE_DIR "/data/models/vit_fmnist.h5", data, size);
   try {
     const rapmc::EncoderModel m = rapmc::load_model(path);
     const rapmc::ModelInput in = m.input();

@@ -188,4 +188,12 @@ std::string scratch_path(const std::string& name) {
   return (dir / ("rapmc-fuzz-" + std::to_string(getpid()) + "-" + name)).string();
 }
 
+std::string mutated_copy(const std::string& seed, const std::uint8_t* data, std::size_t size) {
+  static const std::string bytes = read_file(seed);  // one seed per fuzz target
+  static const std::string path = scratch_path(std::filesystem::path(seed).filename().string());
+  write_file(path, bytes);
+  mutate_hdf5(path, data, size);
+  return path;
+}
+
 }  // namespace rapmc::fuzz

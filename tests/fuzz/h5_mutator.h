@@ -21,4 +21,8 @@ void write_file(const std::string& path, const std::string& bytes);
 /// A private scratch file for this process (in /dev/shm when it exists).
 std::string scratch_path(const std::string& name);
 
+/// A scratch copy of `seed` (a file of the repository, read once) with the input's edits
+/// applied: the path of the file a loader fuzz target then loads.
+std::string mutated_copy(const std::string& seed, const std::uint8_t* data, std::size_t size);
+
 }  // namespace rapmc::fuzz

@@ -9,13 +9,7 @@
 #include "test_support.h"
 
 using namespace rapmc;
-
-namespace {
-constexpr int EXIT_CONFIG = static_cast<int>(ExitCode::CONFIG);
-constexpr int EXIT_IO = static_cast<int>(ExitCode::IO);
-constexpr int EXIT_MODEL = static_cast<int>(ExitCode::MODEL);
-constexpr int EXIT_DATA = static_cast<int>(ExitCode::DATA);
-}  // namespace
+using test::EXIT_CONFIG, test::EXIT_DATA, test::EXIT_IO, test::EXIT_MODEL;
 
 TEST_CASE("--version names the commit and the library versions") {
   const auto r = test::run_rapmc("--version");

@@ -13,12 +13,9 @@
 
 using namespace rapmc;
 
-namespace {
+using test::EXIT_CONFIG, test::EXIT_DATA, test::EXIT_IO, test::EXIT_MODEL;
 
-constexpr int EXIT_CONFIG = static_cast<int>(ExitCode::CONFIG);
-constexpr int EXIT_IO = static_cast<int>(ExitCode::IO);
-constexpr int EXIT_MODEL = static_cast<int>(ExitCode::MODEL);
-constexpr int EXIT_DATA = static_cast<int>(ExitCode::DATA);
+namespace {
 
 struct Case {
   const char* id;  // the class in docs/errors.md

@@ -62,6 +62,12 @@ TEST_CASE("malformed IDX files give DataError naming the file [E13]") {
       {"short.gz", idx_bytes(0x08, {7}, six), "truncated IDX payload"},
       {"long.gz", idx_bytes(0x08, {5}, six), "trailing bytes"},
       {"header.gz", std::string("\0\0\x08\x03\0\0", 6), "truncated IDX header"},
+      // Found by fuzz_idx: a header claiming 2·2·4278190082 bytes made the reader allocate
+      // 16 GiB before reading the 8 the file holds; memory now follows the bytes read.
+      {"claims.gz", idx_bytes(0x08, {2, 2, 0xff000002u}, std::vector<std::uint8_t>(8, 3)),
+       "truncated IDX payload (expected 17112760328 bytes)"},
+      {"wraps.gz", idx_bytes(0x08, {0xffffffffu, 0xffffffffu, 0xffffffffu}, six),
+       "IDX header claims an absurd size"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);

@@ -69,6 +69,20 @@ TEST_CASE("saturate, msb_index and mul_shift_round at the extremes") {
   CHECK(mul_shift_round(3, 5, -2) == 60);
 }
 
+TEST_CASE("add_saturate: exact sums, clamped at both int64 ends, against 128-bit arithmetic") {
+  const std::int64_t edge[] = {
+      INT64_MIN,     INT64_MIN + 1, -(std::int64_t{1} << 62), -1, 0, 1, std::int64_t{1} << 62,
+      INT64_MAX - 1, INT64_MAX};
+  for (std::int64_t a : edge)
+    for (std::int64_t b : edge) {
+      const __int128 exact = static_cast<__int128>(a) + b;
+      const __int128 want = exact > INT64_MAX ? INT64_MAX : (exact < INT64_MIN ? INT64_MIN : exact);
+      CAPTURE(a);
+      CAPTURE(b);
+      CHECK(add_saturate(a, b) == static_cast<std::int64_t>(want));
+    }
+}
+
 TEST_CASE("eMSB requantization: window, rounding and the one saturating case") {
   std::vector<std::int32_t> out(4);
   std::vector<std::int64_t> w = {255, -255, 2, 0};

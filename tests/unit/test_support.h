@@ -11,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include "rapmc/core/errors.h"
 #include "rapmc/core/progress.h"
 #include "rapmc/infer/evaluate.h"
 #include "rapmc/infer/flare_engine.h"
@@ -20,6 +21,12 @@
 #include "rapmc/quant/int_model.h"
 
 namespace rapmc::test {
+
+/// Exit codes of the rapmc executable, as a test compares them.
+inline constexpr int EXIT_CONFIG = static_cast<int>(ExitCode::CONFIG);
+inline constexpr int EXIT_IO = static_cast<int>(ExitCode::IO);
+inline constexpr int EXIT_MODEL = static_cast<int>(ExitCode::MODEL);
+inline constexpr int EXIT_DATA = static_cast<int>(ExitCode::DATA);
 
 /// Matcher for CHECK_THROWS_WITH_AS: the message contains `s`.
 inline doctest::Contains has(const std::string& s) {

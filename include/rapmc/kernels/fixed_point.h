@@ -23,6 +23,9 @@ std::uint64_t abs_u64(std::int64_t x);
 /// Clamps x to the signed range of `bits` bits: [-2^(bits-1), 2^(bits-1) - 1], 2 <= bits <= 63.
 std::int64_t saturate(std::int64_t x, int bits);
 
+/// a + b saturated to the int64 range (a sum of two saturated shifts must not wrap).
+std::int64_t add_saturate(std::int64_t a, std::int64_t b);
+
 /// shift_round(a·b, s) with the product formed in 128 bits, saturated to int64.
 std::int64_t mul_shift_round(std::int64_t a, std::int64_t b, int s);
 
