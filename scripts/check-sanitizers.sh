@@ -11,7 +11,7 @@ quick=$(ctest --test-dir "$build" -N -L quick | sed -n 's/^ *Test *#[0-9]*: //p'
 fuzz=$(ctest --test-dir "$build" -N -L fuzz | sed -n 's/^ *Test *#[0-9]*: //p')
 # shellcheck disable=SC2086
 bash scripts/checking-build.sh "$build" "$seconds" $quick $fuzz
-# Leak checking stays on for the unit tests; TBB's and OpenBLAS's worker pools live to exit.
+# Leak checking stays on for the unit tests (tests/fuzz/lsan.supp lists no suppression).
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1"
 export LSAN_OPTIONS="suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

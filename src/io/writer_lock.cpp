@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -26,7 +27,11 @@ WriterLock::WriterLock(const std::string& path) {
                     ": another rapmc process is writing this file (wait for it to end, or "
                     "stop it, then --resume)");
     }
-    throw IoError(path + ": cannot lock it (" + std::strerror(e) + ")");
+    // A file system without locks (NFS without a lock daemon: ENOLCK): go on unguarded.
+    std::fprintf(stderr,
+                 "rapmc: warning: %s: cannot lock it (%s); nothing stops a second process from "
+                 "writing it meanwhile\n",
+                 path.c_str(), std::strerror(e));
   }
 }
 

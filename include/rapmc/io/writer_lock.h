@@ -12,7 +12,8 @@ namespace rapmc {
 
 class WriterLock {
  public:
-  /// Locks `path` (which must exist). IoError naming it if another process holds the lock.
+  /// Locks `path` (which must exist). IoError naming it if another process holds the lock; a
+  /// warning, and no lock, where the file system has none (NFS without a lock daemon).
   explicit WriterLock(const std::string& path);
   ~WriterLock();
   WriterLock(WriterLock&& other) noexcept;
