@@ -100,8 +100,9 @@ Wide epilogue(const IntLinear& l, const LinearPlan& plan, const std::vector<std:
     const std::int64_t* b = l.bias_row(bias_row0 + r);
     std::int64_t* yr = y.row(r);
     for (int o = 0; o < l.out; ++o) {
-      yr[o] = plan.mult[o] * acc[static_cast<std::size_t>(r) * l.out + o] +
-              shift_round(b[o], y.e[r] - l.bias_exp);
+      // Saturating, like the bias shift (an extreme bias exponent; found by fuzz_int_model).
+      yr[o] = kern::add_saturate(plan.mult[o] * acc[static_cast<std::size_t>(r) * l.out + o],
+                                 shift_round(b[o], y.e[r] - l.bias_exp));
     }
   }
   return y;
