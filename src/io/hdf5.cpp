@@ -515,9 +515,9 @@ std::string hdf5_error_text() {
   return text;
 }
 
-// A file-access property list for `access`/`layout`: HDF5 1.10's format where a live writer
-// needs it, and the status flags a killed live writer left cleared (as h5clear does) for a
-// writer; `locking` false skips HDF5's file lock.
+// A file-access property list: HDF5 1.10's format (`latest`, which a live writer needs); the
+// status flags a killed live writer left cleared, as h5clear does (`clear_status`, for a
+// writer); HDF5's file lock skipped (`locking` false).
 Handle file_access(bool latest, bool clear_status, bool locking) {
   Handle fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create property list");
   if (latest)

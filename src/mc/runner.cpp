@@ -73,10 +73,10 @@ CampaignInputs load_campaign_inputs(const Campaign& c) {
   // Both models are read and checked against each other whatever the pipeline: a campaign
   // records model.fp32 as the integer model's source, so a wrong file there is an error.
   EncoderModel fp32 = load_named(c, "model.fp32", c.model, load_model);
-  IntModel int_model = load_named(c, "model.int", c.int_model, load_int_model);
-  load_named(c, "model.int", c.int_model, [&](const std::string& path) {
-    check_same_architecture(fp32, int_model, path);
-    return 0;
+  IntModel int_model = load_named(c, "model.int", c.int_model, [&](const std::string& path) {
+    IntModel q = load_int_model(path);
+    check_same_architecture(fp32, q, path);
+    return q;
   });
   const ModelInput input = int_model.input(c.int_model);
   SampleSet images = evaluation_subset(c, input);

@@ -101,16 +101,23 @@ void create_table(const h5::File& f, const std::string& g, const std::vector<std
   }
 }
 
-// The rows of point `g`'s table that every column holds; IoError if a column cannot be read
-// (its chunk index damaged by a write that failed, e.g. on a full disk).
+// Every dataset of a point's table: its columns, then its histograms.
+std::vector<std::string> table_datasets(const std::vector<std::string>& layers) {
+  std::vector<std::string> out = all_columns(layers);
+  for (const auto& [name, bins] : HISTOGRAMS) out.push_back(std::string("trials/") + name);
+  return out;
+}
+
+// The rows of point `g`'s table that every dataset holds, each read whole (so every chunk is
+// reachable); IoError if one cannot be read (its chunk index damaged by a write that failed,
+// e.g. on a full disk).
 std::uint64_t complete_rows(const h5::File& f, const std::string& g,
                             const std::vector<std::string>& layers) {
   std::uint64_t n = UINT64_MAX;
-  auto cols = all_columns(layers);
-  for (const auto& [name, bins] : HISTOGRAMS) cols.push_back(std::string("trials/") + name);
-  for (const auto& col : cols) {
-    n = std::min(n, f.dataset_shape(g + col)[0]);
-    (void)f.read_float_dataset(g + col);  // every chunk reachable
+  for (const auto& rel : table_datasets(layers)) {
+    std::vector<std::uint64_t> shape;
+    (void)f.read_float_dataset(g + rel, &shape);
+    n = std::min(n, shape.at(0));
   }
   return n;
 }
@@ -132,6 +139,7 @@ ResultsWriter::ResultsWriter(std::string path, WriterLock lock, std::vector<std:
       lock_(std::move(lock)),
       groups_(std::move(groups)),
       layers_(std::move(layers)) {
+  for (const auto& l : layers_) max_write_bytes_ = std::max(max_write_bytes_, bytes_per_write(l));
   file_.emplace(h5::File::open(path_, h5::Access::LIVE_WRITE));
 }
 
@@ -199,12 +207,10 @@ ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
     const h5::File f = h5::File::open(path, h5::Access::READ_WRITE);
     check_resumable(f, path, c, shard);
     for (std::size_t p = 0; p < groups.size(); ++p) {
-      auto cols = all_columns(layers[p]);
-      for (const auto& [name, bins] : HISTOGRAMS) cols.push_back(std::string("trials/") + name);
       try {
         // Cut every column to the shortest: rows of a block being written are dropped.
         const std::uint64_t n = complete_rows(f, groups[p], layers[p]);
-        for (const auto& col : cols) f.resize_column(groups[p] + col, n);
+        for (const auto& rel : table_datasets(layers[p])) f.resize_column(groups[p] + rel, n);
       } catch (const IoError& e) {
         // A write that failed mid-way (a full disk) left this point's table unreadable: its
         // trials run again, with the same streams, so the finished file is the same.
@@ -253,8 +259,7 @@ void ResultsWriter::check_resumable(const h5::File& f, const std::string& path, 
 }
 
 void ResultsWriter::require_headroom() const {
-  std::uint64_t need = 0;
-  for (const auto& l : layers_) need = std::max(need, bytes_per_write(l));
+  const std::uint64_t need = max_write_bytes_;
   std::error_code ec;
   const std::uint64_t size = std::filesystem::file_size(path_, ec);
   rlimit lim{};

@@ -76,6 +76,7 @@ class ResultsWriter {
   std::optional<h5::File> file_;     // the live (single-writer/multiple-reader) handle
   std::vector<std::string> groups_;  // "" or "points/<i>/" per point
   std::vector<std::vector<std::string>> layers_;  // per point
+  std::uint64_t max_write_bytes_ = 0;             // bound of one append or summary, over the points
 };
 
 }  // namespace rapmc
