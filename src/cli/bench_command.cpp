@@ -3,11 +3,13 @@
 #include <armadillo>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "rapmc/cli/bench_layer.h"
 #include "rapmc/cli/ranged_option.h"
 #include "rapmc/core/parallelism.h"
 #include "rapmc/data/dataset.h"
@@ -29,6 +31,8 @@ struct BenchArgs {
   std::size_t images = 48;
   int threads = 1;
   bool json = false;
+  std::string layer;  // "RxC": the layer benchmark (bench_layer.h) instead
+  std::size_t batch = 500;
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -193,7 +197,31 @@ void add_bench_command(CLI::App& app, std::function<int()>& action) {
   add_ranged_option(cmd, "--threads", args->threads, "Worker threads (sgemm and engine alike)", 0,
                     Parallelism::MAX_THREADS);
   cmd->add_flag("--json", args->json, "Also print the figures as one JSON object");
-  cmd->callback([args, &action] { action = [args] { return run_bench(*args); }; });
+  cmd->add_option("--layer", args->layer,
+                  "Benchmark one random int8 layer of R inputs and C outputs instead (RxC)")
+      ->check(CLI::Validator(
+          [](const std::string& s) {
+            int r = 0, c = 0;
+            char sep = 0, extra = 0;
+            if (std::sscanf(s.c_str(), "%d%c%d%c", &r, &sep, &c, &extra) != 3 || sep != 'x' ||
+                r < 1 || c < 1 || r > 65536 || c > 65536)
+              return std::string("expected RxC with 1 <= R, C <= 65536, e.g. 256x256");
+            return std::string();
+          },
+          "RxC", "layer shape"));
+  add_ranged_option(cmd, "--batch", args->batch, "Input vectors of the layer benchmark", 1,
+                    1000000);
+  cmd->callback([args, &action] {
+    action = [args] {
+      if (args->layer.empty()) return run_bench(*args);
+      LayerBenchArgs l;
+      std::sscanf(args->layer.c_str(), "%dx%d", &l.rows, &l.cols);
+      l.batch = args->batch;
+      l.threads = args->threads;
+      l.json = args->json;
+      return run_layer_bench(l);
+    };
+  });
 }
 
 }  // namespace rapmc

@@ -63,6 +63,41 @@ void MpiContext::abort(int code) const {
   std::exit(code);
 }
 
+SharedCounter::SharedCounter(const MpiContext& mpi, std::uint64_t start)
+    : mpi_(mpi), local_(start) {
+  if (mpi.size() == 1) return;
+  // The counter lives in rank 0's window; the other ranks expose nothing.
+  const MPI_Aint bytes = mpi.is_root() ? sizeof(std::uint64_t) : 0;
+  auto* win = new MPI_Win;
+  check(MPI_Win_allocate(bytes, sizeof(std::uint64_t), MPI_INFO_NULL, MPI_COMM_WORLD, &value_, win),
+        "MPI_Win_allocate");
+  window_ = win;
+  if (mpi.is_root()) {
+    check(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, *win), "MPI_Win_lock");
+    *value_ = start;
+    check(MPI_Win_unlock(0, *win), "MPI_Win_unlock");
+  }
+  check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");  // the start value is in place
+}
+
+SharedCounter::~SharedCounter() {
+  if (!window_) return;
+  auto* win = static_cast<MPI_Win*>(window_);
+  MPI_Win_free(win);
+  delete win;
+}
+
+std::uint64_t SharedCounter::take() {
+  if (!window_) return local_++;
+  auto* win = static_cast<MPI_Win*>(window_);
+  const std::uint64_t one = 1;
+  std::uint64_t got = 0;
+  check(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, *win), "MPI_Win_lock");
+  check(MPI_Fetch_and_op(&one, &got, MPI_UINT64_T, 0, 0, MPI_SUM, *win), "MPI_Fetch_and_op");
+  check(MPI_Win_unlock(0, *win), "MPI_Win_unlock");
+  return got;
+}
+
 bool MpiContext::available() {
   return true;
 }
@@ -82,6 +117,12 @@ void MpiContext::abort(int code) const {
 }
 bool MpiContext::available() {
   return false;
+}
+SharedCounter::SharedCounter(const MpiContext& mpi, std::uint64_t start)
+    : mpi_(mpi), local_(start) {}
+SharedCounter::~SharedCounter() = default;
+std::uint64_t SharedCounter::take() {
+  return local_++;
 }
 
 #endif

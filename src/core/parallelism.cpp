@@ -16,6 +16,7 @@ Parallelism::Parallelism(int threads) {
   threads_ = threads == 0 ? tbb::info::default_concurrency() : threads;
   control_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                    static_cast<std::size_t>(threads_));
+  arena_ = std::make_unique<tbb::task_arena>(threads_);
   openblas_set_num_threads(1);
 }
 

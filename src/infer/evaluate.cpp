@@ -29,7 +29,7 @@ EvalResult evaluate(const InferenceEngine& engine, int num_classes, const Sample
   Progress progress(options.label, r.n, "img", options.progress);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, r.n, 16), [&](const auto& range) {
     for (std::size_t i = range.begin(); i != range.end(); ++i) {
-      const arma::vec logits = engine.logits(images.sample(i));
+      const arma::vec logits = engine.logits(images.sample(i), i);
       r.logits.col(i) = logits;
       r.predictions[i] = argmax(logits);
     }

@@ -275,7 +275,8 @@ FlareInference::FlareInference(const IntModel& model, RequantMode mode, const Mv
   }
 }
 
-IntLogits FlareInference::forward(const std::uint8_t* sample) const {
+IntLogits FlareInference::forward(const std::uint8_t* sample, std::uint64_t place) const {
+  const SampleMvm backend(backend_, place);
   const IntModel& m = model_;
   const QuantSettings& qs = m.settings;
   const int D = m.dim, H = m.heads, hd = m.head_dim;
@@ -283,7 +284,7 @@ IntLogits FlareInference::forward(const std::uint8_t* sample) const {
   const RequantMode mode = mode_;
   const bool post_ln = m.arch == Architecture::BERT;
 
-  Wide x = embed(m, mode, backend_, embed_, sample);
+  Wide x = embed(m, mode, backend, embed_, sample);
   const int T = x.rows;
   std::vector<std::int64_t> scores(T);
   std::vector<std::int32_t> probs(T);
@@ -293,14 +294,14 @@ IntLogits FlareInference::forward(const std::uint8_t* sample) const {
     // Attention (pre-LN: on ln1(x); post-LN: on x, ln1 after the residual add).
     const Wide qkv_in = post_ln ? x : layer_norm(x, b.ln1, nf, T);
     const Wide qkv =
-        run_linear(backend_, b.qkv, p.qkv,
+        run_linear(backend, b.qkv, p.qkv,
                    requantize(qkv_in, 0, D, Granularity::PER_TOKEN, mode, p.rq_qkv_in, ab));
     const Act8 q = requantize(qkv, 0, D, Granularity::PER_TOKEN, mode, p.rq_q, ab);
     const Act8 k = requantize(qkv, D, D, Granularity::PER_TENSOR, mode, p.rq_k, ab);
     const Act8 v = requantize(qkv, 2 * D, D, Granularity::PER_TENSOR, mode, p.rq_v, ab);
     Wide attn(T, D, v.e[0] - qs.prob_bits);
-    if (backend_.runs_attention()) {
-      attention_on_backend(backend_, static_cast<int>(bi), T, H, hd, qs.prob_bits, q, k, v,
+    if (backend.runs_attention()) {
+      attention_on_backend(backend, static_cast<int>(bi), T, H, hd, qs.prob_bits, q, k, v,
                            p.softmax, attn);
     } else {
       for (int h = 0; h < H; ++h) {
@@ -324,14 +325,14 @@ IntLogits FlareInference::forward(const std::uint8_t* sample) const {
       }
     }
     const Wide proj =
-        run_linear(backend_, b.proj, p.proj,
+        run_linear(backend, b.proj, p.proj,
                    requantize(attn, 0, D, Granularity::PER_TOKEN, mode, p.rq_proj_in, ab));
     residual_add(x, &proj, mode, b.resid1_exp, rb);
     if (post_ln) x = layer_norm(x, b.ln1, nf, T);
     // MLP.
     const Wide fc1_in = post_ln ? x : layer_norm(x, b.ln2, nf, T);
     Wide hidden =
-        run_linear(backend_, b.fc1, p.fc1,
+        run_linear(backend, b.fc1, p.fc1,
                    requantize(fc1_in, 0, D, Granularity::PER_TOKEN, mode, p.rq_fc1_in, ab));
     for (int r = 0; r < T; ++r) {
       std::int64_t* hr = hidden.row(r);
@@ -340,7 +341,7 @@ IntLogits FlareInference::forward(const std::uint8_t* sample) const {
       hidden.e[r] = -nf;
     }
     const Wide mlp = run_linear(
-        backend_, b.fc2, p.fc2,
+        backend, b.fc2, p.fc2,
         requantize(hidden, 0, hidden.cols, Granularity::PER_TOKEN, mode, p.rq_fc2_in, ab));
     residual_add(x, &mlp, mode, b.resid2_exp, rb);
     if (post_ln) x = layer_norm(x, b.ln2, nf, T);
@@ -349,7 +350,7 @@ IntLogits FlareInference::forward(const std::uint8_t* sample) const {
   Wide cls(1, D, x.e[0]);
   if (post_ln) {
     std::copy(x.row(0), x.row(0) + D, cls.row(0));
-    cls = run_linear(backend_, m.pooler, pooler_,
+    cls = run_linear(backend, m.pooler, pooler_,
                      requantize(cls, 0, D, Granularity::PER_TOKEN, mode, rq_pooler_in_, ab));
     for (int c = 0; c < D; ++c)
       cls.row(0)[c] = kern::tanh(shift_round(cls.row(0)[c], -(cls.e[0] + nf)), nf);
@@ -357,7 +358,7 @@ IntLogits FlareInference::forward(const std::uint8_t* sample) const {
   } else {
     cls = layer_norm(x, m.head_ln, nf, 1);
   }
-  const Wide y = run_linear(backend_, m.head, head_,
+  const Wide y = run_linear(backend, m.head, head_,
                             requantize(cls, 0, D, Granularity::PER_TOKEN, mode, rq_head_in_, ab));
   return {y.v, y.e[0]};
 }

@@ -5,7 +5,7 @@
 namespace rapmc {
 
 void MvmBackend::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind,
-                               int rows, std::int32_t* acc) const {
+                               int rows, std::int32_t* acc, std::uint64_t /*sample*/) const {
   for (int t = 0; t < rows; ++t) {
     const std::uint8_t* xt = x + static_cast<std::ptrdiff_t>(t) * op.in;
     for (int o = 0; o < op.out; ++o) {
@@ -21,8 +21,8 @@ void MvmBackend::mvm_attention(const AttentionOperand& op, const std::uint8_t* x
   }
 }
 
-void DigitalMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows,
-                     std::int32_t* acc) const {
+void DigitalMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc,
+                     std::uint64_t /*sample*/) const {
   kern::gemm_s8(layer.w.data(), layer.out, layer.in, x, rows, acc);
 }
 

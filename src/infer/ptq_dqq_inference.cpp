@@ -41,7 +41,8 @@ PtqDqqInference::PtqDqqInference(const EncoderModel& model, const IntModel& int_
                                  const MvmBackend& backend)
     : model_(model), q_(int_model), backend_(backend) {}
 
-arma::vec PtqDqqInference::logits(const std::uint8_t* sample) const {
+arma::vec PtqDqqInference::logits(const std::uint8_t* sample, std::uint64_t place) const {
+  const SampleMvm backend(backend_, place);
   const IntModel& q = q_;
   const EncoderConfig& c = model_.config;
   const bool post_ln = q.arch == Architecture::BERT;
@@ -62,7 +63,7 @@ arma::vec PtqDqqInference::logits(const std::uint8_t* sample) const {
     patch_pixels_s8(q, sample, px.data());
     for (int o = 0; o < D; ++o)
       x(o, 0) = std::ldexp(static_cast<double>(q.embed.bias_row(0)[o]), q.embed.bias_exp);
-    x.cols(1, q.tokens - 1) = linear(backend_, q.embed, px, q.tokens - 1, 1.0, 1);
+    x.cols(1, q.tokens - 1) = linear(backend, q.embed, px, q.tokens - 1, 1.0, 1);
   }
   const int T = static_cast<int>(x.n_cols);
 
@@ -70,7 +71,7 @@ arma::vec PtqDqqInference::logits(const std::uint8_t* sample) const {
     const IntBlock& b = q.blocks[bi];
     const EncoderBlock& fb = model_.blocks[bi];
     const arma::mat ln1 = post_ln ? x : layer_norm(x, fb.ln1_weight, fb.ln1_bias, c.ln_eps);
-    const arma::mat qkv = linear(backend_, b.qkv, quantize(ln1, s(b.qkv_in), ab), T, s(b.qkv_in));
+    const arma::mat qkv = linear(backend, b.qkv, quantize(ln1, s(b.qkv_in), ab), T, s(b.qkv_in));
     const auto d = static_cast<arma::uword>(D);
     const auto q8 = quantize(qkv.rows(0, d - 1), s(b.q), ab);
     const auto k8 = quantize(qkv.rows(d, 2 * d - 1), s(b.k), ab);
@@ -93,8 +94,8 @@ arma::vec PtqDqqInference::logits(const std::uint8_t* sample) const {
           qh[j * hd + e] = static_cast<std::uint8_t>(q8[j * D + h * hd + e]);
           vt[e * T + j] = v8[j * D + h * hd + e];
         }
-      backend_.mvm_attention({static_cast<int>(bi), Product::QK, h, T, hd, kh.data()}, qh.data(),
-                             InputKind::SIGNED_INT8, T, sc.data());
+      backend.mvm_attention({static_cast<int>(bi), Product::QK, h, T, hd, kh.data()}, qh.data(),
+                            InputKind::SIGNED_INT8, T, sc.data());
       for (int i = 0; i < T; ++i)
         for (int j = 0; j < T; ++j) scores(i, j) = sc[i * T + j] * score_scale;  // dequantized
       const arma::mat probs = softmax_rows(scores);
@@ -102,27 +103,27 @@ arma::vec PtqDqqInference::logits(const std::uint8_t* sample) const {
         for (int j = 0; j < T; ++j)
           pr[i * T + j] =
               static_cast<std::uint8_t>(std::min(std::nearbyint(probs(i, j) / prob_lsb), prob_max));
-      backend_.mvm_attention({static_cast<int>(bi), Product::PV, h, hd, T, vt.data()}, pr.data(),
-                             InputKind::UNSIGNED_8, T, pv.data());
+      backend.mvm_attention({static_cast<int>(bi), Product::PV, h, hd, T, vt.data()}, pr.data(),
+                            InputKind::UNSIGNED_8, T, pv.data());
       for (int i = 0; i < T; ++i)
         for (int e = 0; e < hd; ++e) attn(h * hd + e, i) = pv[i * hd + e] * prob_lsb * s(b.v);
     }
-    x += linear(backend_, b.proj, quantize(attn, s(b.proj_in), ab), T, s(b.proj_in));
+    x += linear(backend, b.proj, quantize(attn, s(b.proj_in), ab), T, s(b.proj_in));
     if (post_ln) x = layer_norm(x, fb.ln1_weight, fb.ln1_bias, c.ln_eps);
     const arma::mat ln2 = post_ln ? x : layer_norm(x, fb.ln2_weight, fb.ln2_bias, c.ln_eps);
     const arma::mat hidden =
-        gelu(linear(backend_, b.fc1, quantize(ln2, s(b.fc1_in), ab), T, s(b.fc1_in)));
-    x += linear(backend_, b.fc2, quantize(hidden, s(b.fc2_in), ab), T, s(b.fc2_in));
+        gelu(linear(backend, b.fc1, quantize(ln2, s(b.fc1_in), ab), T, s(b.fc1_in)));
+    x += linear(backend, b.fc2, quantize(hidden, s(b.fc2_in), ab), T, s(b.fc2_in));
     if (post_ln) x = layer_norm(x, fb.ln2_weight, fb.ln2_bias, c.ln_eps);
   }
   arma::mat cls;
   if (post_ln) {  // pooler: int8 MVM, float tanh
     cls = arma::tanh(
-        linear(backend_, q.pooler, quantize(x.col(0), s(q.pooler_in), ab), 1, s(q.pooler_in)));
+        linear(backend, q.pooler, quantize(x.col(0), s(q.pooler_in), ab), 1, s(q.pooler_in)));
   } else {
     cls = layer_norm(x.col(0), model_.head_ln_weight, model_.head_ln_bias, c.ln_eps);
   }
-  return linear(backend_, q.head, quantize(cls, s(q.head_in), ab), 1, s(q.head_in)).col(0);
+  return linear(backend, q.head, quantize(cls, s(q.head_in), ab), 1, s(q.head_in)).col(0);
 }
 
 }  // namespace rapmc

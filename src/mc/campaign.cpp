@@ -72,6 +72,11 @@ void read_campaign_keys(TomlReader& r, Campaign& c) {
   c.data_dir = r.get_string("data.dir", "");
   c.images = static_cast<std::size_t>(r.get_int("data.images", 100, 1, 10'000'000));
   c.first_image = static_cast<std::size_t>(r.get_int("data.first", 0, 0, 10'000'000));
+  c.select = r.get_choice("data.select", 0, {"first", "stratified"}) == 0
+                 ? SubsetSelect::FIRST
+                 : SubsetSelect::STRATIFIED;
+  if (c.select == SubsetSelect::STRATIFIED && c.first_image != 0)
+    r.problem("data.first", "applies to data.select = 'first' only");
   c.pipeline = r.get_choice("pipeline.name", 0, {"flare", "ptq-dqq"}) == 0 ? Pipeline::FLARE
                                                                            : Pipeline::PTQ_DQQ;
   c.requant = r.get_choice("pipeline.requant", 0, {"emsb", "dyadic"}) == 0 ? RequantMode::EMSB

@@ -46,8 +46,8 @@ LayerMetricValues no_layer_metric_values() {
 LayerMetricValues layer_metric_values(const pim::LayerCounters& c) {
   LayerMetricValues v = no_layer_metric_values();
   v[index_of(MVM_SQNR_DB)] = c.mvm_sqnr_db();
-  v[index_of(SIGNAL_POWER)] = c.signal_sq;
-  v[index_of(ERROR_POWER)] = c.error_sq;
+  v[index_of(SIGNAL_POWER)] = c.signal_sq.value();
+  v[index_of(ERROR_POWER)] = c.error_sq.value();
   v[index_of(CODE_ERROR_RATE)] = c.code_error_rate();
   v[index_of(SATURATION_RATE)] = c.saturation_rate();
   if (c.conversions) {

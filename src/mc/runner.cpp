@@ -15,19 +15,15 @@ namespace rapmc {
 namespace {
 
 SampleSet evaluation_subset(const Campaign& c, const ModelInput& input) {
-  SampleSet all = load_dataset(c.dataset, input, c.data_dir, c.first_image + c.images);
-  if (all.size() < c.first_image + c.images) {
-    throw DataError(
-        c.source + ": data.first + data.images = " + std::to_string(c.first_image + c.images) +
-        " but dataset '" + c.dataset + "' has " + std::to_string(all.size()) + " samples");
+  const bool first = c.select == SubsetSelect::FIRST;
+  const SampleSet all =
+      load_dataset(c.dataset, input, c.data_dir, first ? c.first_image + c.images : 0);
+  try {
+    return first ? first_subset(all, c.first_image, c.images)
+                 : stratified_subset(all, c.images, c.seed);
+  } catch (const DataError& e) {
+    rethrow_with_context(e, c.source + ": ");
   }
-  SampleSet s = all;
-  s.bytes.assign(
-      all.bytes.begin() + static_cast<std::ptrdiff_t>(c.first_image * all.sample_bytes()),
-      all.bytes.end());
-  s.labels.assign(all.labels.begin() + static_cast<std::ptrdiff_t>(c.first_image),
-                  all.labels.end());
-  return s;
 }
 
 // A trial record as doubles, for gathering over MPI (integers are exact below 2^53).
@@ -91,28 +87,43 @@ double ideal_pass_seconds(const TrialSetup& s) {
   const auto engine =
       make_pipeline(s.campaign->pipeline, s.campaign->requant, s.int_model, s.fp32, digital);
   const auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < s.images->size(); ++i) (void)engine->logits(s.images->sample(i));
+  for (std::size_t i = 0; i < s.images->size(); ++i) (void)engine->logits(s.images->sample(i), i);
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t end,
                      const MpiContext* mpi, Progress& progress) {
   const auto ranks = static_cast<std::uint64_t>(mpi ? mpi->size() : 1);
-  const auto rank = static_cast<std::uint64_t>(mpi ? mpi->rank() : 0);
-  std::vector<std::uint64_t> mine;
-  for (std::uint64_t t = first + rank; t < end; t += ranks) mine.push_back(t);
   TrialBlock b;
-  b.records.resize(mine.size());
-  std::vector<double> secs(mine.size());
-  tbb::parallel_for(std::size_t{0}, mine.size(), [&](std::size_t i) {
+  auto timed_trial = [&](std::uint64_t t, TrialRecord& rec, double& secs) {
     const auto t0 = std::chrono::steady_clock::now();
-    b.records[i] = run_trial(setup, mine[i]);
-    secs[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rec = run_trial(setup, t);
+    secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.advance(1);
-  });
-  for (double x : secs) b.own_seconds += x;
-  b.own_trials = mine.size();
-  if (ranks == 1) return b;
+  };
+  if (ranks == 1) {  // the block's trials in parallel, each trial's images in parallel too
+    b.records.resize(end - first);
+    std::vector<double> secs(end - first);
+    tbb::parallel_for(std::size_t{0}, b.records.size(),
+                      [&](std::size_t i) { timed_trial(first + i, b.records[i], secs[i]); });
+    for (double x : secs) b.own_seconds += x;
+    b.own_trials = b.records.size();
+    return b;
+  }
+  // Several ranks: each takes the next unclaimed trial when it is free (a shared counter on
+  // rank 0), so no rank waits for another's slow chips but at the block's end; a trial's
+  // images use the rank's threads. Which rank ran a trial does not change its record.
+  {
+    SharedCounter next(*mpi, first);
+    for (std::uint64_t t = next.take(); t < end; t = next.take()) {
+      double secs = 0;
+      b.records.emplace_back();
+      timed_trial(t, b.records.back(), secs);
+      b.own_seconds += secs;
+    }
+  }
+  b.own_trials = b.records.size();
+  const std::size_t mine = b.records.size();
   std::vector<double> packed;
   for (const TrialRecord& r : b.records) pack(r, packed);
   const std::vector<double> all = mpi->gather(packed);
@@ -122,7 +133,7 @@ TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t
   while (p < all.data() + all.size()) b.records.push_back(unpack(p, setup.layers.size()));
   std::sort(b.records.begin(), b.records.end(),
             [](const TrialRecord& x, const TrialRecord& y) { return x.trial < y.trial; });
-  progress.advance(b.records.size() - mine.size());
+  progress.advance(b.records.size() - mine);
   return b;
 }
 

@@ -6,6 +6,28 @@
 
 namespace rapmc::pim {
 
+namespace {
+__extension__ using Uint128 = unsigned __int128;
+}  // namespace
+
+void ExactSquares::add_square(std::int64_t v) {
+  const Uint128 a = v < 0 ? Uint128{0} - static_cast<Uint128>(v) : static_cast<Uint128>(v);
+  const Uint128 sum = ((static_cast<Uint128>(hi_) << 64) | lo_) + a * a;
+  lo_ = static_cast<std::uint64_t>(sum);
+  hi_ = static_cast<std::uint64_t>(sum >> 64);
+}
+
+void ExactSquares::merge(const ExactSquares& o) {
+  const Uint128 sum =
+      ((static_cast<Uint128>(hi_) << 64) | lo_) + ((static_cast<Uint128>(o.hi_) << 64) | o.lo_);
+  lo_ = static_cast<std::uint64_t>(sum);
+  hi_ = static_cast<std::uint64_t>(sum >> 64);
+}
+
+double ExactSquares::value() const {
+  return static_cast<double>((static_cast<Uint128>(hi_) << 64) | lo_);
+}
+
 void LayerCounters::merge(const LayerCounters& o) {
   reads += o.reads;
   conversions += o.conversions;
@@ -16,13 +38,14 @@ void LayerCounters::merge(const LayerCounters& o) {
   for (int i = 0; i < DCODE_BINS; ++i) dcode_hist[i] += o.dcode_hist[i];
   for (int i = 0; i < MARGIN_BINS; ++i) margin_hist[i] += o.margin_hist[i];
   margin_min_lsb = std::min(margin_min_lsb, o.margin_min_lsb);
-  signal_sq += o.signal_sq;
-  error_sq += o.error_sq;
+  signal_sq.merge(o.signal_sq);
+  error_sq.merge(o.error_sq);
 }
 
 double LayerCounters::mvm_sqnr_db() const {
-  if (error_sq == 0) return std::numeric_limits<double>::infinity();
-  return 10.0 * std::log10(signal_sq / error_sq);
+  const double error = error_sq.value();
+  if (error == 0) return std::numeric_limits<double>::infinity();
+  return 10.0 * std::log10(signal_sq.value() / error);
 }
 
 namespace {

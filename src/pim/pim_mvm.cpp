@@ -155,13 +155,27 @@ void for_each_flagged(const std::uint8_t* flags, int n, F f) {
     if (flags[i]) f(i);
 }
 
+// The key of one MVM call's place: the sample, the counter slot (weight layer or attention
+// product) and the head (0 for a weight layer).
+std::uint64_t call_key(std::uint64_t sample, std::size_t slot, int head) {
+  std::uint64_t k = mix64(sample + 0x9e3779b97f4a7c15ULL);
+  k = mix64(k ^ mix64(static_cast<std::uint64_t>(slot) + 0x6a09e667f3bcc908ULL));
+  return mix64(k ^ mix64(static_cast<std::uint64_t>(head) + 0xbb67ae8584caa73bULL));
+}
+
+// The key of one read of a call: its token, row tile, input plane and chunk (the a-th group of
+// at most K active rows; 0 in the dense schedule). Each field changes every bit.
+std::uint64_t read_key(std::uint64_t call, int token, int rt, int plane, int chunk) {
+  std::uint64_t k = mix64(call ^ mix64(static_cast<std::uint64_t>(token) + 0x3c6ef372fe94f82bULL));
+  k = mix64(k ^ mix64(static_cast<std::uint64_t>(rt) + 0xa54ff53a5f1d36f1ULL));
+  k = mix64(k ^ mix64(static_cast<std::uint64_t>(plane) + 0x510e527fade682d1ULL));
+  return mix64(k ^ mix64(static_cast<std::uint64_t>(chunk) + 0x9b05688c2b3e6c1fULL));
+}
+
 }  // namespace
 
 PimMvm::PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws)
-    : chip_(chip),
-      act_bits_(act_bits),
-      noise_(chip.noise_key()),
-      rtn_stream_(chip.noise_key(), RngDomain::RTN, 0, 1) {
+    : chip_(chip), act_bits_(act_bits) {
   const HardwareConfig& hw = chip.hardware();
   comparator_sigma_ =
       hw.adc == AdcType::IDEAL ? 0.0f : static_cast<float>(chip.comparator_noise_lsb());
@@ -185,6 +199,18 @@ Counters PimMvm::counters() const {
   return out;
 }
 
+std::uint64_t PimMvm::noisy_conversions() const {
+  std::uint64_t n = 0;
+  for (const Scratch& s : scratch_) n += s.conversions;
+  return n;
+}
+
+std::uint64_t PimMvm::noise_draws() const {
+  std::uint64_t n = 0;
+  for (const Scratch& s : scratch_) n += s.noise ? s.noise->inner_draws() : 0;
+  return n;
+}
+
 void PimMvm::reset_counters() {
   for (Scratch& s : scratch_) std::fill(s.counters.begin(), s.counters.end(), LayerCounters{});
 }
@@ -193,18 +219,19 @@ bool PimMvm::runs_attention() const {
   return chip_.hardware().attention == AttentionPlacement::PIM;
 }
 
-void PimMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc) const {
+void PimMvm::mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc,
+                 std::uint64_t sample) const {
   const std::size_t li = chip_.index(layer.name);
   if (!chip_.layers()[li].analog) {
     DigitalMvm().mvm(layer, x, rows, acc);
     return;
   }
-  run(chip_.layers()[li], li, layer.w.data(), reinterpret_cast<const std::uint8_t*>(x),
-      InputKind::SIGNED_INT8, rows, acc);
+  run(chip_.layers()[li], li, call_key(sample, li, 0), layer.w.data(),
+      reinterpret_cast<const std::uint8_t*>(x), InputKind::SIGNED_INT8, rows, acc);
 }
 
 void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind,
-                           int rows, std::int32_t* acc) const {
+                           int rows, std::int32_t* acc, std::uint64_t sample) const {
   const int product = op.product == AttentionOperand::Product::QK ? 0 : 1;
   const std::size_t slot = chip_.attention_slot(op.block, product);
   if (!runs_attention() || !chip_.analog_slot(slot)) {
@@ -212,19 +239,14 @@ void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, In
     return;
   }
   // Each write of an operand is a new programming event: its cells are keyed by the array
-  // (block, product, head) and the write's number, the n-th write in a trial being image n.
+  // (block, product, head) and the sample it holds the operand of.
   const std::string array = chip_.counter_names()[slot] + "/" + std::to_string(op.head);
-  std::uint64_t write = 0;
-  {
-    const std::lock_guard<std::mutex> lock(writes_mutex_);
-    write = writes_[array]++;
-  }
   const MappedLayer m =
-      chip_.map_weights(array + "/write/" + std::to_string(write), op.w, op.out, op.in);
-  run(m, slot, op.w, x, kind, rows, acc);
+      chip_.map_weights(array + "/write/" + std::to_string(sample), op.w, op.out, op.in);
+  run(m, slot, call_key(sample, slot, op.head), op.w, x, kind, rows, acc);
 }
 
-void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w,
+void PimMvm::run(const MappedLayer& m, std::size_t slot, std::uint64_t call, const std::int8_t* w,
                  const std::uint8_t* x, InputKind kind, int rows, std::int32_t* acc) const {
   const HardwareConfig& hw = chip_.hardware();
   const SliceLayout& layout = chip_.layout();
@@ -263,7 +285,8 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w,
         const int k = dense ? std::max(n, 1) : hw.sparse_k;
         const int pw = kind == InputKind::SIGNED_INT8 ? plane_weight(p, act_bits_) : (1 << p);
         for (int a = 0; a == 0 || a < n; a += k)
-          read(m, rt, s.active.data() + a, std::min(k, n - a), pw, s, c);
+          read(m, rt, s.active.data() + a, std::min(k, n - a), pw, read_key(call, t, rt, p, a / k),
+               s, c);
       }
     }
     for (int o = 0; o < m.out; ++o) {
@@ -280,16 +303,15 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, const std::int8_t* w,
       } else {
         for (int i = 0; i < m.in; ++i) exact += wo[i] * static_cast<std::int32_t>(xt[i]);
       }
-      const auto e = static_cast<double>(exact), d = static_cast<double>(got - exact);
-      c.signal_sq += e * e;
-      c.error_sq += d * d;
+      c.signal_sq.add_square(exact);
+      c.error_sq.add_square(got - exact);
     }
   }
   flush_margins(s, c);
 }
 
-void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, Scratch& s,
-                  LayerCounters& c) const {
+void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, std::uint64_t place,
+                  Scratch& s, LayerCounters& c) const {
   const HardwareConfig& hw = chip_.hardware();
   c.reads += static_cast<std::uint64_t>(m.col_tiles);
   c.conversions += static_cast<std::uint64_t>(m.cols);
@@ -302,9 +324,9 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
     return;
   }
   ideal_codes(m.cols, s);
-  analog_values(m, rt, rows, n, leak_none, s);
+  analog_values(m, rt, rows, n, leak_none, place, s);
   convert(m, rt, s);
-  if (noisy_) add_temporal_noise(m, rt, rows, n, s);
+  if (noisy_) add_temporal_noise(m, rt, rows, n, place, s);
   tally(m.cols, pw, s, c);
 }
 
@@ -361,7 +383,7 @@ void PimMvm::ideal_codes(int cols, Scratch& s) const {
 }
 
 void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none,
-                           Scratch& s) const {
+                           std::uint64_t place, Scratch& s) const {
   // The analog value of every bitline, in ADC LSB units.
   const HardwareConfig& hw = chip_.hardware();
   const int C = hw.tile_cols, cols = m.cols;
@@ -373,7 +395,7 @@ void PimMvm::analog_values(const MappedLayer& m, int rt, const int* rows, int n,
     for (int col = 0; col < cols; ++col) u[col] = (static_cast<float>(cnt[col]) + leak) * inv_lsb;
   } else {
     column_currents(m, rt, rows, n, s);
-    if (!m.rtn.empty()) add_rtn(m, rt, rows, n, s);
+    if (!m.rtn.empty()) add_rtn(m, rt, rows, n, place, s);
     const float* cur = s.current.data();
     if (hw.off_current == OffCurrent::REFERENCE_COLUMN) {
       for (int ct = 0; ct < m.col_tiles; ++ct) {
@@ -432,9 +454,11 @@ void PimMvm::column_currents(const MappedLayer& m, int rt, const int* rows, int 
   }
 }
 
-void PimMvm::add_rtn(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const {
-  // Each telegraph-noise cell of an active row: ±a/2, one bit of its stream per cell, rows in
-  // read order, cells in column order.
+void PimMvm::add_rtn(const MappedLayer& m, int rt, const int* rows, int n, std::uint64_t place,
+                     Scratch& s) const {
+  // Each telegraph-noise cell of an active row: ±a/2, one bit of the read's stream per cell,
+  // rows in read order, cells in column order.
+  KeyedStream rtn_stream(chip_.noise_key(), RngDomain::RTN, place, 1);
   float* cur = s.current.data();
   const std::size_t base = static_cast<std::size_t>(rt) * chip_.hardware().tile_rows;
   std::uint64_t bits = 0;
@@ -443,7 +467,7 @@ void PimMvm::add_rtn(const MappedLayer& m, int rt, const int* rows, int n, Scrat
     const std::size_t r = base + static_cast<std::size_t>(rows[j]);
     for (std::uint32_t i = m.rtn_start[r]; i < m.rtn_start[r + 1]; ++i) {
       if (left == 0) {
-        bits = rtn_stream_();
+        bits = rtn_stream();
         left = 64;
       }
       const RtnCell& c = m.rtn[i];
@@ -488,7 +512,7 @@ void PimMvm::bitline_variances(const MappedLayer& m, int rt, const int* rows, in
 }
 
 void PimMvm::add_temporal_noise(const MappedLayer& m, int rt, const int* rows, int n,
-                                Scratch& s) const {
+                                std::uint64_t place, Scratch& s) const {
   // The conversions whose noise can change their code (temporal_noise.h) are converted again
   // with their bitline's noise and their comparators'; the others keep the noise-free code
   // and margin convert() gave them. Quiet: closest > REACH·(σ_b + σ_c), tested on σ_b².
@@ -496,8 +520,11 @@ void PimMvm::add_temporal_noise(const MappedLayer& m, int rt, const int* rows, i
   const bool bitline = chip_.read_noise().bitline();
   const int cols = m.cols;
   const auto V = static_cast<std::uint64_t>(variables_);
-  const std::uint64_t first = conversions_ * V;
-  conversions_ += static_cast<std::uint64_t>(cols);
+  const std::uint64_t end = static_cast<std::uint64_t>(cols) * V;  // the read's variables
+  if (!s.noise) s.noise.emplace(chip_.noise_key());
+  TemporalNoise& noise = *s.noise;
+  noise.start(place, end);
+  s.conversions += static_cast<std::uint64_t>(cols);
   s.variance.resize(static_cast<std::size_t>(cols));
   if (bitline)
     bitline_variances(m, rt, rows, n, s);
@@ -515,8 +542,7 @@ void PimMvm::add_temporal_noise(const MappedLayer& m, int rt, const int* rows, i
     const float room = closest[col] * inv_reach - sc;  // what σ_b may reach
     near[col] = static_cast<std::uint8_t>(every | (room <= 0.0f) | (room * room <= var[col]));
   }
-  for (std::uint64_t i = noise_.next_tail(); i < conversions_ * V; i = noise_.next_tail_after(i))
-    near[(i - first) / V] = 1;
+  for (std::uint64_t i = noise.next_tail(); i < end; i = noise.next_tail_after(i)) near[i / V] = 1;
   // The near bitlines' own noise variables together (their Philox blocks vectorise), then each
   // near conversion again with its noise.
   s.near_cols.resize(static_cast<std::size_t>(cols));
@@ -526,10 +552,10 @@ void PimMvm::add_temporal_noise(const MappedLayer& m, int rt, const int* rows, i
   std::uint64_t* near_vars = s.near_vars.data();
   for_each_flagged(near, cols, [&](int col) {
     near_cols[count] = col;
-    near_vars[count++] = first + static_cast<std::uint64_t>(col) * V;
+    near_vars[count++] = static_cast<std::uint64_t>(col) * V;
   });
   s.near_z.resize(static_cast<std::size_t>(count));
-  if (bitline) noise_.z_batch(near_vars, count, s.near_z.data());
+  if (bitline) noise.z_batch(near_vars, count, s.near_z.data());
   for (int k = 0; k < count; ++k) {
     const int col = near_cols[k];
     const std::uint64_t i0 = near_vars[k];
@@ -543,10 +569,9 @@ void PimMvm::add_temporal_noise(const MappedLayer& m, int rt, const int* rows, i
     } else {
       s.code[col] =
           adc_convert(hw.adc, hw.enob, adc_params(m, rt, col), u, s.ideal[col], s.margin[col],
-                      DecisionNoise(sc, noise_, i0, every, noise_.walked_tail_in(i0, i0 + V)));
+                      DecisionNoise(sc, noise, i0, every, noise.walked_tail_in(i0, i0 + V)));
     }
   }
-  noise_.skip_to(conversions_ * V);
 }
 
 void PimMvm::convert(const MappedLayer& m, int rt, Scratch& s) const {

@@ -36,10 +36,20 @@ class VariableWords {
 }  // namespace
 
 TemporalNoise::TemporalNoise(std::uint64_t noise_key)
-    : inner_(noise_key, RngDomain::READ_NOISE, 0, 0),
+    : key_(noise_key),
+      inner_(noise_key, RngDomain::READ_NOISE, 0, 0),
       tail_(noise_key, RngDomain::READ_NOISE, 0, 1) {
   tail_p_ = 0.5 * std::erfc(REACH / std::sqrt(2.0));
   log_keep_ = std::log1p(-2.0 * tail_p_);
+  start(0, UINT64_MAX);
+}
+
+void TemporalNoise::start(std::uint64_t place, std::uint64_t variables) {
+  // The place takes the stream's trial field (the noise key already holds the trial).
+  inner_ = KeyedStream(key_, RngDomain::READ_NOISE, place, 0);
+  tail_ = KeyedStream(key_, RngDomain::READ_NOISE, place, 1);
+  limit_ = variables;
+  tails_.clear();
   push_tail();
 }
 
@@ -52,10 +62,11 @@ void TemporalNoise::push_tail() {
     at = tails_.back().index == UINT64_MAX ? UINT64_MAX : tails_.back().index + 1;
   const std::uint64_t step = gap >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(gap);
   at = step > UINT64_MAX - at ? UINT64_MAX : at + step;
-  // Its value: a sign, and |z| from the normal's tail beyond REACH by its inverse CDF.
+  // Its value: a sign, and |z| from the normal's tail beyond REACH by its inverse CDF (its
+  // words are drawn in any case; the quantile only for a variable the read has).
   const double v = u01(tail_);
   const double q = tail_p_ * (1.0 - u01(tail_));  // in (0, Φ(−REACH)]
-  const double mag = -boost::math::quantile(boost::math::normal(), q);
+  const double mag = at < limit_ ? -boost::math::quantile(boost::math::normal(), q) : REACH;
   tails_.push_back({at, v < 0.5 ? -mag : mag});
 }
 

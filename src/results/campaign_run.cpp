@@ -121,7 +121,7 @@ void run_point(Run& run, std::size_t pi) {
 RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
   if (o.resume && o.force) throw ConfigError("--resume and --force exclude each other");
   const auto start = std::chrono::steady_clock::now();
-  const Parallelism parallelism(o.threads);
+  Parallelism parallelism(o.threads);
   Run run{c, o, load_campaign_inputs(c), std::nullopt, 0, 0, std::nullopt, {}};
   const std::uint64_t total = o.trials.value_or(c.trials);
   if (o.shard) run.shard = parse_shard(*o.shard, total);
@@ -137,7 +137,9 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
                            : ResultsWriter::create(o.out, c, layers, info, o.force, run.shard));
   }
   if (o.mpi) o.mpi->set_collective(true);  // from here an error on one rank aborts the job
-  for (std::size_t pi = 0; pi < c.points.size(); ++pi) run_point(run, pi);
+  parallelism.execute([&] {
+    for (std::size_t pi = 0; pi < c.points.size(); ++pi) run_point(run, pi);
+  });
   if (o.mpi) o.mpi->set_collective(false);
   run.summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -255,6 +255,31 @@ TEST_CASE("trials are identical for 1 and 2 threads and for a sweep point run al
   CHECK(s.at("0:code_error_rate") != one.at("0:code_error_rate"));
 }
 
+TEST_CASE("one trial's images in parallel: its row is identical for 1, 2 and 4 threads") {
+  // One trial, so that the threads can only share its images: temporal noise on every read
+  // (loud, so that it decides codes) and the attention products written on the chip per image.
+  test::TempDir dir;
+  const std::string noisy =
+      "[hardware]\nfile = \"data/hardware/rap.toml\"\nschedule.attention = \"pim\"\n"
+      "[variation]\ncell_read_noise_rel = 0.08\ncomparator_noise_mv = 8.0\n";
+  const Campaign c = parse_campaign(small_campaign(noisy, 1), "c.toml");
+  run_campaign(c, quiet_run(dir.file("one.h5"), 1));
+  const auto one = table(dir.file("one.h5"));
+  for (int threads : {2, 4}) {
+    const std::string out = dir.file("t" + std::to_string(threads) + ".h5");
+    run_campaign(c, quiet_run(out, threads));
+    CHECK_MESSAGE(identical(one, table(out)), threads, " threads");
+  }
+  // The noise decided codes: without it the same chip converts with fewer errors.
+  const std::string quiet_text =
+      "[hardware]\nfile = \"data/hardware/rap.toml\"\nschedule.attention = \"pim\"\n"
+      "[variation]\ncell_read_noise_rel = 0.0\ncomparator_noise_mv = 0.0\n";
+  run_campaign(parse_campaign(small_campaign(quiet_text, 1), "q.toml"),
+               quiet_run(dir.file("quiet.h5"), 2));
+  const auto quiet = table(dir.file("quiet.h5"));
+  CHECK(one.at("0:code_error_rate")[0] > quiet.at("0:code_error_rate")[0]);
+}
+
 TEST_CASE(
     "a run killed with SIGKILL and resumed equals one never interrupted; files are protected "
     "[E30][E31][E40]") {
@@ -330,7 +355,7 @@ TEST_CASE(
   CHECK(read_results(killed).rng_scheme == "rapmc-keyed-splitmix64-v1");
   const std::string refused =
       "drawn with RNG scheme 'rapmc-keyed-splitmix64-v1' but this rapmc "
-      "draws with 'rapmc-philox4x32-10-v2'";
+      "draws with 'rapmc-philox4x32-10-v3'";
   const auto resumed_v1 = test::run_rapmc("run " + camp + " --out " + killed + " --resume --quiet");
   CHECK(resumed_v1.exit_code == static_cast<int>(ExitCode::CONFIG));
   CHECK(resumed_v1.output.find(refused) != std::string::npos);

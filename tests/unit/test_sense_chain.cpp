@@ -3,6 +3,9 @@
 // that grows with the conductance driven, trim residuals, reference calibration, and attention
 // writes as separate programming events. Statistical checks use fixed seeds and K·σ/√N bounds.
 #include <doctest/doctest.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <cmath>
 #include <mutex>
@@ -230,6 +233,71 @@ TEST_CASE("lazy temporal noise gives the codes of drawing every variable, at a f
   }
 }
 
+TEST_CASE("one noisy engine driven by 4 threads gives each sample the products of one thread") {
+  // Every noise variable is keyed by its place (sample, layer, token, read, bitline): samples
+  // run in any order, on any thread, with the same products and exactly merged counters. Loud
+  // bitline, comparator and telegraph noise on a varied chip; weight layer and an attention
+  // product on the chip. (The check that the engine holds no shared mutable state under
+  // ThreadSanitizer: scripts/check-threads.sh.)
+  IntModel m = all_on_layer(128, 16);
+  m.blocks.resize(1);
+  std::uint64_t state = 99;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::int8_t>(static_cast<int>(state >> 56) - 128);
+  };
+  for (auto& w : m.embed.w) w = next();
+  constexpr int SAMPLES = 24, TOKENS = 3;
+  std::vector<std::int8_t> x(static_cast<std::size_t>(SAMPLES) * TOKENS * 128);
+  for (auto& v : x) v = next();
+  VariationConfig v;
+  v.read_noise_rel_ion = 0.05;
+  v.comparator_noise_mv = 3.0;
+  v.rtn_cell_fraction = 0.05;
+  HardwareConfig h = sparse_hw(AdcType::FLASH, 3);
+  h.attention = AttentionPlacement::PIM;
+  const PvtSampler sampler(v, OperatingPoint{}, h, 41, 2);
+  const ChipInstance chip(m, h, sampler);
+  const AttentionOperand op{0, AttentionOperand::Product::QK, 0, 16, 128, m.embed.w.data()};
+  using Products = std::vector<std::vector<std::int32_t>>;
+  auto run = [&](const PimMvm& pim, std::size_t s, Products& out) {
+    const std::int8_t* xs = x.data() + s * TOKENS * 128;
+    out[s].resize(2 * TOKENS * 16);
+    pim.mvm(m.embed, xs, TOKENS, out[s].data(), s);
+    pim.mvm_attention(op, reinterpret_cast<const std::uint8_t*>(xs), InputKind::SIGNED_INT8, TOKENS,
+                      out[s].data() + TOKENS * 16, s);
+  };
+  const PimMvm one(chip, 8), many(chip, 8);
+  Products a(SAMPLES), b(SAMPLES);
+  for (std::size_t s = SAMPLES; s-- > 0;) run(one, s, a);  // one thread, in reverse order
+  const tbb::global_control four(tbb::global_control::max_allowed_parallelism, 4);
+  tbb::task_arena(4).execute([&] {
+    tbb::parallel_for(std::size_t{0}, std::size_t{SAMPLES}, std::size_t{1},
+                      [&](std::size_t s) { run(many, s, b); });
+  });
+  CHECK(a == b);
+  CHECK(one.noisy_conversions() == many.noisy_conversions());
+  CHECK(one.noise_draws() == many.noise_draws());
+  for (const std::string name : {"embed", "blocks/0/attn_qk"}) {
+    CAPTURE(name);
+    const LayerCounters c = one.counters().at(name), d = many.counters().at(name);
+    CHECK(c.conversions > 0);
+    CHECK(c.code_errors > 0);
+    CHECK(c.code_errors == d.code_errors);
+    CHECK(c.dcode_hist == d.dcode_hist);
+    CHECK(c.margin_hist == d.margin_hist);
+    CHECK(c.margin_min_lsb == d.margin_min_lsb);
+    CHECK(c.signal_sq.value() == d.signal_sq.value());
+    CHECK(c.error_sq.value() == d.error_sq.value());
+  }
+  // A sample's products are its own: the same inputs under another sample's key differ.
+  Products c(SAMPLES);
+  const PimMvm other(chip, 8);
+  std::vector<std::int32_t> moved(2 * TOKENS * 16);
+  other.mvm(m.embed, x.data(), TOKENS, moved.data(), 1);
+  CHECK(!std::equal(moved.begin(), moved.begin() + TOKENS * 16, a[0].begin()));
+}
+
 TEST_CASE("frozen comparator offsets: wrong codes, crossed thresholds, a whole 4-bit flash") {
   // σ_os = A_VT/√(WL)/V_lsb; V_lsb = 0.4 V/16 = 25 mV for a 4-bit flash.
   VariationConfig v = VariationConfig::none();
@@ -389,7 +457,7 @@ class RecordingSampler final : public DeviceSampler {
 };
 }  // namespace
 
-TEST_CASE("attention arrays: every write is a new programming event, keyed by its number") {
+TEST_CASE("attention arrays: every write is a new programming event, keyed by its sample") {
   IntModel m = all_on_layer(16, 4);
   m.blocks.resize(1);
   HardwareConfig h = sparse_hw(AdcType::FLASH, 3);
@@ -400,14 +468,14 @@ TEST_CASE("attention arrays: every write is a new programming event, keyed by it
   std::vector<std::uint8_t> x(16, std::uint8_t{1});
   std::vector<std::int32_t> acc(4);
   const AttentionOperand op{0, AttentionOperand::Product::QK, 1, 4, 16, w.data()};
-  for (int image = 0; image < 3; ++image) {
-    const PimMvm pim(chip, 8);  // a trial's engine: writes numbered from 0
-    pim.mvm_attention(op, x.data(), InputKind::SIGNED_INT8, 1, acc.data());
-    pim.mvm_attention(op, x.data(), InputKind::SIGNED_INT8, 1, acc.data());
+  for (int trial = 0; trial < 3; ++trial) {
+    const PimMvm pim(chip, 8);  // a trial's engine: the writes of samples 5 and 1, in that order
+    pim.mvm_attention(op, x.data(), InputKind::SIGNED_INT8, 1, acc.data(), 5);
+    pim.mvm_attention(op, x.data(), InputKind::SIGNED_INT8, 1, acc.data(), 1);
   }
-  CHECK(rec.names.count("blocks/0/attn_qk/1/write/0") == 1);
+  CHECK(rec.names.count("blocks/0/attn_qk/1/write/5") == 1);
   CHECK(rec.names.count("blocks/0/attn_qk/1/write/1") == 1);
-  CHECK(rec.names.count("blocks/0/attn_qk/1/write/2") == 0);  // each engine starts again at 0
+  CHECK(rec.names.count("blocks/0/attn_qk/1/write/0") == 0);  // the sample, not the call order
   // Distinct names are distinct programming events: their cells' streams differ.
   VariationConfig v = VariationConfig::none();
   v.cell_sigma_on = 0.1;

@@ -20,19 +20,25 @@ enum class RngDomain : std::uint64_t {
   PROCESS_GLOBAL = 2,    // per trial: die-level shifts of G_on, G_off, ADC gain and offset
   CELL = 3,              // per array (instance = array key): programming error, stuck-at, tempco
   COMPARATOR = 4,        // per ADC array (instance = array key): comparator offsets, DAC mismatch
-  READ_NOISE = 5,        // temporal: per trial, the conversions' noise variables (temporal_noise.h)
+  READ_NOISE = 5,        // temporal: per read (seed = the trial's noise key, trial = the read's
+                         // place key), the conversions' noise variables (temporal_noise.h)
   COMPARATOR_NOISE = 6,  // unused since v2 (comparator noise is among READ_NOISE's variables)
   SENSE = 7,             // per array (instance = array key): sense-stage gain and offset
   TRIM = 8,              // per ADC array (instance = array key): trim-DAC mismatch
   REPLICA = 9,           // per ADC array (instance = array key): replica-column cells
-  RTN = 10,              // per array: which cells show telegraph noise (frozen)
+  RTN = 10,              // per array: which cells show telegraph noise (frozen); per read
+                         // (seed = noise key, trial = place key, instance 1): their states
   DRIFT = 11,            // per array: each cell's drift exponent; per ADC: its reference cells'
   SPATIAL = 12,          // per trial (instance 0): the die gradient; per tile: its shift
+  DATA_SUBSET = 13,      // per campaign (instance = class label): a stratified subset's order
+  BENCH = 14,            // benchmark data of rapmc bench --layer (weights, inputs)
 };
 
 /// The scheme every results file records (/settings rng_scheme). v1 was a SplitMix64 hash of the
-/// counter ("rapmc-keyed-splitmix64-v1"); its files stay readable, --resume refuses them.
-inline constexpr const char* RNG_SCHEME = "rapmc-philox4x32-10-v2";
+/// counter ("rapmc-keyed-splitmix64-v1"); v2 ("rapmc-philox4x32-10-v2") numbered the temporal
+/// noise by conversion in call order; v3 keys it by each read's place (sample, layer, head,
+/// token, row tile, plane, chunk). Files of older schemes stay readable, --resume refuses them.
+inline constexpr const char* RNG_SCHEME = "rapmc-philox4x32-10-v3";
 
 /// The SplitMix64 finaliser: a bijective 64-bit mixer.
 constexpr std::uint64_t mix64(std::uint64_t z) {

@@ -35,4 +35,23 @@ class MpiContext {
   bool collective_ = false;
 };
 
+/// A counter held by rank 0 that every rank takes numbers from without the others waiting
+/// (MPI one-sided fetch-and-add on a window): dynamic claiming of work. Construction and
+/// destruction are collective; take() is called from the thread that initialised MPI.
+class SharedCounter {
+ public:
+  SharedCounter(const MpiContext& mpi, std::uint64_t start);
+  ~SharedCounter();
+  SharedCounter(const SharedCounter&) = delete;
+  SharedCounter& operator=(const SharedCounter&) = delete;
+  /// The next number (start, start + 1, ... over all ranks together).
+  std::uint64_t take();
+
+ private:
+  const MpiContext& mpi_;
+  std::uint64_t local_;     // a single rank's counter
+  void* window_ = nullptr;  // MPI_Win, when several ranks share the counter
+  std::uint64_t* value_ = nullptr;
+};
+
 }  // namespace rapmc

@@ -21,8 +21,8 @@ class FlareEngine final : public InferenceEngine {
       : owned_(std::in_place, int_model, mode, backend), flare_(&*owned_) {}
   FlareEngine(const FlareEngine&) = delete;
   FlareEngine& operator=(const FlareEngine&) = delete;
-  arma::vec logits(const std::uint8_t* sample) const override {
-    return to_vec(flare_->forward(sample));
+  arma::vec logits(const std::uint8_t* sample, std::uint64_t place = 0) const override {
+    return to_vec(flare_->forward(sample, place));
   }
 
  private:

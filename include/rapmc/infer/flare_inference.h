@@ -37,8 +37,9 @@ class FlareInference {
   /// `model` and `backend` must outlive this object.
   FlareInference(const IntModel& model, RequantMode mode, const MvmBackend& backend);
   /// Logits of one sample: an image (ViT) or a token record (BERT, data/token_record.h);
-  /// DataError for a token record the model cannot read.
-  IntLogits forward(const std::uint8_t* sample) const;
+  /// DataError for a token record the model cannot read. `place`: the sample's index in its
+  /// set, passed to the backend (MvmBackend::mvm).
+  IntLogits forward(const std::uint8_t* sample, std::uint64_t place = 0) const;
   RequantMode mode() const { return mode_; }
 
  private:

@@ -10,7 +10,9 @@ class Fp32Engine final : public InferenceEngine {
  public:
   /// `model` must outlive this object.
   explicit Fp32Engine(const EncoderModel& model) : fp32_(model) {}
-  arma::vec logits(const std::uint8_t* sample) const override { return fp32_.forward(sample); }
+  arma::vec logits(const std::uint8_t* sample, std::uint64_t /*place*/ = 0) const override {
+    return fp32_.forward(sample);
+  }
 
  private:
   Fp32Inference fp32_;

@@ -28,23 +28,46 @@ class MvmBackend {
  public:
   virtual ~MvmBackend() = default;
   /// acc[t·out + o] = Σ_i w[o,i]·x[t·in + i] for the `rows` int8 input vectors x (row-major
-  /// [rows × in]) of `layer`, as this backend computes it. Thread-safe.
-  virtual void mvm(const IntLinear& layer, const std::int8_t* x, int rows,
-                   std::int32_t* acc) const = 0;
+  /// [rows × in]) of `layer`, as this backend computes it. `sample` is the place of the sample
+  /// being inferred in its set: a backend with temporal noise keys the noise by it (with the
+  /// layer, token and read), so that results do not depend on the order in which samples
+  /// run. Each layer is driven once per sample. Thread-safe.
+  virtual void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc,
+                   std::uint64_t sample = 0) const = 0;
   /// True if the attention products run on this backend (mvm_attention); otherwise the
   /// pipelines compute them digitally.
   virtual bool runs_attention() const { return false; }
   /// acc[t·out + o] = Σ_i w[o,i]·x[t·in + i] with run-time weights; x as `kind`. The default
   /// is exact integer arithmetic.
   virtual void mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind,
-                             int rows, std::int32_t* acc) const;
+                             int rows, std::int32_t* acc, std::uint64_t sample = 0) const;
+};
+
+/// One sample's view of a backend: every product goes to `backend` keyed by `sample` (how the
+/// pipelines pass the sample's place down to their MVMs).
+class SampleMvm final : public MvmBackend {
+ public:
+  SampleMvm(const MvmBackend& backend, std::uint64_t sample) : backend_(backend), sample_(sample) {}
+  void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc,
+           std::uint64_t /*sample*/ = 0) const override {
+    backend_.mvm(layer, x, rows, acc, sample_);
+  }
+  bool runs_attention() const override { return backend_.runs_attention(); }
+  void mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind, int rows,
+                     std::int32_t* acc, std::uint64_t /*sample*/ = 0) const override {
+    backend_.mvm_attention(op, x, kind, rows, acc, sample_);
+  }
+
+ private:
+  const MvmBackend& backend_;
+  std::uint64_t sample_;
 };
 
 /// Exact int8 × int8 → int32 products (kern::gemm_s8).
 class DigitalMvm final : public MvmBackend {
  public:
-  void mvm(const IntLinear& layer, const std::int8_t* x, int rows,
-           std::int32_t* acc) const override;
+  void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc,
+           std::uint64_t sample = 0) const override;
 };
 
 }  // namespace rapmc

@@ -16,7 +16,7 @@ class PtqDqqInference final : public InferenceEngine {
   /// Integer weights and calibrated scales from `int_model`, LayerNorm parameters from the
   /// FP32 `model` (the float units keep their float parameters). All must outlive this object.
   PtqDqqInference(const EncoderModel& model, const IntModel& int_model, const MvmBackend& backend);
-  arma::vec logits(const std::uint8_t* sample) const override;
+  arma::vec logits(const std::uint8_t* sample, std::uint64_t place = 0) const override;
 
  private:
   const EncoderModel& model_;

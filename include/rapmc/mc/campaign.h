@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "rapmc/data/subset.h"
 #include "rapmc/infer/pipeline.h"
 #include "rapmc/pim/hardware.h"
 #include "rapmc/quant/int_model.h"
@@ -45,8 +46,9 @@ struct Campaign {
   std::string int_model;  // integer model
   std::string dataset = "fashion-mnist:test";
   std::string data_dir;
-  std::size_t images = 0;  // evaluation subset: images [first_image, first_image + images)
-  std::size_t first_image = 0;
+  std::size_t images = 0;       // evaluation subset: images [first_image, first_image + images), or
+  std::size_t first_image = 0;  // `images` stratified by class (select = STRATIFIED)
+  SubsetSelect select = SubsetSelect::FIRST;
   Pipeline pipeline = Pipeline::FLARE;
   RequantMode requant = RequantMode::EMSB;
   std::string hardware_file;

@@ -21,6 +21,19 @@ inline int margin_bin(double m) {
   return b < 0 ? 0 : (b >= MARGIN_BINS - 1 ? MARGIN_BINS - 1 : static_cast<int>(b));
 }
 
+/// An exact sum of squared integers (128-bit, unsigned): sums merged in any order, over any
+/// threads, give the same value.
+class ExactSquares {
+ public:
+  void add_square(std::int64_t v);
+  void merge(const ExactSquares& o);
+  /// The sum rounded once to the nearest double.
+  double value() const;
+
+ private:
+  std::uint64_t lo_ = 0, hi_ = 0;
+};
+
 struct LayerCounters {
   std::uint64_t reads = 0;        // analog reads of one tile (row-tile reads × column tiles)
   std::uint64_t conversions = 0;  // ADC conversions (one per data bitline per read)
@@ -33,8 +46,8 @@ struct LayerCounters {
   // value (with the comparators' noise) sat, LSB; negative when a decision went wrong.
   std::array<std::uint64_t, MARGIN_BINS> margin_hist{};
   double margin_min_lsb = 1e30;
-  double signal_sq = 0;  // Σ exact accumulator² (integer MVM result)
-  double error_sq = 0;   // Σ (simulated − exact)²: the layer's MVM SQNR is signal_sq / error_sq
+  ExactSquares signal_sq;  // Σ exact accumulator² (integer MVM result)
+  ExactSquares error_sq;   // Σ (simulated − exact)²: the layer's MVM SQNR is signal / error
 
   /// 10·log10(signal_sq / error_sq), +inf without error.
   double mvm_sqnr_db() const;

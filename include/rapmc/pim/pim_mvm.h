@@ -11,10 +11,9 @@
 
 #include <array>
 #include <cstdint>
-#include <mutex>
+#include <optional>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "rapmc/core/keyed_rng.h"
@@ -36,30 +35,33 @@ enum class NoiseDraws { LAZY, EVERYWHERE };
 class PimMvm final : public MvmBackend {
  public:
   /// `chip` must outlive this object; act_bits is the input width (bit-planes per input).
-  /// A chip with temporal noise numbers its conversions in call order, and the attention
-  /// arrays are numbered by write: drive it from one thread at a time (as a Monte Carlo trial
-  /// does) for reproducible results.
+  /// Every temporal-noise variable, telegraph-noise state and attention-array write is a pure
+  /// function of its place (sample, layer, head, token, row tile, plane, read, bitline), so
+  /// any number of threads may drive the engine at once with the same results; the only
+  /// mutable state is per-thread scratch, and the counters merge exactly.
   PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws = NoiseDraws::LAZY);
-  void mvm(const IntLinear& layer, const std::int8_t* x, int rows,
-           std::int32_t* acc) const override;
+  void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc,
+           std::uint64_t sample = 0) const override;
   /// True if the hardware places the attention products on the chip.
   bool runs_attention() const override;
   /// q·kᵀ or P·V of one head: the operand is written into the chip's array for that block,
-  /// product and head (each write a new programming event, keyed by its number: in a trial the
-  /// n-th write of an array is image n), then driven like a weight layer (unsigned inputs: all
-  /// planes positive).
+  /// product and head (each write a new programming event, keyed by the sample), then driven
+  /// like a weight layer (unsigned inputs: all planes positive).
   void mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind, int rows,
-                     std::int32_t* acc) const override;
+                     std::int32_t* acc, std::uint64_t sample = 0) const override;
   /// Counters since construction or the last reset, merged over threads (order-free sums).
   Counters counters() const;
   /// Conversions on the noisy path so far, and the inner noise variables computed for them
-  /// (each conversion owns 1 + adc_decisions() variables).
-  std::uint64_t noisy_conversions() const { return conversions_; }
-  std::uint64_t noise_draws() const { return noise_.inner_draws(); }
+  /// (each conversion owns 1 + adc_decisions() variables), summed over threads.
+  std::uint64_t noisy_conversions() const;
+  std::uint64_t noise_draws() const;
   void reset_counters();
 
  private:
   struct Scratch {
+    std::optional<TemporalNoise> noise;  // the current read's noise (TemporalNoise::start)
+    std::uint64_t conversions = 0;       // conversions on the noisy path
+    std::uint64_t inner_draws = 0;       // inner noise variables computed, of finished reads
     std::vector<float> current, current2;
     std::vector<std::int64_t> col_acc;
     std::vector<std::int32_t> count, code, ideal, bin;
@@ -79,13 +81,15 @@ class PimMvm final : public MvmBackend {
     std::vector<float> tile_g, tile_v, tile_current;
     std::vector<double> tile_exact;
   };
-  void run(const MappedLayer& m, std::size_t slot, const std::int8_t* w, const std::uint8_t* x,
-           InputKind kind, int rows, std::int32_t* acc) const;
+  // `call`: the key of this call's place (sample, slot, head), see call_key().
+  void run(const MappedLayer& m, std::size_t slot, std::uint64_t call, const std::int8_t* w,
+           const std::uint8_t* x, InputKind kind, int rows, std::int32_t* acc) const;
   // One analog read of `n` rows of row tile `rt`, in the stages a read has: the exact column
   // counts, then (nominal chip: a shortcut) the ideal codes, the analog values with noise, the
   // conversion, and the tally against the ideal code with the shift-add into s.col_acc.
-  void read(const MappedLayer& m, int rt, const int* rows, int n, int plane_weight, Scratch& s,
-            LayerCounters& c) const;
+  // `place`: the read's key (read_key()), for its temporal and telegraph noise.
+  void read(const MappedLayer& m, int rt, const int* rows, int n, int plane_weight,
+            std::uint64_t place, Scratch& s, LayerCounters& c) const;
   std::int64_t count_columns(const MappedLayer& m, int rt, const int* rows, int n,
                              Scratch& s) const;
   void convert_nominal(int cols, int plane_weight, Scratch& s, LayerCounters& c) const;
@@ -94,12 +98,14 @@ class PimMvm final : public MvmBackend {
   // included): the conductances summed, or with IR drop the hardware's solver.
   void column_currents(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
   void analog_values(const MappedLayer& m, int rt, const int* rows, int n, double leak_none,
-                     Scratch& s) const;
+                     std::uint64_t place, Scratch& s) const;
   // Every bitline's noise variance (s.variance), and the conversions the noise can change
   // converted again with it (temporal_noise.h).
   void bitline_variances(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
-  void add_temporal_noise(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
-  void add_rtn(const MappedLayer& m, int rt, const int* rows, int n, Scratch& s) const;
+  void add_temporal_noise(const MappedLayer& m, int rt, const int* rows, int n, std::uint64_t place,
+                          Scratch& s) const;
+  void add_rtn(const MappedLayer& m, int rt, const int* rows, int n, std::uint64_t place,
+               Scratch& s) const;
   // Noise-free codes, signed margins and each bitline's distance to its nearest threshold.
   void convert(const MappedLayer& m, int rt, Scratch& s) const;
   void convert_flash(const MappedLayer& m, int rt, Scratch& s) const;
@@ -109,17 +115,12 @@ class PimMvm final : public MvmBackend {
   static void flush_margins(Scratch& s, LayerCounters& c);
   const ChipInstance& chip_;
   int act_bits_;
-  mutable TemporalNoise noise_;               // bitline and comparator noise, by conversion
-  mutable std::uint64_t conversions_ = 0;     // conversions so far on the noisy path
-  mutable KeyedStream rtn_stream_;            // telegraph-noise states, read by read
   float comparator_sigma_ = 0.0f;             // σ of a comparator decision, LSB
   bool noisy_ = false;                        // temporal noise on bitlines or comparators
   bool everywhere_ = false;                   // NoiseDraws::EVERYWHERE
   int variables_ = 1;                         // noise variables per conversion
   std::vector<std::int32_t> ideal_of_count_;  // the ideal code of each count
   std::vector<float> nominal_params_;         // the ADC's nominal parameters (noisy nominal chips)
-  mutable std::mutex writes_mutex_;
-  mutable std::unordered_map<std::string, std::uint64_t> writes_;  // per attention array
   mutable tbb::enumerable_thread_specific<Scratch> scratch_;
 };
 

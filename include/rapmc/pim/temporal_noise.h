@@ -1,7 +1,9 @@
-// The temporal noise of a trial's conversions (docs/design.md, "Read noise"): every conversion
-// owns 1 + D standard normal variables (its bitline's noise, then one per comparator decision,
-// D = adc_decisions()), numbered in conversion order. Each variable is a pure function of the
-// trial's noise key and its number, i.i.d. N(0, 1), but is computed only when it can matter:
+// The temporal noise of one analog read's conversions (docs/design.md, "Read noise"): every
+// conversion owns 1 + D standard normal variables (its bitline's noise, then one per comparator
+// decision, D = adc_decisions()), numbered by bitline within the read. Each variable is a pure
+// function of the trial's noise key, the read's place (start(): sample, layer, token, row tile,
+// plane, chunk — never how many reads ran before) and its number, i.i.d. N(0, 1), but is
+// computed only when it can matter:
 // a variable is either a tail one (|z| > REACH: its positions are a Bernoulli process with
 // p = erfc(REACH/√2) ≈ 6.3·10⁻⁵ per variable, walked with geometric gaps, their values from the
 // normal's tail) or an inner one (|z| ≤ REACH: the normal truncated to ±REACH, from block i
@@ -21,7 +23,11 @@ namespace rapmc::pim {
 class TemporalNoise {
  public:
   static constexpr double REACH = 4.0;
+  /// The noise of the read at place 0 with unbounded variables (start() moves it).
   explicit TemporalNoise(std::uint64_t noise_key);
+  /// Restarts at the read `place` (a 64-bit key of its position), whose variables are
+  /// 0 .. variables − 1: its own inner stream and tail walk.
+  void start(std::uint64_t place, std::uint64_t variables);
   /// Variable i.
   double z(std::uint64_t i);
   /// Variables idx[0..count) (increasing, at or after the last skip_to()) into z: the same
@@ -56,6 +62,8 @@ class TemporalNoise {
       if (t.index == i) return &t;
     return nullptr;
   }
+  std::uint64_t key_;        // the trial's noise key
+  std::uint64_t limit_ = 0;  // the read's variables (tail values beyond are never computed)
   KeyedStream inner_;        // block i (then substream i): inner variable i
   KeyedStream tail_;         // gaps between tail variables and their values, in order
   double log_keep_;          // ln(1 − 2Φ(−REACH))
