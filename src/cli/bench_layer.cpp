@@ -1,7 +1,5 @@
 #include "rapmc/cli/bench_layer.h"
 
-#include <oneapi/tbb/parallel_for.h>
-
 #include <armadillo>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <chrono>
@@ -13,6 +11,7 @@
 #include <vector>
 
 #include "rapmc/core/keyed_rng.h"
+#include "rapmc/core/parallel_for.h"
 #include "rapmc/core/parallelism.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/hardware.h"
@@ -115,7 +114,7 @@ int run_layer_bench(const LayerBenchArgs& a) {
       std::vector<std::int32_t> acc(static_cast<std::size_t>(B) * C);
       auto run = [&] {
         parallelism.execute([&] {
-          tbb::parallel_for(0, blocks, [&](int k) {
+          parallel_for(0, blocks, [&](int k) {
             const int t0 = k * BLOCK, n = std::min(BLOCK, B - t0);
             engine.mvm(q.embed, x.data() + static_cast<std::size_t>(t0) * R, n,
                        acc.data() + static_cast<std::size_t>(t0) * C,

@@ -12,7 +12,7 @@ Progress::Progress(std::string label, std::size_t total, std::string unit, Progr
       total_(total),
       enabled_(display == ProgressDisplay::AUTO && isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+      last_draw_(start_.time_since_epoch().count()) {}
 
 Progress::~Progress() {
   if (!finished_ && enabled_) std::fputc('\n', stderr);
@@ -22,10 +22,12 @@ void Progress::advance(std::size_t n) {
   done_.fetch_add(n, std::memory_order_relaxed);
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(200)) return;
+  const std::chrono::steady_clock::duration since(now.time_since_epoch().count() -
+                                                  last_draw_.load(std::memory_order_relaxed));
+  if (since < std::chrono::milliseconds(200)) return;
   std::unique_lock lock(draw_mutex_, std::try_to_lock);
   if (!lock.owns_lock()) return;
-  last_draw_ = now;
+  last_draw_.store(now.time_since_epoch().count(), std::memory_order_relaxed);
   draw(false);
 }
 

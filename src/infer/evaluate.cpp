@@ -1,13 +1,11 @@
 #include "rapmc/infer/evaluate.h"
 
-#include <oneapi/tbb/blocked_range.h>
-#include <oneapi/tbb/parallel_for.h>
-
 #include <chrono>
 #include <cmath>
 #include <limits>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/core/parallel_for.h"
 #include "rapmc/infer/fp32_engine.h"
 
 namespace rapmc {
@@ -27,14 +25,15 @@ EvalResult evaluate(const InferenceEngine& engine, int num_classes, const Sample
   r.logits.set_size(static_cast<arma::uword>(num_classes), r.n);
   r.predictions.assign(r.n, -1);
   Progress progress(options.label, r.n, "img", options.progress);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, r.n, 16), [&](const auto& range) {
-    for (std::size_t i = range.begin(); i != range.end(); ++i) {
-      const arma::vec logits = engine.logits(images.sample(i), i);
-      r.logits.col(i) = logits;
-      r.predictions[i] = argmax(logits);
-    }
-    progress.advance(range.size());
-  });
+  parallel_for(
+      std::size_t{0}, r.n,
+      [&](std::size_t i) {
+        const arma::vec logits = engine.logits(images.sample(i), i);
+        r.logits.col(i) = logits;
+        r.predictions[i] = argmax(logits);
+        progress.advance(1);
+      },
+      std::size_t{16});
   progress.finish();
   for (std::size_t i = 0; i < r.n; ++i)
     if (r.predictions[i] == images.labels[i]) ++r.correct;

@@ -1,11 +1,10 @@
 #include "rapmc/mc/runner.h"
 
-#include <oneapi/tbb/parallel_for.h>
-
 #include <algorithm>
 #include <chrono>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/core/parallel_for.h"
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/infer/pipeline_factory.h"
 #include "rapmc/pim/counters.h"
@@ -104,8 +103,8 @@ TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t
   if (ranks == 1) {  // the block's trials in parallel, each trial's images in parallel too
     b.records.resize(end - first);
     std::vector<double> secs(end - first);
-    tbb::parallel_for(std::size_t{0}, b.records.size(),
-                      [&](std::size_t i) { timed_trial(first + i, b.records[i], secs[i]); });
+    parallel_for(std::size_t{0}, b.records.size(),
+                 [&](std::size_t i) { timed_trial(first + i, b.records[i], secs[i]); });
     for (double x : secs) b.own_seconds += x;
     b.own_trials = b.records.size();
     return b;

@@ -1,10 +1,9 @@
 #include "rapmc/mc/trial.h"
 
-#include <oneapi/tbb/parallel_for.h>
-
 #include <cmath>
 #include <limits>
 
+#include "rapmc/core/parallel_for.h"
 #include "rapmc/infer/evaluate.h"
 #include "rapmc/infer/pipeline_factory.h"
 #include "rapmc/pim/chip.h"
@@ -104,7 +103,7 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
     const std::size_t n = images.size();
     std::vector<int> preds(n);
     std::vector<double> signals(n), noises(n);
-    tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+    parallel_for(std::size_t{0}, n, [&](std::size_t i) {
       const arma::vec logits = engine->logits(images.sample(i), i);
       preds[i] = argmax(logits);
       const arma::vec ideal = s.ideal_logits.col(i);

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <hdf5.h>
 
+#include <nlohmann/json.hpp>
+
 #include "rapmc/core/errors.h"
 #include "rapmc/io/hdf5.h"
 #include "rapmc/quant/int_model.h"
@@ -29,6 +31,31 @@ TEST_CASE("eval --json prints accuracy and n") {
   CHECK(r.output.find("\"accuracy\"") != std::string::npos);
   CHECK(r.output.find("\"n\": 64") != std::string::npos);
   CHECK(r.output.find("\"pipeline\": \"fp32\"") != std::string::npos);
+}
+
+TEST_CASE("bench --layer --json: the layer workload's figures agree with each other") {
+  const auto r = test::run_rapmc("bench --layer 64x32 --batch 20 --json");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.output.substr(r.output.find("{\n")));
+  CHECK(j["layer"]["rows"] == 64);
+  CHECK(j["layer"]["cols"] == 32);
+  CHECK(j["layer"]["batch"] == 20);
+  const double sgemm = j["sgemm_seconds"];
+  REQUIRE(j["engine"].size() == 6);  // dense and sparse, three device cases each
+  for (const auto& row : j["engine"]) {
+    CAPTURE(row.dump());
+    const double t = row["seconds"];
+    CHECK(t > 0);
+    CHECK(row["ratio_to_sgemm"].get<double>() == doctest::Approx(t / sgemm));
+    CHECK(row["useful_macs_per_s"].get<double>() == doctest::Approx(64.0 * 32 * 20 / t));
+    CHECK(row["ns_per_conversion"].get<double>() ==
+          doctest::Approx(1e9 * t / row["conversions"].get<double>()));
+    // Conversions: one per data bitline (32 outputs x 8 one-bit slices) per read; dense reads
+    // each of the 8 planes of every input once (one row tile of 64), sparse at least that often.
+    const double dense = 20.0 * 8 * 32 * 8;
+    if (row["schedule"] == "dense") CHECK(row["conversions"].get<double>() == dense);
+    if (row["schedule"] == "sparse") CHECK(row["conversions"].get<double>() >= dense / 8);
+  }
 }
 
 TEST_CASE("bad input: clear message, non-zero exit code of its class [E06][E07][E08][E09][E12]") {

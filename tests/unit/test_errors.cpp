@@ -73,6 +73,9 @@ TEST_CASE("command-line options: unknown, not a number, out of range, unknown na
       {"E03", "run " + camp + out + " --trials 0", EXIT_CONFIG, "--trials"},
       {"E03", "run " + camp + out + " --trials -2", EXIT_CONFIG, "--trials"},
       {"E03", "bench --images 0", EXIT_CONFIG, "--images"},
+      {"E03", "bench --layer 256by256", EXIT_CONFIG, "--layer: expected RxC"},
+      {"E03", "bench --layer 0x256", EXIT_CONFIG, "--layer: expected RxC"},
+      {"E03", "bench --layer 64x64 --batch 0", EXIT_CONFIG, "--batch"},
       {"E03", "replay " + dir.file("r.h5") + " --trial -1", EXIT_CONFIG, "--trial"},
       {"E03", "quantize --model " + model + out + " --threads 5000", EXIT_CONFIG, "--threads"},
       {"E04", "eval --pipeline bogus", EXIT_CONFIG, "unknown pipeline 'bogus'"},
@@ -134,6 +137,14 @@ TEST_CASE("campaign keys naming files: every file is checked and its key named, 
   }
   const std::string sweep = write(dir, "sweep.toml", big_sweep);
   const std::string syntax = write(dir, "syntax.toml", "[campaign]\ntrials = = 2\n");
+  const std::string strat_beyond =
+      write(dir, "strat.toml",
+            "[campaign]\ntrials = 2\n[data]\nimages = 10001\nselect = \"stratified\"\n[model]\n" +
+                fp32 + int8);
+  const std::string strat_first =
+      write(dir, "strat_first.toml",
+            "[campaign]\ntrials = 2\n[data]\nfirst = 5\nselect = \"stratified\"\n[model]\n" + fp32 +
+                int8);
   check_cases({
       {"E23", "run " + readme + " --out " + out, EXIT_IO,
        readme + ": model.fp32 = 'README.md': README.md: not an HDF5 file"},
@@ -144,6 +155,10 @@ TEST_CASE("campaign keys naming files: every file is checked and its key named, 
       {"E23", "run " + no_hw + " --out " + out, EXIT_CONFIG, "'hardware.file' = 'data/none.toml'"},
       {"E23", "run " + no_data + " --out " + out, EXIT_DATA, "/nonexistent-dir"},
       {"E24", "run " + beyond + " --out " + out, EXIT_DATA, "data.first + data.images = 10007"},
+      {"E24", "run " + strat_beyond + " --out " + out, EXIT_DATA,
+       strat_beyond + ": data.images = 10001 but dataset 'fashion-mnist:test' has 10000"},
+      {"E21", "run " + strat_first + " --out " + out, EXIT_CONFIG,
+       "'data.first' applies to data.select = 'first' only"},
       {"E25", "run " + sweep + " --out " + out, EXIT_CONFIG,
        "'sweep' has more than 10000 grid points"},
       {"E20", "run " + syntax + " --out " + out, EXIT_CONFIG, syntax + ":2"},

@@ -4,7 +4,6 @@
 // writes as separate programming events. Statistical checks use fixed seeds and K·σ/√N bounds.
 #include <doctest/doctest.h>
 #include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <cmath>
@@ -12,6 +11,7 @@
 #include <set>
 #include <vector>
 
+#include "rapmc/core/parallel_for.h"
 #include "rapmc/pim/adc.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/pim_mvm.h"
@@ -272,8 +272,7 @@ TEST_CASE("one noisy engine driven by 4 threads gives each sample the products o
   for (std::size_t s = SAMPLES; s-- > 0;) run(one, s, a);  // one thread, in reverse order
   const tbb::global_control four(tbb::global_control::max_allowed_parallelism, 4);
   tbb::task_arena(4).execute([&] {
-    tbb::parallel_for(std::size_t{0}, std::size_t{SAMPLES}, std::size_t{1},
-                      [&](std::size_t s) { run(many, s, b); });
+    parallel_for(std::size_t{0}, std::size_t{SAMPLES}, [&](std::size_t s) { run(many, s, b); });
   });
   CHECK(a == b);
   CHECK(one.noisy_conversions() == many.noisy_conversions());

@@ -41,7 +41,8 @@ class Progress {
   std::string note_;
   std::mutex draw_mutex_;
   std::chrono::steady_clock::time_point start_;
-  std::chrono::steady_clock::time_point last_draw_;
+  // When the line was last drawn (steady_clock ticks): read by every advancing thread.
+  std::atomic<std::chrono::steady_clock::rep> last_draw_;
 };
 
 }  // namespace rapmc
