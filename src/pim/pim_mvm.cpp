@@ -377,8 +377,13 @@ void PimMvm::ideal_codes(int cols, Scratch& s) const {
   // The ideal code of every bitline: the ideal ADC on the exact count, thresholds between
   // reachable counts (HardwareConfig::threshold_shift_lsb), i.e. round-half-up of count / L.
   const std::int32_t* cnt = s.count.data();
-  const std::int32_t* code_of = ideal_of_count_.data();
   std::int32_t* ideal = s.ideal.data();
+  if (chip_.hardware().lsb_counts == 1) {  // one count per LSB: min(count, top), vectorised
+    const std::int32_t top = (1 << chip_.hardware().enob) - 1;
+    for (int col = 0; col < cols; ++col) ideal[col] = cnt[col] < top ? cnt[col] : top;
+    return;
+  }
+  const std::int32_t* code_of = ideal_of_count_.data();  // a table gather otherwise
   for (int col = 0; col < cols; ++col) ideal[col] = code_of[cnt[col]];
 }
 
