@@ -42,13 +42,25 @@ void sum_active_rows(const MappedLayer& m, int R, int rt, const int* rows, int n
             (g0[col] * g0[col] + g1[col] * g1[col]) + (g2[col] * g2[col] + g3[col] * g3[col]);
     }
   }
-  for (; j < n; ++j) {
-    const float* g = row(j);
-    if (sum)
-      for (int col = 0; col < cols; ++col) sum[col] += g[col];
-    if (sum_sq)
-      for (int col = 0; col < cols; ++col) sum_sq[col] += g[col] * g[col];
-  }
+  // The last n mod 4 rows added one after another in one pass (the rounding of adding them
+  // row by row; one load and store of the sums instead of one per row).
+  const int rest = n - j;
+  if (rest == 0) return;
+  const float* g0 = row(j);
+  const float* g1 = rest > 1 ? row(j + 1) : g0;
+  const float* g2 = rest > 2 ? row(j + 2) : g0;
+  auto add_rest = [&](float* out, auto term) {
+    if (rest == 1) {
+      for (int col = 0; col < cols; ++col) out[col] += term(g0[col]);
+    } else if (rest == 2) {
+      for (int col = 0; col < cols; ++col) out[col] = (out[col] + term(g0[col])) + term(g1[col]);
+    } else {
+      for (int col = 0; col < cols; ++col)
+        out[col] = ((out[col] + term(g0[col])) + term(g1[col])) + term(g2[col]);
+    }
+  };
+  if (sum) add_rest(sum, [](float g) { return g; });
+  if (sum_sq) add_rest(sum_sq, [](float g) { return g * g; });
 }
 
 // The flash comparators t[k·cols + col] over every bitline u: the code, the signed margin
@@ -143,13 +155,15 @@ bool with_constant(int n, F f) {
 // so that the usual all-zero stretches cost one test per word.
 template <typename F>
 void for_each_flagged(const std::uint8_t* flags, int n, F f) {
+  constexpr std::uint64_t LOW7 = 0x7f7f7f7f7f7f7f7fULL, HIGH = 0x8080808080808080ULL;
   int i = 0;
   for (; i + 8 <= n; i += 8) {
     std::uint64_t word = 0;
     std::memcpy(&word, flags + i, 8);
     if (word == 0) continue;
-    for (int k = 0; k < 8; ++k)
-      if (flags[i + k]) f(i + k);
+    // The top bit of every non-zero byte (no carry crosses bytes), then those bytes in order.
+    std::uint64_t nonzero = (((word & LOW7) + LOW7) | word) & HIGH;
+    for (; nonzero; nonzero &= nonzero - 1) f(i + std::countr_zero(nonzero) / 8);
   }
   for (; i < n; ++i)
     if (flags[i]) f(i);
