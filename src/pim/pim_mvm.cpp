@@ -278,7 +278,7 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, std::uint64_t call, con
   s.ideal.resize(static_cast<std::size_t>(m.cols));
   s.bin.resize(static_cast<std::size_t>(m.cols));
   s.near.resize(static_cast<std::size_t>(m.cols));
-  s.active.resize(static_cast<std::size_t>(R));
+  s.active.resize(static_cast<std::size_t>(R) * 8);
   s.read_mask.resize(static_cast<std::size_t>(m.words));
   LayerCounters& c = s.counters[slot];
   const bool dense = hw.schedule == MvmSchedule::DENSE;
@@ -291,16 +291,23 @@ void PimMvm::run(const MappedLayer& m, std::size_t slot, std::uint64_t call, con
     const std::uint8_t* xt = x + static_cast<std::ptrdiff_t>(t) * m.in;
     for (int rt = 0; rt < m.row_tiles; ++rt) {
       const int r0 = rt * R, nr = std::min(R, m.in - r0);
+      // Every plane's active rows (increasing) in one pass over the inputs: plane p's at
+      // s.active[p·R ...], count[p] of them.
+      std::array<int, 8> count{};
+      const unsigned mask = (1u << planes) - 1;
+      for (int i = 0; i < nr; ++i)
+        for (unsigned bits = xt[r0 + i] & mask; bits; bits &= bits - 1) {
+          const int p = std::countr_zero(bits);
+          s.active[static_cast<std::size_t>(p) * R + count[p]++] = i;
+        }
       for (int p = 0; p < planes; ++p) {
-        int n = 0;
-        for (int i = 0; i < nr; ++i)
-          if (plane_bit(xt[r0 + i], p)) s.active[n++] = i;
+        const int n = count[p];
         if (!dense && n == 0) continue;  // an all-zero plane costs nothing in the sparse schedule
+        const int* active = s.active.data() + static_cast<std::ptrdiff_t>(p) * R;
         const int k = dense ? std::max(n, 1) : hw.sparse_k;
         const int pw = kind == InputKind::SIGNED_INT8 ? plane_weight(p, act_bits_) : (1 << p);
         for (int a = 0; a == 0 || a < n; a += k)
-          read(m, rt, s.active.data() + a, std::min(k, n - a), pw, read_key(call, t, rt, p, a / k),
-               s, c);
+          read(m, rt, active + a, std::min(k, n - a), pw, read_key(call, t, rt, p, a / k), s, c);
       }
     }
     for (int o = 0; o < m.out; ++o) {

@@ -66,7 +66,7 @@ class PimMvm final : public MvmBackend {
     std::vector<std::int64_t> col_acc;
     std::vector<std::int32_t> count, code, ideal, bin;
     std::vector<float> value, margin, closest, variance;
-    std::vector<int> active;
+    std::vector<int> active;               // the active rows of each of up to 8 planes, R per plane
     std::vector<int> near_cols;            // the bitlines the noise can change, ...
     std::vector<std::uint64_t> near_vars;  // ... their first noise variable ...
     std::vector<double> near_z;            // ... and its value
