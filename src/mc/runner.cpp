@@ -85,9 +85,14 @@ double ideal_pass_seconds(const TrialSetup& s) {
   const DigitalMvm digital;
   const auto engine =
       make_pipeline(s.campaign->pipeline, s.campaign->requant, s.int_model, s.fp32, digital);
-  const auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < s.images->size(); ++i) (void)engine->logits(s.images->sample(i), i);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double best = 1e300;
+  for (int rep = 0; rep < 3; ++rep) {  // the best of three: one pass is short and noisy
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < s.images->size(); ++i) (void)engine->logits(s.images->sample(i), i);
+    best = std::min(best,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
 }
 
 TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t end,

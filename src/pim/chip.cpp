@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/core/parallel_for.h"
 #include "rapmc/pim/adc.h"
 
 namespace rapmc::pim {
@@ -50,18 +51,20 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
     tiles += row_tiles * col_tiles;
   }
   while (grid_width_ * grid_width_ < tiles) ++grid_width_;
-  for (const IntLinear* l : all) {
-    index_[l->name] = layers_.size();
-    if (analog_slots_[layers_.size()]) {
-      layers_.push_back(map_weights(l->name, l->w.data(), l->out, l->in));
+  // The layers mapped in parallel: each is a pure function of its name (keyed streams), so the
+  // chip does not depend on the order or the threads.
+  for (std::size_t i = 0; i < all.size(); ++i) index_[all[i]->name] = i;
+  layers_.resize(all.size());
+  parallel_for(std::size_t{0}, all.size(), [&](std::size_t i) {
+    const IntLinear* l = all[i];
+    if (analog_slots_[i]) {
+      layers_[i] = map_weights(l->name, l->w.data(), l->out, l->in);
     } else {  // digital: its cells are never sampled (streams are keyed by name, the others
               // unchanged)
-      MappedLayer digital;
-      digital.name = l->name;
-      digital.analog = false;
-      layers_.push_back(std::move(digital));
+      layers_[i].name = l->name;
+      layers_[i].analog = false;
     }
-  }
+  });
 }
 
 std::pair<double, double> ChipInstance::tile_position(const std::string& layer, int row_tile,

@@ -30,7 +30,7 @@ struct CampaignInputs {
 CampaignInputs load_campaign_inputs(const Campaign& c);
 
 /// Wall time of one ideal integer pass (exact digital MVMs) over the point's images on one
-/// thread: the yardstick of the per-trial cost.
+/// thread, the best of three: the yardstick of the per-trial cost.
 double ideal_pass_seconds(const TrialSetup& setup);
 
 /// One block of trials as rank 0 sees it.
