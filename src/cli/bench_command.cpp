@@ -219,6 +219,7 @@ void add_bench_command(CLI::App& app, std::function<int()>& action) {
       l.batch = args->batch;
       l.threads = args->threads;
       l.json = args->json;
+      l.hardware_dir = args->hardware_dir;
       return run_layer_bench(l);
     };
   });

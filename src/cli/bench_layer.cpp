@@ -103,7 +103,7 @@ int run_layer_bench(const LayerBenchArgs& a) {
   const Case cases[] = {
       {"nominal", nullptr}, {"cells 5 % lognormal", &cells}, {"cells + 1 % read noise", &noisy}};
   for (const char* file : {"conventional", "rap"}) {
-    HardwareConfig hw = load_hardware(std::string("data/hardware/") + file + ".toml");
+    HardwareConfig hw = load_hardware(a.hardware_dir + "/" + file + ".toml");
     hw.tile_rows = hw.tile_cols = 128;
     hw.cell_bits = 1;
     for (const Case& c : cases) {

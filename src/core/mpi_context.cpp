@@ -1,6 +1,7 @@
 #include "rapmc/core/mpi_context.h"
 
 #include <cstdlib>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -63,14 +64,16 @@ void MpiContext::abort(int code) const {
   std::exit(code);
 }
 
-SharedCounter::SharedCounter(const MpiContext& mpi, std::uint64_t start)
-    : mpi_(mpi), local_(start) {
+SharedCounter::SharedCounter(const MpiContext& mpi, std::uint64_t start) : local_(start) {
   if (mpi.size() == 1) return;
-  // The counter lives in rank 0's window; the other ranks expose nothing.
+  // The counter lives in rank 0's window; the other ranks expose nothing. The window is owned
+  // (window_) as soon as it exists, so that an error after this frees it.
   const MPI_Aint bytes = mpi.is_root() ? sizeof(std::uint64_t) : 0;
-  auto* win = new MPI_Win;
-  check(MPI_Win_allocate(bytes, sizeof(std::uint64_t), MPI_INFO_NULL, MPI_COMM_WORLD, &value_, win),
+  auto owned = std::make_unique<MPI_Win>();
+  check(MPI_Win_allocate(bytes, sizeof(std::uint64_t), MPI_INFO_NULL, MPI_COMM_WORLD, &value_,
+                         owned.get()),
         "MPI_Win_allocate");
+  auto* win = owned.release();
   window_ = win;
   if (mpi.is_root()) {
     check(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, *win), "MPI_Win_lock");
@@ -118,8 +121,7 @@ void MpiContext::abort(int code) const {
 bool MpiContext::available() {
   return false;
 }
-SharedCounter::SharedCounter(const MpiContext& mpi, std::uint64_t start)
-    : mpi_(mpi), local_(start) {}
+SharedCounter::SharedCounter(const MpiContext&, std::uint64_t start) : local_(start) {}
 SharedCounter::~SharedCounter() = default;
 std::uint64_t SharedCounter::take() {
   return local_++;

@@ -21,7 +21,13 @@ void check_size(const SampleSet& all, std::size_t want, const std::string& what)
 
 // The samples of `all` at the increasing indices `keep`, in that order.
 SampleSet pick(const SampleSet& all, const std::vector<std::size_t>& keep) {
-  SampleSet s = all;
+  SampleSet s;  // the split's description, none of its samples
+  s.name = all.name;
+  s.kind = all.kind;
+  s.channels = all.channels;
+  s.rows = all.rows;
+  s.cols = all.cols;
+  s.max_tokens = all.max_tokens;
   const std::size_t b = all.sample_bytes();
   s.bytes.resize(keep.size() * b);
   s.labels.resize(keep.size());

@@ -1,5 +1,7 @@
 #include "rapmc/mc/runner.h"
 
+#include <oneapi/tbb/task_arena.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -101,7 +103,9 @@ TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t
   TrialBlock b;
   auto timed_trial = [&](std::uint64_t t, TrialRecord& rec, double& secs) {
     const auto t0 = std::chrono::steady_clock::now();
-    rec = run_trial(setup, t);
+    // Isolated: a thread waiting in this trial's loops helps with this trial only, never starts
+    // another trial on its stack (which would hold two chips in memory and inflate the time).
+    tbb::this_task_arena::isolate([&] { rec = run_trial(setup, t); });
     secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     progress.advance(1);
   };

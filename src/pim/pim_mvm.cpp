@@ -8,6 +8,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "rapmc/core/errors.h"
 #include "rapmc/pim/adc.h"
 
 namespace rapmc::pim {
@@ -155,6 +156,7 @@ bool with_constant(int n, F f) {
 // so that the usual all-zero stretches cost one test per word.
 template <typename F>
 void for_each_flagged(const std::uint8_t* flags, int n, F f) {
+  static_assert(std::endian::native == std::endian::little, "byte k of a word is flag i + k");
   constexpr std::uint64_t LOW7 = 0x7f7f7f7f7f7f7f7fULL, HIGH = 0x8080808080808080ULL;
   int i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -190,6 +192,8 @@ std::uint64_t read_key(std::uint64_t call, int token, int rt, int plane, int chu
 
 PimMvm::PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws)
     : chip_(chip), act_bits_(act_bits) {
+  if (act_bits < 2 || act_bits > 8)  // up to 8 bit-planes per input (run()'s plane lists)
+    throw ModelError("PimMvm: act_bits = " + std::to_string(act_bits) + " outside 2..8");
   const HardwareConfig& hw = chip.hardware();
   comparator_sigma_ =
       hw.adc == AdcType::IDEAL ? 0.0f : static_cast<float>(chip.comparator_noise_lsb());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace rapmc {
 
@@ -13,6 +14,7 @@ struct LayerBenchArgs {
   std::size_t batch = 500;
   int threads = 1;
   bool json = false;
+  std::string hardware_dir = "data/hardware";  // conventional.toml (dense), rap.toml (sparse)
 };
 
 /// Runs the layer benchmark (dense and sparse; nominal, 5 % frozen lognormal cells, plus 1 %

@@ -48,7 +48,6 @@ class SharedCounter {
   std::uint64_t take();
 
  private:
-  const MpiContext& mpi_;
   std::uint64_t local_;     // a single rank's counter
   void* window_ = nullptr;  // MPI_Win, when several ranks share the counter
   std::uint64_t* value_ = nullptr;

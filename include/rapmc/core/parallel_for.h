@@ -51,7 +51,13 @@ void parallel_for(Index begin, Index end, F&& f, Index grain = 1) {
     }
   };
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  try {
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  } catch (...) {  // no thread to be had: stop the started ones before leaving
+    next.store(n);
+    for (std::thread& t : pool) t.join();
+    throw;
+  }
   work();
   for (std::thread& t : pool) t.join();
   if (error) std::rethrow_exception(error);

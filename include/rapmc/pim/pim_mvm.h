@@ -61,7 +61,6 @@ class PimMvm final : public MvmBackend {
   struct Scratch {
     std::optional<TemporalNoise> noise;  // the current read's noise (TemporalNoise::start)
     std::uint64_t conversions = 0;       // conversions on the noisy path
-    std::uint64_t inner_draws = 0;       // inner noise variables computed, of finished reads
     std::vector<float> current, current2;
     std::vector<std::int64_t> col_acc;
     std::vector<std::int32_t> count, code, ideal, bin;
