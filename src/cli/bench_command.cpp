@@ -12,6 +12,7 @@
 #include "rapmc/cli/bench_layer.h"
 #include "rapmc/cli/ranged_option.h"
 #include "rapmc/core/parallelism.h"
+#include "rapmc/core/timing.h"
 #include "rapmc/data/dataset.h"
 #include "rapmc/infer/evaluate.h"
 #include "rapmc/infer/pipeline_factory.h"
@@ -35,10 +36,6 @@ struct BenchArgs {
   std::size_t batch = 500;
 };
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 // Single-precision matrix multiply-accumulates per second of this machine's BLAS (one thread,
 // as Parallelism configures it), best of several repetitions.
 double sgemm_macs_per_second() {
@@ -46,12 +43,10 @@ double sgemm_macs_per_second() {
   arma::arma_rng::set_seed(1);  // benchmark data only, not a Monte Carlo draw
   const arma::fmat a(n, n, arma::fill::randu), b(n, n, arma::fill::randu);
   arma::fmat c = a * b;  // warm-up
-  double best = 1e30;
-  for (int rep = 0; rep < 5; ++rep) {
-    const auto t0 = std::chrono::steady_clock::now();
+  const auto four_products = [&] {
     for (int k = 0; k < 4; ++k) c = a * b;
-    best = std::min(best, seconds_since(t0) / 4);
-  }
+  };
+  const double best = best_of_seconds(5, four_products) / 4;
   return static_cast<double>(n) * n * n / best;
 }
 

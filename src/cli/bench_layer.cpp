@@ -2,7 +2,6 @@
 
 #include <armadillo>
 #include <boost/random/uniform_int_distribution.hpp>
-#include <chrono>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -13,6 +12,7 @@
 #include "rapmc/core/keyed_rng.h"
 #include "rapmc/core/parallel_for.h"
 #include "rapmc/core/parallelism.h"
+#include "rapmc/core/timing.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/hardware.h"
 #include "rapmc/pim/pim_mvm.h"
@@ -20,10 +20,6 @@
 
 namespace rapmc {
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // The clock /proc/cpuinfo reports (MHz of the first core), for cycles per conversion; 0 if
 // unknown.
@@ -42,18 +38,6 @@ std::vector<std::int8_t> bench_bytes(std::size_t n, std::uint64_t which) {
   std::vector<std::int8_t> v(n);
   for (auto& x : v) x = static_cast<std::int8_t>(u(s));
   return v;
-}
-
-// The best time of `reps` runs of f.
-template <class F>
-double best_of(int reps, F f) {
-  double best = 1e30;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    best = std::min(best, seconds_since(t0));
-  }
-  return best;
 }
 
 }  // namespace
@@ -80,7 +64,7 @@ int run_layer_bench(const LayerBenchArgs& a) {
   for (int t = 0; t < B; ++t)
     for (int i = 0; i < R; ++i) xf(i, t) = x[static_cast<std::size_t>(t) * R + i];
   arma::fmat y = w * xf;
-  const double t_sgemm = best_of(20, [&] { y = w * xf; });
+  const double t_sgemm = best_of_seconds(20, [&] { y = w * xf; });
   const double macs = static_cast<double>(R) * C * B, hz = cpu_hz();
 
   // Blocks of 50 inputs, each its own "sample" (noise key), in parallel over the threads.
@@ -124,7 +108,7 @@ int run_layer_bench(const LayerBenchArgs& a) {
       };
       run();  // warm-up (and the counters of one pass)
       const pim::LayerCounters once = pim::total(engine.counters());
-      const double t = best_of(3, run);
+      const double t = best_of_seconds(3, run);
       const auto conversions = static_cast<double>(once.conversions);
       const double ns = 1e9 * t / conversions;
       std::cout << std::left << std::setw(10) << to_string(hw.schedule) << std::setw(23) << c.label

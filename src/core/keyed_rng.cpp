@@ -42,8 +42,8 @@ KeyedStream::KeyedStream(std::uint64_t seed, RngDomain domain, std::uint64_t tri
     : key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)} {
   // The stream's identity in the counter's upper half: each field changes every bit of it.
   std::uint64_t id = mix64(static_cast<std::uint64_t>(domain) * 0xbb67ae8584caa73bULL);
-  id = mix64(id ^ mix64(trial + 0x3c6ef372fe94f82bULL));
-  id = mix64(id ^ mix64(instance + 0xa54ff53a5f1d36f1ULL));
+  id = mix_in(id, trial, 0x3c6ef372fe94f82bULL);
+  id = mix_in(id, instance, 0xa54ff53a5f1d36f1ULL);
   id_ = id;
 }
 

@@ -7,6 +7,7 @@
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/parallel_for.h"
+#include "rapmc/core/timing.h"
 #include "rapmc/infer/mvm_backend.h"
 #include "rapmc/infer/pipeline_factory.h"
 #include "rapmc/pim/counters.h"
@@ -87,14 +88,9 @@ double ideal_pass_seconds(const TrialSetup& s) {
   const DigitalMvm digital;
   const auto engine =
       make_pipeline(s.campaign->pipeline, s.campaign->requant, s.int_model, s.fp32, digital);
-  double best = 1e300;
-  for (int rep = 0; rep < 3; ++rep) {  // the best of three: one pass is short and noisy
-    const auto t0 = std::chrono::steady_clock::now();
+  return best_of_seconds(3, [&] {
     for (std::size_t i = 0; i < s.images->size(); ++i) (void)engine->logits(s.images->sample(i), i);
-    best = std::min(best,
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  return best;
+  });
 }
 
 TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t end,
@@ -106,7 +102,7 @@ TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t
     // Isolated: a thread waiting in this trial's loops helps with this trial only, never starts
     // another trial on its stack (which would hold two chips in memory and inflate the time).
     tbb::this_task_arena::isolate([&] { rec = run_trial(setup, t); });
-    secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    secs = seconds_since(t0);
     progress.advance(1);
   };
   if (ranks == 1) {  // the block's trials in parallel, each trial's images in parallel too

@@ -8,24 +8,29 @@ namespace rapmc::pim {
 
 namespace {
 __extension__ using Uint128 = unsigned __int128;
+Uint128 join(std::uint64_t lo, std::uint64_t hi) {
+  return (static_cast<Uint128>(hi) << 64) | lo;
+}
 }  // namespace
+
+void ExactSquares::add(std::uint64_t lo, std::uint64_t hi) {
+  const Uint128 sum = join(lo_, hi_) + join(lo, hi);
+  lo_ = static_cast<std::uint64_t>(sum);
+  hi_ = static_cast<std::uint64_t>(sum >> 64);
+}
 
 void ExactSquares::add_square(std::int64_t v) {
   const Uint128 a = v < 0 ? Uint128{0} - static_cast<Uint128>(v) : static_cast<Uint128>(v);
-  const Uint128 sum = ((static_cast<Uint128>(hi_) << 64) | lo_) + a * a;
-  lo_ = static_cast<std::uint64_t>(sum);
-  hi_ = static_cast<std::uint64_t>(sum >> 64);
+  const Uint128 square = a * a;
+  add(static_cast<std::uint64_t>(square), static_cast<std::uint64_t>(square >> 64));
 }
 
 void ExactSquares::merge(const ExactSquares& o) {
-  const Uint128 sum =
-      ((static_cast<Uint128>(hi_) << 64) | lo_) + ((static_cast<Uint128>(o.hi_) << 64) | o.lo_);
-  lo_ = static_cast<std::uint64_t>(sum);
-  hi_ = static_cast<std::uint64_t>(sum >> 64);
+  add(o.lo_, o.hi_);
 }
 
 double ExactSquares::value() const {
-  return static_cast<double>((static_cast<Uint128>(hi_) << 64) | lo_);
+  return static_cast<double>(join(lo_, hi_));
 }
 
 void LayerCounters::merge(const LayerCounters& o) {

@@ -174,18 +174,18 @@ void for_each_flagged(const std::uint8_t* flags, int n, F f) {
 // The key of one MVM call's place: the sample, the counter slot (weight layer or attention
 // product) and the head (0 for a weight layer).
 std::uint64_t call_key(std::uint64_t sample, std::size_t slot, int head) {
-  std::uint64_t k = mix64(sample + 0x9e3779b97f4a7c15ULL);
-  k = mix64(k ^ mix64(static_cast<std::uint64_t>(slot) + 0x6a09e667f3bcc908ULL));
-  return mix64(k ^ mix64(static_cast<std::uint64_t>(head) + 0xbb67ae8584caa73bULL));
+  const std::uint64_t k =
+      mix_in(mix64(sample + 0x9e3779b97f4a7c15ULL), slot, 0x6a09e667f3bcc908ULL);
+  return mix_in(k, static_cast<std::uint64_t>(head), 0xbb67ae8584caa73bULL);
 }
 
 // The key of one read of a call: its token, row tile, input plane and chunk (the a-th group of
 // at most K active rows; 0 in the dense schedule). Each field changes every bit.
 std::uint64_t read_key(std::uint64_t call, int token, int rt, int plane, int chunk) {
-  std::uint64_t k = mix64(call ^ mix64(static_cast<std::uint64_t>(token) + 0x3c6ef372fe94f82bULL));
-  k = mix64(k ^ mix64(static_cast<std::uint64_t>(rt) + 0xa54ff53a5f1d36f1ULL));
-  k = mix64(k ^ mix64(static_cast<std::uint64_t>(plane) + 0x510e527fade682d1ULL));
-  return mix64(k ^ mix64(static_cast<std::uint64_t>(chunk) + 0x9b05688c2b3e6c1fULL));
+  std::uint64_t k = mix_in(call, static_cast<std::uint64_t>(token), 0x3c6ef372fe94f82bULL);
+  k = mix_in(k, static_cast<std::uint64_t>(rt), 0xa54ff53a5f1d36f1ULL);
+  k = mix_in(k, static_cast<std::uint64_t>(plane), 0x510e527fade682d1ULL);
+  return mix_in(k, static_cast<std::uint64_t>(chunk), 0x9b05688c2b3e6c1fULL);
 }
 
 }  // namespace

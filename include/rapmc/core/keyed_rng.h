@@ -47,6 +47,12 @@ constexpr std::uint64_t mix64(std::uint64_t z) {
   return z ^ (z >> 31);
 }
 
+/// `key` with `field` mixed in (`salt` tells the fields of a chain apart): the one rule that
+/// chains fields into a 64-bit identity — streams' ids, substreams, the engine's place keys.
+constexpr std::uint64_t mix_in(std::uint64_t key, std::uint64_t field, std::uint64_t salt) {
+  return mix64(key ^ mix64(field + salt));
+}
+
 /// Stable 64-bit hash of a name (FNV-1a then mixed): instance keys of named arrays.
 std::uint64_t name_key(std::string_view name);
 
@@ -82,7 +88,7 @@ class KeyedStream {
   /// many short streams: e.g. one per noise variable).
   KeyedStream substream(std::uint64_t sub) const {
     KeyedStream s = *this;
-    s.id_ = mix64(id_ ^ mix64(sub + 0x510e527fade682d1ULL));
+    s.id_ = mix_in(id_, sub, 0x510e527fade682d1ULL);
     s.next_ = 0;
     s.left_ = 0;
     return s;

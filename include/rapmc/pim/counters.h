@@ -31,6 +31,7 @@ class ExactSquares {
   double value() const;
 
  private:
+  void add(std::uint64_t lo, std::uint64_t hi);  // the 128-bit number hi·2^64 + lo
   std::uint64_t lo_ = 0, hi_ = 0;
 };
 
