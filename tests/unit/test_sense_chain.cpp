@@ -11,6 +11,7 @@
 #include <set>
 #include <vector>
 
+#include "rapmc/core/errors.h"
 #include "rapmc/core/parallel_for.h"
 #include "rapmc/pim/adc.h"
 #include "rapmc/pim/chip.h"
@@ -289,6 +290,8 @@ TEST_CASE("one noisy engine driven by 4 threads gives each sample the products o
     CHECK(c.signal_sq.value() == d.signal_sq.value());
     CHECK(c.error_sq.value() == d.error_sq.value());
   }
+  // The engine's plane lists hold 8 planes: a wider input is refused, naming the width.
+  CHECK_THROWS_WITH_AS(PimMvm(chip, 9), "PimMvm: act_bits = 9 outside 2..8", ModelError);
   // A sample's products are its own: the same inputs under another sample's key differ.
   Products c(SAMPLES);
   const PimMvm other(chip, 8);
