@@ -88,8 +88,8 @@ void PvtSampler::cells(const std::string& layer, int row_tile, int, int, std::sp
   KeyedStream stream(seed_, RngDomain::CELL, trial_, cell_instance(layer, row_tile));
   boost::random::normal_distribution<double> n01(0.0, 1.0);
   boost::random::uniform_01<double> u01;
-  const double dt = op_.temp_c - v_.t0_c;
   KeyedStream drift(seed_, RngDomain::DRIFT, trial_, cell_instance(layer, row_tile));
+  const Normals drift_normals = [&] { return n01(drift); };
   for (float& cell : g) {
     const double n_prog = n01(stream);
     const double n_alpha = n01(stream);
@@ -99,21 +99,27 @@ void PvtSampler::cells(const std::string& layer, int row_tile, int, int, std::sp
       level = levels_;
     else if (u_stuck < v_.stuck_on_prob + v_.stuck_off_prob)
       level = 0;
-    const double f = level / levels_;  // 0 = off state, 1 = on state
-    const double g_nom = g_off_norm_ + level;
-    const double sigma = v_.cell_sigma_off + f * (v_.cell_sigma_on - v_.cell_sigma_off);
-    const double alpha = (v_.alpha_off_per_k + f * (v_.alpha_on_per_k - v_.alpha_off_per_k)) *
-                         (1.0 + v_.alpha_spread_rel * n_alpha);
-    const double shift = op_.g_off_shift + f * (op_.g_on_shift - op_.g_off_shift);
-    double value = g_nom * std::exp(sigma * n_prog - 0.5 * sigma * sigma) * (1.0 + alpha * dt) *
-                   (1.0 + shift) * supply_factor_;
-    if (drift_) {
-      const double mu = v_.drift_nu_off_mean + f * (v_.drift_nu_on_mean - v_.drift_nu_off_mean);
-      const double s = v_.drift_nu_off_sigma + f * (v_.drift_nu_on_sigma - v_.drift_nu_off_sigma);
-      value *= std::exp(-std::abs(mu + s * n01(drift)) * drift_log_t_);
-    }
-    cell = static_cast<float>(value);
+    cell = static_cast<float>(cell_value(level, n_prog, n_alpha, drift_normals));
   }
+}
+
+double PvtSampler::cell_value(double level, double n_prog, double n_alpha,
+                              const Normals& drift) const {
+  const double f = level / levels_;  // 0 = off state, 1 = on state
+  const double g_nom = g_off_norm_ + level;
+  const double sigma = v_.cell_sigma_off + f * (v_.cell_sigma_on - v_.cell_sigma_off);
+  const double alpha = (v_.alpha_off_per_k + f * (v_.alpha_on_per_k - v_.alpha_off_per_k)) *
+                       (1.0 + v_.alpha_spread_rel * n_alpha);
+  const double shift = op_.g_off_shift + f * (op_.g_on_shift - op_.g_off_shift);
+  const double dt = op_.temp_c - v_.t0_c;
+  double value = g_nom * std::exp(sigma * n_prog - 0.5 * sigma * sigma) * (1.0 + alpha * dt) *
+                 (1.0 + shift) * supply_factor_;
+  if (drift_) {
+    const double mu = v_.drift_nu_off_mean + f * (v_.drift_nu_on_mean - v_.drift_nu_off_mean);
+    const double s = v_.drift_nu_off_sigma + f * (v_.drift_nu_on_sigma - v_.drift_nu_off_sigma);
+    value *= std::exp(-std::abs(mu + s * drift()) * drift_log_t_);
+  }
+  return value;
 }
 
 double PvtSampler::tile_gain(const std::string& layer, int row_tile, int col_tile, double x,
@@ -122,7 +128,11 @@ double PvtSampler::tile_gain(const std::string& layer, int row_tile, int col_til
       seed_, RngDomain::SPATIAL, trial_,
       mix64(cell_instance(layer, row_tile) ^ mix64(static_cast<std::uint64_t>(col_tile) + 0x5a7)));
   boost::random::normal_distribution<double> n01(0.0, 1.0);
-  return (1.0 + gradient_x_ * x + gradient_y_ * y) * (1.0 + v_.tile_sigma_rel * n01(stream));
+  return tile_factor(x, y, n01(stream));
+}
+
+double PvtSampler::tile_factor(double x, double y, double n_tile) const {
+  return (1.0 + gradient_x_ * x + gradient_y_ * y) * (1.0 + v_.tile_sigma_rel * n_tile);
 }
 
 void PvtSampler::rtn_cells(const std::string& layer, int row_tile, int rows, int cols,
@@ -163,29 +173,31 @@ void PvtSampler::sense(const std::string& layer, int row_tile, std::span<float> 
     const double n_gain = n01(stream);
     const double n_offset = n01(stream);
     const double n_dac = hw_.offset_trim == OffsetTrim::TRIM ? n01(trim) : 0.0;
-    gain[col] = static_cast<float>(1.0 + sense_gain_sigma_ * n_gain);
-    offset_lsb[col] = static_cast<float>(
-        residual_offset_v(hw_, 0.0, n_offset, sense_sigma_v_, sense_sigma_cal_v_, n_dac) / v_lsb_);
+    sense_stage(n_gain, n_offset, n_dac, gain[col], offset_lsb[col]);
   }
 }
 
-double PvtSampler::on_cell_drift(KeyedStream& drift, int cells) const {
-  boost::random::normal_distribution<double> n01(0.0, 1.0);
+void PvtSampler::sense_stage(double n_gain, double n_offset, double n_dac, float& gain,
+                             float& offset_lsb) const {
+  gain = static_cast<float>(1.0 + sense_gain_sigma_ * n_gain);
+  offset_lsb = static_cast<float>(
+      residual_offset_v(hw_, 0.0, n_offset, sense_sigma_v_, sense_sigma_cal_v_, n_dac) / v_lsb_);
+}
+
+double PvtSampler::on_cell_drift(const Normals& drift, int cells) const {
   double sum = 0;
   for (int i = 0; i < cells; ++i)
-    sum +=
-        std::exp(-std::abs(v_.drift_nu_on_mean + v_.drift_nu_on_sigma * n01(drift)) * drift_log_t_);
+    sum += std::exp(-std::abs(v_.drift_nu_on_mean + v_.drift_nu_on_sigma * drift()) * drift_log_t_);
   return sum / cells;
 }
 
-double PvtSampler::replica_ratio(KeyedStream& stream, double temp_c, double supply,
-                                 KeyedStream* drift) const {
-  boost::random::normal_distribution<double> n01(0.0, 1.0);
+double PvtSampler::replica_ratio(const Normals& cells, double temp_c, double supply,
+                                 const Normals* drift) const {
   const double sigma = v_.cell_sigma_on, dt = temp_c - v_.t0_c;
   double sum = 0;
   for (int i = 0; i < hw_.replica_cells; ++i) {
-    const double n_prog = n01(stream);
-    const double n_alpha = n01(stream);
+    const double n_prog = cells();
+    const double n_alpha = cells();
     const double alpha = v_.alpha_on_per_k * (1.0 + v_.alpha_spread_rel * n_alpha);
     const double aged = drift && drift_ ? on_cell_drift(*drift, 1) : 1.0;
     sum += std::exp(sigma * n_prog - 0.5 * sigma * sigma) * (1.0 + alpha * dt) * aged;
@@ -193,7 +205,7 @@ double PvtSampler::replica_ratio(KeyedStream& stream, double temp_c, double supp
   return sum / hw_.replica_cells * (1.0 + op_.g_on_shift) * supply;
 }
 
-double PvtSampler::reference_scale(KeyedStream& stream, KeyedStream& drift) const {
+double PvtSampler::reference_scale(const Normals& replica, const Normals& drift) const {
   const double adc_gain = 1.0 + op_.adc_gain_shift;
   const double sense_gain = 1.0 + op_.cmos_corner * v_.corner_sense_gain_rel;
   // Global drift compensation: the reference follows the drift measured on the ADC's own
@@ -205,11 +217,11 @@ double PvtSampler::reference_scale(KeyedStream& stream, KeyedStream& drift) cons
     case ReferenceCal::NONE:
       return adc_gain / sense_gain * compensation;
     case ReferenceCal::REPLICA:  // read through a matched sense stage: its gain cancels
-      return adc_gain * replica_ratio(stream, op_.temp_c, supply_factor_, &drift);
+      return adc_gain * replica_ratio(replica, op_.temp_c, supply_factor_, &drift);
     case ReferenceCal::ONE_POINT: {
       // The chain's gain measured once at calibration on the calibration column, corrected in
       // steps of gain_trim_step_rel; what drifts after that stays.
-      const double measured = replica_ratio(stream, hw_.cal_temp_c, cal_supply_factor_);
+      const double measured = replica_ratio(replica, hw_.cal_temp_c, cal_supply_factor_);
       const double want = measured * sense_gain / adc_gain;  // correction that reads it right
       const double step = hw_.gain_trim_step_rel;
       const double applied = step > 0 ? 1.0 + std::round((want - 1.0) / step) * step : want;
@@ -227,12 +239,18 @@ void PvtSampler::adc(const std::string& layer, int row_tile, int adc_index,
   KeyedStream replica(seed_, RngDomain::REPLICA, trial_, instance);
   KeyedStream drift(seed_, RngDomain::DRIFT, trial_, mix64(instance ^ 0xd71f7));
   boost::random::normal_distribution<double> n01(0.0, 1.0);
+  adc_params([&] { return n01(stream); }, [&] { return n01(trim); }, [&] { return n01(replica); },
+             [&] { return n01(drift); }, p);
+}
+
+void PvtSampler::adc_params(const Normals& comparator, const Normals& trim, const Normals& replica,
+                            const Normals& drift, std::span<float> p) const {
   const double scale = reference_scale(replica, drift);
   const double shift = hw_.threshold_shift_lsb();  // thresholds between reachable counts
   const double fixed_v = op_.adc_offset_lsb * v_lsb_;
   auto offset = [&] {
-    const double n = n01(stream);
-    const double n_dac = hw_.offset_trim == OffsetTrim::TRIM ? n01(trim) : 0.0;
+    const double n = comparator();
+    const double n_dac = hw_.offset_trim == OffsetTrim::TRIM ? trim() : 0.0;
     return residual_offset_v(hw_, fixed_v, n, cmp_sigma_v_, cmp_sigma_cal_v_, n_dac) / v_lsb_;
   };
   if (hw_.adc == AdcType::FLASH) {
@@ -243,7 +261,7 @@ void PvtSampler::adc(const std::string& layer, int row_tile, int adc_index,
     for (std::size_t k = 1; k < p.size(); ++k) {
       const double units = std::ldexp(1.0, static_cast<int>(k) - 1);
       p[k] = static_cast<float>(units * scale *
-                                (1.0 + v_.dac_unit_sigma_rel / std::sqrt(units) * n01(stream)));
+                                (1.0 + v_.dac_unit_sigma_rel / std::sqrt(units) * comparator()));
     }
   }
 }

@@ -115,21 +115,32 @@ Corner parse_corner(const std::string& name, double temp_c) {
 OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& corner,
                                       TempMode temp_mode, double temp_min_c, double temp_max_c,
                                       std::uint64_t seed, std::uint64_t trial) {
-  OperatingPoint op;
   KeyedStream globals(seed, RngDomain::OPERATING_POINT, trial, 0);
   boost::random::normal_distribution<double> n01(0.0, 1.0);
-  op.vdd_v = v.vdd_nominal_v * corner.vdd_scale * (1.0 + v.vdd_sigma_rel * n01(globals));
-  if (temp_mode == TempMode::UNIFORM) {
-    op.temp_c = boost::random::uniform_real_distribution<double>(temp_min_c, temp_max_c)(globals);
-  } else {
-    op.temp_c = corner.temp_c;
-  }
+  DieVariates d;
+  d.n_vdd = n01(globals);
+  const double temp_c =
+      temp_mode == TempMode::UNIFORM
+          ? boost::random::uniform_real_distribution<double>(temp_min_c, temp_max_c)(globals)
+          : corner.temp_c;
   KeyedStream process(seed, RngDomain::PROCESS_GLOBAL, trial, 0);
+  d.n_g_on = n01(process);
+  d.n_g_off = n01(process);
+  d.n_adc_gain = n01(process);
+  d.n_adc_offset = n01(process);
+  return operating_point(v, corner, temp_c, d);
+}
+
+OperatingPoint operating_point(const VariationConfig& v, const Corner& corner, double temp_c,
+                               const DieVariates& d) {
+  OperatingPoint op;
+  op.vdd_v = v.vdd_nominal_v * corner.vdd_scale * (1.0 + v.vdd_sigma_rel * d.n_vdd);
+  op.temp_c = temp_c;
   const double shift = corner.process_shift_sigmas * v.process_g_sigma_rel;
-  op.g_on_shift = shift + v.process_g_sigma_rel * n01(process);
-  op.g_off_shift = shift + v.process_g_sigma_rel * n01(process);
-  op.adc_gain_shift = v.process_adc_gain_sigma_rel * n01(process);
-  op.adc_offset_lsb = v.process_adc_offset_sigma_lsb * n01(process);
+  op.g_on_shift = shift + v.process_g_sigma_rel * d.n_g_on;
+  op.g_off_shift = shift + v.process_g_sigma_rel * d.n_g_off;
+  op.adc_gain_shift = v.process_adc_gain_sigma_rel * d.n_adc_gain;
+  op.adc_offset_lsb = v.process_adc_offset_sigma_lsb * d.n_adc_offset;
   op.cmos_corner = corner.process_shift_sigmas / 3.0;
   op.time_s = corner.time_s;
   return op;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "rapmc/core/keyed_rng.h"
 #include "rapmc/pim/device_sampler.h"
@@ -33,6 +34,8 @@ class PvtSampler final : public pim::DeviceSampler {
   /// SPATIAL, instance 0) and the tile's own shift (one draw of its SPATIAL stream).
   double tile_gain(const std::string& layer, int row_tile, int col_tile, double x,
                    double y) const override;
+  /// tile_gain()'s rule from the tile's own variate.
+  double tile_factor(double x, double y, double n_tile) const;
   bool has_rtn() const override { return v_.rtn_cell_fraction > 0 && v_.rtn_amplitude_rel > 0; }
   /// Each cell independently with probability rtn_cell_fraction (gaps between chosen cells
   /// drawn as geometric, one uniform per chosen cell), amplitude rtn_amplitude_rel·G.
@@ -56,23 +59,41 @@ class PvtSampler final : public pim::DeviceSampler {
   pim::ReadNoise read_noise() const override { return noise_; }
   std::uint64_t noise_key() const override;
 
+  /// The next standard normal variate of one source: a keyed stream on a chip, a coordinate of
+  /// the variable vector in the tail estimators (tails/conversion_model.h). The formulas below
+  /// take their variates through it, so that both evaluate one rule.
+  using Normals = std::function<double()>;
+
   /// The residual offset, volts at the operating point, of a device whose offset is
   /// `fixed_v` + n·σ(T) (σ at the operating and calibration temperatures given): untrimmed, or
   /// after a trim DAC set at calibration (code = round(−offset/step), clamped to the DAC's
   /// range; step with its mismatch σ_dac·n_dac).
   static double residual_offset_v(const HardwareConfig& hw, double fixed_v, double n,
                                   double sigma_op_v, double sigma_cal_v, double n_dac);
+  /// A cell's conductance (normalised to one count) at cell level `level` (0 = off ..
+  /// 2^cell_bits − 1) from its programming-error and tempco variates; its drift variate is taken
+  /// from `drift` only when the operating point drifts.
+  double cell_value(double level, double n_prog, double n_alpha, const Normals& drift) const;
   /// Mean on-state conductance of a replica column, relative to nominal, at temperature temp_c
-  /// and supply factor `supply` (stream REPLICA of that ADC: two draws per cell).
-  /// With `drift` (a read at the operating time), each replica cell also drifts by its own
-  /// exponent from that stream.
-  double replica_ratio(KeyedStream& stream, double temp_c, double supply,
-                       KeyedStream* drift = nullptr) const;
-  /// The threshold scale of one ADC (its replica / calibration column drawn from `stream`, the
-  /// drift of its reference or replica cells from `drift`).
-  double reference_scale(KeyedStream& stream, KeyedStream& drift) const;
-  /// Mean drift factor ((t + t0)/t0)^−ν of `cells` on-state cells (one draw each from `drift`).
-  double on_cell_drift(KeyedStream& drift, int cells) const;
+  /// and supply factor `supply` (two variates per cell from `cells`). With `drift` (a read at
+  /// the operating time), each replica cell also drifts by its own exponent from it.
+  double replica_ratio(const Normals& cells, double temp_c, double supply,
+                       const Normals* drift = nullptr) const;
+  /// The threshold scale of one ADC (its replica / calibration column from `replica`, the drift
+  /// of its reference or replica cells from `drift`).
+  double reference_scale(const Normals& replica, const Normals& drift) const;
+  /// Mean drift factor ((t + t0)/t0)^−ν of `cells` on-state cells (one variate each).
+  double on_cell_drift(const Normals& drift, int cells) const;
+  /// The parameters of one ADC instance (adc()'s rule) from its sources: the comparator
+  /// offsets and DAC units, their trim DACs, its replica cells and its reference cells' drift.
+  void adc_params(const Normals& comparator, const Normals& trim, const Normals& replica,
+                  const Normals& drift, std::span<float> params) const;
+  /// The gain and offset (LSB) of one sense stage (sense()'s rule) from its variates.
+  void sense_stage(double n_gain, double n_offset, double n_dac, float& gain,
+                   float& offset_lsb) const;
+  /// The trial's read noise and the hardware (for the tail estimators).
+  const HardwareConfig& hardware() const { return hw_; }
+  double g_off_norm() const { return g_off_norm_; }
 
   /// Stream instance keys (exposed for tests).
   static std::uint64_t cell_instance(const std::string& layer, int row_tile);

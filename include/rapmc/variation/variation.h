@@ -107,4 +107,13 @@ OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& co
                                       TempMode temp_mode, double temp_min_c, double temp_max_c,
                                       std::uint64_t seed, std::uint64_t trial);
 
+/// The five die-level standard normal variates of a trial's operating point.
+struct DieVariates {
+  double n_vdd = 0, n_g_on = 0, n_g_off = 0, n_adc_gain = 0, n_adc_offset = 0;
+};
+/// The operating point at temperature temp_c with die-level variates `d`: the rule
+/// sample_operating_point() applies to its draws, and the tail estimators to theirs.
+OperatingPoint operating_point(const VariationConfig& v, const Corner& corner, double temp_c,
+                               const DieVariates& d);
+
 }  // namespace rapmc
