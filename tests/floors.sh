@@ -7,14 +7,14 @@
 set -euo pipefail
 cd "${1:-$(dirname "$0")/..}"
 declare -A FLOOR=([core]=0 [io]=1 [data]=2 [model]=2 [kernels]=3 [quant]=4 [infer]=5 [pim]=6
-                  [variation]=7 [mc]=8 [results]=9 [cli]=10)
+                  [variation]=7 [mc]=8 [tails]=9 [results]=10 [cli]=11)
 status=0
 checked=0
 floor_of() {  # include/rapmc/<f>/x.h, src/<f>/x.cpp, src/main.cpp
   local p="$1"
   p="${p#include/rapmc/}"
   p="${p#src/}"
-  if [[ "$p" == main.cpp ]]; then echo 11; return; fi
+  if [[ "$p" == main.cpp ]]; then echo 12; return; fi
   local f="${p%%/*}"
   if [[ -z "${FLOOR[$f]+x}" ]]; then echo "floors: $1: folder '$f' has no floor (add it to tests/floors.sh and docs/design.md)" >&2; echo -1; return; fi
   echo "${FLOOR[$f]}"

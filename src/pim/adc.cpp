@@ -31,35 +31,46 @@ int adc_decisions(AdcType type, int enob) {
   return type == AdcType::FLASH ? (1 << enob) - 1 : type == AdcType::SAR ? enob : 0;
 }
 
-int ideal_convert(int enob, double u, int ideal, double& margin) {
+int ideal_convert(int enob, double u, int ideal, double& margin, int* worst) {
   const int top = (1 << enob) - 1;
   const double c = std::floor(u + 0.5);
   const int code = c < 0 ? 0 : (c > top ? top : static_cast<int>(c));
   // The interval of the ideal code: (ideal − 1/2, ideal + 1/2), open where no threshold exists.
   double m = 1e30;
+  int which = 0;
   if (ideal >= 1) m = u - (ideal - 0.5);
-  if (ideal < top) m = std::min(m, (ideal + 0.5) - u);
+  if (ideal < top && (ideal + 0.5) - u < m) {
+    m = (ideal + 0.5) - u;
+    which = 1;
+  }
   margin = m;
+  if (worst) *worst = which;
   return code;
 }
 
 int adc_convert(AdcType type, int enob, std::span<const float> p, float u, int ideal, float& margin,
-                const DecisionNoise& noise, float* closest) {
+                const DecisionNoise& noise, float* closest, int* worst) {
   if (type == AdcType::IDEAL) {
     double m = 0;
-    const int c = ideal_convert(enob, u, ideal, m);
+    const int c = ideal_convert(enob, u, ideal, m, worst);
     margin = static_cast<float>(m);
     return c;
   }
   float m = 1e30f, near = 1e30f;
-  int code = 0;
+  int code = 0, which = 0;
+  auto keep = [&](float signed_x, int decision) {
+    if (signed_x < m) {
+      m = signed_x;
+      which = decision;
+    }
+  };
   if (type == AdcType::FLASH) {
     for (std::size_t j = 0; j < p.size(); ++j) {
       const float d = u - p[j];
       near = std::min(near, std::abs(d));
       const float x = d - noise.draw(static_cast<int>(j), d);  // comparator j fires if x > 0
       code += x > 0.0f;
-      m = std::min(m, static_cast<int>(j) < ideal ? x : -x);
+      keep(static_cast<int>(j) < ideal ? x : -x, static_cast<int>(j));
     }
   } else {
     const float v = u + p[0];
@@ -78,12 +89,13 @@ int adc_convert(AdcType type, int enob, std::span<const float> p, float u, int i
       const bool want = (ideal >> k) & 1;
       const float ideal_trial = ideal_acc + p[1 + k];
       const float xi = ideal_trial == trial ? x : v - (ideal_trial - 0.5f);
-      m = std::min(m, want ? xi : -xi);
+      keep(want ? xi : -xi, k);
       if (want) ideal_acc = ideal_trial;
     }
   }
   margin = m;
   if (closest) *closest = near;
+  if (worst) *worst = which;
   return code;
 }
 

@@ -123,6 +123,7 @@ void TemporalNoise::z_batch(const std::uint64_t* idx, int count, double* z) {
 
 float DecisionNoise::draw(int d, float distance) const {
   if (sigma_ <= 0.0f) return 0.0f;
+  if (given_) return sigma_ * static_cast<float>(given_[d]);
   const std::uint64_t i = first_ + 1 + static_cast<std::uint64_t>(d);
   if (!every_ && std::abs(distance) > static_cast<float>(TemporalNoise::REACH) * sigma_ &&
       !(tails_ && noise_->is_tail(i)))

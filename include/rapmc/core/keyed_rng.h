@@ -32,6 +32,8 @@ enum class RngDomain : std::uint64_t {
   SPATIAL = 12,          // per trial (instance 0): the die gradient; per tile: its shift
   DATA_SUBSET = 13,      // per campaign (instance = class label): a stratified subset's order
   BENCH = 14,            // benchmark data of rapmc bench --layer (weights, inputs)
+  TAILS = 15,            // high-sigma estimators (trial = sample index, instance = stage and
+                         // sub-stage: tails/rare_event.h)
 };
 
 /// The scheme every results file records (/settings rng_scheme). v1 was a SplitMix64 hash of the

@@ -29,12 +29,16 @@ int adc_decisions(AdcType type, int enob);
 /// ones-counting encoder). Sar: each bit decision on the ideal code's search path, keep bit k
 /// if u + offset > trial − 1/2. A wrong code always has a margin ≤ 0. With `closest` (flash and
 /// sar; the ideal ADC takes no decisions and leaves it as it is), also the smallest distance
-/// (LSB, before comparator noise) of u to a threshold of a decision taken.
+/// (LSB, before comparator noise) of u to a threshold of a decision taken. With `worst`, also
+/// the decision whose margin that is (flash: the comparator; sar: the bit, enob − 1 first; the
+/// ideal ADC: 0 for the threshold below the ideal code, 1 above): the failure modes of the tail
+/// estimators.
 int adc_convert(AdcType type, int enob, std::span<const float> params, float u, int ideal,
-                float& margin_lsb, const DecisionNoise& noise = {}, float* closest = nullptr);
+                float& margin_lsb, const DecisionNoise& noise = {}, float* closest = nullptr,
+                int* worst = nullptr);
 
 /// The ideal ADC on an analog value u (double): clamp(floor(u + 1/2), 0, 2^enob − 1), and its
 /// signed margin against the ideal code `ideal` (thresholds at k ± 1/2 that exist).
-int ideal_convert(int enob, double u, int ideal, double& margin_lsb);
+int ideal_convert(int enob, double u, int ideal, double& margin_lsb, int* worst = nullptr);
 
 }  // namespace rapmc::pim

@@ -85,12 +85,15 @@ class DecisionNoise {
   DecisionNoise(float sigma_lsb, TemporalNoise& noise, std::uint64_t first, bool every = false,
                 bool tails = true)
       : sigma_(sigma_lsb), noise_(&noise), first_(first), every_(every), tails_(tails) {}
+  /// Decision d's noise is sigma_lsb·z[d], given (the tail estimators, tails/conversion_model.h).
+  DecisionNoise(float sigma_lsb, const double* z) : sigma_(sigma_lsb), given_(z) {}
   /// The noise of decision d whose input sits `distance` LSB from its threshold.
   float draw(int d, float distance) const;
 
  private:
   float sigma_ = 0.0f;
   TemporalNoise* noise_ = nullptr;
+  const double* given_ = nullptr;
   std::uint64_t first_ = 0;
   bool every_ = false;
   bool tails_ = true;

@@ -1,0 +1,65 @@
+// One conversion of a chip as a function of the standard normal variables that decide it
+// (docs/design.md, "High-sigma estimation"): the die-level operating point, the tile's shift, the
+// ADC instance (replica or calibration column, each comparator's offset and trim DAC, SAR DAC
+// units), the bitline's sense stage, the driven cells of the bitline and of its reference
+// column, and the read's temporal noise (the bitline's and each comparator decision's). Every
+// formula is the chip's own (PvtSampler's, adc_convert's, the engine's bitline variance), fed
+// with coordinates of a vector z instead of keyed streams, so a rare z found by an estimator is
+// a conversion a chip can make.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "rapmc/pim/hardware.h"
+#include "rapmc/variation/variation.h"
+
+namespace rapmc::tails {
+
+/// What decides the conversion studied: the design, its variation and operating conditions, and
+/// the read (count c on a bitline whose read drives `rows` rows).
+struct ConversionSetup {
+  HardwareConfig hw;
+  VariationConfig variation;
+  Corner corner;
+  TempMode temp_mode = TempMode::FIXED;
+  double temp_min_c = 27.0, temp_max_c = 27.0;
+  int count = 0;
+  int rows = 0;  // rows the read drives (≥ count, ≤ the schedule's rows per read)
+};
+
+/// The outcome of one conversion: its code, the ideal code of its count, the signed margin of
+/// its worst decision (LSB, < 0 for a wrong decision) and which decision that is.
+struct ConversionOutcome {
+  int code = 0;
+  int ideal = 0;
+  float margin_lsb = 0;
+  int decision = 0;
+  bool wrong() const { return code != ideal; }
+  int error_codes() const { return code > ideal ? code - ideal : ideal - code; }
+};
+
+class ConversionModel {
+ public:
+  /// ConfigError naming the key for what the model does not cover: stuck-at cells, telegraph
+  /// noise, a die gradient, IR drop, a count or rows outside the read's range.
+  explicit ConversionModel(ConversionSetup setup);
+  /// Number of standard normal variables (fixed for the setup).
+  int dimension() const { return dimension_; }
+  /// The name of each variable ("die/n_vdd", "cell/3/prog", "noise/comparator/2", ...).
+  const std::vector<std::string>& variable_names() const { return names_; }
+  const ConversionSetup& setup() const { return setup_; }
+  /// The conversion at z (dimension() values).
+  ConversionOutcome evaluate(std::span<const double> z) const;
+
+ private:
+  // The conversion at z; with `names`, each variable's name as it is used (the dry run that
+  // sizes the model).
+  ConversionOutcome evaluate_at(std::span<const double> z, std::vector<std::string>* names) const;
+  ConversionSetup setup_;
+  int dimension_ = 0;
+  std::vector<std::string> names_;
+};
+
+}  // namespace rapmc::tails

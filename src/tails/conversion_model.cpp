@@ -1,0 +1,182 @@
+#include "rapmc/tails/conversion_model.h"
+
+#include <cmath>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "rapmc/core/errors.h"
+#include "rapmc/pim/adc.h"
+#include "rapmc/pim/temporal_noise.h"
+#include "rapmc/variation/pvt_sampler.h"
+
+namespace rapmc::tails {
+namespace {
+
+// The variables of z in the order a conversion uses them; in the dry run (names given) each
+// returns 0 and records its name ("<kind>/<i>").
+class Cursor {
+ public:
+  Cursor(std::span<const double> z, std::vector<std::string>* names) : z_(z), names_(names) {}
+  double next(const char* kind) {
+    if (names_) {
+      names_->push_back(std::string(kind) + "/" + std::to_string(counts_[kind]++));
+      return 0.0;
+    }
+    return z_[at_++];
+  }
+  // A source of variates of one kind (PvtSampler::Normals).
+  PvtSampler::Normals source(const char* kind) {
+    return [this, kind] { return next(kind); };
+  }
+
+ private:
+  std::span<const double> z_;
+  std::vector<std::string>* names_;
+  std::size_t at_ = 0;
+  std::unordered_map<std::string, int> counts_;
+};
+
+}  // namespace
+
+ConversionModel::ConversionModel(ConversionSetup setup) : setup_(std::move(setup)) {
+  const HardwareConfig& hw = setup_.hw;
+  const VariationConfig& v = setup_.variation;
+  const bool sparse = hw.schedule == MvmSchedule::SPARSE;
+  const int max_rows = sparse ? hw.sparse_k : hw.tile_rows;
+  if (setup_.rows == 0) setup_.rows = sparse ? hw.sparse_k : hw.tile_rows / 2;
+  const int levels = (1 << hw.cell_bits) - 1;
+  std::string problems;
+  auto problem = [&](const std::string& p) { problems += "\n  " + p; };
+  if (setup_.rows < 1 || setup_.rows > max_rows)
+    problem("rows = " + std::to_string(setup_.rows) + ": a read of " + hw.source + " drives 1.." +
+            std::to_string(max_rows) + " rows");
+  if (setup_.count < 0 || setup_.count > setup_.rows * levels)
+    problem("count = " + std::to_string(setup_.count) + ": a read of " +
+            std::to_string(setup_.rows) + " rows counts 0.." +
+            std::to_string(setup_.rows * levels));
+  if (v.stuck_on_prob > 0 || v.stuck_off_prob > 0)
+    problem(
+        "variation.stuck_on_prob / stuck_off_prob: stuck-at cells are not in the tail model "
+        "(a plain campaign covers them)");
+  if (v.rtn_cell_fraction > 0 && v.rtn_amplitude_rel > 0)
+    problem("variation.rtn_cell_fraction: telegraph noise is not in the tail model");
+  if (v.die_gradient_sigma_rel > 0)
+    problem(
+        "variation.die_gradient_sigma_rel: the die gradient depends on the tile's place, "
+        "which one conversion does not have");
+  if (hw.ir_drop()) problem(hw.source + ": wires.*: IR drop is not in the tail model");
+  if (!problems.empty()) throw ConfigError("high-sigma conversion model:" + problems);
+  evaluate_at({}, &names_);
+  dimension_ = static_cast<int>(names_.size());
+}
+
+ConversionOutcome ConversionModel::evaluate(std::span<const double> z) const {
+  if (static_cast<int>(z.size()) != dimension_)
+    throw ModelError("ConversionModel::evaluate: " + std::to_string(z.size()) +
+                     " variables, the model has " + std::to_string(dimension_));
+  return evaluate_at(z, nullptr);
+}
+
+ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
+                                               std::vector<std::string>* names) const {
+  const ConversionSetup& st = setup_;
+  const HardwareConfig& hw = st.hw;
+  Cursor cur(z, names);
+  // The die: the operating point (sample_operating_point's rule) and the chip's sampler on it.
+  DieVariates d;
+  d.n_vdd = cur.next("die/vdd");
+  double temp_c = st.corner.temp_c;
+  if (st.temp_mode == TempMode::UNIFORM) {  // a uniform temperature through Φ of its variable
+    const double u = 0.5 * std::erfc(-cur.next("die/temperature") / std::sqrt(2.0));
+    temp_c = st.temp_min_c + u * (st.temp_max_c - st.temp_min_c);
+  }
+  d.n_g_on = cur.next("die/g_on");
+  d.n_g_off = cur.next("die/g_off");
+  d.n_adc_gain = cur.next("die/adc_gain");
+  d.n_adc_offset = cur.next("die/adc_offset");
+  const OperatingPoint op = operating_point(st.variation, st.corner, temp_c, d);
+  const PvtSampler s(st.variation, op, hw, 0, 0);
+  const auto tile =
+      static_cast<float>(s.varies_tiles() ? s.tile_factor(0, 0, cur.next("tile/shift")) : 1.0);
+  // The bitline's ADC instance and sense stage (map_weights' rules).
+  std::vector<float> p(static_cast<std::size_t>(pim::adc_param_count(hw.adc, hw.enob)));
+  pim::nominal_adc_params(hw.adc, hw.enob, hw.threshold_shift_lsb(), p);
+  if (s.varies_adcs() && !p.empty())
+    s.adc_params(cur.source("adc/comparator"), cur.source("adc/trim"), cur.source("adc/replica"),
+                 cur.source("adc/drift"), p);
+  float gain = 1.0f, offset = 0.0f;
+  if (s.varies_sense()) {
+    const double n_gain = cur.next("sense/gain");
+    const double n_offset = cur.next("sense/offset");
+    const double n_dac = hw.offset_trim == OffsetTrim::TRIM ? cur.next("sense/trim") : 0.0;
+    s.sense_stage(n_gain, n_offset, n_dac, gain, offset);
+  }
+  // The driven cells: the count as full-level cells, one partial, the rest off; then the
+  // reference column's off cells (map_weights: floats, scaled by the tile's factor).
+  const int levels = (1 << hw.cell_bits) - 1;
+  const bool varied = s.varies_cells();
+  const PvtSampler::Normals cell_drift = cur.source("cell/drift");
+  auto cell = [&](double level, const char* prog, const char* alpha) {
+    float g = static_cast<float>(s.g_off_norm() + level);
+    if (varied) {
+      const double n_prog = cur.next(prog);
+      const double n_alpha = cur.next(alpha);
+      g = static_cast<float>(s.cell_value(level, n_prog, n_alpha, cell_drift));
+    }
+    return s.varies_tiles() ? g * tile : g;
+  };
+  float sum = 0.0f, sum2 = 0.0f, ref = 0.0f, ref2 = 0.0f;
+  for (int r = 0, left = st.count; r < st.rows; ++r) {
+    const int level = std::min(left, levels);
+    left -= level;
+    const float g = cell(level, "cell/prog", "cell/alpha");
+    sum += g;
+    sum2 += g * g;
+  }
+  const bool ref_column = hw.off_current == OffCurrent::REFERENCE_COLUMN;
+  if (ref_column) {
+    for (int r = 0; r < st.rows; ++r) {
+      const float g = cell(0, "reference/prog", "reference/alpha");
+      ref += g;
+      ref2 += g * g;
+    }
+  }
+  // The analog value (PimMvm::analog_values), then the read's noise and the conversion.
+  const float inv_lsb = 1.0f / static_cast<float>(hw.lsb_counts);
+  float u = sum * inv_lsb;
+  if (ref_column)
+    u = (sum - ref) * inv_lsb;
+  else if (hw.off_current == OffCurrent::DIGITAL_OFFSET)
+    u = (sum - static_cast<float>(st.rows * s.g_off_norm())) * inv_lsb;
+  if (s.varies_sense()) u = u * gain + offset;
+  const pim::ReadNoise rn = s.read_noise();
+  if (rn.bitline()) {
+    const double l2 = static_cast<double>(hw.lsb_counts) * hw.lsb_counts;
+    const double var = rn.floor_lsb * rn.floor_lsb + rn.per_g_counts2 * (sum + ref) / l2 +
+                       rn.cell_rel * rn.cell_rel * (sum2 + ref2) / l2;
+    u += static_cast<float>(std::sqrt(var) * cur.next("noise/bitline"));
+  }
+  const int top = (1 << hw.enob) - 1;
+  ConversionOutcome out;
+  out.ideal = std::min((2 * st.count + hw.lsb_counts) / (2 * hw.lsb_counts), top);
+  if (hw.adc == AdcType::IDEAL) {
+    double margin = 0;
+    out.code = pim::ideal_convert(hw.enob, static_cast<double>(u) + hw.threshold_shift_lsb(),
+                                  out.ideal, margin, &out.decision);
+    out.margin_lsb = static_cast<float>(margin);
+    return out;
+  }
+  const auto sigma_c = static_cast<float>(rn.comparator_lsb);
+  std::vector<double> decisions;
+  if (sigma_c > 0.0f)
+    for (int k = 0; k < pim::adc_decisions(hw.adc, hw.enob); ++k)
+      decisions.push_back(cur.next("noise/comparator"));
+  out.code = pim::adc_convert(
+      hw.adc, hw.enob, p, u, out.ideal, out.margin_lsb,
+      sigma_c > 0.0f ? pim::DecisionNoise(sigma_c, decisions.data()) : pim::DecisionNoise(),
+      nullptr, &out.decision);
+  return out;
+}
+
+}  // namespace rapmc::tails
