@@ -13,6 +13,7 @@
 #include "rapmc/cli/replay_command.h"
 #include "rapmc/cli/report_command.h"
 #include "rapmc/cli/run_command.h"
+#include "rapmc/cli/tails_command.h"
 #include "rapmc/core/errors.h"
 #include "rapmc/core/mpi_context.h"
 #include "rapmc/core/version.h"
@@ -56,6 +57,7 @@ int run_cli(int argc, char** argv) {
   add_report_command(app, action);
   add_replay_command(app, action);
   add_merge_command(app, action);
+  add_tails_command(app, action);
 
   try {
     app.parse(argc, argv);

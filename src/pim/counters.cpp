@@ -34,6 +34,8 @@ double ExactSquares::value() const {
 }
 
 void LayerCounters::merge(const LayerCounters& o) {
+  if (count_hist.size() < o.count_hist.size()) count_hist.resize(o.count_hist.size(), 0);
+  for (std::size_t c = 0; c < o.count_hist.size(); ++c) count_hist[c] += o.count_hist[c];
   reads += o.reads;
   conversions += o.conversions;
   cell_ops += o.cell_ops;

@@ -190,8 +190,8 @@ std::uint64_t read_key(std::uint64_t call, int token, int rt, int plane, int chu
 
 }  // namespace
 
-PimMvm::PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws)
-    : chip_(chip), act_bits_(act_bits) {
+PimMvm::PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws, CountHistogram counts)
+    : chip_(chip), act_bits_(act_bits), count_hist_(counts == CountHistogram::ON) {
   if (act_bits < 2 || act_bits > 8)  // up to 8 bit-planes per input (run()'s plane lists)
     throw ModelError("PimMvm: act_bits = " + std::to_string(act_bits) + " outside 2..8");
   const HardwareConfig& hw = chip.hardware();
@@ -342,6 +342,10 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
   c.conversions += static_cast<std::uint64_t>(m.cols);
   c.cell_ops += static_cast<std::uint64_t>(n) * m.cols;
   c.on_counts += static_cast<std::uint64_t>(count_columns(m, rt, rows, n, s));
+  if (count_hist_) {
+    if (c.count_hist.size() != ideal_of_count_.size()) c.count_hist.resize(ideal_of_count_.size());
+    for (int col = 0; col < m.cols; ++col) c.count_hist[static_cast<std::size_t>(s.count[col])]++;
+  }
   const double leak_none = hw.off_current == OffCurrent::NONE ? n * chip_.g_off_norm() : 0.0;
   if (chip_.ideal_cells() && chip_.nominal_adcs() && chip_.nominal_sense() &&
       !chip_.has_read_noise() && leak_none == 0.0 && hw.lsb_counts == 1) {

@@ -45,36 +45,20 @@ void for_blocks(std::uint64_t n, F&& f) {
 }
 
 // Failures among n samples of stage `stage`/`sub` at σ·scale and, if `per_mode`, per mode the
-// failing samples' count, the sum of their points (the centroid's numerator) and the failing
-// sample of least norm.
-struct ModeSums {
-  std::uint64_t failures = 0;
-  std::vector<double> sum;
-  double least = std::numeric_limits<double>::infinity();
-  std::vector<double> nearest;
+// first KEEP failing points in sample order.
+constexpr std::size_t KEEP = 2000;
+struct ModePoints {
+  std::vector<std::vector<double>> points;
   void add(std::span<const double> z) {
-    if (sum.empty()) sum.assign(z.size(), 0.0);
-    for (std::size_t k = 0; k < z.size(); ++k) sum[k] += z[k];
-    ++failures;
-    const double r2 = norm2(z);
-    if (r2 < least) {
-      least = r2;
-      nearest.assign(z.begin(), z.end());
-    }
+    if (points.size() < KEEP) points.emplace_back(z.begin(), z.end());
   }
-  void merge(const ModeSums& o) {
-    if (sum.empty()) sum.assign(o.sum.size(), 0.0);
-    for (std::size_t k = 0; k < o.sum.size(); ++k) sum[k] += o.sum[k];
-    failures += o.failures;
-    if (o.least < least) {
-      least = o.least;
-      nearest = o.nearest;
-    }
+  void merge(const ModePoints& o) {
+    for (const auto& z : o.points) add(z);
   }
 };
 struct ScaledRun {
   std::uint64_t failures = 0;
-  std::map<int, ModeSums> modes;
+  std::map<int, ModePoints> modes;
 };
 ScaledRun run_scaled(const LimitState& f, int dim, std::uint64_t n, double scale,
                      std::uint64_t seed, TailStage stage, std::uint64_t sub, bool per_mode) {
@@ -129,63 +113,160 @@ struct Mixture {
                  mu.size() - 1);
     for (std::size_t k = 0; k < z.size(); ++k) z[k] += mu[m][k];
   }
-  // φ(z)/q(z) = 1/(α₀ + (1 − α₀)/M·Σ exp(μ·z − |μ|²/2)), summed in log space.
-  double weight(std::span<const double> z) const {
-    std::vector<double> logs;
+  // φ(z)/q(z) = 1/(α₀ + (1 − α₀)/M·Σ exp(μ·z − |μ|²/2)), summed in log space; `resp` gets each
+  // shifted component's share of q (its responsibility for z).
+  double weight(std::span<const double> z, std::vector<double>& resp) const {
+    resp.resize(mu.size());
     double top = 0;  // the unshifted component's log term
-    for (const std::vector<double>& m : mu) {
+    for (std::size_t m = 0; m < mu.size(); ++m) {
       double dot = 0;
-      for (std::size_t k = 0; k < z.size(); ++k) dot += m[k] * z[k];
-      logs.push_back(dot - 0.5 * norm2(m));
-      top = std::max(top, logs.back());
+      for (std::size_t k = 0; k < z.size(); ++k) dot += mu[m][k] * z[k];
+      resp[m] = dot - 0.5 * norm2(mu[m]);
+      top = std::max(top, resp[m]);
     }
     double q = a0 * std::exp(-top);
-    for (double l : logs) q += (1 - a0) / static_cast<double>(mu.size()) * std::exp(l - top);
+    for (double& r : resp) {
+      r = (1 - a0) / static_cast<double>(mu.size()) * std::exp(r - top);
+      q += r;
+    }
+    for (double& r : resp) r /= q;
     return std::exp(-top) / q;
   }
 };
 
-// One round of n samples from the mixture: Σ w·f, Σ (w·f)², failures, and per failure mode
-// Σ w and Σ w·z (the cross-entropy update of its component's mean).
+// One round of n samples from the mixture: Σ w·f, Σ (w·f)², failures, and per shifted
+// component Σ w·r and Σ w·r·z over the failures (r its responsibility): the cross-entropy
+// update of its mean.
 struct Round {
   double sum = 0, sum2 = 0;
   std::uint64_t failures = 0;
-  std::map<int, std::pair<double, std::vector<double>>> modes;
+  std::vector<double> wr;
+  std::vector<std::vector<double>> wrz;
 };
 Round run_mixture(const LimitState& f, int dim, const Mixture& mix, std::uint64_t n,
                   std::uint64_t seed, std::uint64_t sub) {
-  std::vector<Round> parts((n + BLOCK - 1) / BLOCK);
+  const std::size_t M = mix.mu.size();
+  auto empty = [&] {
+    Round r;
+    r.wr.assign(M, 0.0);
+    r.wrz.assign(M, std::vector<double>(static_cast<std::size_t>(dim), 0.0));
+    return r;
+  };
+  std::vector<Round> parts((n + BLOCK - 1) / BLOCK, empty());
   for_blocks(n, [&](std::uint64_t begin, std::uint64_t end, std::uint64_t b) {
-    std::vector<double> z(static_cast<std::size_t>(dim));
+    std::vector<double> z(static_cast<std::size_t>(dim)), resp;
     Round& part = parts[b];
     for (std::uint64_t i = begin; i < end; ++i) {
       KeyedStream stream = stage_stream(seed, TailStage::IMPORTANCE, sub, i);
       mix.draw(stream, z);
-      const LimitOutcome out = f(z);
-      if (!out.fail) continue;
-      const double w = mix.weight(z);
+      if (!f(z).fail) continue;
+      const double w = mix.weight(z, resp);
       part.sum += w;
       part.sum2 += w * w;
       ++part.failures;
-      auto& [sw, swz] = part.modes[out.mode];
-      if (swz.empty()) swz.assign(z.size(), 0.0);
-      sw += w;
-      for (std::size_t k = 0; k < z.size(); ++k) swz[k] += w * z[k];
+      for (std::size_t m = 0; m < M; ++m) {
+        part.wr[m] += w * resp[m];
+        for (std::size_t k = 0; k < z.size(); ++k) part.wrz[m][k] += w * resp[m] * z[k];
+      }
     }
   });
-  Round all;
+  Round all = empty();
   for (const Round& part : parts) {  // in block order
     all.sum += part.sum;
     all.sum2 += part.sum2;
     all.failures += part.failures;
-    for (const auto& [mode, acc] : part.modes) {
-      auto& [sw, swz] = all.modes[mode];
-      if (swz.empty()) swz.assign(acc.second.size(), 0.0);
-      sw += acc.first;
-      for (std::size_t k = 0; k < swz.size(); ++k) swz[k] += acc.second[k];
+    for (std::size_t m = 0; m < M; ++m) {
+      all.wr[m] += part.wr[m];
+      for (std::size_t k = 0; k < all.wrz[m].size(); ++k) all.wrz[m][k] += part.wrz[m][k];
     }
   }
   return all;
+}
+
+// The failing points' directions grouped by k-means on the unit sphere (at most 3 groups; a
+// new group only for a direction more than acos(0.8) from the others; farthest-point start,
+// so deterministic): each group's mean point and its member of least norm.
+std::vector<std::pair<std::vector<double>, std::vector<double>>> direction_groups(
+    const std::vector<std::vector<double>>& pts) {
+  const std::size_t n = pts.size(), d = pts.front().size();
+  std::vector<std::vector<double>> unit(pts);
+  for (auto& u : unit) {
+    const double r = std::sqrt(norm2(u));
+    for (double& x : u) x /= r;
+  }
+  auto cosine = [&](const std::vector<double>& a, const std::vector<double>& b) {
+    double s = 0;
+    for (std::size_t k = 0; k < d; ++k) s += a[k] * b[k];
+    return s;
+  };
+  std::vector<std::vector<double>> centres{unit[0]};
+  while (centres.size() < 3) {
+    std::size_t far = 0;
+    double far_cos = 2.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      double best = -2.0;
+      for (const auto& c : centres) best = std::max(best, cosine(unit[i], c));
+      if (best < far_cos) {
+        far_cos = best;
+        far = i;
+      }
+    }
+    if (far_cos > 0.8) break;
+    centres.push_back(unit[far]);
+  }
+  std::vector<std::size_t> group(n, 0);
+  for (int it = 0; it < 20; ++it) {
+    for (std::size_t i = 0; i < n; ++i) {
+      double best = -2.0;
+      for (std::size_t c = 0; c < centres.size(); ++c)
+        if (const double cs = cosine(unit[i], centres[c]); cs > best) {
+          best = cs;
+          group[i] = c;
+        }
+    }
+    for (std::size_t c = 0; c < centres.size(); ++c) {
+      std::vector<double> sum(d, 0.0);
+      for (std::size_t i = 0; i < n; ++i)
+        if (group[i] == c)
+          for (std::size_t k = 0; k < d; ++k) sum[k] += unit[i][k];
+      const double r = std::sqrt(norm2(sum));
+      if (r > 0)
+        for (std::size_t k = 0; k < d; ++k) centres[c][k] = sum[k] / r;
+    }
+  }
+  // Each group's sum and nearest member; groups whose mean points agree in direction (the
+  // members' spread averages out of the means) are one region, merged.
+  struct Group {
+    std::vector<double> sum;
+    std::size_t members = 0, nearest = 0;
+  };
+  std::vector<Group> groups;
+  for (std::size_t c = 0; c < centres.size(); ++c) {
+    Group g{std::vector<double>(d, 0.0)};
+    for (std::size_t i = 0; i < n; ++i)
+      if (group[i] == c) {
+        if (g.members++ == 0 || norm2(pts[i]) < norm2(pts[g.nearest])) g.nearest = i;
+        for (std::size_t k = 0; k < d; ++k) g.sum[k] += pts[i][k];
+      }
+    if (g.members == 0) continue;
+    bool merged = false;
+    for (Group& h : groups)
+      if (cosine(g.sum, h.sum) > 0.8 * std::sqrt(norm2(g.sum) * norm2(h.sum))) {
+        for (std::size_t k = 0; k < d; ++k) h.sum[k] += g.sum[k];
+        if (norm2(pts[g.nearest]) < norm2(pts[h.nearest])) h.nearest = g.nearest;
+        h.members += g.members;
+        merged = true;
+        break;
+      }
+    if (!merged) groups.push_back(std::move(g));
+  }
+  std::vector<std::pair<std::vector<double>, std::vector<double>>> out;
+  for (Group& g : groups) {
+    if (g.members < 3) continue;  // a region the search barely touched
+    for (double& x : g.sum) x /= static_cast<double>(g.members);
+    out.emplace_back(std::move(g.sum), pts[g.nearest]);
+  }
+  return out;
 }
 
 // The failure boundary along the ray through `through` (which need not fail: the ray is walked
@@ -250,27 +331,40 @@ TailEstimate importance_sampling(const LimitState& f, int dim, const ImportanceO
   std::uint64_t evals = 0;
   Mixture mix;
   mix.a0 = o.defensive;
-  std::vector<int> modes;
-  for (const auto& [mode, sums] : found.modes) {
-    if (sums.failures < 3) continue;  // a region the search barely touched
-    std::vector<double> centroid(sums.sum);
-    for (double& x : centroid) x /= static_cast<double>(sums.failures);
-    std::vector<double> mu = boundary_on_ray(f, centroid, evals);
-    if (mu.empty()) mu = to_boundary(f, sums.nearest, evals);
-    mix.mu.push_back(std::move(mu));
-    modes.push_back(mode);
+  std::vector<int> modes;  // the failure mode each component was found for
+  for (const auto& [mode, found_points] : found.modes) {
+    if (found_points.points.size() < 3) continue;
+    // Each group's mean taken to the boundary (or its nearest failure, if that ray does not
+    // fail); two groups whose boundary points' midpoint fails lie in one region: the nearer kept.
+    std::vector<std::vector<double>> region;
+    for (auto& [mean, nearest] : direction_groups(found_points.points)) {
+      std::vector<double> mu = boundary_on_ray(f, mean, evals);
+      if (mu.empty()) mu = to_boundary(f, nearest, evals);
+      bool joined = false;
+      for (std::vector<double>& r : region) {
+        std::vector<double> mid(mu.size());
+        for (std::size_t k = 0; k < mid.size(); ++k) mid[k] = 0.5 * (mu[k] + r[k]);
+        ++evals;
+        if (!f(mid).fail) continue;
+        if (norm2(mu) < norm2(r)) r = mu;
+        joined = true;
+        break;
+      }
+      if (!joined) region.push_back(std::move(mu));
+    }
+    for (std::vector<double>& mu : region) {
+      mix.mu.push_back(std::move(mu));
+      modes.push_back(mode);
+    }
   }
-  // Cross-entropy rounds: each component's mean moves to the weighted mean of its mode's
-  // failures, the conditional mean given failure (Rubinstein & Kroese).
+  // Cross-entropy rounds: each component's mean moves to the weighted mean of the failures it
+  // is responsible for, the conditional mean given failure (Rubinstein & Kroese).
   for (int round = 1; round <= o.ce_rounds && !mix.mu.empty(); ++round) {
     const Round r = run_mixture(f, dim, mix, o.ce_samples, seed, static_cast<std::uint64_t>(round));
     e.samples += o.ce_samples;
-    for (std::size_t m = 0; m < modes.size(); ++m) {
-      const auto it = r.modes.find(modes[m]);
-      if (it == r.modes.end() || !(it->second.first > 0)) continue;
-      for (std::size_t k = 0; k < mix.mu[m].size(); ++k)
-        mix.mu[m][k] = it->second.second[k] / it->second.first;
-    }
+    for (std::size_t m = 0; m < mix.mu.size(); ++m)
+      if (r.wr[m] > 0)
+        for (std::size_t k = 0; k < mix.mu[m].size(); ++k) mix.mu[m][k] = r.wrz[m][k] / r.wr[m];
   }
   // The design points: each component's mean, its β the boundary's distance along its ray.
   double beta_min = std::numeric_limits<double>::infinity();

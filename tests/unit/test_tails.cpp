@@ -271,27 +271,37 @@ TEST_CASE("the conversion model errs as often as the chip engine does, count by 
 
 TEST_CASE(
     "on the shipped RAP design, both estimators agree with plain Monte Carlo where it reaches") {
-  // Count 3 of a 7-row read under the default variation: about 4·10⁻⁴ per conversion, within
-  // plain Monte Carlo's reach. Every source of the chip is a variable here.
-  ConversionSetup s;
-  s.hw = load_hardware("data/hardware/rap.toml");
-  s.count = 3;
-  s.rows = 7;
-  const ConversionModel m(s);
-  CAPTURE(m.dimension());
-  PlainOptions po;
-  po.samples = 1'000'000;
-  const TailEstimate plain = plain_monte_carlo(conversions(m), m.dimension(), po, 41);
-  const TailEstimate is = importance_sampling(conversions(m), m.dimension(), {}, 42);
-  // Scaled sigma with scales near 1: farther out other mechanisms take over (at s = 1.5..3 the
-  // extrapolation reads 30 % low here; docs/design.md, "High-sigma estimation").
-  ScaledSigmaOptions so;
-  so.scales = {1.2, 1.35, 1.5, 1.75, 2.0};
-  so.samples_per_scale = 200'000;
-  const TailEstimate ss = scaled_sigma(conversions(m), m.dimension(), so, 43);
-  CHECK(plain.failures > 100);
-  CHECK(is.ess > 1000);
-  CHECK(std::abs(is.p - plain.p) <= K_SIGMA * std::hypot(is.std_error, plain.std_error));
-  CHECK(std::abs(std::log(ss.p / plain.p)) <=
-        K_SIGMA * std::hypot(ss.std_error, plain.std_error / plain.p));
+  // Counts 3 and 2 of a 7-row read under the default variation: about 4·10⁻⁴ and 1.5·10⁻⁵ per
+  // conversion, within plain Monte Carlo's reach. Every source of the chip is a variable here;
+  // at count 2 the failures fall in several regions of different mechanisms (importance
+  // sampling needs its direction groups and cross-entropy rounds to cover them).
+  for (const auto& [count, plain_samples] :
+       std::vector<std::pair<int, std::uint64_t>>{{3, 1'000'000}, {2, 10'000'000}}) {
+    ConversionSetup s;
+    s.hw = load_hardware("data/hardware/rap.toml");
+    s.count = count;
+    s.rows = 7;
+    const ConversionModel m(s);
+    CAPTURE(count);
+    PlainOptions po;
+    po.samples = plain_samples;
+    const TailEstimate plain = plain_monte_carlo(conversions(m), m.dimension(), po, 41);
+    const TailEstimate is = importance_sampling(conversions(m), m.dimension(), {}, 42);
+    // Scaled sigma with scales near 1: farther out other mechanisms take over (at s = 1.5..3
+    // the extrapolation reads 30 % low at count 3; docs/design.md, "High-sigma estimation").
+    ScaledSigmaOptions so;
+    so.scales = {1.2, 1.35, 1.5, 1.75, 2.0};
+    so.samples_per_scale = 200'000;
+    const TailEstimate ss = scaled_sigma(conversions(m), m.dimension(), so, 43);
+    CAPTURE(plain.p);
+    CAPTURE(is.p);
+    CAPTURE(is.std_error);
+    CAPTURE(ss.p);
+    CAPTURE(ss.std_error);
+    CHECK(plain.failures > 100);
+    CHECK(is.ess > 1000);
+    CHECK(std::abs(is.p - plain.p) <= K_SIGMA * std::hypot(is.std_error, plain.std_error));
+    CHECK(std::abs(std::log(ss.p / plain.p)) <=
+          K_SIGMA * std::hypot(ss.std_error, plain.std_error / plain.p));
+  }
 }

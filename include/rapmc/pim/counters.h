@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace rapmc::pim {
 
@@ -49,6 +50,9 @@ struct LayerCounters {
   double margin_min_lsb = 1e30;
   ExactSquares signal_sq;  // Σ exact accumulator² (integer MVM result)
   ExactSquares error_sq;   // Σ (simulated − exact)²: the layer's MVM SQNR is signal / error
+  // Conversions by the exact count of their bitline (index = count); empty unless the engine
+  // records counts (PimMvm, CountHistogram::ON).
+  std::vector<std::uint64_t> count_hist;
 
   /// 10·log10(signal_sq / error_sq), +inf without error.
   double mvm_sqnr_db() const;

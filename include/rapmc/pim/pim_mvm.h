@@ -31,6 +31,9 @@ namespace rapmc::pim {
 /// the lazy evaluation must equal in every code; margins of the conversions the noise cannot
 /// change then include their noise).
 enum class NoiseDraws { LAZY, EVERYWHERE };
+/// Whether the counters keep a histogram of every conversion's exact count (the count
+/// distribution of a workload, for the tail estimators: LayerCounters::count_hist).
+enum class CountHistogram { OFF, ON };
 
 class PimMvm final : public MvmBackend {
  public:
@@ -39,7 +42,8 @@ class PimMvm final : public MvmBackend {
   /// function of its place (sample, layer, head, token, row tile, plane, read, bitline), so
   /// any number of threads may drive the engine at once with the same results; the only
   /// mutable state is per-thread scratch, and the counters merge exactly.
-  PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws = NoiseDraws::LAZY);
+  PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws = NoiseDraws::LAZY,
+         CountHistogram counts = CountHistogram::OFF);
   void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc,
            std::uint64_t sample = 0) const override;
   /// True if the hardware places the attention products on the chip.
@@ -117,6 +121,7 @@ class PimMvm final : public MvmBackend {
   float comparator_sigma_ = 0.0f;             // σ of a comparator decision, LSB
   bool noisy_ = false;                        // temporal noise on bitlines or comparators
   bool everywhere_ = false;                   // NoiseDraws::EVERYWHERE
+  bool count_hist_ = false;                   // CountHistogram::ON
   int variables_ = 1;                         // noise variables per conversion
   std::vector<std::int32_t> ideal_of_count_;  // the ideal code of each count
   std::vector<float> nominal_params_;         // the ADC's nominal parameters (noisy nominal chips)

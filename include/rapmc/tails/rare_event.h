@@ -72,10 +72,10 @@ struct ImportanceOptions {
   std::uint64_t search_samples = 20'000;             // per search scale
   std::vector<double> search_scales{2, 3, 4, 6, 8};  // σ multipliers, tried in turn
   std::uint64_t search_failures = 200;  // stop the search at the first scale with this many
-  int ce_rounds = 2;                    // cross-entropy rounds moving the components' means
-  std::uint64_t ce_samples = 20'000;    // samples per round (not in the estimate)
+  int ce_rounds = 4;                    // cross-entropy rounds moving the components' means
+  std::uint64_t ce_samples = 25'000;    // samples per round (not in the estimate)
   double defensive = 0.1;               // weight of the unshifted N(0, I) in the mixture
-  double mode_window = 4.0;  // keep modes with β² ≤ β_min² + 2·this (others weigh < e^−this)
+  double mode_window = 12.0;  // keep components with β² ≤ β_min² + 2·this (others weigh < e^−this)
 };
 /// The model scaled-sigma sampling fits to ln P(s): SUN_LI, α + β ln s − γ/s² (as published);
 /// Q_FUNCTION, α + β ln s + ln Q(g/s) (the same asymptote, exact for a linear boundary).
