@@ -78,6 +78,7 @@ TEST_CASE("command-line options: unknown, not a number, out of range, unknown na
       {"E03", "bench --layer 64x64 --batch 0", EXIT_CONFIG, "--batch"},
       {"E03", "replay " + dir.file("r.h5") + " --trial -1", EXIT_CONFIG, "--trial"},
       {"E03", "quantize --model " + model + out + " --threads 5000", EXIT_CONFIG, "--threads"},
+      {"E03", "tails --hardware data/hardware/rap.toml --min-codes 0", EXIT_CONFIG, "--min-codes"},
       {"E04", "eval --pipeline bogus", EXIT_CONFIG, "unknown pipeline 'bogus'"},
       {"E04", "eval --dataset cifar:test", EXIT_CONFIG, "dataset 'cifar:test'"},
       {"E04", "eval --pipeline flare --requant float", EXIT_CONFIG,
@@ -90,6 +91,14 @@ TEST_CASE("command-line options: unknown, not a number, out of range, unknown na
       {"E05", "run " + camp + out + " --resume --force", EXIT_CONFIG,
        "--resume and --force exclude each other"},
       {"E05", "run " + camp + out + " --shard 2/2", EXIT_CONFIG, "--shard '2/2'"},
+      {"E05", "tails --hardware data/hardware/rap.toml --campaign " + camp, EXIT_CONFIG,
+       "--hardware excludes --campaign"},
+      {"E26", "tails --hardware data/hardware/rap.toml --average", EXIT_CONFIG,
+       "--average needs --campaign"},
+      {"E26", "tails --hardware data/hardware/rap.toml --count 9", EXIT_CONFIG,
+       "count = 9: a read of 7 rows counts 0..7"},
+      {"E26", "tails --hardware data/hardware/rap.toml --count 3 --scales 1 2 3", EXIT_CONFIG,
+       "scaled-sigma scale 1.000000 must exceed 1"},
   });
   CHECK_FALSE(std::filesystem::exists(dir.file("r.h5")));  // no refused run wrote a file
 }

@@ -12,6 +12,7 @@
 #include "rapmc/pim/pim_mvm.h"
 #include "rapmc/quant/int_model.h"
 #include "rapmc/tails/conversion_model.h"
+#include "rapmc/tails/count_distribution.h"
 #include "rapmc/tails/rare_event.h"
 #include "rapmc/variation/pvt_sampler.h"
 #include "test_support.h"
@@ -304,4 +305,50 @@ TEST_CASE(
     CHECK(std::abs(std::log(ss.p / plain.p)) <=
           K_SIGMA * std::hypot(ss.std_error, plain.std_error / plain.p));
   }
+}
+
+TEST_CASE("[E26] the tail model refuses what it does not model, naming the key") {
+  ConversionSetup s = quiet_setup(AdcType::FLASH, 3);
+  s.variation.stuck_on_prob = 1e-4;
+  CHECK_THROWS_WITH_AS(ConversionModel{s}, test::has("variation.stuck_on_prob"), ConfigError);
+  s = quiet_setup(AdcType::FLASH, 3);
+  s.variation.rtn_cell_fraction = 0.01;
+  s.variation.rtn_amplitude_rel = 0.05;
+  CHECK_THROWS_WITH_AS(ConversionModel{s}, test::has("variation.rtn_cell_fraction"), ConfigError);
+  s = quiet_setup(AdcType::FLASH, 3);
+  s.variation.die_gradient_sigma_rel = 0.02;
+  CHECK_THROWS_WITH_AS(ConversionModel{s}, test::has("variation.die_gradient_sigma_rel"),
+                       ConfigError);
+  s = quiet_setup(AdcType::FLASH, 3);
+  s.hw.ir_solver = IrSolver::FAST;
+  s.hw.r_row_segment_ohm = 1.0;
+  CHECK_THROWS_WITH_AS(ConversionModel{s}, test::has("IR drop"), ConfigError);
+  s = quiet_setup(AdcType::FLASH, 8);
+  CHECK_THROWS_WITH_AS(ConversionModel{s}, test::has("count = 8"), ConfigError);
+  s = quiet_setup(AdcType::FLASH, 3);
+  s.rows = 8;
+  CHECK_THROWS_WITH_AS(ConversionModel{s}, test::has("rows = 8"), ConfigError);
+}
+
+TEST_CASE("the workload average weighs each count's rate by its conversions") {
+  // Two counts, 3:1, rates 1e-3 and 1e-6 with standard errors 1e-4 and 1e-7.
+  const auto [mean, se] = weighted_rate({3, 1}, {1e-3, 1e-6}, {1e-4, 1e-7});
+  CHECK(mean == doctest::Approx(0.75e-3 + 0.25e-6));
+  CHECK(se == doctest::Approx(std::hypot(0.75e-4, 0.25e-7)));
+}
+
+TEST_CASE("the engine's count histogram counts every conversion at its exact count") {
+  // counting_layer(c): with every input −1, every conversion of every read counts c.
+  const HardwareConfig hw = load_hardware("data/hardware/rap.toml");
+  const IntModel model = counting_layer(4, 8);
+  const pim::ChipInstance chip(model, hw);
+  const pim::PimMvm engine(chip, 8, pim::NoiseDraws::LAZY, pim::CountHistogram::ON);
+  const std::vector<std::int8_t> x(126, std::int8_t{-1});
+  std::vector<std::int32_t> acc(8);
+  engine.mvm(model.embed, x.data(), 1, acc.data());
+  const pim::LayerCounters c = engine.counters().at("embed");
+  REQUIRE(c.count_hist.size() > 4);
+  CHECK(c.count_hist[4] == c.conversions);
+  CHECK(std::accumulate(c.count_hist.begin(), c.count_hist.end(), std::uint64_t{0}) ==
+        c.conversions);
 }
