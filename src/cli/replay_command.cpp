@@ -43,8 +43,10 @@ int run_replay(const ReplayArgs& a) {
   const TrialSetup setup =
       make_trial_setup(c, c.points[a.point], inputs.int_model, inputs.fp32_or_null(), images);
   const TrialRecord r = run_trial(setup, a.trial);
-  if (r.status == TrialStatus::FAILED)
-    throw Error("trial " + std::to_string(a.trial) + " failed: " + r.error, ExitCode::INTERNAL);
+  if (r.status != TrialStatus::OK)
+    throw Error("trial " + std::to_string(a.trial) +
+                    (r.status == TrialStatus::FAILED ? ": failing chip: " : ": ") + r.error,
+                ExitCode::INTERNAL);
 
   std::cout << "trial " << a.trial << " of " << a.file
             << (c.points[a.point].label.empty() ? "" : " [" + c.points[a.point].label + "]")

@@ -83,7 +83,9 @@ void print_report(const std::string& path, bool json) {
                   << "  [" << s.ci95_low << ", " << s.ci95_high << "]";
         for (const auto& [sname, p] : r.sqnr)
           if (sname == name)
-            std::cout << "  pooled; " << p.error_free << " of " << p.n << " trials error-free";
+            std::cout << (p.n == 0 ? std::string("  not on the chip (kept digital)")
+                                   : "  pooled; " + std::to_string(p.error_free) + " of " +
+                                         std::to_string(p.n) + " trials error-free");
         std::cout << "\n";
       }
       if (t.reference_accuracy)

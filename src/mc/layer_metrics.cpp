@@ -9,7 +9,8 @@ using enum LayerMetric;
 
 constexpr std::array<LayerMetricInfo, LAYER_METRIC_COUNT> TABLE{{
     {MVM_SQNR_DB, "mvm_sqnr_db", "dB",
-     "10·log10(signal_power / error_power) at the layer's accumulators; +inf without error"},
+     "10·log10(signal_power / error_power) at the layer's accumulators; +inf without error, "
+     "NaN for a layer kept digital (not on the chip)"},
     {SIGNAL_POWER, "signal_power", "accumulator LSB²", "Σ exact accumulator² over the trial"},
     {ERROR_POWER, "error_power", "accumulator LSB²",
      "Σ (simulated − exact accumulator)² over the trial"},
@@ -45,6 +46,7 @@ LayerMetricValues no_layer_metric_values() {
 
 LayerMetricValues layer_metric_values(const pim::LayerCounters& c) {
   LayerMetricValues v = no_layer_metric_values();
+  if (c.conversions == 0) return v;  // kept digital: not on the chip (every value NaN)
   v[index_of(MVM_SQNR_DB)] = c.mvm_sqnr_db();
   v[index_of(SIGNAL_POWER)] = c.signal_sq.value();
   v[index_of(ERROR_POWER)] = c.error_sq.value();

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "rapmc/core/errors.h"
 #include "rapmc/core/parallel_for.h"
 #include "rapmc/infer/evaluate.h"
 #include "rapmc/infer/pipeline_factory.h"
@@ -120,8 +121,11 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
     }
     rec.counters = pim.counters();
     record_metrics(rec, s, op, chip, images.size(), correct, flips, signal, noise);
-  } catch (const std::exception& e) {
+  } catch (const ChipFailure& e) {  // a chip that cannot work: a failed trial, the campaign goes on
     rec.status = TrialStatus::FAILED;
+    rec.error = e.what();
+  } catch (const std::exception& e) {  // a bug: the campaign stops (results/campaign_run.cpp)
+    rec.status = TrialStatus::INTERNAL_ERROR;
     rec.error = e.what();
   }
   return rec;

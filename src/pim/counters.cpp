@@ -50,6 +50,7 @@ void LayerCounters::merge(const LayerCounters& o) {
 }
 
 double LayerCounters::mvm_sqnr_db() const {
+  if (conversions == 0) return std::numeric_limits<double>::quiet_NaN();  // not on the chip
   const double error = error_sq.value();
   if (error == 0) return std::numeric_limits<double>::infinity();
   return 10.0 * std::log10(signal_sq.value() / error);

@@ -1,5 +1,7 @@
 #include "rapmc/pim/ir_drop.h"
 
+#include "rapmc/core/errors.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -195,9 +197,8 @@ IrSolveStats ir_solve_exact(const TileWires& w, std::span<const int> rows, std::
     if (change <= tol) break;
   }
   if (stats.iterations > max_iterations)
-    throw std::runtime_error("IR-drop exact solve did not converge in " +
-                             std::to_string(max_iterations) + " sweeps (last change " +
-                             std::to_string(stats.last_change) + " of V_read)");
+    throw ChipFailure("IR-drop exact solve did not converge in " + std::to_string(max_iterations) +
+                      " sweeps (last change " + std::to_string(stats.last_change) + " of V_read)");
   net.update_secant();
   net.currents(current.data());
   return stats;

@@ -61,15 +61,26 @@ void replay_rows(const Run& run, std::size_t pi, std::uint64_t n, TriggerTracker
 void commit_block(Run& run, std::size_t pi, const TrialBlock& block, TriggerTracker& trigger,
                   Welford& accuracy, Progress& progress) {
   const auto metric = *find_trial_metric(run.c.trigger.metric);
-  for (const TrialRecord& r : block.records) {
+  // A trial that ended in an internal error (a bug, not a failing chip): the trials before it
+  // are committed, then the campaign stops (exit 1); --resume runs it again.
+  const auto bad = std::find_if(block.records.begin(), block.records.end(), [](const auto& r) {
+    return r.status == TrialStatus::INTERNAL_ERROR;
+  });
+  const std::vector<TrialRecord> good(block.records.begin(), bad);
+  for (const TrialRecord& r : good) {
     count_trial(r.status, r.metric(metric), r.metric(TrialMetric::ACCURACY), trigger, accuracy);
     if (r.status == TrialStatus::FAILED) {
       ++run.summary.failed;
-      std::fprintf(stderr, "\nrapmc: trial %llu failed: %s\n",
+      std::fprintf(stderr, "\nrapmc: trial %llu: failing chip: %s\n",
                    static_cast<unsigned long long>(r.trial), r.error.c_str());
     }
   }
-  run.writer->append(pi, block.records);
+  run.writer->append(pi, good);
+  if (bad != block.records.end())
+    throw std::runtime_error("trial " + std::to_string(bad->trial) + ": " + bad->error +
+                             " (a fault of rapmc, not a failing chip; the trials before it are "
+                             "committed to " +
+                             run.o.out + ")");
   run.summary.trial_seconds += block.own_seconds;
   run.summary.timed_trials += block.own_trials;
   char note[96];

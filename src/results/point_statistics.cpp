@@ -75,7 +75,10 @@ PooledSqnr pool_sqnr(const std::vector<double>& signal, const std::vector<double
     p.error_free += error[i] == 0;
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  p.db = e > 0 ? 10.0 * std::log10(s / e) : std::numeric_limits<double>::infinity();
+  // No trial ran the layer on the chip (kept digital): NaN, not "error-free".
+  p.db = p.n == 0 ? nan
+         : e > 0  ? 10.0 * std::log10(s / e)
+                  : std::numeric_limits<double>::infinity();
   p.ci95_low = p.ci95_high = p.jackknife_se = nan;
   if (e == 0 || p.n < 2) return p;
   // Leave-one-out estimates; a trial holding every error leaves +inf: the CI is unbounded.

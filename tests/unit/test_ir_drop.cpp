@@ -128,6 +128,17 @@ TileWires study_wires() {
 
 }  // namespace
 
+TEST_CASE("IR drop, exact solver: a solve that does not converge is a failing chip") {
+  // One sweep cannot reach 1e-13 on a tile with wires: the chip cannot be read (ChipFailure,
+  // which a campaign records as a failed trial and goes on).
+  const TileWires w = study_wires();
+  const std::vector<int> rows{0, 5, 9};
+  const std::vector<float> g(rows.size() * 4, 1.0f);
+  std::vector<double> got(4);
+  CHECK_THROWS_WITH_AS(ir_solve_exact(w, rows, g, 4, got, 1e-13, 1),
+                       doctest::Contains("did not converge"), ChipFailure);
+}
+
 TEST_CASE("IR drop, exact solver: agrees with an independent dense nodal solve to 1e-9") {
   std::mt19937 gen(20261130);  // test fixture only
   std::uniform_real_distribution<double> res(0.002, 0.2), cell(0.01, 1.5);

@@ -21,6 +21,7 @@
 #include "rapmc/mc/runner.h"
 #include "rapmc/mc/shard.h"
 #include "rapmc/mc/statistics.h"
+#include "rapmc/mc/trial.h"
 #include "rapmc/results/campaign_run.h"
 #include "rapmc/results/results_file.h"
 #include "rapmc/results/results_reader.h"
@@ -205,6 +206,23 @@ TEST_CASE("bad campaign files: each problem names its key, all at once, before a
       "c.toml");
   CHECK(floats.points[0].label == "hardware.adc.comparator_wl_um2=0.025");
   CHECK(floats.points[1].label == "hardware.adc.comparator_wl_um2=0.001");
+}
+
+TEST_CASE("a failing chip is a failed trial; any other exception in a trial is a fault") {
+  // A chip that cannot work (ChipFailure: docs/formats.md, "Failing chips") is recorded with
+  // status FAILED; anything else thrown inside a trial is INTERNAL_ERROR, which the campaign
+  // never writes: it stops with exit 1 after the trials before it. Here the trial's engine is
+  // handed an integer model it refuses (act_bits 9: a check the model loader makes first).
+  const Campaign c = parse_campaign(small_campaign(), "c.toml");
+  const CampaignInputs in = load_campaign_inputs(c);
+  TrialSetup setup = make_trial_setup(c, c.points[0], in.int_model, in.fp32_or_null(), in.images);
+  CHECK(run_trial(setup, 0).status == TrialStatus::OK);
+  IntModel refused = in.int_model;
+  refused.settings.act_bits = 9;
+  setup.int_model = &refused;
+  const TrialRecord r = run_trial(setup, 0);
+  CHECK(r.status == TrialStatus::INTERNAL_ERROR);
+  CHECK(r.error.find("act_bits = 9") != std::string::npos);
 }
 
 TEST_CASE("with every variation off, every trial reproduces the ideal integer pipeline") {

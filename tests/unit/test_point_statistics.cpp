@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "rapmc/mc/layer_metrics.h"
 #include "rapmc/mc/trial_metrics.h"
 #include "rapmc/pim/counters.h"
 #include "rapmc/results/point_statistics.h"
@@ -106,4 +107,19 @@ TEST_CASE("SQNR: pooled over trials, error-free trials counted, never dropped") 
                               [](const auto& e) { return e.first == "logit_sqnr_db"; });
   CHECK(std::isinf(c->second.db));
   CHECK(c->second.error_free == 3);
+}
+
+TEST_CASE("a layer kept digital is not on the chip: its SQNR is NaN, not error-free") {
+  pim::LayerCounters digital;  // no conversions: the layer never ran on the array
+  CHECK(std::isnan(digital.mvm_sqnr_db()));
+  for (double v : layer_metric_values(digital)) CHECK(std::isnan(v));
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const PooledSqnr p = pool_sqnr({nan, nan, nan}, {nan, nan, nan});
+  CHECK(p.n == 0);
+  CHECK(std::isnan(p.db));
+  // An analog layer without any error stays +inf.
+  pim::LayerCounters exact;
+  exact.conversions = 10;
+  exact.signal_sq.add_square(5);
+  CHECK(exact.mvm_sqnr_db() == std::numeric_limits<double>::infinity());
 }

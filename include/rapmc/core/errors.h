@@ -39,6 +39,15 @@ class IoError : public Error {
   explicit IoError(const std::string& what) : Error(what, ExitCode::IO) {}
 };
 
+/// A chip instance that cannot work, for a physical reason docs/formats.md lists ("Failing
+/// chips"): its trial is recorded as a failed chip (status 1) and the campaign goes on. Any
+/// other exception in a trial is a bug: the campaign stops with exit 1 after committing the
+/// trials before it.
+class ChipFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// A model file whose attributes or tensors are missing or inconsistent.
 class ModelError : public Error {
  public:

@@ -36,7 +36,9 @@ struct TrialSetup {
 TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const IntModel& q,
                             const EncoderModel* fp32, const SampleSet& images);
 
-enum class TrialStatus : std::int64_t { OK = 0, FAILED = 1 };
+/// OK and FAILED (a failing chip: ChipFailure, docs/formats.md "Failing chips") are written to
+/// the results file; INTERNAL_ERROR (any other exception: a bug) never is: the campaign stops.
+enum class TrialStatus : std::int64_t { OK = 0, FAILED = 1, INTERNAL_ERROR = 2 };
 
 struct TrialRecord {
   std::uint64_t trial = 0;
@@ -50,8 +52,8 @@ struct TrialRecord {
   std::string error;                      // why it failed
 };
 
-/// Runs trial `trial` of the point. Never throws for a failure inside the trial: it is
-/// recorded with status FAILED and its message.
+/// Runs trial `trial` of the point. Never throws for a failure inside the trial: a failing chip
+/// is recorded with status FAILED, any other exception with INTERNAL_ERROR, with its message.
 TrialRecord run_trial(const TrialSetup& setup, std::uint64_t trial);
 
 }  // namespace rapmc

@@ -54,7 +54,8 @@ struct LayerCounters {
   // records counts (PimMvm, CountHistogram::ON).
   std::vector<std::uint64_t> count_hist;
 
-  /// 10·log10(signal_sq / error_sq), +inf without error.
+  /// 10·log10(signal_sq / error_sq), +inf without error; NaN without conversions (a layer kept
+  /// digital is not on the chip, not error-free).
   double mvm_sqnr_db() const;
   /// code_errors / conversions; NaN without conversions (a layer kept digital converts nothing).
   double code_error_rate() const;

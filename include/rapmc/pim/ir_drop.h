@@ -55,7 +55,8 @@ struct IrSolveStats {
 /// tile (ascending, distinct), `g` their cells' conductances row-major [n × cols], `current`
 /// receives each bitline's current into its sense stage [cols]. With a read nonlinearity each
 /// sweep first sets every cell's secant conductance at its present voltage (a Picard
-/// iteration). Throws std::runtime_error if `max_iterations` sweeps do not converge.
+/// iteration). Throws ChipFailure (core/errors.h) if `max_iterations` sweeps do not converge:
+/// the chip cannot be read at this operating point.
 IrSolveStats ir_solve_exact(const TileWires& w, std::span<const int> rows, std::span<const float> g,
                             int cols, std::span<double> current, double tol = 1e-13,
                             int max_iterations = 100000);
