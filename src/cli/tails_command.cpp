@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -18,6 +19,7 @@
 #include "rapmc/tails/conversion_model.h"
 #include "rapmc/tails/count_distribution.h"
 #include "rapmc/tails/rare_event.h"
+#include "rapmc/tails/tails_file.h"
 
 namespace rapmc {
 namespace {
@@ -37,6 +39,8 @@ struct TailsArgs {
   int threads = 0;
   bool json = false;
   bool average = false;  // also the rate over the campaign workload's counts
+  std::string out;       // tails file (HDF5)
+  bool force = false;
 };
 
 // The setup of the conversions studied: a campaign's point, or a hardware file under the
@@ -97,6 +101,9 @@ nlohmann::json to_json(const tails::TailEstimate& e, double seconds) {
 }
 
 int run_tails(const TailsArgs& a) {
+  // An existing file is never replaced without --force, and the check comes before the work.
+  if (!a.out.empty() && !a.force && std::filesystem::exists(a.out))
+    throw IoError(a.out + ": exists (give --force to replace it)");
   Parallelism parallelism(a.threads);
   const tails::ConversionSetup base = setup_of(a);
   const tails::ConversionModel probe(base);  // rows resolved, setup checked
@@ -120,6 +127,15 @@ int run_tails(const TailsArgs& a) {
       }
   }
   std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> per_method;
+  tails::TailsReport report;
+  report.hardware = base.hw.name;
+  report.source = a.campaign.empty() ? a.hardware : a.campaign;
+  report.rows = probe.setup().rows;
+  report.min_codes = a.min_codes;
+  report.seed = a.seed;
+  report.variable_names = probe.variable_names();
+  report.counts = counts;
+  report.count_histogram = hist;
   nlohmann::json out{{"hardware", base.hw.name},
                      {"rows", probe.setup().rows},
                      {"variables", probe.dimension()},
@@ -147,6 +163,7 @@ int run_tails(const TailsArgs& a) {
           parallelism.execute([&] { return estimate(method, f, m.dimension(), a); });
       const double seconds = seconds_since(start);
       row["estimates"].push_back(to_json(e, seconds));
+      report.estimates[method].push_back(e);
       auto& [ps, ses] = per_method[method];
       ps.resize(static_cast<std::size_t>(count) + 1, 0.0);
       ses.resize(ps.size(), 0.0);
@@ -178,11 +195,16 @@ int run_tails(const TailsArgs& a) {
     for (const auto& [method, rates] : per_method) {
       const auto [mean, se] = tails::weighted_rate(hist, rates.first, rates.second);
       out["average"][method] = {{"p", mean}, {"std_error", se}};
+      report.average[method] = {mean, se};
       std::cout << "  " << std::left << std::setw(14) << method << std::right << std::scientific
                 << std::setprecision(3) << mean << " ± " << 1.96 * se << " (95 %)\n";
     }
   }
   if (a.json) std::cout << out.dump() << "\n";
+  if (!a.out.empty()) {
+    tails::write_tails_file(a.out, report, a.force);
+    std::cout << "tails file: " << a.out << "\n";
+  }
   return 0;
 }
 
@@ -221,6 +243,8 @@ void add_tails_command(CLI::App& app, std::function<int()>& action) {
                     "Worker threads (0 = all cores); results do not depend on it", 0,
                     Parallelism::MAX_THREADS);
   cmd->add_flag("--json", args->json, "Also print the estimates as one JSON object");
+  cmd->add_option("--out", args->out, "Also write the estimates to this tails file (HDF5)");
+  cmd->add_flag("--force", args->force, "Replace an existing --out file");
   cmd->add_flag("--average", args->average,
                 "With --campaign: every count its workload reads, and the rate averaged over them");
   cmd->callback([args, &action, cmd] {

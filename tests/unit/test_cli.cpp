@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/io/format_header.h"
 #include "rapmc/io/hdf5.h"
 #include "rapmc/quant/int_model.h"
+#include "rapmc/tails/tails_file.h"
 #include "test_support.h"
 
 using namespace rapmc;
@@ -56,6 +58,38 @@ TEST_CASE("bench --layer --json: the layer workload's figures agree with each ot
     if (row["schedule"] == "dense") CHECK(row["conversions"].get<double>() == dense);
     if (row["schedule"] == "sparse") CHECK(row["conversions"].get<double>() >= dense / 8);
   }
+}
+
+TEST_CASE(
+    "tails --json and --out: the file holds what was printed, and is never replaced silently") {
+  test::TempDir dir;
+  const std::string out = dir.file("t.h5");
+  const std::string args = "tails --hardware " + test::source_path("data/hardware/rap.toml") +
+                           " --count 3 --count 6 --samples 20000 --json --out " + out;
+  const auto r = test::run_rapmc(args);
+  REQUIRE(r.exit_code == 0);
+  const std::size_t at = r.output.find("{\"");
+  const auto j = nlohmann::json::parse(r.output.substr(at, r.output.find('\n', at) - at));
+  const h5::File f = h5::File::open(out);
+  CHECK(check_format_header(f, out, tails::TAILS_FORMAT) == 0);
+  CHECK(f.read_int64_dataset("count") == std::vector<std::int64_t>{3, 6});
+  REQUIRE(j["counts"].size() == 2);
+  for (std::size_t k = 0; k < 2; ++k)
+    for (const auto& e : j["counts"][k]["estimates"]) {
+      const std::string m = e["method"];
+      CAPTURE(m);
+      CHECK(f.read_double_dataset("estimates/" + m + "/p")[k] == e["p"].get<double>());
+      CHECK(f.read_double_dataset("estimates/" + m + "/ci95_high")[k] ==
+            e["ci95"][1].get<double>());
+      // the estimate lies within its interval
+      CHECK(e["ci95"][0].get<double>() <= e["p"].get<double>());
+      CHECK(e["p"].get<double>() <= e["ci95"][1].get<double>());
+    }
+  // A second run without --force: exit 3 naming the file, which is left as it was.
+  const auto again = test::run_rapmc(args);
+  CHECK(again.exit_code == test::EXIT_IO);
+  CHECK(again.output.find(out + ": exists") != std::string::npos);
+  CHECK(h5::File::open(out).read_int64_dataset("count").size() == 2);
 }
 
 TEST_CASE("bad input: clear message, non-zero exit code of its class [E06][E07][E08][E09][E12]") {
