@@ -1,6 +1,7 @@
 #include "rapmc/tails/conversion_model.h"
 
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -23,8 +24,12 @@ class Cursor {
       names_->push_back(std::string(kind) + "/" + std::to_string(counts_[kind]++));
       return 0.0;
     }
+    if (at_ >= z_.size())  // the model's variables are fixed by its setup, never by z's values
+      throw std::logic_error("ConversionModel: a conversion used more variables than its " +
+                             std::to_string(z_.size()));
     return z_[at_++];
   }
+  std::size_t used() const { return at_; }
   // A source of variates of one kind (PvtSampler::Normals).
   PvtSampler::Normals source(const char* kind) {
     return [this, kind] { return next(kind); };
@@ -67,7 +72,16 @@ ConversionModel::ConversionModel(ConversionSetup setup) : setup_(std::move(setup
         "which one conversion does not have");
   if (hw.ir_drop()) problem(hw.source + ": wires.*: IR drop is not in the tail model");
   if (!problems.empty()) throw ConfigError("high-sigma conversion model:" + problems);
-  evaluate_at({}, &names_);
+  // Which parts vary is a property of the setup, not of a point: the sampler's flags depend on
+  // the die-level shifts it was given, so they are taken at shifts of one σ each (a source with
+  // σ > 0 then shows).
+  DieVariates one{1.0, 1.0, 1.0, 1.0, 1.0};
+  const PvtSampler probe(v, operating_point(v, setup_.corner, setup_.corner.temp_c, one), hw, 0, 0);
+  cells_ = probe.varies_cells();
+  adcs_ = probe.varies_adcs();
+  sense_ = probe.varies_sense();
+  tiles_ = probe.varies_tiles();
+  evaluate_at({}, &names_, nullptr);
   dimension_ = static_cast<int>(names_.size());
 }
 
@@ -75,11 +89,17 @@ ConversionOutcome ConversionModel::evaluate(std::span<const double> z) const {
   if (static_cast<int>(z.size()) != dimension_)
     throw ModelError("ConversionModel::evaluate: " + std::to_string(z.size()) +
                      " variables, the model has " + std::to_string(dimension_));
-  return evaluate_at(z, nullptr);
+  std::size_t used = 0;
+  const ConversionOutcome out = evaluate_at(z, nullptr, &used);
+  if (used != z.size())
+    throw std::logic_error("ConversionModel: a conversion used " + std::to_string(used) +
+                           " of its " + std::to_string(z.size()) + " variables");
+  return out;
 }
 
 ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
-                                               std::vector<std::string>* names) const {
+                                               std::vector<std::string>* names,
+                                               std::size_t* used) const {
   const ConversionSetup& st = setup_;
   const HardwareConfig& hw = st.hw;
   Cursor cur(z, names);
@@ -97,16 +117,15 @@ ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
   d.n_adc_offset = cur.next("die/adc_offset");
   const OperatingPoint op = operating_point(st.variation, st.corner, temp_c, d);
   const PvtSampler s(st.variation, op, hw, 0, 0);
-  const auto tile =
-      static_cast<float>(s.varies_tiles() ? s.tile_factor(0, 0, cur.next("tile/shift")) : 1.0);
+  const auto tile = static_cast<float>(tiles_ ? s.tile_factor(0, 0, cur.next("tile/shift")) : 1.0);
   // The bitline's ADC instance and sense stage (map_weights' rules).
   std::vector<float> p(static_cast<std::size_t>(pim::adc_param_count(hw.adc, hw.enob)));
   pim::nominal_adc_params(hw.adc, hw.enob, hw.threshold_shift_lsb(), p);
-  if (s.varies_adcs() && !p.empty())
+  if (adcs_ && !p.empty())
     s.adc_params(cur.source("adc/comparator"), cur.source("adc/trim"), cur.source("adc/replica"),
                  cur.source("adc/drift"), p);
   float gain = 1.0f, offset = 0.0f;
-  if (s.varies_sense()) {
+  if (sense_) {
     const double n_gain = cur.next("sense/gain");
     const double n_offset = cur.next("sense/offset");
     const double n_dac = hw.offset_trim == OffsetTrim::TRIM ? cur.next("sense/trim") : 0.0;
@@ -115,7 +134,7 @@ ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
   // The driven cells: the count as full-level cells, one partial, the rest off; then the
   // reference column's off cells (map_weights: floats, scaled by the tile's factor).
   const int levels = (1 << hw.cell_bits) - 1;
-  const bool varied = s.varies_cells();
+  const bool varied = cells_;
   const PvtSampler::Normals cell_drift = cur.source("cell/drift");
   auto cell = [&](double level, const char* prog, const char* alpha) {
     float g = static_cast<float>(s.g_off_norm() + level);
@@ -124,7 +143,7 @@ ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
       const double n_alpha = cur.next(alpha);
       g = static_cast<float>(s.cell_value(level, n_prog, n_alpha, cell_drift));
     }
-    return s.varies_tiles() ? g * tile : g;
+    return tiles_ ? g * tile : g;
   };
   float sum = 0.0f, sum2 = 0.0f, ref = 0.0f, ref2 = 0.0f;
   for (int r = 0, left = st.count; r < st.rows; ++r) {
@@ -149,7 +168,7 @@ ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
     u = (sum - ref) * inv_lsb;
   else if (hw.off_current == OffCurrent::DIGITAL_OFFSET)
     u = (sum - static_cast<float>(st.rows * s.g_off_norm())) * inv_lsb;
-  if (s.varies_sense()) u = u * gain + offset;
+  if (sense_) u = u * gain + offset;
   const pim::ReadNoise rn = s.read_noise();
   if (rn.bitline()) {
     const double l2 = static_cast<double>(hw.lsb_counts) * hw.lsb_counts;
@@ -165,6 +184,7 @@ ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
     out.code = pim::ideal_convert(hw.enob, static_cast<double>(u) + hw.threshold_shift_lsb(),
                                   out.ideal, margin, &out.decision);
     out.margin_lsb = static_cast<float>(margin);
+    if (used) *used = cur.used();
     return out;
   }
   const auto sigma_c = static_cast<float>(rn.comparator_lsb);
@@ -176,6 +196,7 @@ ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
       hw.adc, hw.enob, p, u, out.ideal, out.margin_lsb,
       sigma_c > 0.0f ? pim::DecisionNoise(sigma_c, decisions.data()) : pim::DecisionNoise(),
       nullptr, &out.decision);
+  if (used) *used = cur.used();
   return out;
 }
 

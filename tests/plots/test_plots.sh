@@ -61,6 +61,10 @@ $py plots/summary_table.py "$work/sweep.h5" --target code_error_rate=0.5 > "$wor
 [[ $(grep -c "^| plot-test | K (rows per read)=" "$work/table.md") == 4 ]] || fail "summary table: not one row per point"
 grep -q "| yes |$" "$work/table.md" || fail "summary table: no point meets a 0.5 code error rate"
 
+"$rapmc" tails --hardware data/hardware/rap.toml --count 3 --count 5 --samples 5000 --out "$work/tails.h5" > /dev/null
+$py plots/tails.py "$work/tails.h5" --target 1e-9 --out "$work/tails.png"
+png "$work/tails.png"
+
 # Bad input: a clear message naming the file or key, non-zero exit, nothing written.
 expect_error() {  # expect_error MESSAGE COMMAND...
   local message=$1
@@ -72,6 +76,10 @@ echo "not hdf5" > "$work/bad.h5"
 expect_error "$work/bad.h5: cannot open as HDF5" $py plots/sweep.py "$work/bad.h5" --x k --out "$work/x.png"
 expect_error "$work/missing.h5: no such file" $py plots/accuracy_distribution.py "$work/missing.h5" --out "$work/x.png"
 $py -c "import h5py; h5py.File('$work/model.h5', 'w').attrs['filetype'] = 'rapmc-model'"
+expect_error "$work/model.h5: not a rapmc tails file (filetype 'rapmc-model')" \
+  $py plots/tails.py "$work/model.h5" --out "$work/x.png"
+expect_error "$work/tails.h5: /estimates/bogus: missing" \
+  $py plots/tails.py "$work/tails.h5" --methods bogus --out "$work/x.png"
 expect_error "$work/model.h5: not a rapmc results file (filetype 'rapmc-model')" \
   $py plots/margin_histogram.py "$work/model.h5" --out "$work/x.png"
 expect_error "'operating_point.temp_c' is not swept" \

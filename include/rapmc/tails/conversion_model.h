@@ -55,9 +55,11 @@ class ConversionModel {
 
  private:
   // The conversion at z; with `names`, each variable's name as it is used (the dry run that
-  // sizes the model).
-  ConversionOutcome evaluate_at(std::span<const double> z, std::vector<std::string>* names) const;
+  // sizes the model); `used` receives how many variables it read.
+  ConversionOutcome evaluate_at(std::span<const double> z, std::vector<std::string>* names,
+                                std::size_t* used) const;
   ConversionSetup setup_;
+  bool cells_ = false, adcs_ = false, sense_ = false, tiles_ = false;  // which parts vary
   int dimension_ = 0;
   std::vector<std::string> names_;
 };
