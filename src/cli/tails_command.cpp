@@ -1,5 +1,6 @@
 #include "rapmc/cli/tails_command.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -38,8 +39,9 @@ struct TailsArgs {
   std::uint64_t seed = 1;
   int threads = 0;
   bool json = false;
-  bool average = false;  // also the rate over the campaign workload's counts
-  std::string out;       // tails file (HDF5)
+  bool average = false;      // also the rate over the campaign workload's counts
+  double failing_limit = 0;  // > 0: P(a frozen state's noise-averaged error rate > this)
+  std::string out;           // tails file (HDF5)
   bool force = false;
 };
 
@@ -132,6 +134,7 @@ int run_tails(const TailsArgs& a) {
   report.source = a.campaign.empty() ? a.hardware : a.campaign;
   report.rows = probe.setup().rows;
   report.min_codes = a.min_codes;
+  report.failing_limit = a.failing_limit;
   report.seed = a.seed;
   report.variable_names = probe.variable_names();
   report.counts = counts;
@@ -140,11 +143,15 @@ int run_tails(const TailsArgs& a) {
                      {"rows", probe.setup().rows},
                      {"variables", probe.dimension()},
                      {"min_codes", a.min_codes},
+                     {"failing_column_limit", a.failing_limit},
                      {"seed", a.seed},
                      {"threads", parallelism.threads()}};
   std::cout << "rapmc tails: " << base.hw.name << ", reads of " << probe.setup().rows << " rows, "
-            << probe.dimension() << " variables per conversion; P(code off by >= " << a.min_codes
-            << ")\n"
+            << probe.dimension() << " variables per conversion (" << probe.frozen_dimension()
+            << " frozen); "
+            << (a.failing_limit > 0 ? "P(a frozen state errs more often than " +
+                                          std::to_string(a.failing_limit) + " over its noise)\n"
+                                    : "P(code off by >= " + std::to_string(a.min_codes) + ")\n")
             << "count  method          P           95 % interval             samples   ESS"
                "       plain-equivalent  s\n";
   for (int count : counts) {
@@ -152,15 +159,26 @@ int run_tails(const TailsArgs& a) {
     s.count = count;
     const tails::ConversionModel m(s);
     const int min_codes = a.min_codes;
-    const tails::LimitState f = [&m, min_codes](std::span<const double> z) {
+    const tails::LimitState conversion = [&m, min_codes](std::span<const double> z) {
       const tails::ConversionOutcome o = m.evaluate(z);
       return tails::LimitOutcome{o.error_codes() >= min_codes, o.decision, o.margin_lsb};
     };
+    // --failing-column L: over the frozen variables only, a state fails when its error rate
+    // over the temporal noise exceeds L (margin ln L − ln rate).
+    const double limit = a.failing_limit;
+    const tails::LimitState column = [&m, limit](std::span<const double> z) {
+      int decision = 0;
+      const double rate = m.noise_error_rate(z, &decision);
+      return tails::LimitOutcome{rate > limit, decision,
+                                 std::log(limit) - std::log(std::max(rate, 1e-300))};
+    };
+    const bool failing = limit > 0;
+    const int dim = failing ? m.frozen_dimension() : m.dimension();
     nlohmann::json row{{"count", count}};
     for (const std::string& method : a.methods) {
       const auto start = std::chrono::steady_clock::now();
-      const tails::TailEstimate e =
-          parallelism.execute([&] { return estimate(method, f, m.dimension(), a); });
+      const tails::TailEstimate e = parallelism.execute(
+          [&] { return estimate(method, failing ? column : conversion, dim, a); });
       const double seconds = seconds_since(start);
       row["estimates"].push_back(to_json(e, seconds));
       report.estimates[method].push_back(e);
@@ -236,6 +254,10 @@ void add_tails_command(CLI::App& app, std::function<int()>& action) {
                   "Scaled-sigma model: q_function or sun_li (as published)")
       ->check(CLI::IsMember({"q_function", "sun_li"}))
       ->capture_default_str();
+  add_ranged_option(cmd, "--failing-column", args->failing_limit,
+                    "Instead: P(a frozen state (die, ADC, sense stage, the read's cells) has a "
+                    "noise-averaged error rate above this limit, e.g. 1e-6)",
+                    0.0, 1.0);
   add_ranged_option(cmd, "--min-codes", args->min_codes,
                     "A failure is a code off by at least this many codes", 1, 4096);
   add_ranged_option(cmd, "--seed", args->seed, "Seed of the estimators' samples", 0, 9e18);
@@ -251,6 +273,11 @@ void add_tails_command(CLI::App& app, std::function<int()>& action) {
     action = [args] {
       if (args->hardware.empty() && args->campaign.empty())
         throw ConfigError("rapmc tails: give --hardware FILE or --campaign FILE");
+      if (args->failing_limit > 0 && args->min_codes != 1)
+        throw ConfigError("rapmc tails: --failing-column counts any wrong code (--min-codes 1)");
+      if (args->failing_limit >= 1)
+        throw ConfigError("rapmc tails: --failing-column " + std::to_string(args->failing_limit) +
+                          " must lie in (0, 1)");
       if (args->average && args->campaign.empty())
         throw ConfigError("rapmc tails: --average needs --campaign (its model and images)");
       return run_tails(*args);

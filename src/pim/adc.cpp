@@ -48,6 +48,32 @@ int ideal_convert(int enob, double u, int ideal, double& margin, int* worst) {
   return code;
 }
 
+void adc_decision_margins(AdcType type, int enob, std::span<const float> p, float u, int ideal,
+                          std::span<float> out) {
+  if (type == AdcType::IDEAL) {  // thresholds at k ± 1/2 (the caller adds the shift to u)
+    const int top = (1 << enob) - 1;
+    out[0] = ideal >= 1 ? u - (static_cast<float>(ideal) - 0.5f) : 1e30f;
+    out[1] = ideal < top ? (static_cast<float>(ideal) + 0.5f) - u : 1e30f;
+    return;
+  }
+  if (type == AdcType::FLASH) {
+    for (std::size_t j = 0; j < p.size(); ++j) {
+      const float x = u - p[j];
+      out[j] = static_cast<int>(j) < ideal ? x : -x;
+    }
+    return;
+  }
+  const float v = u + p[0];
+  float ideal_acc = 0;
+  for (int k = enob - 1; k >= 0; --k) {
+    const bool want = (ideal >> k) & 1;
+    const float trial = ideal_acc + p[1 + k];
+    const float x = v - (trial - 0.5f);
+    out[static_cast<std::size_t>(enob - 1 - k)] = want ? x : -x;
+    if (want) ideal_acc = trial;
+  }
+}
+
 int adc_convert(AdcType type, int enob, std::span<const float> p, float u, int ideal, float& margin,
                 const DecisionNoise& noise, float* closest, int* worst) {
   if (type == AdcType::IDEAL) {

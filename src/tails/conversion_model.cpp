@@ -1,5 +1,6 @@
 #include "rapmc/tails/conversion_model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -12,11 +13,10 @@
 #include "rapmc/variation/pvt_sampler.h"
 
 namespace rapmc::tails {
-namespace {
 
 // The variables of z in the order a conversion uses them; in the dry run (names given) each
 // returns 0 and records its name ("<kind>/<i>").
-class Cursor {
+class ConversionModel::Cursor {
  public:
   Cursor(std::span<const double> z, std::vector<std::string>* names) : z_(z), names_(names) {}
   double next(const char* kind) {
@@ -42,7 +42,14 @@ class Cursor {
   std::unordered_map<std::string, int> counts_;
 };
 
-}  // namespace
+// The conversion up to the comparators, noise-free: the frozen state every read of it shares.
+struct ConversionModel::Analog {
+  float u = 0;             // analog value before noise, LSB
+  double var_bitline = 0;  // the bitline noise's variance, LSB²
+  float sigma_c = 0;       // each comparator decision's noise σ, LSB
+  std::vector<float> p;    // the ADC instance
+  int ideal = 0;
+};
 
 ConversionModel::ConversionModel(ConversionSetup setup) : setup_(std::move(setup)) {
   const HardwareConfig& hw = setup_.hw;
@@ -83,6 +90,11 @@ ConversionModel::ConversionModel(ConversionSetup setup) : setup_(std::move(setup
   tiles_ = probe.varies_tiles();
   evaluate_at({}, &names_, nullptr);
   dimension_ = static_cast<int>(names_.size());
+  // The temporal variables come last (evaluate_at draws them after the analog value).
+  frozen_dimension_ = static_cast<int>(
+      std::find_if(names_.begin(), names_.end(),
+                   [](const std::string& n) { return n.rfind("noise/", 0) == 0; }) -
+      names_.begin());
 }
 
 ConversionOutcome ConversionModel::evaluate(std::span<const double> z) const {
@@ -97,12 +109,9 @@ ConversionOutcome ConversionModel::evaluate(std::span<const double> z) const {
   return out;
 }
 
-ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
-                                               std::vector<std::string>* names,
-                                               std::size_t* used) const {
+ConversionModel::Analog ConversionModel::analog_at(Cursor& cur) const {
   const ConversionSetup& st = setup_;
   const HardwareConfig& hw = st.hw;
-  Cursor cur(z, names);
   // The die: the operating point (sample_operating_point's rule) and the chip's sampler on it.
   DieVariates d;
   d.n_vdd = cur.next("die/vdd");
@@ -169,16 +178,32 @@ ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
   else if (hw.off_current == OffCurrent::DIGITAL_OFFSET)
     u = (sum - static_cast<float>(st.rows * s.g_off_norm())) * inv_lsb;
   if (sense_) u = u * gain + offset;
+  Analog a;
+  a.u = u;
   const pim::ReadNoise rn = s.read_noise();
   if (rn.bitline()) {
     const double l2 = static_cast<double>(hw.lsb_counts) * hw.lsb_counts;
-    const double var = rn.floor_lsb * rn.floor_lsb + rn.per_g_counts2 * (sum + ref) / l2 +
-                       rn.cell_rel * rn.cell_rel * (sum2 + ref2) / l2;
-    u += static_cast<float>(std::sqrt(var) * cur.next("noise/bitline"));
+    a.var_bitline = rn.floor_lsb * rn.floor_lsb + rn.per_g_counts2 * (sum + ref) / l2 +
+                    rn.cell_rel * rn.cell_rel * (sum2 + ref2) / l2;
   }
+  a.sigma_c = hw.adc == AdcType::IDEAL ? 0.0f : static_cast<float>(rn.comparator_lsb);
+  a.p = std::move(p);
   const int top = (1 << hw.enob) - 1;
+  a.ideal = std::min((2 * st.count + hw.lsb_counts) / (2 * hw.lsb_counts), top);
+  return a;
+}
+
+ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
+                                               std::vector<std::string>* names,
+                                               std::size_t* used) const {
+  const HardwareConfig& hw = setup_.hw;
+  Cursor cur(z, names);
+  const Analog a = analog_at(cur);
+  float u = a.u;
+  if (a.var_bitline > 0)
+    u += static_cast<float>(std::sqrt(a.var_bitline) * cur.next("noise/bitline"));
   ConversionOutcome out;
-  out.ideal = std::min((2 * st.count + hw.lsb_counts) / (2 * hw.lsb_counts), top);
+  out.ideal = a.ideal;
   if (hw.adc == AdcType::IDEAL) {
     double margin = 0;
     out.code = pim::ideal_convert(hw.enob, static_cast<double>(u) + hw.threshold_shift_lsb(),
@@ -187,17 +212,50 @@ ConversionOutcome ConversionModel::evaluate_at(std::span<const double> z,
     if (used) *used = cur.used();
     return out;
   }
-  const auto sigma_c = static_cast<float>(rn.comparator_lsb);
+  const float sigma_c = a.sigma_c;
   std::vector<double> decisions;
   if (sigma_c > 0.0f)
     for (int k = 0; k < pim::adc_decisions(hw.adc, hw.enob); ++k)
       decisions.push_back(cur.next("noise/comparator"));
   out.code = pim::adc_convert(
-      hw.adc, hw.enob, p, u, out.ideal, out.margin_lsb,
+      hw.adc, hw.enob, a.p, u, out.ideal, out.margin_lsb,
       sigma_c > 0.0f ? pim::DecisionNoise(sigma_c, decisions.data()) : pim::DecisionNoise(),
       nullptr, &out.decision);
   if (used) *used = cur.used();
   return out;
+}
+
+double ConversionModel::noise_error_rate(std::span<const double> frozen, int* decision) const {
+  if (static_cast<int>(frozen.size()) != frozen_dimension_)
+    throw ModelError("ConversionModel::noise_error_rate: " + std::to_string(frozen.size()) +
+                     " variables, the frozen state has " + std::to_string(frozen_dimension_));
+  Cursor cur(frozen, nullptr);
+  const Analog a = analog_at(cur);
+  if (cur.used() != frozen.size())
+    throw std::logic_error("ConversionModel: a frozen state used " + std::to_string(cur.used()) +
+                           " of its " + std::to_string(frozen.size()) + " variables");
+  const HardwareConfig& hw = setup_.hw;
+  const bool ideal_adc = hw.adc == AdcType::IDEAL;
+  std::vector<float> margins(
+      ideal_adc ? 2 : static_cast<std::size_t>(pim::adc_decisions(hw.adc, hw.enob)));
+  const float u = ideal_adc ? a.u + static_cast<float>(hw.threshold_shift_lsb()) : a.u;
+  pim::adc_decision_margins(hw.adc, hw.enob, a.p, u, a.ideal, margins);
+  // Decision d goes wrong when the bitline's noise and its comparator's, together N(0, σ²), push
+  // the input across its margin: Q(m_d/σ). The code is wrong if any does (a union: the sum is
+  // an upper bound, exact when one decision dominates, as it does for rare errors).
+  const double sigma = std::sqrt(a.var_bitline + static_cast<double>(a.sigma_c) * a.sigma_c);
+  double rate = 0, worst = -1;
+  for (std::size_t d = 0; d < margins.size(); ++d) {
+    const double m = margins[d];
+    const double pd =
+        sigma > 0 ? 0.5 * std::erfc(m / (sigma * std::sqrt(2.0))) : (m <= 0 ? 1.0 : 0.0);
+    rate += pd;
+    if (pd > worst) {
+      worst = pd;
+      if (decision) *decision = static_cast<int>(d);
+    }
+  }
+  return std::min(rate, 1.0);
 }
 
 }  // namespace rapmc::tails

@@ -14,12 +14,15 @@ void write_tails_file(const std::string& path, const TailsReport& r, bool overwr
   f.write_attribute("source", r.source);
   f.write_attribute("rows", static_cast<std::int64_t>(r.rows));
   f.write_attribute("min_codes", static_cast<std::int64_t>(r.min_codes));
+  f.write_attribute("failing_column_limit", r.failing_limit);
   f.write_attribute("seed", static_cast<std::int64_t>(r.seed));
   f.write_attribute("rng_scheme", std::string(RNG_SCHEME));
   f.write_dataset("variables", r.variable_names);
   const auto n = static_cast<std::uint64_t>(r.counts.size());
   f.write_dataset("count", std::vector<std::int64_t>(r.counts.begin(), r.counts.end()), {n});
-  for (const auto& [method, list] : r.estimates) {
+  for (const auto& entry : r.estimates) {
+    const std::string& method = entry.first;  // (not a structured binding: the lambda uses them)
+    const std::vector<TailEstimate>& list = entry.second;
     auto column = [&](const char* name, auto get) {
       std::vector<double> v;
       for (const TailEstimate& e : list) v.push_back(static_cast<double>(get(e)));

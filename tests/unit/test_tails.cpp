@@ -3,11 +3,15 @@
 // engine it stands for. Statistical checks use fixed seeds and bounds of K_SIGMA standard errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
 #include <numeric>
 #include <vector>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/pim/adc.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/pim_mvm.h"
 #include "rapmc/quant/int_model.h"
@@ -240,8 +244,10 @@ TEST_CASE("the conversion model errs as often as the chip engine does, count by 
                                 {"data/hardware/rap.toml", 3, &defaults},
                                 {"data/hardware/rap.toml", 7, &defaults},
                                 {"data/hardware/rap_untrimmed.toml", 3, &still_cells}};
-  for (const auto& [file, count, vp] : cases) {
-    const VariationConfig& v = *vp;
+  for (const Case& c : cases) {
+    const std::string& file = c.file;  // (not structured bindings: CAPTURE's lambdas use them)
+    const int count = c.count;
+    const VariationConfig& v = *c.v;
     const HardwareConfig hw = load_hardware(file);
     CAPTURE(file);
     CAPTURE(v.cell_sigma_on);
@@ -289,8 +295,10 @@ TEST_CASE(
   // conversion, within plain Monte Carlo's reach. Every source of the chip is a variable here;
   // at count 2 the failures fall in several regions of different mechanisms (importance
   // sampling needs its direction groups and cross-entropy rounds to cover them).
-  for (const auto& [count, plain_samples] :
+  for (const auto& c :
        std::vector<std::pair<int, std::uint64_t>>{{3, 1'000'000}, {2, 10'000'000}}) {
+    const int count = c.first;
+    const std::uint64_t plain_samples = c.second;
     ConversionSetup s;
     s.hw = load_hardware("data/hardware/rap.toml");
     s.count = count;
@@ -345,9 +353,9 @@ TEST_CASE("[E26] the tail model refuses what it does not model, naming the key")
 
 TEST_CASE("the workload average weighs each count's rate by its conversions") {
   // Two counts, 3:1, rates 1e-3 and 1e-6 with standard errors 1e-4 and 1e-7.
-  const auto [mean, se] = weighted_rate({3, 1}, {1e-3, 1e-6}, {1e-4, 1e-7});
-  CHECK(mean == doctest::Approx(0.75e-3 + 0.25e-6));
-  CHECK(se == doctest::Approx(std::hypot(0.75e-4, 0.25e-7)));
+  const std::pair<double, double> w = weighted_rate({3, 1}, {1e-3, 1e-6}, {1e-4, 1e-7});
+  CHECK(w.first == doctest::Approx(0.75e-3 + 0.25e-6));
+  CHECK(w.second == doctest::Approx(std::hypot(0.75e-4, 0.25e-7)));
 }
 
 TEST_CASE("the engine's count histogram counts every conversion at its exact count") {
@@ -364,4 +372,87 @@ TEST_CASE("the engine's count histogram counts every conversion at its exact cou
   CHECK(c.count_hist[4] == c.conversions);
   CHECK(std::accumulate(c.count_hist.begin(), c.count_hist.end(), std::uint64_t{0}) ==
         c.conversions);
+}
+
+TEST_CASE("a frozen state's noise-averaged error rate equals its conversions' over the noise") {
+  // Frozen states of the untrimmed RAP design (every source on) whose rate is within plain
+  // reach: the formula Σ_d Q(m_d/σ) against plain Monte Carlo over the temporal variables of
+  // that state, through the conversion itself.
+  ConversionSetup s;
+  s.hw = load_hardware("data/hardware/rap_untrimmed.toml");
+  s.count = 3;
+  s.rows = 7;
+  const ConversionModel m(s);
+  const int frozen = m.frozen_dimension();
+  REQUIRE(frozen < m.dimension());
+  CHECK(m.variable_names()[static_cast<std::size_t>(frozen)] == "noise/bitline/0");
+  int tested = 0;
+  for (std::uint64_t i = 0; i < 4000 && tested < 3; ++i) {
+    const std::vector<double> z = sample_point(51, TailStage::PLAIN, 0, i, m.dimension());
+    const std::span<const double> state(z.data(), static_cast<std::size_t>(frozen));
+    const double rate = m.noise_error_rate(state);
+    if (rate < 2e-3 || rate > 0.2) continue;  // a state whose rate plain sampling resolves
+    ++tested;
+    constexpr int N = 200'000;
+    int wrong = 0;
+    std::vector<double> point(z);
+    for (int k = 0; k < N; ++k) {
+      const std::vector<double> noise =
+          sample_point(52 + i, TailStage::PLAIN, 0, k, m.dimension() - frozen);
+      std::copy(noise.begin(), noise.end(), point.begin() + frozen);
+      wrong += m.evaluate(point).wrong();
+    }
+    CAPTURE(i);
+    CAPTURE(rate);
+    CAPTURE(wrong);
+    CHECK(std::abs(wrong - N * rate) <= K_SIGMA * std::sqrt(N * rate * (1 - rate)));
+  }
+  CHECK(tested == 3);
+}
+
+TEST_CASE("failing states: comparator offsets against comparator noise, closed form at 1e-9") {
+  // Untrimmed comparators with offset σ_os, each decision with noise σ_c, nothing else. Count 0
+  // fails when comparator 0's threshold sits within σ_c·Q⁻¹(L) of the value:
+  // P = Q((½ − σ_c·Q⁻¹(L))/σ_os); an interior count has two such comparators, 2P.
+  const double limit = 1e-6, sigma_c = 0.02;
+  const double reach = 0.5 - sigma_c * q_inverse(limit);
+  const double sigma_os = reach / q_inverse(0.5e-9);
+  for (int count : {0, 3}) {
+    ConversionSetup s = quiet_setup(AdcType::FLASH, count);
+    s.variation.avt_mv_um = 3.5;
+    s.hw.comparator_wl_um2 = std::pow(3.5e-3 / (sigma_os * s.hw.v_lsb()), 2);
+    s.hw.sense_wl_um2 = 1e4;
+    s.variation.comparator_noise_mv = sigma_c * s.hw.v_lsb() * 1e3;
+    s.variation.comparator_noise_ref_wl_um2 = s.hw.comparator_wl_um2;
+    const ConversionModel m(s);
+    const LimitState failing = [&m, limit](std::span<const double> z) {
+      int d = 0;
+      const double r = m.noise_error_rate(z, &d);
+      return LimitOutcome{r > limit, d, std::log(limit) - std::log(std::max(r, 1e-300))};
+    };
+    const TailEstimate e = importance_sampling(failing, m.frozen_dimension(), {}, 61);
+    CAPTURE(count);
+    check_relative(e.p, (count == 0 ? 1 : 2) * q_function(reach / sigma_os), 0.10);
+  }
+}
+
+TEST_CASE("adc_decision_margins: their smallest is adc_convert's noise-free margin") {
+  // Random instances of each converter, inputs across the range: one rule for the decisions.
+  boost::random::mt19937 gen(7);  // test fixture only
+  boost::random::uniform_real_distribution<float> jitter(-0.3f, 0.3f), input(-1.0f, 9.0f);
+  for (AdcType type : {AdcType::FLASH, AdcType::SAR}) {
+    const int enob = 3;
+    std::vector<float> p(static_cast<std::size_t>(pim::adc_param_count(type, enob)));
+    std::vector<float> margins(static_cast<std::size_t>(pim::adc_decisions(type, enob)));
+    for (int trial = 0; trial < 2000; ++trial) {
+      pim::nominal_adc_params(type, enob, 0.0, p);
+      for (float& x : p) x += type == AdcType::FLASH ? jitter(gen) : 0.1f * jitter(gen);
+      const float u = input(gen);
+      const int ideal = std::clamp(static_cast<int>(std::floor(u + 0.5f)), 0, 7);
+      float margin = 0;
+      pim::adc_convert(type, enob, p, u, ideal, margin);
+      pim::adc_decision_margins(type, enob, p, u, ideal, margins);
+      CHECK(*std::min_element(margins.begin(), margins.end()) == margin);
+    }
+  }
 }

@@ -37,6 +37,16 @@ int adc_convert(AdcType type, int enob, std::span<const float> params, float u, 
                 float& margin_lsb, const DecisionNoise& noise = {}, float* closest = nullptr,
                 int* worst = nullptr);
 
+/// The noise-free signed margin (LSB) of every decision the ideal code `ideal` needs, for input
+/// u: flash, comparator j (j = 0..2^enob − 2) must fire iff j < ideal, margin ±(u − t_j); sar,
+/// the enob decisions of the ideal code's search path, bit enob − 1 first; ideal, the threshold
+/// below the ideal code and the one above (1e30 where none exists). `out` holds
+/// adc_decisions(type, enob) values (2 for the ideal ADC). The smallest of them is
+/// adc_convert's noise-free margin (tested). Decision d goes wrong under Gaussian noise of σ on
+/// the input with probability Q(margin_d/σ): the tail estimators' noise-averaged error rate.
+void adc_decision_margins(AdcType type, int enob, std::span<const float> params, float u, int ideal,
+                          std::span<float> out);
+
 /// The ideal ADC on an analog value u (double): clamp(floor(u + 1/2), 0, 2^enob − 1), and its
 /// signed margin against the ideal code `ideal` (thresholds at k ± 1/2 that exist).
 int ideal_convert(int enob, double u, int ideal, double& margin_lsb, int* worst = nullptr);

@@ -52,8 +52,21 @@ class ConversionModel {
   const ConversionSetup& setup() const { return setup_; }
   /// The conversion at z (dimension() values).
   ConversionOutcome evaluate(std::span<const double> z) const;
+  /// The frozen variables: the first frozen_dimension() of z, everything but the read's
+  /// temporal noise (die, tile, ADC instance, sense stage, driven and reference cells).
+  int frozen_dimension() const { return frozen_dimension_; }
+  /// The probability that a conversion of the frozen state `frozen` returns a wrong code over
+  /// its temporal noise: Σ_d Q(m_d/σ) over the decisions' noise-free margins m_d
+  /// (adc_decision_margins), σ² the bitline's noise variance plus a comparator decision's. Exact
+  /// per decision; their sum is an upper bound of the union, tight when errors are rare.
+  /// `decision` receives the decision contributing most.
+  double noise_error_rate(std::span<const double> frozen, int* decision = nullptr) const;
 
  private:
+  class Cursor;
+  struct Analog;
+  // The conversion up to its comparators, noise-free, from the frozen variables.
+  Analog analog_at(Cursor& cur) const;
   // The conversion at z; with `names`, each variable's name as it is used (the dry run that
   // sizes the model); `used` receives how many variables it read.
   ConversionOutcome evaluate_at(std::span<const double> z, std::vector<std::string>* names,
@@ -61,6 +74,7 @@ class ConversionModel {
   ConversionSetup setup_;
   bool cells_ = false, adcs_ = false, sense_ = false, tiles_ = false;  // which parts vary
   int dimension_ = 0;
+  int frozen_dimension_ = 0;
   std::vector<std::string> names_;
 };
 

@@ -21,6 +21,7 @@ struct TailsReport {
   std::string hardware;  // the design's name
   std::string source;    // the hardware or campaign file
   int rows = 0, min_codes = 1;
+  double failing_limit = 0;  // > 0: estimates of failing frozen states (--failing-column)
   std::uint64_t seed = 0;
   std::vector<std::string> variable_names;
   std::vector<int> counts;
