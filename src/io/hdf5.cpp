@@ -564,7 +564,11 @@ File File::open(const std::string& path, Access access) {
   std::string error;
   bool locking = true;
   hid_t f = open_once(path, access, locking, error);
-  while (f < 0 && error.find("unable to lock file") != std::string::npos) {
+  // A writer's open also waits out any other failure of a file that is HDF5 (H5Fis_hdf5 said
+  // so): a live reader opening it at that instant can make the open fail with no lock message
+  // (seen once under load in the plots test); a file that stays unopenable fails after 10 s.
+  const bool writer = access != Access::READ_ONLY;
+  while (f < 0 && (writer || error.find("unable to lock file") != std::string::npos)) {
     if (std::chrono::steady_clock::now() > deadline) {
       if (access == Access::READ_ONLY || !locking) break;
       locking = false;
