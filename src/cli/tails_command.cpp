@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "rapmc/cli/ranged_option.h"
@@ -45,16 +46,15 @@ struct TailsArgs {
   bool force = false;
 };
 
-// The setup of the conversions studied: a campaign's point, or a hardware file under the
-// default variation at TT, 27 °C.
-tails::ConversionSetup setup_of(const TailsArgs& a) {
+// The setup of the conversions studied: point `a.point` of campaign `c`, or (no campaign) a
+// hardware file under the default variation at TT, 27 °C.
+tails::ConversionSetup setup_of(const TailsArgs& a, const std::optional<Campaign>& c) {
   tails::ConversionSetup s;
-  if (!a.campaign.empty()) {
-    const Campaign c = load_campaign(a.campaign);
-    if (a.point >= c.points.size())
+  if (c) {
+    if (a.point >= c->points.size())
       throw ConfigError("--point " + std::to_string(a.point) + ": " + a.campaign + " has " +
-                        std::to_string(c.points.size()) + " sweep point(s)");
-    const CampaignPoint& p = c.points[a.point];
+                        std::to_string(c->points.size()) + " sweep point(s)");
+    const CampaignPoint& p = c->points[a.point];
     s.hw = p.hardware;
     s.variation = p.variation;
     s.corner = p.corner;
@@ -107,7 +107,9 @@ int run_tails(const TailsArgs& a) {
   if (!a.out.empty() && !a.force && std::filesystem::exists(a.out))
     throw IoError(a.out + ": exists (give --force to replace it)");
   Parallelism parallelism(a.threads);
-  const tails::ConversionSetup base = setup_of(a);
+  std::optional<Campaign> campaign;
+  if (!a.campaign.empty()) campaign = load_campaign(a.campaign);
+  const tails::ConversionSetup base = setup_of(a, campaign);
   const tails::ConversionModel probe(base);  // rows resolved, setup checked
   const int levels = (1 << base.hw.cell_bits) - 1;
   std::vector<int> counts = a.counts;
@@ -115,10 +117,10 @@ int run_tails(const TailsArgs& a) {
     for (int c = 0; c <= probe.setup().rows * levels; ++c) counts.push_back(c);
   // The workload's count distribution (--average): every count it reads is estimated.
   std::vector<std::uint64_t> hist;
-  if (a.average) {
-    const Campaign c = load_campaign(a.campaign);
-    const CampaignInputs in = load_campaign_inputs(c);
-    hist = parallelism.execute([&] { return tails::count_histogram(c, c.points[a.point], in); });
+  if (a.average) {  // --average needs --campaign (checked with the options)
+    const CampaignInputs in = load_campaign_inputs(*campaign);
+    hist = parallelism.execute(
+        [&] { return tails::count_histogram(*campaign, campaign->points[a.point], in); });
     counts.clear();
     for (std::size_t k = 0; k < hist.size(); ++k)
       if (hist[k] > 0) {
@@ -158,27 +160,17 @@ int run_tails(const TailsArgs& a) {
     tails::ConversionSetup s = base;
     s.count = count;
     const tails::ConversionModel m(s);
-    const int min_codes = a.min_codes;
-    const tails::LimitState conversion = [&m, min_codes](std::span<const double> z) {
-      const tails::ConversionOutcome o = m.evaluate(z);
-      return tails::LimitOutcome{o.error_codes() >= min_codes, o.decision, o.margin_lsb};
-    };
     // --failing-column L: over the frozen variables only, a state fails when its error rate
-    // over the temporal noise exceeds L (margin ln L − ln rate).
-    const double limit = a.failing_limit;
-    const tails::LimitState column = [&m, limit](std::span<const double> z) {
-      int decision = 0;
-      const double rate = m.noise_error_rate(z, &decision);
-      return tails::LimitOutcome{rate > limit, decision,
-                                 std::log(limit) - std::log(std::max(rate, 1e-300))};
-    };
-    const bool failing = limit > 0;
+    // over the temporal noise exceeds L.
+    const bool failing = a.failing_limit > 0;
+    const tails::LimitState f = failing ? tails::failing_state(m, a.failing_limit)
+                                        : tails::conversion_failure(m, a.min_codes);
     const int dim = failing ? m.frozen_dimension() : m.dimension();
     nlohmann::json row{{"count", count}};
     for (const std::string& method : a.methods) {
       const auto start = std::chrono::steady_clock::now();
-      const tails::TailEstimate e = parallelism.execute(
-          [&] { return estimate(method, failing ? column : conversion, dim, a); });
+      const tails::TailEstimate e =
+          parallelism.execute([&] { return estimate(method, f, dim, a); });
       const double seconds = seconds_since(start);
       row["estimates"].push_back(to_json(e, seconds));
       report.estimates[method].push_back(e);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <span>
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/parallelism.h"
@@ -66,7 +67,7 @@ void commit_block(Run& run, std::size_t pi, const TrialBlock& block, TriggerTrac
   const auto bad = std::find_if(block.records.begin(), block.records.end(), [](const auto& r) {
     return r.status == TrialStatus::INTERNAL_ERROR;
   });
-  const std::vector<TrialRecord> good(block.records.begin(), bad);
+  const std::span<const TrialRecord> good(block.records.begin(), bad);
   for (const TrialRecord& r : good) {
     count_trial(r.status, r.metric(metric), r.metric(TrialMetric::ACCURACY), trigger, accuracy);
     if (r.status == TrialStatus::FAILED) {

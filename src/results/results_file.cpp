@@ -301,7 +301,7 @@ std::uint64_t ResultsWriter::rows(std::size_t point) const {
   return file_->dataset_shape(groups_[point] + "trials/trial")[0];
 }
 
-void ResultsWriter::append(std::size_t point, const std::vector<TrialRecord>& records) {
+void ResultsWriter::append(std::size_t point, std::span<const TrialRecord> records) {
   if (records.empty()) return;
   require_headroom();  // a write that fails half-way can leave the table unreadable
   const std::string& g = groups_[point];

@@ -258,4 +258,19 @@ double ConversionModel::noise_error_rate(std::span<const double> frozen, int* de
   return std::min(rate, 1.0);
 }
 
+LimitState conversion_failure(const ConversionModel& m, int min_codes) {
+  return [&m, min_codes](std::span<const double> z) {
+    const ConversionOutcome o = m.evaluate(z);
+    return LimitOutcome{o.error_codes() >= min_codes, o.decision, o.margin_lsb};
+  };
+}
+
+LimitState failing_state(const ConversionModel& m, double limit) {
+  return [&m, limit](std::span<const double> z) {
+    int decision = 0;
+    const double rate = m.noise_error_rate(z, &decision);
+    return LimitOutcome{rate > limit, decision, std::log(limit) - std::log(std::max(rate, 1e-300))};
+  };
+}
+
 }  // namespace rapmc::tails

@@ -103,6 +103,12 @@ std::vector<double> to_boundary(const LimitState& f, std::vector<double> z, std:
 struct Mixture {
   double a0 = 0.1;
   std::vector<std::vector<double>> mu;
+  std::vector<double> half_mu2;  // |μ_m|²/2, set by set_means
+  void set_means(std::vector<std::vector<double>> means) {
+    mu = std::move(means);
+    half_mu2.clear();
+    for (const auto& m : mu) half_mu2.push_back(0.5 * norm2(m));
+  }
   // Sample i's point: the component from the stream's first word, then its normals.
   void draw(KeyedStream& stream, std::vector<double>& z) const {
     const double u = static_cast<double>(stream() >> 11) * 0x1.0p-53;
@@ -121,7 +127,7 @@ struct Mixture {
     for (std::size_t m = 0; m < mu.size(); ++m) {
       double dot = 0;
       for (std::size_t k = 0; k < z.size(); ++k) dot += mu[m][k] * z[k];
-      resp[m] = dot - 0.5 * norm2(mu[m]);
+      resp[m] = dot - half_mu2[m];
       top = std::max(top, resp[m]);
     }
     double q = a0 * std::exp(-top);
@@ -331,7 +337,8 @@ TailEstimate importance_sampling(const LimitState& f, int dim, const ImportanceO
   std::uint64_t evals = 0;
   Mixture mix;
   mix.a0 = o.defensive;
-  std::vector<int> modes;  // the failure mode each component was found for
+  std::vector<std::vector<double>> means;  // the components' means
+  std::vector<int> modes;                  // the failure mode each was found for
   for (const auto& [mode, found_points] : found.modes) {
     if (found_points.points.size() < 3) continue;
     // Each group's mean taken to the boundary (or its nearest failure, if that ray does not
@@ -353,34 +360,36 @@ TailEstimate importance_sampling(const LimitState& f, int dim, const ImportanceO
       if (!joined) region.push_back(std::move(mu));
     }
     for (std::vector<double>& mu : region) {
-      mix.mu.push_back(std::move(mu));
+      means.push_back(std::move(mu));
       modes.push_back(mode);
     }
   }
   // Cross-entropy rounds: each component's mean moves to the weighted mean of the failures it
   // is responsible for, the conditional mean given failure (Rubinstein & Kroese).
-  for (int round = 1; round <= o.ce_rounds && !mix.mu.empty(); ++round) {
+  for (int round = 1; round <= o.ce_rounds && !means.empty(); ++round) {
+    mix.set_means(means);
     const Round r = run_mixture(f, dim, mix, o.ce_samples, seed, static_cast<std::uint64_t>(round));
     e.samples += o.ce_samples;
-    for (std::size_t m = 0; m < mix.mu.size(); ++m)
+    for (std::size_t m = 0; m < means.size(); ++m)
       if (r.wr[m] > 0)
-        for (std::size_t k = 0; k < mix.mu[m].size(); ++k) mix.mu[m][k] = r.wrz[m][k] / r.wr[m];
+        for (std::size_t k = 0; k < means[m].size(); ++k) means[m][k] = r.wrz[m][k] / r.wr[m];
   }
   // The design points: each component's mean, its β the boundary's distance along its ray.
   double beta_min = std::numeric_limits<double>::infinity();
   for (std::size_t m = 0; m < modes.size(); ++m) {
-    std::vector<double> b = boundary_on_ray(f, mix.mu[m], evals);
-    const double beta = b.empty() ? std::sqrt(norm2(mix.mu[m])) : std::sqrt(norm2(b));
+    std::vector<double> b = boundary_on_ray(f, means[m], evals);
+    const double beta = b.empty() ? std::sqrt(norm2(means[m])) : std::sqrt(norm2(b));
     beta_min = std::min(beta_min, beta);
-    e.points.push_back({modes[m], beta, mix.mu[m]});
+    e.points.push_back({modes[m], beta, means[m]});
   }
   e.samples += evals;
   // Components far beyond the nearest mode weigh < e^−window there: dropped.
-  mix.mu.clear();
   std::erase_if(e.points, [&](const DesignPoint& p) {
     return p.beta * p.beta > beta_min * beta_min + 2 * o.mode_window;
   });
-  for (const DesignPoint& p : e.points) mix.mu.push_back(p.z);
+  means.clear();
+  for (const DesignPoint& p : e.points) means.push_back(p.z);
+  mix.set_means(std::move(means));
   if (mix.mu.empty()) {
     e.found = false;
     e.high = std::numeric_limits<double>::quiet_NaN();

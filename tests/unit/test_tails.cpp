@@ -62,10 +62,7 @@ LimitState two_sided(double beta) {
 }
 
 LimitState conversions(const ConversionModel& m) {
-  return [&m](std::span<const double> z) {
-    const ConversionOutcome o = m.evaluate(z);
-    return LimitOutcome{o.wrong(), o.decision, o.margin_lsb};
-  };
+  return conversion_failure(m);
 }
 
 // A conversion setup with every variation source off.
@@ -425,11 +422,7 @@ TEST_CASE("failing states: comparator offsets against comparator noise, closed f
     s.variation.comparator_noise_mv = sigma_c * s.hw.v_lsb() * 1e3;
     s.variation.comparator_noise_ref_wl_um2 = s.hw.comparator_wl_um2;
     const ConversionModel m(s);
-    const LimitState failing = [&m, limit](std::span<const double> z) {
-      int d = 0;
-      const double r = m.noise_error_rate(z, &d);
-      return LimitOutcome{r > limit, d, std::log(limit) - std::log(std::max(r, 1e-300))};
-    };
+    const LimitState failing = failing_state(m, limit);
     const TailEstimate e = importance_sampling(failing, m.frozen_dimension(), {}, 61);
     CAPTURE(count);
     check_relative(e.p, (count == 0 ? 1 : 2) * q_function(reach / sigma_os), 0.10);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,7 @@ class ResultsWriter {
   /// Point p's table as written so far.
   PointTable table(std::size_t point) const;
   /// Appends records (in trial order, continuing the table) and flushes the file.
-  void append(std::size_t point, const std::vector<TrialRecord>& records);
+  void append(std::size_t point, std::span<const TrialRecord> records);
   /// Records point p's reference: the accuracy of the same pipeline on exact digital MVMs
   /// over the evaluation subset (group reference, attribute accuracy).
   void write_reference(std::size_t point, double accuracy);

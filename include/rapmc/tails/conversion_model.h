@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rapmc/pim/hardware.h"
+#include "rapmc/tails/rare_event.h"
 #include "rapmc/variation/variation.h"
 
 namespace rapmc::tails {
@@ -77,5 +78,12 @@ class ConversionModel {
   int frozen_dimension_ = 0;
   std::vector<std::string> names_;
 };
+
+/// The failure events the estimators take, over `m`'s variables. `m` must outlive them.
+/// A conversion whose code is off by at least `min_codes` (margin: its worst decision's).
+LimitState conversion_failure(const ConversionModel& m, int min_codes = 1);
+/// Over the frozen variables only (frozen_dimension()): a state whose noise-averaged error
+/// rate exceeds `limit` (margin ln limit − ln rate).
+LimitState failing_state(const ConversionModel& m, double limit);
 
 }  // namespace rapmc::tails
