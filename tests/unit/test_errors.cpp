@@ -99,6 +99,12 @@ TEST_CASE("command-line options: unknown, not a number, out of range, unknown na
        "count = 9: a read of 7 rows counts 0..7"},
       {"E26", "tails --hardware data/hardware/rap.toml --count 3 --scales 1 2 3", EXIT_CONFIG,
        "scaled-sigma scale 1.000000 must exceed 1"},
+      {"E26", "tails --hardware data/hardware/rap.toml --failing-column 1", EXIT_CONFIG,
+       "--failing-column 1.000000 must lie in (0, 1)"},
+      {"E26", "tails --hardware data/hardware/rap.toml --failing-column 1e-6 --min-codes 2",
+       EXIT_CONFIG, "--failing-column counts any wrong code"},
+      {"E26", "tails --campaign " + camp + " --point 5", EXIT_CONFIG,
+       "--point 5: " + camp + " has 1 sweep point(s)"},
   });
   CHECK_FALSE(std::filesystem::exists(dir.file("r.h5")));  // no refused run wrote a file
 }
