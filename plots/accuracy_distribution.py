@@ -58,8 +58,7 @@ def main():
             ax.hlines(ref * 100, i - 0.3, i + 0.3, colors="k", linestyles="--", lw=1.2,
                       label="exact digital MVMs" if i == 0 else None)
         ax.annotate(f"{s['mean'] * 100:.1f} %\n[{s['ci95_low'] * 100:.1f}, {s['ci95_high'] * 100:.1f}]\n"
-                    f"yield {y['passing']:.0f}/{y['n']:.0f}\n[{y['wilson95_low'] * 100:.0f}, "
-                    f"{y['wilson95_high'] * 100:.0f}] %",
+                    f"yield {p.yield_text().replace(' [', chr(10) + '[', 1)}",
                     (i, 1.0), xycoords=("data", "axes fraction"), xytext=(0, -4), textcoords="offset points",
                     ha="center", va="top", fontsize=7.5)
     ax.axhline(threshold, color="C2", ls=":", lw=1.2, label=f"yield threshold {threshold:.0f} %")

@@ -131,6 +131,15 @@ class Point:
             return y
         return dict(self._statistics()["yield"].attrs)
 
+    def yield_text(self):
+        """The yield as text: "k/n [lo, hi] %" (Wilson) for plain trials, "p % [lo, hi] %
+        (weighted, n chips)" for importance-weighted ones (format 1.4; older files: Wilson)."""
+        y = self.yield_()
+        if y.get("weighted"):
+            return (f"{y['p'] * 100:.2f} % [{y['ci95_low'] * 100:.2f}, {y['ci95_high'] * 100:.2f}] % "
+                    f"(weighted, {y['n']:.0f} chips)")
+        return f"{y['passing']:.0f}/{y['n']:.0f} [{y['wilson95_low'] * 100:.0f}, {y['wilson95_high'] * 100:.0f}] %"
+
     def histogram(self, name):
         """Summed histogram (dcode_hist or margin_hist) over successful trials."""
         ok = self._ok()

@@ -5,9 +5,10 @@
                                            [--target code_error_rate=1e-3]
 
 One row per campaign point: its swept values, each metric's mean with the Student-t 95 % CI,
-the exact-MVM reference accuracy and the yield with its Wilson interval. With --target METRIC=X
-a last column says whether the point's CI upper bound is below X (the point meets the target
-with 95 % confidence).
+the exact-MVM reference accuracy and the yield with its Wilson interval (importance-weighted
+trials: the weighted estimate with its normal interval). With --target METRIC=X a last column
+says whether the point's CI upper bound is below X (the point meets the target with 95 %
+confidence).
 """
 
 import argparse
@@ -45,11 +46,10 @@ def main():
     for r in files:
         for p in r.points:
             ref = p.reference_accuracy()
-            y = p.yield_()
             row = [r.name(), rr.point_text(p.settings) or "—"]
             row += [fmt(m, p.stat(m)) if p.has_stat(m) else "—" for m in a.metrics]  # "—": not in this file
             row += [f"{ref * 100:.1f}" if ref is not None else "—",
-                    f"{y['passing']:.0f}/{y['n']:.0f} [{y['wilson95_low'] * 100:.0f}, {y['wilson95_high'] * 100:.0f}] %"]
+                    p.yield_text()]
             if target:
                 t = p.stat(target[0])
                 # With fewer than 2 trials there is no interval to judge by.

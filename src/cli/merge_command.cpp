@@ -26,7 +26,7 @@ void add_merge_command(CLI::App& app, std::function<int()>& action) {
       if (!*quiet) {
         std::cout << "merged " << o->parts.size() << " shards, " << n << " trials, into " << o->out
                   << "\n\n";
-        print_report(o->out, false);
+        print_report(o->out);
       }
       return 0;
     };

@@ -1,14 +1,22 @@
 #include "rapmc/cli/report_command.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
 
+#include "rapmc/core/errors.h"
 #include "rapmc/mc/campaign.h"
+#include "rapmc/mc/trial.h"
 #include "rapmc/results/point_statistics.h"
 #include "rapmc/results/results_reader.h"
+#include "rapmc/tails/rare_event.h"
+#include "rapmc/variation/die_sampling.h"
 
 namespace rapmc {
 namespace {
@@ -27,16 +35,149 @@ Campaign settings_of(const ResultsData& d) {
   }
 }
 
+nlohmann::ordered_json yield_json(const YieldStatistics& y) {
+  nlohmann::ordered_json j = {{"passing", y.passing},
+                              {"n", y.n},
+                              {"weighted", y.weighted},
+                              {"p", number(y.estimate.p)},
+                              {"ci95_low", number(y.estimate.low)},
+                              {"ci95_high", number(y.estimate.high)},
+                              {"wilson95_low", y.wilson.low},
+                              {"wilson95_high", y.wilson.high},
+                              {"failure_p", number(y.failure.p)},
+                              {"failure_std_error", number(y.failure.std_error)},
+                              {"ess", number(y.failure.ess)},
+                              {"plain_equivalent_trials", number(y.failure.plain_equivalent)},
+                              {"variance_reduction", number(y.failure.variance_reduction)}};
+  return j;
+}
+
+void print_yield(const std::string& what, const YieldStatistics& y) {
+  std::cout << "  yield P(" << what << ") = " << y.estimate.p;
+  if (!y.weighted) {
+    std::cout << "  Wilson 95 % [" << y.wilson.low << ", " << y.wilson.high << "]  (" << y.passing
+              << "/" << y.n << ")\n";
+    return;
+  }
+  std::cout << "  95 % [" << y.estimate.low << ", " << y.estimate.high << "]  importance-weighted: "
+            << "P(fail) = " << y.failure.p << " ± " << y.failure.std_error << " (se), "
+            << y.n - y.passing << " failing of " << y.n << " drawn, ESS " << y.failure.ess
+            << ", variance reduction " << y.failure.variance_reduction << "× ("
+            << y.failure.plain_equivalent << " plain trials)\n";
+}
+
+// The failing chips of a point: the likelihood-weighted mean of their die variates (σ), the
+// mean shift of the next importance-sampling run (one cross-entropy step; docs/design.md), and
+// the heaviest one (the likeliest under the model) to replay.
+struct FailingChips {
+  std::array<double, DIE_VARIATES> mean{};
+  std::uint64_t heaviest_trial = 0;
+  double heaviest_weight = 0;
+};
+std::optional<FailingChips> failing_chips(const PointTable& t, const CampaignPoint& p,
+                                          const std::vector<bool>& pass) {
+  FailingChips f;
+  std::array<double, DIE_VARIATES>& mean = f.mean;
+  double sum = 0;
+  const auto& w = t.columns.at("weight");
+  for (std::size_t i = 0; i < t.trial.size(); ++i) {
+    if (pass[i] && t.status[i] == static_cast<std::int64_t>(TrialStatus::OK)) continue;
+    OperatingPoint op;
+    op.vdd_v = t.columns.at("vdd_v")[i];
+    op.g_on_shift = t.columns.at("g_on_shift")[i];
+    op.g_off_shift = t.columns.at("g_off_shift")[i];
+    op.adc_gain_shift = t.columns.at("adc_gain_shift")[i];
+    op.adc_offset_lsb = t.columns.at("adc_offset_lsb")[i];
+    if (!std::isfinite(op.vdd_v)) continue;  // no die stored (a failed trial before 1.4)
+    const auto z = as_array(die_variates_of(p.variation, p.corner, op));
+    const double s = p.sampling.method == SamplingMethod::SCALED_SIGMA ? p.sampling.sigma_scale : 1;
+    for (std::size_t k = 0; k < DIE_VARIATES; ++k) mean[k] += w[i] * z[k] / s;
+    sum += w[i];
+    if (w[i] > f.heaviest_weight) {
+      f.heaviest_weight = w[i];
+      f.heaviest_trial = static_cast<std::uint64_t>(t.trial[i]);
+    }
+  }
+  if (sum == 0) return std::nullopt;
+  for (double& m : mean) m /= sum;
+  return f;
+}
+
+// The campaign's scaled-sigma points grouped by their other sweep values, each group's failure
+// counts fitted back to σ × 1 (tails::fit_scaled_sigma).
+nlohmann::ordered_json scaled_sigma_fits(const ResultsData& d, const Campaign& c,
+                                         const std::vector<YieldStatistics>& yields, bool print) {
+  if (c.points.size() != d.points.size())
+    throw ConfigError("--scaled-sigma: " + d.path +
+                      ": the campaign in /settings no longer parses here, so its points' "
+                      "sampling is unknown");
+  std::vector<std::pair<std::string, std::vector<tails::ScalePoint>>> groups;
+  for (std::size_t k = 0; k < c.points.size(); ++k) {
+    const CampaignPoint& p = c.points[k];
+    if (yields[k].weighted)
+      throw ConfigError("--scaled-sigma: " + d.path + ": point '" + d.points[k].label +
+                        "' is importance-weighted; a scaled-sigma fit cannot weight");
+    if (p.sampling.method != SamplingMethod::SCALED_SIGMA) continue;
+    std::string group;
+    for (const auto& [key, value] : p.overrides)
+      if (key != "sampling.sigma_scale") group += (group.empty() ? "" : ", ") + key + "=" + value;
+    auto it =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == group; });
+    if (it == groups.end()) it = groups.insert(groups.end(), {group, {}});
+    it->second.push_back({p.sampling.sigma_scale, yields[k].n, yields[k].n - yields[k].passing});
+  }
+  if (groups.empty())
+    throw ConfigError("--scaled-sigma: " + d.path +
+                      " has no point with sampling.method = 'scaled_sigma'");
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& [group, scales] : groups) {
+    const tails::TailEstimate e =
+        tails::fit_scaled_sigma(scales, tails::ScaledSigmaModel::Q_FUNCTION, 3);
+    nlohmann::ordered_json counts = nlohmann::ordered_json::array();
+    for (const auto& sp : scales)
+      counts.push_back(
+          {{"sigma_scale", sp.scale}, {"trials", sp.samples}, {"failing", sp.failures}});
+    out.push_back({{"group", group},
+                   {"found", e.found},
+                   {"failure_p", number(e.p)},
+                   {"failure_ci95_low", number(e.low)},
+                   {"failure_ci95_high", number(e.high)},
+                   {"ln_failure_std_error", number(e.std_error)},
+                   {"yield", number(1 - e.p)},
+                   {"yield_ci95_low", number(1 - e.high)},
+                   {"yield_ci95_high", number(1 - e.low)},
+                   {"scales", counts}});
+    if (!print) continue;
+    std::cout << "scaled sigma" << (group.empty() ? std::string() : " (" + group + ")") << ":";
+    for (const auto& sp : scales)
+      std::cout << "  s=" << sp.scale << ": " << sp.failures << "/" << sp.samples << " failing";
+    std::cout << "\n";
+    if (e.found)
+      std::cout << "  extrapolated to s = 1: P(fail) = " << e.p << "  95 % [" << e.low << ", "
+                << e.high << "], yield " << 1 - e.p << "  95 % [" << 1 - e.high << ", " << 1 - e.low
+                << "]\n";
+    else
+      std::cout << "  no estimate: fewer than three scales with 3..n−1 failing chips\n";
+  }
+  return out;
+}
+
 }  // namespace
 
-void print_report(const std::string& path, bool json) {
+void print_report(const std::string& path, const ReportOptions& o) {
+  const bool json = o.json;
+  if (o.flip_rate_max != -1 && !(o.flip_rate_max > 0 && o.flip_rate_max < 1))
+    throw ConfigError("--flip-rate-max " + std::to_string(o.flip_rate_max) + " must lie in (0, 1)");
   const ResultsData d = read_results(path);
   const Campaign settings = settings_of(d);
   const double threshold = settings.yield_accuracy;
+  std::vector<YieldStatistics> yields;
   nlohmann::ordered_json points = nlohmann::ordered_json::array();
   std::uint64_t all_trials = 0;
-  for (const PointTable& t : d.points) {
+  for (std::size_t k = 0; k < d.points.size(); ++k) {
+    const PointTable& t = d.points[k];
     const PointStatistics r = point_statistics(t, settings.trigger, threshold);
+    yields.push_back(r.yield);
     all_trials += r.trials;
     nlohmann::ordered_json stats = nlohmann::ordered_json::object();
     for (const auto& [name, s] : r.metrics) {
@@ -52,11 +193,29 @@ void print_report(const std::string& path, bool json) {
           p.db > 0 && std::isinf(p.db) ? nlohmann::ordered_json("inf") : number(p.db);
       stats[name]["error_free"] = p.error_free;
     }
-    nlohmann::ordered_json y = {{"accuracy_threshold", threshold},
-                                {"passing", r.yield.passing},
-                                {"p", number(r.yield.wilson.p)},
-                                {"wilson95_low", r.yield.wilson.low},
-                                {"wilson95_high", r.yield.wilson.high}};
+    nlohmann::ordered_json y = {{"accuracy_threshold", threshold}};
+    y.update(yield_json(r.yield));
+    std::optional<YieldStatistics> flip;
+    if (o.flip_rate_max > 0) {
+      const auto& fr = t.columns.at("flip_rate");
+      std::vector<bool> pass(fr.size());
+      for (std::size_t i = 0; i < pass.size(); ++i) pass[i] = fr[i] <= o.flip_rate_max;
+      flip = yield_statistics(t, pass);
+    }
+    std::optional<FailingChips> failing;
+    if (settings.points.size() == d.points.size()) {
+      const auto& acc = t.columns.at("accuracy");
+      std::vector<bool> pass(acc.size());
+      for (std::size_t i = 0; i < pass.size(); ++i) pass[i] = acc[i] >= threshold;
+      failing = failing_chips(t, settings.points[k], pass);
+    }
+    if (failing) {
+      nlohmann::ordered_json m;
+      for (std::size_t i = 0; i < DIE_VARIATES; ++i)
+        m[std::string(DIE_VARIATE_NAMES[i])] = failing->mean[i];
+      y["failing_die_mean"] = m;
+      y["heaviest_failing_trial"] = failing->heaviest_trial;
+    }
     const nlohmann::ordered_json reference = t.reference_accuracy
                                                  ? nlohmann::ordered_json(*t.reference_accuracy)
                                                  : nlohmann::ordered_json(nullptr);
@@ -66,6 +225,11 @@ void print_report(const std::string& path, bool json) {
                       {"reference_accuracy", reference},
                       {"statistics", stats},
                       {"yield", y}});
+    if (flip) {
+      nlohmann::ordered_json fy = {{"flip_rate_max", o.flip_rate_max}};
+      fy.update(yield_json(*flip));
+      points.back()["flip_yield"] = fy;
+    }
     if (!json) {
       std::cout << (t.label.empty() ? std::string("campaign") : "point " + t.label) << ": "
                 << r.trials << " trials"
@@ -91,11 +255,31 @@ void print_report(const std::string& path, bool json) {
       if (t.reference_accuracy)
         std::cout << "  accuracy on exact digital MVMs (reference): " << *t.reference_accuracy
                   << "\n";
-      std::cout << "  yield P(accuracy >= " << threshold << ") = " << r.yield.wilson.p
-                << "  Wilson 95 % [" << r.yield.wilson.low << ", " << r.yield.wilson.high
-                << "]\n\n";
+      std::ostringstream what;
+      what << "accuracy >= " << threshold;
+      print_yield(what.str(), r.yield);
+      if (flip) {
+        std::ostringstream f;
+        f << "flip rate <= " << o.flip_rate_max;
+        print_yield(f.str(), *flip);
+      }
+      if (r.yield.weighted)
+        std::cout << "  (the metrics above are over the drawn chips, not weighted)\n";
+      if (failing) {
+        std::cout << "  failing chips' mean die variates (σ; sampling.shift_*):";
+        for (std::size_t i = 0; i < DIE_VARIATES; ++i)
+          std::cout << " " << DIE_VARIATE_NAMES[i] << " " << std::setprecision(3)
+                    << failing->mean[i];
+        std::cout << std::setprecision(6) << "\n  heaviest failing chip: trial "
+                  << failing->heaviest_trial << " (rapmc replay " << path << " --trial "
+                  << failing->heaviest_trial
+                  << (t.label.empty() ? "" : " --point " + std::to_string(k)) << ")\n";
+      }
+      std::cout << "\n";
     }
   }
+  nlohmann::ordered_json scaled;
+  if (o.scaled_sigma) scaled = scaled_sigma_fits(d, settings, yields, !json);
   if (json) {
     nlohmann::ordered_json j;
     j["file"] = path;
@@ -107,22 +291,28 @@ void print_report(const std::string& path, bool json) {
       j["reference_accuracy"] = points[0]["reference_accuracy"];
       j["statistics"] = points[0]["statistics"];
       j["yield"] = points[0]["yield"];
+      if (points[0].contains("flip_yield")) j["flip_yield"] = points[0]["flip_yield"];
     } else {
       j["points"] = points;
     }
+    if (o.scaled_sigma) j["scaled_sigma"] = scaled;
     std::cout << j.dump(2) << "\n";
   }
 }
 
 void add_report_command(CLI::App& app, std::function<int()>& action) {
   auto path = std::make_shared<std::string>();
-  auto json = std::make_shared<bool>(false);
+  auto o = std::make_shared<ReportOptions>();
   CLI::App* cmd = app.add_subcommand("report", "Summarise a results file (statistics, CIs, yield)");
   cmd->add_option("file", *path, "Results file (HDF5)")->required();
-  cmd->add_flag("--json", *json, "Print one JSON object");
-  cmd->callback([path, json, &action] {
-    action = [path, json] {
-      print_report(*path, *json);
+  cmd->add_flag("--json", o->json, "Print one JSON object");
+  cmd->add_option("--flip-rate-max", o->flip_rate_max,
+                  "Also the yield P(flip rate <= X), X in (0, 1)");
+  cmd->add_flag("--scaled-sigma", o->scaled_sigma,
+                "Fit the failing chips of the scaled-sigma points back to sigma x 1");
+  cmd->callback([path, o, &action] {
+    action = [path, o] {
+      print_report(*path, *o);
       return 0;
     };
   });

@@ -45,7 +45,7 @@ int run_run(const RunArgs& a, MpiContext& mpi) {
               << " ideal integer passes over its images)"
               << (s.failed ? ", " + std::to_string(s.failed) + " failed" : std::string())
               << "\nresults  " << a.out << "\n\n";
-    print_report(a.out, false);
+    print_report(a.out);
   }
   return 0;
 }

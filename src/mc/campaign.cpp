@@ -62,6 +62,49 @@ void read_operating_point(TomlReader& r, CampaignPoint& p) {
     r.problem("operating_point.temp_max_c", "is below operating_point.temp_min_c");
 }
 
+// [sampling] (docs/configuration.md, "Sampling keys"); a scaled-sigma point's σ scaled here.
+// `base_of_sweep`: the base values of a campaign whose sweep sets sampling.sigma_scale (each
+// point's value is checked there).
+void read_sampling(TomlReader& r, CampaignPoint& p, bool base_of_sweep = false) {
+  SamplingConfig& s = p.sampling;
+  s.method = static_cast<SamplingMethod>(
+      r.get_choice("sampling.method", 0, {"plain", "importance", "scaled_sigma"}));
+  const auto sigmas = die_sigmas(p.variation);
+  bool acting = false;
+  for (std::size_t i = 0; i < DIE_VARIATES; ++i) {
+    const std::string key = "sampling.shift_" + std::string(DIE_VARIATE_NAMES[i]);
+    s.shift[i] = r.get_double(key, 0.0, -40.0, 40.0);
+    acting = acting || sigmas[i] != 0;
+    if (s.shift[i] != 0 && (s.method != SamplingMethod::IMPORTANCE || sigmas[i] == 0))
+      r.problem(key,
+                s.method != SamplingMethod::IMPORTANCE
+                    ? "applies to sampling.method = 'importance' only"
+                    : "shifts a die variate whose σ is zero in [variation] (nothing to shift)");
+  }
+  s.spread = r.get_double("sampling.spread", 1.0, 1.0, 10.0);
+  s.defensive = r.get_double("sampling.defensive", 0.1, 0.0, 0.99);
+  s.sigma_scale = r.get_double("sampling.sigma_scale", 1.0, 0.0, 100.0);
+  const bool importance = s.method == SamplingMethod::IMPORTANCE;
+  const bool scaled = s.method == SamplingMethod::SCALED_SIGMA;
+  if (importance && !acting)
+    r.problem("sampling.method", "= 'importance' needs a die variate with σ > 0 in [variation]");
+  if (importance && s.spread == 1.0 &&
+      std::all_of(s.shift.begin(), s.shift.end(), [](double x) { return x == 0; }))
+    r.problem("sampling.method",
+              "= 'importance' needs a proposal other than the model: a sampling.shift_* or "
+              "sampling.spread > 1");
+  if (!importance && (r.has("sampling.spread") || r.has("sampling.defensive")))
+    r.problem(r.has("sampling.spread") ? "sampling.spread" : "sampling.defensive",
+              "applies to sampling.method = 'importance' only");
+  if (scaled && !(s.sigma_scale > 1.0) && !(base_of_sweep && !r.has("sampling.sigma_scale")))
+    r.problem("sampling.sigma_scale", "= " + std::to_string(s.sigma_scale) +
+                                          " must exceed 1 for sampling.method = 'scaled_sigma' "
+                                          "(σ is scaled up, then extrapolated back to 1)");
+  if (!scaled && r.has("sampling.sigma_scale"))
+    r.problem("sampling.sigma_scale", "applies to sampling.method = 'scaled_sigma' only");
+  if (!scaled) s.sigma_scale = 1.0;
+}
+
 void read_campaign_keys(TomlReader& r, Campaign& c) {
   c.name = r.get_string("campaign.name", std::filesystem::path(c.source).stem().string());
   c.seed = static_cast<std::uint64_t>(r.get_int("campaign.seed", 1, 0, INT64_MAX));
@@ -92,6 +135,8 @@ void read_campaign_keys(TomlReader& r, Campaign& c) {
   c.trigger.check_every =
       static_cast<std::uint64_t>(r.get_int("trigger.check_every", 8, 1, 1'000'000));
   c.yield_accuracy = r.get_double("yield.accuracy_threshold", c.yield_accuracy, 0.0, 1.0);
+  if (!(c.yield_accuracy > 0 && c.yield_accuracy < 1))
+    r.problem("yield.accuracy_threshold", "must lie in (0, 1) (a yield target of 0 or 1 is none)");
 }
 
 // Hardware overrides written in the campaign ([hardware.adc] enob = 2, ...), keys relative to
@@ -147,10 +192,11 @@ std::optional<SweepAxis> read_sweep_axis(TomlReader& r, const toml::node& node,
   bool ok = true;
   for (const std::string& key : a.keys) {
     const bool known_ns = key.rfind("hardware.", 0) == 0 || key.rfind("variation.", 0) == 0 ||
-                          key.rfind("operating_point.", 0) == 0;
+                          key.rfind("operating_point.", 0) == 0 || key.rfind("sampling.", 0) == 0;
     if (!known_ns || key == "hardware.file") {
-      r.problem(where + ".key",
-                "= '" + key + "' cannot be swept (hardware.*, variation.* or operating_point.*)");
+      r.problem(where + ".key", "= '" + key +
+                                    "' cannot be swept (hardware.*, variation.*, operating_point.* "
+                                    "or sampling.*)");
       ok = false;
     }
   }
@@ -211,6 +257,7 @@ CampaignPoint make_point(TomlReader& r, const Campaign& c, const std::vector<Swe
   TomlReader pr = toml_reader_of(campaign_table, c.source);
   p.variation = read_variation(pr, "variation.");
   read_operating_point(pr, p);
+  read_sampling(pr, p);
   // The base values are checked by the main reader; a sweep point's own values here.
   if (!p.label.empty())
     for (const auto& problem : pr.problems()) r.problem("sweep point " + p.label, "has " + problem);
@@ -223,6 +270,8 @@ CampaignPoint make_point(TomlReader& r, const Campaign& c, const std::vector<Swe
                                 " and the campaign's overrides) " + e.what());
     }
   }
+  if (p.sampling.method == SamplingMethod::SCALED_SIGMA)
+    scale_sigmas(p.variation, p.hardware, p.sampling.sigma_scale);
   return p;
 }
 
@@ -249,11 +298,25 @@ Campaign parse_campaign(const std::string& text, const std::string& source) {
     c.points.push_back(make_point(r, c, axes, pi, hw_overrides, hw_table));
   // Keys of the variation and operating-point sections are read by the main reader too, so
   // that unknown keys and bad values there are reported with the rest.
-  (void)read_variation(r, "variation.");
   CampaignPoint base;
+  base.variation = read_variation(r, "variation.");
   read_operating_point(r, base);
+  const bool scale_swept = std::any_of(axes.begin(), axes.end(), [](const SweepAxis& a) {
+    return std::find(a.keys.begin(), a.keys.end(), "sampling.sigma_scale") != a.keys.end();
+  });
+  read_sampling(r, base, scale_swept);
+  if (c.weighted() && c.trigger.ci_halfwidth > 0)
+    r.problem("trigger.ci_halfwidth",
+              "stops on an unweighted mean, which sampling.method = 'importance' biases: "
+              "give campaign.trials instead");
   r.finish();
   return c;
+}
+
+bool Campaign::weighted() const {
+  return std::any_of(points.begin(), points.end(), [](const CampaignPoint& p) {
+    return p.sampling.method == SamplingMethod::IMPORTANCE;
+  });
 }
 
 Campaign load_campaign(const std::string& path) {

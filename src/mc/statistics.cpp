@@ -90,4 +90,29 @@ Interval wilson95(std::uint64_t k, std::uint64_t n) {
   return r;
 }
 
+WeightedProportion weighted_proportion(const std::vector<double>& w, const std::vector<bool>& x) {
+  WeightedProportion r;
+  r.n = w.size();
+  Welford wx;
+  double sum = 0, sum2 = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    wx.add(x[i] ? w[i] : 0.0);
+    r.events += x[i];
+    sum += w[i];
+    sum2 += w[i] * w[i];
+  }
+  if (r.n == 0) return r;
+  const double n = static_cast<double>(r.n);
+  r.p = wx.mean;
+  // Var(w·x) with denominator n (so that plain trials give exactly p(1 − p)/n).
+  r.std_error = std::sqrt(wx.m2 / n / n);
+  r.low = std::max(0.0, r.p - 1.959963984540054 * r.std_error);
+  r.high = std::min(1.0, r.p + 1.959963984540054 * r.std_error);
+  r.ess = sum2 > 0 ? sum * sum / sum2 : 0.0;
+  const double var = r.std_error * r.std_error;
+  r.plain_equivalent = var > 0 ? r.p * (1 - r.p) / var : std::numeric_limits<double>::infinity();
+  r.variance_reduction = r.plain_equivalent / n;
+  return r;
+}
+
 }  // namespace rapmc

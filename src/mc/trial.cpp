@@ -10,6 +10,7 @@
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/cost.h"
 #include "rapmc/pim/pim_mvm.h"
+#include "rapmc/variation/die_sampling.h"
 #include "rapmc/variation/pvt_sampler.h"
 
 namespace rapmc {
@@ -37,9 +38,24 @@ namespace {
 
 // The record's metrics (by id, TrialMetric), histograms and per-layer columns from the trial's
 // counts and its chip's counters.
-void record_metrics(TrialRecord& rec, const TrialSetup& s, const OperatingPoint& op,
-                    const pim::ChipInstance& chip, std::size_t images, std::size_t correct,
-                    std::size_t flips, double signal, double noise) {
+// The die's columns: its operating point and weight (known before the chip is built, so a
+// failing chip keeps them; they count in the weighted yield).
+void record_die(TrialRecord& rec, const DieDraw& die, double sigma_scale) {
+  auto set = [&](TrialMetric m, double v) { rec.metrics[index_of(m)] = v; };
+  using enum TrialMetric;
+  set(VDD_V, die.op.vdd_v);
+  set(TEMP_C, die.op.temp_c);
+  set(G_ON_SHIFT, die.op.g_on_shift);
+  set(G_OFF_SHIFT, die.op.g_off_shift);
+  set(ADC_GAIN_SHIFT, die.op.adc_gain_shift);
+  set(ADC_OFFSET_LSB, die.op.adc_offset_lsb);
+  set(WEIGHT, die.weight);
+  set(SIGMA_SCALE, sigma_scale);
+}
+
+void record_metrics(TrialRecord& rec, const TrialSetup& s, const pim::ChipInstance& chip,
+                    std::size_t images, std::size_t correct, std::size_t flips, double signal,
+                    double noise) {
   const pim::LayerCounters t = pim::total(rec.counters);
   const pim::CostReport cost = pim::estimate_cost(s.point->hardware, chip, t, images);
   const double n = static_cast<double>(images);
@@ -63,12 +79,6 @@ void record_metrics(TrialRecord& rec, const TrialSetup& s, const OperatingPoint&
   set(ENERGY_ADC_J, cost.energy_adc_j);
   set(AREA_MM2, cost.area_mm2);
   set(AREA_ADC_MM2, cost.area_adc_mm2);
-  set(VDD_V, op.vdd_v);
-  set(TEMP_C, op.temp_c);
-  set(G_ON_SHIFT, op.g_on_shift);
-  set(G_OFF_SHIFT, op.g_off_shift);
-  set(ADC_GAIN_SHIFT, op.adc_gain_shift);
-  set(ADC_OFFSET_LSB, op.adc_offset_lsb);
   rec.dcode_hist.assign(t.dcode_hist.begin(), t.dcode_hist.end());
   rec.margin_hist.assign(t.margin_hist.begin(), t.margin_hist.end());
   for (std::size_t l = 0; l < s.layers.size(); ++l) {
@@ -90,10 +100,11 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
   rec.layers.assign(s.layers.size(), no_layer_metric_values());
   rec.dcode_hist.assign(pim::DCODE_BINS, 0);
   rec.margin_hist.assign(pim::MARGIN_BINS, 0);
+  const DieDraw die = sample_die(p.variation, p.corner, p.temp_mode, p.temp_min_c, p.temp_max_c,
+                                 p.sampling, c.seed, trial);
+  record_die(rec, die, p.sampling.sigma_scale);
   try {
-    const OperatingPoint op = sample_operating_point(p.variation, p.corner, p.temp_mode,
-                                                     p.temp_min_c, p.temp_max_c, c.seed, trial);
-    const PvtSampler sampler(p.variation, op, p.hardware, c.seed, trial);
+    const PvtSampler sampler(p.variation, die.op, p.hardware, c.seed, trial);
     const pim::ChipInstance chip(*s.int_model, p.hardware, sampler);
     const pim::PimMvm pim(chip, s.int_model->settings.act_bits);
     const auto engine = make_pipeline(c.pipeline, c.requant, s.int_model, s.fp32, pim);
@@ -120,7 +131,7 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
       noise += noises[i];
     }
     rec.counters = pim.counters();
-    record_metrics(rec, s, op, chip, images.size(), correct, flips, signal, noise);
+    record_metrics(rec, s, chip, images.size(), correct, flips, signal, noise);
   } catch (const ChipFailure& e) {  // a chip that cannot work: a failed trial, the campaign goes on
     rec.status = TrialStatus::FAILED;
     rec.error = e.what();

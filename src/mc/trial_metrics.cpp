@@ -45,6 +45,14 @@ constexpr std::array<TrialMetricInfo, TRIAL_METRIC_COUNT> TABLE{{
     {G_OFF_SHIFT, "g_off_shift", "relative", "die-level shift of G_off", DIST},
     {ADC_GAIN_SHIFT, "adc_gain_shift", "relative", "die-level ADC gain shift", DIST},
     {ADC_OFFSET_LSB, "adc_offset_lsb", "LSB", "die-level ADC offset", DIST},
+    {WEIGHT, "weight", "",
+     "likelihood ratio of the trial's die under the variation model to the proposal it was drawn "
+     "from (sampling.method = 'importance'; 1 otherwise)",
+     DIST},
+    {SIGMA_SCALE, "sigma_scale", "",
+     "factor on every frozen sigma the trial was drawn with (sampling.method = 'scaled_sigma'; 1 "
+     "otherwise)",
+     DIST},
 }};
 
 constexpr bool in_order() {

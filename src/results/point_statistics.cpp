@@ -1,5 +1,6 @@
 #include "rapmc/results/point_statistics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -106,6 +107,24 @@ PooledSqnr pool_sqnr(const std::vector<double>& signal, const std::vector<double
   return p;
 }
 
+YieldStatistics yield_statistics(const PointTable& t, const std::vector<bool>& pass) {
+  // A failed trial is a chip that fails: it stays in the denominator, with its weight.
+  YieldStatistics y;
+  y.n = t.trial.size();
+  std::vector<bool> fail(y.n);
+  for (std::size_t i = 0; i < y.n; ++i) {
+    fail[i] = !(ok(t, i) && pass[i]);
+    y.passing += !fail[i];
+  }
+  const std::vector<double>& w = t.columns.at("weight");
+  y.weighted = std::any_of(w.begin(), w.end(), [](double x) { return x != 1.0; });
+  y.wilson = wilson95(y.passing, y.n);
+  y.failure = weighted_proportion(w, fail);
+  y.estimate =
+      y.weighted ? Interval{1 - y.failure.p, 1 - y.failure.high, 1 - y.failure.low} : y.wilson;
+  return y;
+}
+
 PointStatistics point_statistics(const PointTable& t, const TriggerConfig& trigger,
                                  double yield_accuracy) {
   PointStatistics s;
@@ -127,11 +146,11 @@ PointStatistics point_statistics(const PointTable& t, const TriggerConfig& trigg
     }
     s.metrics.emplace_back(name, summarize(v));
     if (m.summary == MetricSummary::DISTRIBUTION_AND_YIELD) {
-      // A failed trial is a chip that fails: it stays in the denominator.
+      const std::vector<double>& a = t.columns.at(name);
+      std::vector<bool> pass(t.trial.size());
+      for (std::size_t i = 0; i < pass.size(); ++i) pass[i] = a[i] >= yield_accuracy;
+      s.yield = yield_statistics(t, pass);
       s.yield.accuracy_threshold = yield_accuracy;
-      for (double a : v) s.yield.passing += a >= yield_accuracy;
-      s.yield.n = t.trial.size();
-      s.yield.wilson = wilson95(s.yield.passing, s.yield.n);
     }
   }
   for (const std::string& l : t.layers) {

@@ -334,6 +334,37 @@ void ResultsWriter::append(std::size_t point, std::span<const TrialRecord> recor
   file_->flush();
 }
 
+namespace {
+
+// /statistics/yield (docs/formats.md, "Results file"): the estimate and its 95 % interval, the
+// counts, and the weighted failure probability with its diagnostics.
+void write_yield(const h5::Node& yg, const YieldStatistics& y) {
+  yg.write_attribute("units", std::string("1"));
+  yg.write_attribute("description",
+                     y.weighted
+                         ? "P(accuracy >= accuracy_threshold), 1 - the failure probability "
+                           "estimated from the trials' likelihood-ratio weights, a failed trial "
+                           "failing, with a normal 95 % interval"
+                         : "P(accuracy >= accuracy_threshold) over all trials, a failed trial "
+                           "failing, with its Wilson 95 % interval");
+  yg.write_attribute("accuracy_threshold", y.accuracy_threshold);
+  yg.write_attribute("passing", static_cast<std::int64_t>(y.passing));
+  yg.write_attribute("n", static_cast<std::int64_t>(y.n));
+  yg.write_attribute("weighted", static_cast<std::int64_t>(y.weighted));
+  yg.write_attribute("p", y.estimate.p);
+  yg.write_attribute("ci95_low", y.estimate.low);
+  yg.write_attribute("ci95_high", y.estimate.high);
+  yg.write_attribute("wilson95_low", y.wilson.low);
+  yg.write_attribute("wilson95_high", y.wilson.high);
+  yg.write_attribute("failure_p", y.failure.p);
+  yg.write_attribute("failure_std_error", y.failure.std_error);
+  yg.write_attribute("ess", y.failure.ess);
+  yg.write_attribute("plain_equivalent_trials", y.failure.plain_equivalent);
+  yg.write_attribute("variance_reduction", y.failure.variance_reduction);
+}
+
+}  // namespace
+
 void ResultsWriter::write_summary(std::size_t point, const Campaign& c) {
   const std::string& g = groups_[point];
   const PointStatistics st = point_statistics(table(point), c.trigger, c.yield_accuracy);
@@ -360,17 +391,7 @@ void ResultsWriter::write_summary(std::size_t point, const Campaign& c) {
       n.write_attribute("summary", std::string("pooled"));
       n.write_attribute("error_free", static_cast<std::int64_t>(p.error_free));
     }
-    const h5::Node yg = f.require_group(g + "statistics/yield");
-    yg.write_attribute("units", std::string("1"));
-    yg.write_attribute("description",
-                       "P(accuracy >= accuracy_threshold) over all trials, a "
-                       "failed trial failing, with its Wilson 95 % interval");
-    yg.write_attribute("accuracy_threshold", st.yield.accuracy_threshold);
-    yg.write_attribute("passing", static_cast<std::int64_t>(st.yield.passing));
-    yg.write_attribute("n", static_cast<std::int64_t>(st.yield.n));
-    yg.write_attribute("p", st.yield.wilson.p);
-    yg.write_attribute("wilson95_low", st.yield.wilson.low);
-    yg.write_attribute("wilson95_high", st.yield.wilson.high);
+    write_yield(f.require_group(g + "statistics/yield"), st.yield);
     for (const auto& [name, hist] :
          {std::pair{"dcode_hist", &st.dcode_hist}, std::pair{"margin_hist", &st.margin_hist}}) {
       f.write_dataset(g + "statistics/" + name, *hist, {hist->size()});

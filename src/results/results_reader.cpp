@@ -14,12 +14,19 @@ namespace {
 
 constexpr const char* LAYERS_GROUP = "trials/layers";  // per-layer columns of a point's table
 
-// The minor format version that added a column (read as NaN from an older file).
+// The minor format version that added a column, and its value in an older file: NaN, or 1 for
+// the sampling columns (trials before 1.4 were drawn plainly at σ × 1).
 int added_in(TrialMetric m) {
   using enum TrialMetric;
   if (m == ENERGY_ADC_J || m == AREA_MM2 || m == AREA_ADC_MM2) return 1;
   if (m == LOGIT_SIGNAL_POWER || m == LOGIT_ERROR_POWER) return 2;
+  if (m == WEIGHT || m == SIGMA_SCALE) return 4;
   return 0;
+}
+double absent_value(TrialMetric m) {
+  return m == TrialMetric::WEIGHT || m == TrialMetric::SIGMA_SCALE
+             ? 1.0
+             : std::numeric_limits<double>::quiet_NaN();
 }
 int added_in(LayerMetric m) {
   return m == LayerMetric::MVM_SQNR_DB || m == LayerMetric::CODE_ERROR_RATE ? 0 : 2;
@@ -69,7 +76,7 @@ PointTable read_point_table(const h5::Node& f, const std::string& g, int minor) 
   for (const TrialMetricInfo& m : trial_metrics()) {
     const std::string name(m.name);
     if (minor < added_in(m.id) && !f.exists(g + "trials/" + name)) {
-      t.columns[name].assign(n, std::numeric_limits<double>::quiet_NaN());
+      t.columns[name].assign(n, absent_value(m.id));
       t.absent_columns.push_back(name);
       continue;
     }

@@ -511,36 +511,31 @@ Fit fit_q(const Rates& r) {
 
 }  // namespace
 
-TailEstimate scaled_sigma(const LimitState& f, int dim, const ScaledSigmaOptions& o,
-                          std::uint64_t seed) {
-  for (double s : o.scales)
-    if (!(s > 1.0))
-      throw ConfigError("high-sigma: scaled-sigma scale " + std::to_string(s) +
-                        " must exceed 1 (σ is scaled up, then extrapolated back to 1)");
-  if (o.samples_per_scale == 0)
-    throw ConfigError("high-sigma: scaled sigma needs samples_per_scale ≥ 1");
+TailEstimate fit_scaled_sigma(const std::vector<ScalePoint>& scales, ScaledSigmaModel model,
+                              std::uint64_t min_failures) {
   TailEstimate e;
-  e.method = o.model == ScaledSigmaModel::SUN_LI ? "scaled_sigma_sun_li" : "scaled_sigma";
+  e.method = model == ScaledSigmaModel::SUN_LI ? "scaled_sigma_sun_li" : "scaled_sigma";
   Rates r;
-  for (std::size_t k = 0; k < o.scales.size(); ++k) {
-    const ScaledRun run =
-        run_scaled(f, dim, o.samples_per_scale, o.scales[k], seed, TailStage::SCALED, k, false);
-    e.samples += o.samples_per_scale;
-    e.scales.push_back({o.scales[k], o.samples_per_scale, run.failures});
-    if (run.failures < o.min_failures || run.failures == o.samples_per_scale) continue;
-    const double n = static_cast<double>(o.samples_per_scale);
-    const double p = static_cast<double>(run.failures) / n;
-    r.s.push_back(o.scales[k]);
+  for (const ScalePoint& k : scales) {
+    if (!(k.scale > 1.0))
+      throw ConfigError("high-sigma: scaled-sigma scale " + std::to_string(k.scale) +
+                        " must exceed 1 (σ is scaled up, then extrapolated back to 1)");
+    e.samples += k.samples;
+    e.scales.push_back(k);
+    if (k.failures < min_failures || k.failures == k.samples || k.samples == 0) continue;
+    const double n = static_cast<double>(k.samples);
+    const double p = static_cast<double>(k.failures) / n;
+    r.s.push_back(k.scale);
     r.y.push_back(std::log(p));
     r.w.push_back(n * p / (1 - p));  // 1 / Var(ln p̂)
-    e.failures += run.failures;
+    e.failures += k.failures;
   }
   if (r.s.size() < 3) {  // three parameters need three rates
     e.found = false;
     e.high = std::numeric_limits<double>::quiet_NaN();
     return e;
   }
-  const Fit fit = o.model == ScaledSigmaModel::SUN_LI ? fit_sun_li(r) : fit_q(r);
+  const Fit fit = model == ScaledSigmaModel::SUN_LI ? fit_sun_li(r) : fit_q(r);
   e.fit_alpha = fit.a;
   e.fit_beta = fit.b;
   e.fit_gamma = fit.c;
@@ -552,6 +547,23 @@ TailEstimate scaled_sigma(const LimitState& f, int dim, const ScaledSigmaOptions
   // A plain estimate with the same relative standard error needs (1 − p)/(p·se²) samples.
   e.plain_equivalent = fit.se > 0 ? (1 - e.p) / (e.p * fit.se * fit.se) : 0.0;
   return e;
+}
+
+TailEstimate scaled_sigma(const LimitState& f, int dim, const ScaledSigmaOptions& o,
+                          std::uint64_t seed) {
+  for (double s : o.scales)
+    if (!(s > 1.0))
+      throw ConfigError("high-sigma: scaled-sigma scale " + std::to_string(s) +
+                        " must exceed 1 (σ is scaled up, then extrapolated back to 1)");
+  if (o.samples_per_scale == 0)
+    throw ConfigError("high-sigma: scaled sigma needs samples_per_scale ≥ 1");
+  std::vector<ScalePoint> points;
+  for (std::size_t k = 0; k < o.scales.size(); ++k) {
+    const ScaledRun run =
+        run_scaled(f, dim, o.samples_per_scale, o.scales[k], seed, TailStage::SCALED, k, false);
+    points.push_back({o.scales[k], o.samples_per_scale, run.failures});
+  }
+  return fit_scaled_sigma(points, o.model, o.min_failures);
 }
 
 }  // namespace rapmc::tails

@@ -112,22 +112,30 @@ Corner parse_corner(const std::string& name, double temp_c) {
   return c;
 }
 
-OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& corner,
-                                      TempMode temp_mode, double temp_min_c, double temp_max_c,
-                                      std::uint64_t seed, std::uint64_t trial) {
+DieVariates sample_die_variates(const Corner& corner, TempMode temp_mode, double temp_min_c,
+                                double temp_max_c, std::uint64_t seed, std::uint64_t trial,
+                                double& temp_c) {
   KeyedStream globals(seed, RngDomain::OPERATING_POINT, trial, 0);
   boost::random::normal_distribution<double> n01(0.0, 1.0);
   DieVariates d;
   d.n_vdd = n01(globals);
-  const double temp_c =
-      temp_mode == TempMode::UNIFORM
-          ? boost::random::uniform_real_distribution<double>(temp_min_c, temp_max_c)(globals)
-          : corner.temp_c;
+  temp_c = temp_mode == TempMode::UNIFORM
+               ? boost::random::uniform_real_distribution<double>(temp_min_c, temp_max_c)(globals)
+               : corner.temp_c;
   KeyedStream process(seed, RngDomain::PROCESS_GLOBAL, trial, 0);
   d.n_g_on = n01(process);
   d.n_g_off = n01(process);
   d.n_adc_gain = n01(process);
   d.n_adc_offset = n01(process);
+  return d;
+}
+
+OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& corner,
+                                      TempMode temp_mode, double temp_min_c, double temp_max_c,
+                                      std::uint64_t seed, std::uint64_t trial) {
+  double temp_c = 0;
+  const DieVariates d =
+      sample_die_variates(corner, temp_mode, temp_min_c, temp_max_c, seed, trial, temp_c);
   return operating_point(v, corner, temp_c, d);
 }
 

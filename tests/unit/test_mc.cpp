@@ -167,6 +167,23 @@ TEST_CASE("bad campaign files: each problem names its key, all at once, before a
        "'sweep[0].keys' must be a non-empty list of strings"},
       {"[[sweep]]\nkeys = [\"hardware.schedule.k\", \"campaign.seed\"]\nvalues = [[3, 2]]\n",
        "'campaign.seed' cannot be swept"},
+      {"[sampling]\nmethod = \"importance\"\n", "needs a proposal other than the model"},
+      {"[variation]\nprocess_adc_offset_sigma_lsb = 0.0\n[sampling]\nmethod = \"importance\"\n"
+       "shift_adc_offset = 2.0\n",
+       "'sampling.shift_adc_offset' shifts a die variate whose σ is zero"},
+      {"[sampling]\nshift_adc_gain = -2.0\n",
+       "'sampling.shift_adc_gain' applies to sampling.method = 'importance' only"},
+      {"[sampling]\nmethod = \"importance\"\nspread = 0.5\n",
+       "'sampling.spread' = 0.5 is out of range"},
+      {"[sampling]\nmethod = \"scaled_sigma\"\nsigma_scale = 1.0\n", "must exceed 1"},
+      {"[sampling]\nsigma_scale = 2.0\n", "'sampling.sigma_scale' applies to sampling.method"},
+      {"[sampling]\nmethod = \"scaled_sigma\"\n[[sweep]]\nkey = \"sampling.sigma_scale\"\n"
+       "values = [2.0, 0.5]\n",
+       "sweep point sampling.sigma_scale=0.5"},
+      {"[yield]\naccuracy_threshold = 1.0\n", "'yield.accuracy_threshold' must lie in (0, 1)"},
+      {"[yield]\naccuracy_threshold = 0.0\n", "'yield.accuracy_threshold' must lie in (0, 1)"},
+      {"[trigger]\nci_halfwidth = 0.01\n[sampling]\nmethod = \"importance\"\nspread = 2.0\n",
+       "'trigger.ci_halfwidth' stops on an unweighted mean"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
@@ -363,7 +380,7 @@ TEST_CASE(
   const auto resumed_old = test::run_rapmc("run " + camp + " --out " + full + " --resume --quiet");
   CHECK(resumed_old.exit_code != 0);
   CHECK(resumed_old.output.find(
-            "written in results format 1.0; --resume appends only to format 1.3") !=
+            "written in results format 1.0; --resume appends only to format 1.4") !=
         std::string::npos);
   // A file drawn with the previous RNG scheme still reports; resume and replay refuse it.
   h5::File::open(killed, h5::Access::READ_WRITE)
@@ -624,4 +641,114 @@ TEST_CASE(
   CHECK(reads >= 3);
   CHECK(seen.size() >= 2);  // the file was read at two stages of the run, at least
   CHECK(identical(table(full), table(live)));
+}
+
+TEST_CASE(
+    "chip yield by importance sampling over the die: agrees with plain Monte Carlo, weights are "
+    "φ/q of the stored die, shards merge and replay bit for bit; scaled sigma fits; refusals "
+    "[E26]") {
+  test::TempDir dir;
+  // A design whose yield is near 75 %: a wide die-level ADC gain spread (failing both ways) and
+  // every one of 4 images right (threshold 0.8).
+  const std::string design =
+      "[campaign]\nname = \"y\"\nseed = 21\ntrials = 48\n[data]\nimages = 4\n"
+      "[variation]\nprocess_adc_gain_sigma_rel = 0.08\n[yield]\naccuracy_threshold = 0.8\n";
+  const std::string plain = write(dir, "plain.toml", design);
+  const std::string is = write(dir, "is.toml",
+                               design +
+                                   "[sampling]\nmethod = \"importance\"\n"
+                                   "spread = 1.5\ndefensive = 0.2\n");
+  const std::string plain_h5 = dir.file("plain.h5"), is_h5 = dir.file("is.h5");
+  REQUIRE(
+      test::run_rapmc("run " + plain + " --out " + plain_h5 + " --quiet --threads 2").exit_code ==
+      0);
+  REQUIRE(test::run_rapmc("run " + is + " --out " + is_h5 + " --quiet --threads 2").exit_code == 0);
+  auto yield_of = [](const std::string& file) {
+    const auto r = test::run_rapmc("report " + file + " --json");
+    REQUIRE(r.exit_code == 0);
+    return nlohmann::json::parse(r.output)["yield"];
+  };
+  const auto yp = yield_of(plain_h5), yi = yield_of(is_h5);
+  MESSAGE("plain P(fail) " << yp["failure_p"] << " ± " << yp["failure_std_error"] << "; importance "
+                           << yi["failure_p"] << " ± " << yi["failure_std_error"] << ", ESS "
+                           << yi["ess"]);
+  CHECK_FALSE(yp["weighted"].get<bool>());
+  CHECK(yi["weighted"].get<bool>());
+  const double se =
+      std::hypot(yp["failure_std_error"].get<double>(), yi["failure_std_error"].get<double>());
+  REQUIRE(se > 0);
+  CHECK(std::abs(yp["failure_p"].get<double>() - yi["failure_p"].get<double>()) <= 4 * se);
+  CHECK(yi["p"].get<double>() == doctest::Approx(1 - yi["failure_p"].get<double>()));
+  // Each stored weight is φ(z)/q(z) of the stored die (z from the ADC gain column: the only
+  // acting variate the proposal widens besides supply and G shifts, all recomputed here).
+  const PointTable t = read_results(is_h5).points[0];
+  const Campaign c = parse_campaign(design, "design.toml");
+  const VariationConfig& v = c.points[0].variation;
+  std::size_t heavy = 0;
+  for (std::size_t i = 0; i < t.trial.size(); ++i) {
+    const double z[5] = {(t.columns.at("vdd_v")[i] / v.vdd_nominal_v - 1) / v.vdd_sigma_rel,
+                         t.columns.at("g_on_shift")[i] / v.process_g_sigma_rel,
+                         t.columns.at("g_off_shift")[i] / v.process_g_sigma_rel,
+                         t.columns.at("adc_gain_shift")[i] / v.process_adc_gain_sigma_rel,
+                         t.columns.at("adc_offset_lsb")[i] / v.process_adc_offset_sigma_lsb};
+    double log_ratio = 0;  // ln(q_spread / φ) over the five acting variates
+    for (double x : z) log_ratio += -0.5 * x * x / 2.25 - std::log(1.5) + 0.5 * x * x;
+    const double w = 1.0 / (0.2 + 0.8 * std::exp(log_ratio));
+    CHECK(t.columns.at("weight")[i] == doctest::Approx(w).epsilon(1e-9));
+    if (t.columns.at("weight")[i] > t.columns.at("weight")[heavy]) heavy = i;
+  }
+  // Two shards of the first 8 trials, merged, equal those rows of the whole run (a trial is a
+  // pure function of seed and index); the heaviest chip replays bit for bit.
+  std::string parts;
+  for (int i = 0; i < 2; ++i) {
+    const std::string part = dir.file("is_" + std::to_string(i) + ".h5");
+    REQUIRE(test::run_rapmc("run " + is + " --trials 8 --shard " + std::to_string(i) + "/2 --out " +
+                            part + " --quiet --threads 1")
+                .exit_code == 0);
+    parts += " " + part;
+  }
+  const std::string merged = dir.file("merged.h5");
+  REQUIRE(test::run_rapmc("merge" + parts + " --out " + merged + " --quiet").exit_code == 0);
+  auto whole = table(is_h5);
+  for (auto& [k, col] : whole) col.resize(8);
+  CHECK(identical(whole, table(merged)));
+  const auto rp = test::run_rapmc("replay " + is_h5 + " --trial " + std::to_string(heavy));
+  CAPTURE(rp.output);
+  CHECK(rp.output.find("identical to the stored row, bit for bit") != std::string::npos);
+  // Refusals: a scaled-sigma fit of a weighted file; a flip-rate target outside (0, 1).
+  const auto weighted_fit = test::run_rapmc("report " + is_h5 + " --scaled-sigma");
+  CHECK(weighted_fit.exit_code == static_cast<int>(ExitCode::CONFIG));
+  CHECK(weighted_fit.output.find("a scaled-sigma fit cannot weight") != std::string::npos);
+  const auto no_scaled = test::run_rapmc("report " + plain_h5 + " --scaled-sigma");
+  CHECK(no_scaled.output.find("has no point with sampling.method = 'scaled_sigma'") !=
+        std::string::npos);
+  const auto flip = test::run_rapmc("report " + plain_h5 + " --flip-rate-max 1.5");
+  CHECK(flip.exit_code == static_cast<int>(ExitCode::CONFIG));
+  CHECK(flip.output.find("--flip-rate-max 1.5") != std::string::npos);
+  const auto flip_ok = test::run_rapmc("report " + plain_h5 + " --flip-rate-max 0.3 --json");
+  CHECK(flip_ok.exit_code == 0);
+  CHECK(nlohmann::json::parse(flip_ok.output)["flip_yield"]["n"] == 48);
+  // Scaled sigma: three scales, their failing chips counted and fitted back to σ × 1.
+  const std::string scaled =
+      write(dir, "scaled.toml",
+            "[campaign]\nname = \"s\"\nseed = 21\ntrials = 6\n[data]\nimages = 4\n"
+            "[yield]\naccuracy_threshold = 0.8\n[sampling]\nmethod = \"scaled_sigma\"\n"
+            "[[sweep]]\nkey = \"sampling.sigma_scale\"\nvalues = [1.5, 2.0, 3.0]\n");
+  const std::string scaled_h5 = dir.file("scaled.h5");
+  REQUIRE(
+      test::run_rapmc("run " + scaled + " --out " + scaled_h5 + " --quiet --threads 2").exit_code ==
+      0);
+  const auto fit = test::run_rapmc("report " + scaled_h5 + " --scaled-sigma --json");
+  CAPTURE(fit.output);
+  REQUIRE(fit.exit_code == 0);
+  const auto j = nlohmann::json::parse(fit.output);
+  REQUIRE(j["scaled_sigma"].size() == 1);
+  const auto& scales = j["scaled_sigma"][0]["scales"];
+  REQUIRE(scales.size() == 3);
+  const ResultsData sd = read_results(scaled_h5);
+  for (std::size_t p = 0; p < 3; ++p) {
+    CHECK(sd.points[p].columns.at("sigma_scale")[0] == scales[p]["sigma_scale"].get<double>());
+    CHECK(scales[p]["failing"].get<std::uint64_t>() ==
+          6 - j["points"][p]["yield"]["passing"].get<std::uint64_t>());
+  }
 }

@@ -10,9 +10,11 @@
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/keyed_rng.h"
+#include "rapmc/mc/statistics.h"
 #include "rapmc/pim/adc.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/quant/int_model.h"
+#include "rapmc/variation/die_sampling.h"
 #include "rapmc/variation/pvt_sampler.h"
 #include "test_support.h"
 
@@ -419,4 +421,96 @@ TEST_CASE(
     CHECK(nominal.ideal_cells());
     CHECK(!varied.ideal_cells());
   }
+}
+
+TEST_CASE(
+    "die sampling: a plain draw is sample_operating_point's; scaled sigma scales the variates") {
+  VariationConfig v;
+  const Corner c = parse_corner("SS", 60);
+  SamplingConfig plain;
+  SamplingConfig scaled;
+  scaled.method = SamplingMethod::SCALED_SIGMA;
+  scaled.sigma_scale = 2.5;
+  for (std::uint64_t t = 0; t < 200; ++t) {
+    const OperatingPoint op = sample_operating_point(v, c, TempMode::UNIFORM, -40, 125, 9, t);
+    const DieDraw d = sample_die(v, c, TempMode::UNIFORM, -40, 125, plain, 9, t);
+    CHECK(d.weight == 1.0);
+    CHECK(d.op.vdd_v == op.vdd_v);
+    CHECK(d.op.temp_c == op.temp_c);
+    CHECK(d.op.g_on_shift == op.g_on_shift);
+    CHECK(d.op.g_off_shift == op.g_off_shift);
+    CHECK(d.op.adc_gain_shift == op.adc_gain_shift);
+    CHECK(d.op.adc_offset_lsb == op.adc_offset_lsb);
+    // operating_point()'s inverse recovers the variates (the SS corner's shift taken off).
+    const auto z = as_array(die_variates_of(v, c, op));
+    const auto drawn = as_array(d.variates);
+    for (std::size_t i = 0; i < DIE_VARIATES; ++i) CHECK(z[i] == doctest::Approx(drawn[i]));
+    const DieDraw s = sample_die(v, c, TempMode::UNIFORM, -40, 125, scaled, 9, t);
+    const auto zs = as_array(s.variates);
+    for (std::size_t i = 0; i < DIE_VARIATES; ++i) CHECK(zs[i] == 2.5 * drawn[i]);
+    CHECK(s.op.temp_c == op.temp_c);  // temperature is not a σ
+    CHECK(s.weight == 1.0);
+  }
+  // The within-die σ are scaled, temporal noise and the die's own σ are not (sample_die does).
+  VariationConfig w;
+  HardwareConfig hw;
+  scale_sigmas(w, hw, 2.0);
+  CHECK(w.cell_sigma_on == 2 * v.cell_sigma_on);
+  CHECK(w.avt_mv_um == 2 * v.avt_mv_um);
+  CHECK(w.drift_nu_off_sigma == 2 * v.drift_nu_off_sigma);
+  CHECK(hw.trim_dac_sigma_rel == 2 * HardwareConfig{}.trim_dac_sigma_rel);
+  CHECK(w.read_noise_rel_ion == v.read_noise_rel_ion);
+  CHECK(w.comparator_noise_mv == v.comparator_noise_mv);
+  CHECK(w.process_g_sigma_rel == v.process_g_sigma_rel);
+  CHECK(w.vdd_sigma_rel == v.vdd_sigma_rel);
+}
+
+TEST_CASE("die sampling: importance weights are φ/q, average 1, and estimate a 3σ tail's Q(3)") {
+  VariationConfig v;
+  v.process_adc_offset_sigma_lsb = 0;  // a variate that does not act is neither moved nor weighed
+  const Corner c = parse_corner("TT", 27);
+  SamplingConfig s;
+  s.method = SamplingMethod::IMPORTANCE;
+  s.shift = {0, 0, 0, -3.0, 0};
+  s.spread = 1.2;
+  s.defensive = 0.1;
+  const auto sigmas = die_sigmas(v);
+  // The weight against the mixture density written out independently.
+  const double pi2 = 2 * M_PI;
+  for (std::uint64_t t = 0; t < 50; ++t) {
+    const DieDraw d = sample_die(v, c, TempMode::FIXED, 0, 0, s, 5, t);
+    const auto z = as_array(d.variates);
+    double phi = 1, q_shift = 1;
+    for (std::size_t i = 0; i < 4; ++i) {
+      phi *= std::exp(-0.5 * z[i] * z[i]) / std::sqrt(pi2);
+      const double u = (z[i] - s.shift[i]) / s.spread;
+      q_shift *= std::exp(-0.5 * u * u) / std::sqrt(pi2) / s.spread;
+    }
+    CHECK(d.weight == doctest::Approx(phi / (0.1 * phi + 0.9 * q_shift)).epsilon(1e-12));
+    CHECK(d.variates.n_adc_offset ==
+          sample_die(v, c, TempMode::FIXED, 0, 0, {}, 5, t).variates.n_adc_offset);
+  }
+  // E_q[w] = 1 and E_q[w·1(z < −3)] = Q(3), within K_SIGMA standard errors of the means.
+  const std::uint64_t n = 40000;
+  std::vector<double> w(n);
+  std::vector<bool> tail(n);
+  Welford mean_w;
+  for (std::uint64_t t = 0; t < n; ++t) {
+    const DieDraw d = sample_die(v, c, TempMode::FIXED, 0, 0, s, 7, t);
+    w[t] = d.weight;
+    tail[t] = d.variates.n_adc_gain < -3.0;
+    mean_w.add(d.weight);
+  }
+  CHECK(std::abs(mean_w.mean - 1.0) <= K_SIGMA * mean_w.stddev() / std::sqrt(double(n)));
+  const WeightedProportion p = weighted_proportion(w, tail);
+  const double q3 = 0.5 * std::erfc(3.0 / std::sqrt(2.0));
+  CHECK(std::abs(p.p - q3) <= K_SIGMA * p.std_error);
+  CHECK(p.std_error < 0.03 * q3);    // a 3σ tail to a few per cent from 40,000 draws
+  CHECK(p.variance_reduction > 50);  // where plain sampling sees ~54 events
+  CHECK(p.ess < static_cast<double>(n));
+  // All weights 1: the plain proportion.
+  const WeightedProportion plain = weighted_proportion({1, 1, 1, 1}, {true, false, false, true});
+  CHECK(plain.p == 0.5);
+  CHECK(plain.ess == 4);
+  CHECK(plain.events == 2);
 }

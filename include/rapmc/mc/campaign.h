@@ -13,6 +13,7 @@
 #include "rapmc/infer/pipeline.h"
 #include "rapmc/pim/hardware.h"
 #include "rapmc/quant/int_model.h"
+#include "rapmc/variation/die_sampling.h"
 #include "rapmc/variation/variation.h"
 
 namespace rapmc {
@@ -33,6 +34,7 @@ struct CampaignPoint {
   Corner corner;
   TempMode temp_mode = TempMode::FIXED;
   double temp_min_c = -40, temp_max_c = 125;
+  SamplingConfig sampling;  // how trials draw their die ([sampling]); its σ scale applied
 };
 
 struct Campaign {
@@ -53,7 +55,9 @@ struct Campaign {
   RequantMode requant = RequantMode::EMSB;
   std::string hardware_file;
   TriggerConfig trigger;
-  double yield_accuracy = 0.85;  // yield = P(accuracy >= this)
+  double yield_accuracy = 0.85;  // yield = P(accuracy >= this), in (0, 1)
+  /// True if some point weighs its trials (importance sampling).
+  bool weighted() const;
   std::vector<CampaignPoint> points;
   bool has_sweep() const { return points.size() > 1 || !points.front().label.empty(); }
 };

@@ -41,4 +41,20 @@ struct Interval {
 /// Wilson score interval (95 %) of a binomial proportion successes/n.
 Interval wilson95(std::uint64_t successes, std::uint64_t n);
 
+/// P(event) from n trials drawn from a proposal, trial i weighing w_i (its likelihood ratio):
+/// p = Σ w·x / n, its standard error from the variance of w·x (denominator n: plain trials give
+/// exactly √(p(1 − p)/n), a variance reduction of 1), a normal 95 % interval
+/// clamped to [0, 1], Kish's effective sample size (Σ w)²/Σ w², and plain Monte Carlo's
+/// trials for the same standard error, p(1 − p)/se², as a multiple of n (the variance-reduction
+/// factor). With every w = 1 this is the plain proportion.
+struct WeightedProportion {
+  double p = 0, std_error = 0, low = 0, high = 0;
+  double ess = 0;
+  std::uint64_t events = 0, n = 0;  // trials with the event, trials
+  double plain_equivalent = 0;      // plain trials for the same standard error
+  double variance_reduction = 0;    // plain_equivalent / n
+};
+WeightedProportion weighted_proportion(const std::vector<double>& weights,
+                                       const std::vector<bool>& event);
+
 }  // namespace rapmc

@@ -35,8 +35,10 @@ enum class TrialMetric : std::size_t {
   G_OFF_SHIFT,
   ADC_GAIN_SHIFT,
   ADC_OFFSET_LSB,
+  WEIGHT,
+  SIGMA_SCALE,
 };
-inline constexpr std::size_t TRIAL_METRIC_COUNT = 23;
+inline constexpr std::size_t TRIAL_METRIC_COUNT = 25;
 
 /// How a campaign point summarises a metric over its trials.
 enum class MetricSummary {

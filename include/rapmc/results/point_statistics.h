@@ -15,11 +15,18 @@
 
 namespace rapmc {
 
+/// A chip yield P(pass) over all trials, a failed trial failing: plainly passing / n with its
+/// Wilson interval; from importance-sampled trials 1 − the weighted failure probability.
 struct YieldStatistics {
   double accuracy_threshold = 0;
   std::uint64_t passing = 0, n = 0;
-  Interval wilson;  // of passing / n
+  Interval wilson;  // of passing / n (of the proposal's chips when weighted)
+  bool weighted = false;
+  Interval estimate;           // the yield: wilson, or 1 − failure's (weighted)
+  WeightedProportion failure;  // P(fail), weighted by the trials' likelihood ratios
 };
+/// The yield of a point's trials, trial i passing when pass[i] (and its status is OK).
+YieldStatistics yield_statistics(const PointTable& table, const std::vector<bool>& pass);
 
 /// The trigger metric's running mean and CI after every block (trial-order prefixes).
 struct ConvergenceHistory {

@@ -20,7 +20,7 @@ inline constexpr int RESULTS_FORMAT_MAJOR = 1;
 // 1.2: signed sensing margin (margin_hist of 128 bins over [−1, 1) LSB, margin_* metrics
 //      signed); logit_signal_power, logit_error_power; per layer signal_power, error_power,
 //      saturation_rate and margin_{min,p01,p50}_lsb; SQNR statistics pooled.
-inline constexpr int RESULTS_FORMAT_MINOR = 3;
+inline constexpr int RESULTS_FORMAT_MINOR = 4;
 inline constexpr FileFormat RESULTS_FORMAT{"rapmc-results", "rapmc results file",
                                            RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR,
                                            HeaderErrorKind::IO};

@@ -103,5 +103,10 @@ TailEstimate importance_sampling(const LimitState& f, int dim, const ImportanceO
 /// extrapolated to s = 1 with the fit's standard error (of ln P(1)).
 TailEstimate scaled_sigma(const LimitState& f, int dim, const ScaledSigmaOptions& o,
                           std::uint64_t seed);
+/// scaled_sigma()'s fit of failures counted at several scales (each > 1; a scale enters with at
+/// least `min_failures` failures and not all failing), e.g. the chips of a campaign's
+/// scaled-sigma points (rapmc report --scaled-sigma). found = false with fewer than three.
+TailEstimate fit_scaled_sigma(const std::vector<ScalePoint>& scales, ScaledSigmaModel model,
+                              std::uint64_t min_failures);
 
 }  // namespace rapmc::tails

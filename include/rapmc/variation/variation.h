@@ -111,6 +111,11 @@ OperatingPoint sample_operating_point(const VariationConfig& v, const Corner& co
 struct DieVariates {
   double n_vdd = 0, n_g_on = 0, n_g_off = 0, n_adc_gain = 0, n_adc_offset = 0;
 };
+/// The die-level variates of trial `trial` as sample_operating_point() draws them (streams
+/// OPERATING_POINT and PROCESS_GLOBAL), and its temperature in `temp_c`.
+DieVariates sample_die_variates(const Corner& corner, TempMode temp_mode, double temp_min_c,
+                                double temp_max_c, std::uint64_t seed, std::uint64_t trial,
+                                double& temp_c);
 /// The operating point at temperature temp_c with die-level variates `d`: the rule
 /// sample_operating_point() applies to its draws, and the tail estimators to theirs.
 OperatingPoint operating_point(const VariationConfig& v, const Corner& corner, double temp_c,
