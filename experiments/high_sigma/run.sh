@@ -14,9 +14,11 @@ if [[ ${1:-} != plots ]]; then
   done
   tails --campaign $here/rap.toml --point 0 --average --method importance --out "$out/rap_workload.h5"
   tails --campaign $here/rap.toml --point 0 --min-codes 2 --method importance --out "$out/rap_2codes.h5"
-  for p in 0 2; do  # failing states: a noise-averaged error rate above 1e-6
-    tails --campaign $here/rap.toml --point $p --failing-column 1e-6 --method importance \
+  for p in 0 2; do  # failing read states and failing columns: an error rate above 1e-6
+    tails --campaign $here/rap.toml --point $p --failing-read 1e-6 --method importance \
       --out "$out/rap_failing_$p.h5"
+    tails --campaign $here/rap.toml --point $p --failing-column 1e-6 --method importance \
+      --out "$out/rap_failing_column_$p.h5"
   done
   for p in 0 1 2 3 4 5 6 7; do  # which sources set the rate
     tails --campaign $here/mechanisms.toml --point $p --method importance --out "$out/mechanisms_$p.h5"

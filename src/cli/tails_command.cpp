@@ -41,8 +41,10 @@ struct TailsArgs {
   int threads = 0;
   bool json = false;
   bool average = false;      // also the rate over the campaign workload's counts
-  double failing_limit = 0;  // > 0: P(a frozen state's noise-averaged error rate > this)
-  std::string out;           // tails file (HDF5)
+  double failing_limit = 0;  // --failing-column: P(a column's error rate over its reads > this)
+  double failing_read = 0;  // --failing-read: P(a read's frozen state's noise-averaged rate > this)
+  int reads = 64;           // reads a column's rate averages over
+  std::string out;          // tails file (HDF5)
   bool force = false;
 };
 
@@ -55,6 +57,12 @@ tails::ConversionSetup setup_of(const TailsArgs& a, const std::optional<Campaign
       throw ConfigError("--point " + std::to_string(a.point) + ": " + a.campaign + " has " +
                         std::to_string(c->points.size()) + " sweep point(s)");
     const CampaignPoint& p = c->points[a.point];
+    if (p.sampling.method == SamplingMethod::SCALED_SIGMA)
+      throw ConfigError("--point " + std::to_string(a.point) + ": " + a.campaign +
+                        " draws its chips with every σ × " +
+                        std::to_string(p.sampling.sigma_scale) +
+                        " (sampling.method = 'scaled_sigma'); the tail estimators need the "
+                        "model's own σ (use --method scaled_sigma to scale them)");
     s.hw = p.hardware;
     s.variation = p.variation;
     s.corner = p.corner;
@@ -136,7 +144,8 @@ int run_tails(const TailsArgs& a) {
   report.source = a.campaign.empty() ? a.hardware : a.campaign;
   report.rows = probe.setup().rows;
   report.min_codes = a.min_codes;
-  report.failing_limit = a.failing_limit;
+  report.failing_limit = a.failing_limit > 0 ? a.failing_limit : a.failing_read;
+  report.failing_reads = a.failing_limit > 0 ? a.reads : 0;
   report.seed = a.seed;
   report.variable_names = probe.variable_names();
   report.counts = counts;
@@ -145,27 +154,34 @@ int run_tails(const TailsArgs& a) {
                      {"rows", probe.setup().rows},
                      {"variables", probe.dimension()},
                      {"min_codes", a.min_codes},
-                     {"failing_column_limit", a.failing_limit},
+                     {"failing_column_limit", report.failing_limit},
+                     {"failing_column_reads", report.failing_reads},
                      {"seed", a.seed},
                      {"threads", parallelism.threads()}};
   std::cout << "rapmc tails: " << base.hw.name << ", reads of " << probe.setup().rows << " rows, "
             << probe.dimension() << " variables per conversion (" << probe.frozen_dimension()
             << " frozen); "
-            << (a.failing_limit > 0 ? "P(a frozen state errs more often than " +
-                                          std::to_string(a.failing_limit) + " over its noise)\n"
-                                    : "P(code off by >= " + std::to_string(a.min_codes) + ")\n")
+            << (a.failing_limit > 0 ? "P(a column (ADC, sense stage) errs more often than " +
+                                          std::to_string(a.failing_limit) + " over " +
+                                          std::to_string(a.reads) + " of its reads)\n"
+                : a.failing_read > 0 ? "P(a read's frozen state errs more often than " +
+                                           std::to_string(a.failing_read) + " over its noise)\n"
+                                     : "P(code off by >= " + std::to_string(a.min_codes) + ")\n")
             << "count  method          P           95 % interval             samples   ESS"
                "       plain-equivalent  s\n";
   for (int count : counts) {
     tails::ConversionSetup s = base;
     s.count = count;
     const tails::ConversionModel m(s);
-    // --failing-column L: over the frozen variables only, a state fails when its error rate
-    // over the temporal noise exceeds L.
-    const bool failing = a.failing_limit > 0;
-    const tails::LimitState f = failing ? tails::failing_state(m, a.failing_limit)
-                                        : tails::conversion_failure(m, a.min_codes);
-    const int dim = failing ? m.frozen_dimension() : m.dimension();
+    // --failing-column L: over a column's variables, a column fails when its error rate over
+    // its reads exceeds L; --failing-read L: over a read's frozen variables, over its noise.
+    const tails::LimitState f = a.failing_limit > 0
+                                    ? tails::failing_column(m, a.failing_limit, a.reads, a.seed)
+                                : a.failing_read > 0 ? tails::failing_state(m, a.failing_read)
+                                                     : tails::conversion_failure(m, a.min_codes);
+    const int dim = a.failing_limit > 0  ? m.instance_dimension()
+                    : a.failing_read > 0 ? m.frozen_dimension()
+                                         : m.dimension();
     nlohmann::json row{{"count", count}};
     for (const std::string& method : a.methods) {
       const auto start = std::chrono::steady_clock::now();
@@ -247,8 +263,15 @@ void add_tails_command(CLI::App& app, std::function<int()>& action) {
       ->check(CLI::IsMember({"q_function", "sun_li"}))
       ->capture_default_str();
   add_ranged_option(cmd, "--failing-column", args->failing_limit,
-                    "Instead: P(a frozen state (die, ADC, sense stage, the read's cells) has a "
-                    "noise-averaged error rate above this limit, e.g. 1e-6)",
+                    "Instead: P(a column (its ADC instance and sense stage, on its die) errs more "
+                    "often than this limit over its reads and their noise, e.g. 1e-6)",
+                    0.0, 1.0);
+  add_ranged_option(cmd, "--reads", args->reads,
+                    "Reads of a column (their cells drawn) its --failing-column rate averages over",
+                    1, 1e6);
+  add_ranged_option(cmd, "--failing-read", args->failing_read,
+                    "Instead: P(one read's frozen state (die, ADC, sense stage, the read's cells) "
+                    "errs more often than this limit over its noise)",
                     0.0, 1.0);
   add_ranged_option(cmd, "--min-codes", args->min_codes,
                     "A failure is a code off by at least this many codes", 1, 4096);
@@ -265,11 +288,17 @@ void add_tails_command(CLI::App& app, std::function<int()>& action) {
     action = [args] {
       if (args->hardware.empty() && args->campaign.empty())
         throw ConfigError("rapmc tails: give --hardware FILE or --campaign FILE");
-      if (args->failing_limit > 0 && args->min_codes != 1)
-        throw ConfigError("rapmc tails: --failing-column counts any wrong code (--min-codes 1)");
-      if (args->failing_limit >= 1)
-        throw ConfigError("rapmc tails: --failing-column " + std::to_string(args->failing_limit) +
-                          " must lie in (0, 1)");
+      for (const auto& [name, limit] : {std::pair{"--failing-column", args->failing_limit},
+                                        std::pair{"--failing-read", args->failing_read}}) {
+        if (limit > 0 && args->min_codes != 1)
+          throw ConfigError(std::string("rapmc tails: ") + name +
+                            " counts any wrong code (--min-codes 1)");
+        if (limit >= 1)
+          throw ConfigError(std::string("rapmc tails: ") + name + " " + std::to_string(limit) +
+                            " must lie in (0, 1)");
+      }
+      if (args->failing_limit > 0 && args->failing_read > 0)
+        throw ConfigError("rapmc tails: give --failing-column or --failing-read, not both");
       if (args->average && args->campaign.empty())
         throw ConfigError("rapmc tails: --average needs --campaign (its model and images)");
       return run_tails(*args);

@@ -95,6 +95,14 @@ ConversionModel::ConversionModel(ConversionSetup setup) : setup_(std::move(setup
       std::find_if(names_.begin(), names_.end(),
                    [](const std::string& n) { return n.rfind("noise/", 0) == 0; }) -
       names_.begin());
+  // The read's cells follow the column's variables (analog_at draws the driven and reference
+  // cells after the die, tile, ADC and sense stage).
+  instance_dimension_ = static_cast<int>(
+      std::find_if(names_.begin(), names_.begin() + frozen_dimension_,
+                   [](const std::string& n) {
+                     return n.rfind("cell/", 0) == 0 || n.rfind("reference/", 0) == 0;
+                   }) -
+      names_.begin());
 }
 
 ConversionOutcome ConversionModel::evaluate(std::span<const double> z) const {
@@ -258,6 +266,36 @@ double ConversionModel::noise_error_rate(std::span<const double> frozen, int* de
   return std::min(rate, 1.0);
 }
 
+double ConversionModel::instance_error_rate(std::span<const double> instance, int reads,
+                                            std::uint64_t seed, int* decision) const {
+  if (static_cast<int>(instance.size()) != instance_dimension_)
+    throw ModelError("ConversionModel::instance_error_rate: " + std::to_string(instance.size()) +
+                     " variables, the ADC instance has " + std::to_string(instance_dimension_));
+  if (reads < 1) throw ConfigError("high-sigma: a failing column averages over reads ≥ 1");
+  const int per_read = frozen_dimension_ - instance_dimension_;
+  std::vector<double> state(instance.begin(), instance.end());
+  state.resize(static_cast<std::size_t>(frozen_dimension_));
+  std::vector<double> sum_by_decision;
+  double sum = 0;
+  for (int j = 0; j < (per_read > 0 ? reads : 1); ++j) {
+    if (per_read > 0) {
+      const std::vector<double> r =
+          sample_point(seed, TailStage::READS, 0, static_cast<std::uint64_t>(j), per_read);
+      std::copy(r.begin(), r.end(), state.begin() + instance_dimension_);
+    }
+    int d = 0;
+    const double rate = noise_error_rate(state, &d);
+    sum += rate;
+    if (sum_by_decision.size() <= static_cast<std::size_t>(d))
+      sum_by_decision.resize(static_cast<std::size_t>(d) + 1, 0.0);
+    sum_by_decision[static_cast<std::size_t>(d)] += rate;
+  }
+  if (decision)
+    *decision = static_cast<int>(std::max_element(sum_by_decision.begin(), sum_by_decision.end()) -
+                                 sum_by_decision.begin());
+  return sum / (per_read > 0 ? reads : 1);
+}
+
 LimitState conversion_failure(const ConversionModel& m, int min_codes) {
   return [&m, min_codes](std::span<const double> z) {
     const ConversionOutcome o = m.evaluate(z);
@@ -269,6 +307,14 @@ LimitState failing_state(const ConversionModel& m, double limit) {
   return [&m, limit](std::span<const double> z) {
     int decision = 0;
     const double rate = m.noise_error_rate(z, &decision);
+    return LimitOutcome{rate > limit, decision, std::log(limit) - std::log(std::max(rate, 1e-300))};
+  };
+}
+
+LimitState failing_column(const ConversionModel& m, double limit, int reads, std::uint64_t seed) {
+  return [&m, limit, reads, seed](std::span<const double> z) {
+    int decision = 0;
+    const double rate = m.instance_error_rate(z, reads, seed, &decision);
     return LimitOutcome{rate > limit, decision, std::log(limit) - std::log(std::max(rate, 1e-300))};
   };
 }

@@ -15,6 +15,7 @@ void write_tails_file(const std::string& path, const TailsReport& r, bool overwr
   f.write_attribute("rows", static_cast<std::int64_t>(r.rows));
   f.write_attribute("min_codes", static_cast<std::int64_t>(r.min_codes));
   f.write_attribute("failing_column_limit", r.failing_limit);
+  f.write_attribute("failing_column_reads", static_cast<std::int64_t>(r.failing_reads));
   f.write_attribute("seed", static_cast<std::int64_t>(r.seed));
   f.write_attribute("rng_scheme", std::string(RNG_SCHEME));
   f.write_dataset("variables", r.variable_names);

@@ -64,6 +64,19 @@ grep -q "| yes |$" "$work/table.md" || fail "summary table: no point meets a 0.5
 "$rapmc" tails --hardware data/hardware/rap.toml --count 3 --count 5 --samples 5000 --out "$work/tails.h5" > /dev/null
 $py plots/tails.py "$work/tails.h5" --target 1e-9 --out "$work/tails.png"
 png "$work/tails.png"
+# The three yield estimators' figure: a plain, an importance-sampled and a scaled-sigma campaign.
+yield_campaign() {  # name, extra TOML
+  printf '[campaign]\nname = "%s"\nseed = 3\ntrials = 4\n[data]\nimages = 4\n[yield]\naccuracy_threshold = 0.8\n%b' \
+    "$1" "$2" > "$work/$1.toml"
+  "$rapmc" run "$work/$1.toml" --out "$work/$1.h5" --quiet
+}
+yield_campaign y_plain ""
+yield_campaign y_is '[sampling]\nmethod = "importance"\nspread = 1.5\n'
+yield_campaign y_scaled '[sampling]\nmethod = "scaled_sigma"\n[[sweep]]\nkey = "sampling.sigma_scale"\nvalues = [1.5, 2.0, 3.0]\n'
+$py plots/yield_estimates.py --plain "$work/y_plain.h5" --importance "$work/y_is.h5" --scaled "$work/y_scaled.h5" \
+  --out "$work/yield.png"
+png "$work/yield.png"
+$py plots/summary_table.py "$work/y_is.h5" | grep -q "weighted, 4 chips" || fail "summary_table: no weighted yield"
 
 # Bad input: a clear message naming the file or key, non-zero exit, nothing written.
 expect_error() {  # expect_error MESSAGE COMMAND...

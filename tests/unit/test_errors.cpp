@@ -57,6 +57,8 @@ TEST_CASE("command-line options: unknown, not a number, out of range, unknown na
   const std::string model = test::shipped_model();
   const std::string int_model = test::source_path("data/models/vit_fmnist_int8.h5");
   const std::string camp = write(dir, "c.toml", campaign(""));
+  const std::string scaled = write(
+      dir, "s.toml", campaign("", "[sampling]\nmethod = \"scaled_sigma\"\nsigma_scale = 2.0\n"));
   const std::string out = " --out " + dir.file("r.h5");
   check_cases({
       {"E01", "eval --bogus-flag", EXIT_CONFIG, "bogus-flag"},
@@ -105,6 +107,8 @@ TEST_CASE("command-line options: unknown, not a number, out of range, unknown na
        EXIT_CONFIG, "--failing-column counts any wrong code"},
       {"E26", "tails --campaign " + camp + " --point 5", EXIT_CONFIG,
        "--point 5: " + camp + " has 1 sweep point(s)"},
+      {"E26", "tails --campaign " + scaled, EXIT_CONFIG,
+       "(sampling.method = 'scaled_sigma'); the tail estimators need the model's own σ"},
   });
   CHECK_FALSE(std::filesystem::exists(dir.file("r.h5")));  // no refused run wrote a file
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/mc/statistics.h"
 #include "rapmc/pim/adc.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/pim_mvm.h"
@@ -426,7 +427,52 @@ TEST_CASE("failing states: comparator offsets against comparator noise, closed f
     const TailEstimate e = importance_sampling(failing, m.frozen_dimension(), {}, 61);
     CAPTURE(count);
     check_relative(e.p, (count == 0 ? 1 : 2) * q_function(reach / sigma_os), 0.10);
+    // No cell varies here, so a column's reads are alike: a failing column is a failing state.
+    CHECK(m.instance_dimension() == m.frozen_dimension());
+    const TailEstimate c =
+        importance_sampling(failing_column(m, limit, 64, 5), m.instance_dimension(), {}, 61);
+    check_relative(c.p, (count == 0 ? 1 : 2) * q_function(reach / sigma_os), 0.10);
   }
+}
+
+TEST_CASE("failing columns: rates over reads average to the conversion rate; IS equals plain") {
+  // The untrimmed RAP design, every source on, count 3: a column's cells change from read to
+  // read. (1) Over columns, the mean of their rates is the conversion error rate (total
+  // expectation): plain Monte Carlo of conversions against 3,000 columns × 32 reads. (2) The
+  // probability of a failing column at a limit plain sampling resolves: importance sampling
+  // against plain Monte Carlo over the columns' variables.
+  ConversionSetup s;
+  s.hw = load_hardware("data/hardware/rap_untrimmed.toml");
+  s.count = 3;
+  s.rows = 7;
+  const ConversionModel m(s);
+  const int column = m.instance_dimension();
+  REQUIRE(column < m.frozen_dimension());
+  CHECK(m.variable_names()[static_cast<std::size_t>(column)].rfind("cell/", 0) == 0);
+  const int reads = 32;
+  Welford rates;
+  for (std::uint64_t i = 0; i < 3000; ++i)
+    rates.add(m.instance_error_rate(sample_point(71, TailStage::PLAIN, 0, i, column), reads, 72));
+  const TailEstimate conv = plain_monte_carlo(conversion_failure(m), m.dimension(), {200'000}, 73);
+  const double se = std::hypot(rates.stddev() / std::sqrt(3000.0), conv.std_error);
+  CAPTURE(rates.mean);
+  CAPTURE(conv.p);
+  CHECK(std::abs(rates.mean - conv.p) <= K_SIGMA * se);
+  // A limit near the columns' median rate's tail: P(failing) of a few per cent.
+  const double limit = rates.mean * 3;
+  const LimitState f = failing_column(m, limit, reads, 72);
+  const TailEstimate plain = plain_monte_carlo(f, column, {20'000}, 74);
+  ImportanceOptions o;
+  o.samples = 5'000;
+  o.search_samples = 2'000;
+  o.ce_samples = 2'000;
+  const TailEstimate is = importance_sampling(f, column, o, 75);
+  MESSAGE("column rate mean " << rates.mean << ", conversion rate " << conv.p
+                              << "; P(failing column at " << limit << ") plain " << plain.p << " ± "
+                              << plain.std_error << ", importance " << is.p << " ± "
+                              << is.std_error);
+  REQUIRE(plain.failures > 20);
+  CHECK(std::abs(is.p - plain.p) <= K_SIGMA * std::hypot(is.std_error, plain.std_error));
 }
 
 TEST_CASE("adc_decision_margins: their smallest is adc_convert's noise-free margin") {

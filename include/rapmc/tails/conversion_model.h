@@ -62,6 +62,16 @@ class ConversionModel {
   /// per decision; their sum is an upper bound of the union, tight when errors are rare.
   /// `decision` receives the decision contributing most.
   double noise_error_rate(std::span<const double> frozen, int* decision = nullptr) const;
+  /// A column's variables, the same for all its reads: the first instance_dimension() of z (die,
+  /// tile, the ADC instance's comparators, trims, DAC units, replica and reference drift, the
+  /// bitline's sense stage), before the read's cells, which change from one read to the next.
+  int instance_dimension() const { return instance_dimension_; }
+  /// A column's error rate over its reads of this count: the mean of noise_error_rate() over
+  /// `reads` reads whose cells are sample_point(seed, READS, 0, j) (the same reads for every
+  /// column: common random numbers, so the rate is a smooth function of the column). Exact when
+  /// the cells do not vary.
+  double instance_error_rate(std::span<const double> instance, int reads, std::uint64_t seed,
+                             int* decision = nullptr) const;
 
  private:
   class Cursor;
@@ -76,6 +86,7 @@ class ConversionModel {
   bool cells_ = false, adcs_ = false, sense_ = false, tiles_ = false;  // which parts vary
   int dimension_ = 0;
   int frozen_dimension_ = 0;
+  int instance_dimension_ = 0;
   std::vector<std::string> names_;
 };
 
@@ -85,5 +96,9 @@ LimitState conversion_failure(const ConversionModel& m, int min_codes = 1);
 /// Over the frozen variables only (frozen_dimension()): a state whose noise-averaged error
 /// rate exceeds `limit` (margin ln limit − ln rate).
 LimitState failing_state(const ConversionModel& m, double limit);
+/// Over the column's variables only (instance_dimension()): a failing column, a bitline with its
+/// ADC instance and sense stage whose error rate over `reads` of its reads (instance_error_rate)
+/// exceeds `limit`.
+LimitState failing_column(const ConversionModel& m, double limit, int reads, std::uint64_t seed);
 
 }  // namespace rapmc::tails

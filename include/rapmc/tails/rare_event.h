@@ -26,7 +26,13 @@ struct LimitOutcome {
 using LimitState = std::function<LimitOutcome(std::span<const double>)>;
 
 /// The stages whose samples are keyed apart.
-enum class TailStage : std::uint64_t { PLAIN = 1, SEARCH = 2, IMPORTANCE = 3, SCALED = 4 };
+enum class TailStage : std::uint64_t {
+  PLAIN = 1,
+  SEARCH = 2,
+  IMPORTANCE = 3,
+  SCALED = 4,
+  READS = 5,  // the reads a failing column's rate averages over (conversion_model.h)
+};
 
 /// Sample `index` of stage `stage` (and its sub-stage: the scale's number) for `seed`: z ~ N(0, I)
 /// (before any shift or scale). The mixture component of an importance sample is chosen from

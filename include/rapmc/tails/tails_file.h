@@ -13,7 +13,7 @@
 
 namespace rapmc::tails {
 
-inline constexpr FileFormat TAILS_FORMAT{"rapmc-tails", "rapmc tails file", 1, 0,
+inline constexpr FileFormat TAILS_FORMAT{"rapmc-tails", "rapmc tails file", 1, 1,
                                          HeaderErrorKind::IO};
 
 /// What one run estimated: per method, one estimate per count (in `counts` order).
@@ -21,7 +21,8 @@ struct TailsReport {
   std::string hardware;  // the design's name
   std::string source;    // the hardware or campaign file
   int rows = 0, min_codes = 1;
-  double failing_limit = 0;  // > 0: estimates of failing frozen states (--failing-column)
+  double failing_limit = 0;  // > 0: estimates of failing columns or read states
+  int failing_reads = 0;     // reads a failing column's rate averages over; 0: read states
   std::uint64_t seed = 0;
   std::vector<std::string> variable_names;
   std::vector<int> counts;
