@@ -3,8 +3,9 @@
 scaled-sigma sampling, from rapmc results files (docs/design.md, "Chip yield at the network
 level").
 
-    /usr/bin/python3 plots/yield_estimates.py --plain P.h5 [--importance I.h5] [--scaled S.h5]
-                                              [--title T] --out fig.png
+    /usr/bin/python3 plots/yield_estimates.py --plain P.h5 [--importance I.h5 [J.h5 ...]]
+                                              [--labels A B ...] [--scaled S.h5] [--title T]
+                                              --out fig.png
 
 Left: each estimate of P(fail) as trials accumulate, with its 95 % interval as a band (plain:
 Wilson; importance: the weighted mean's normal interval), so the variance reduction shows as a
@@ -74,16 +75,20 @@ def scaled_fit(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--plain", required=True)
-    ap.add_argument("--importance")
+    ap.add_argument("--importance", nargs="+", default=[])
+    ap.add_argument("--labels", nargs="+", help="one per --importance file")
     ap.add_argument("--scaled")
     ap.add_argument("--title", default="Chip failure probability P(accuracy < threshold)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.4), gridspec_kw={"width_ratios": [3, 2]})
     at_one = []
-    for path, name, color in ((a.plain, "plain Monte Carlo", "C0"), (a.importance, "importance (die)", "C3")):
-        if not path:
-            continue
+    labels = a.labels or [f"importance {k + 1}" for k in range(len(a.importance))]
+    if len(labels) != len(a.importance):
+        raise rr.ResultsError(f"--labels: {len(labels)} labels for {len(a.importance)} --importance files")
+    runs = [(a.plain, "plain Monte Carlo", "C0")]
+    runs += [(f, name, f"C{3 + k}") for k, (f, name) in enumerate(zip(a.importance, labels))]
+    for path, name, color in runs:
         with rr.Results(path) as r:
             fails, w = trials_of(r.points[0])
         p, lo, hi = running(fails, w)
@@ -108,8 +113,9 @@ def main():
         if fit["found"]:
             at_one.append(("scaled sigma, extrapolated", fit["failure_p"], fit["failure_ci95_low"],
                            fit["failure_ci95_high"], "C2"))
+    width = 0.06 / max(len(at_one) - 1, 1)
     for k, (name, p, lo, hi, color) in enumerate(at_one):
-        bx.errorbar(1.0 - 0.03 * (k - 1), p, yerr=[[p - lo], [hi - p]], fmt="D", color=color, capsize=3,
+        bx.errorbar(1.0 - 0.03 + width * k, p, yerr=[[p - lo], [hi - p]], fmt="D", color=color, capsize=3,
                     label=f"{name} at σ × 1")
     bx.set_yscale("log")
     bx.set_xlabel("σ scale s (scaled-sigma points: failing fraction, Wilson 95 %)")

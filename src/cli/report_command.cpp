@@ -143,6 +143,8 @@ nlohmann::ordered_json scaled_sigma_fits(const ResultsData& d, const Campaign& c
                    {"failure_ci95_low", number(e.low)},
                    {"failure_ci95_high", number(e.high)},
                    {"ln_failure_std_error", number(e.std_error)},
+                   {"plain_equivalent_trials", number(e.plain_equivalent)},
+                   {"trials", e.samples},
                    {"yield", number(1 - e.p)},
                    {"yield_ci95_low", number(1 - e.high)},
                    {"yield_ci95_high", number(1 - e.low)},
@@ -155,7 +157,8 @@ nlohmann::ordered_json scaled_sigma_fits(const ResultsData& d, const Campaign& c
     if (e.found)
       std::cout << "  extrapolated to s = 1: P(fail) = " << e.p << "  95 % [" << e.low << ", "
                 << e.high << "], yield " << 1 - e.p << "  95 % [" << 1 - e.high << ", " << 1 - e.low
-                << "]\n";
+                << "] from " << e.samples << " chips (plain Monte Carlo needs "
+                << e.plain_equivalent << " for the same relative error)\n";
     else
       std::cout << "  no estimate: fewer than three scales with 3..n−1 failing chips\n";
   }

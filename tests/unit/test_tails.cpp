@@ -81,6 +81,15 @@ ConversionSetup quiet_setup(AdcType adc, int count) {
   return s;
 }
 
+// Count 3 of a 7-row read on the untrimmed RAP design, every source on: rates within plain reach.
+ConversionSetup untrimmed_rap_count3() {
+  ConversionSetup s;
+  s.hw = load_hardware("data/hardware/rap_untrimmed.toml");
+  s.count = 3;
+  s.rows = 7;
+  return s;
+}
+
 void check_relative(double got, double want, double rel) {
   CAPTURE(got);
   CAPTURE(want);
@@ -376,11 +385,7 @@ TEST_CASE("a frozen state's noise-averaged error rate equals its conversions' ov
   // Frozen states of the untrimmed RAP design (every source on) whose rate is within plain
   // reach: the formula Σ_d Q(m_d/σ) against plain Monte Carlo over the temporal variables of
   // that state, through the conversion itself.
-  ConversionSetup s;
-  s.hw = load_hardware("data/hardware/rap_untrimmed.toml");
-  s.count = 3;
-  s.rows = 7;
-  const ConversionModel m(s);
+  const ConversionModel m(untrimmed_rap_count3());
   const int frozen = m.frozen_dimension();
   REQUIRE(frozen < m.dimension());
   CHECK(m.variable_names()[static_cast<std::size_t>(frozen)] == "noise/bitline/0");
@@ -441,11 +446,7 @@ TEST_CASE("failing columns: rates over reads average to the conversion rate; IS 
   // expectation): plain Monte Carlo of conversions against 3,000 columns × 32 reads. (2) The
   // probability of a failing column at a limit plain sampling resolves: importance sampling
   // against plain Monte Carlo over the columns' variables.
-  ConversionSetup s;
-  s.hw = load_hardware("data/hardware/rap_untrimmed.toml");
-  s.count = 3;
-  s.rows = 7;
-  const ConversionModel m(s);
+  const ConversionModel m(untrimmed_rap_count3());
   const int column = m.instance_dimension();
   REQUIRE(column < m.frozen_dimension());
   CHECK(m.variable_names()[static_cast<std::size_t>(column)].rfind("cell/", 0) == 0);
