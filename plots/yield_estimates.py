@@ -83,6 +83,7 @@ def main():
     a = ap.parse_args()
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.4), gridspec_kw={"width_ratios": [3, 2]})
     at_one = []
+    ends = []  # (final upper bound, chips) per run
     labels = a.labels or [f"importance {k + 1}" for k in range(len(a.importance))]
     if len(labels) != len(a.importance):
         raise rr.ResultsError(f"--labels: {len(labels)} labels for {len(a.importance)} --importance files")
@@ -96,10 +97,14 @@ def main():
         ax.plot(n, p, color=color, lw=1.4, label=f"{name}: {p[-1]:.4f} [{lo[-1]:.4f}, {hi[-1]:.4f}]")
         ax.fill_between(n, lo, hi, color=color, alpha=0.18, lw=0)
         at_one.append((name, p[-1], lo[-1], hi[-1], color))
+        ends.append((hi[-1], p.size))
     ax.set_xscale("log")
     ax.set_xlabel("chips drawn (trials)")
     ax.set_ylabel("P(chip fails), 95 % interval")
-    ax.set_ylim(bottom=0)
+    # From 10 chips on, and up to three times the widest final interval (a Wilson interval of
+    # the first few chips spans most of [0, 1]).
+    ax.set_xlim(left=min(10, max(1, min(e[1] for e in ends))))
+    ax.set_ylim(0, min(1.0, 3 * max(e[0] for e in ends)))
     ax.legend(fontsize=8, loc="upper right")
     ax.grid(alpha=0.3)
     if a.scaled:
@@ -118,7 +123,7 @@ def main():
         bx.errorbar(1.0 - 0.03 + width * k, p, yerr=[[p - lo], [hi - p]], fmt="D", color=color, capsize=3,
                     label=f"{name} at σ × 1")
     bx.set_yscale("log")
-    bx.set_xlabel("σ scale s (scaled-sigma points: failing fraction, Wilson 95 %)")
+    bx.set_xlabel("σ scale s (scaled-sigma points, Wilson 95 %)")
     bx.set_ylabel("P(chip fails)")
     bx.legend(fontsize=7.5, loc="lower right")
     bx.grid(alpha=0.3, which="both")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # High-sigma study: per-count code-error probabilities of the shipped designs by importance
 # and scaled-sigma sampling (rapmc tails), then the figures. From the repository root:
-#   bash experiments/high_sigma/run.sh          # the estimates (~3 min on 2 cores), then the figures
+#   bash experiments/high_sigma/run.sh          # the estimates (~6 min on 2 cores), then the figures
 #   bash experiments/high_sigma/run.sh plots    # only the figures
 set -euo pipefail
 here=experiments/high_sigma

@@ -504,6 +504,8 @@ TEST_CASE("die sampling: importance weights are φ/q, average 1, and estimate a 
   CHECK(std::abs(mean_w.mean - 1.0) <= K_SIGMA * mean_w.stddev() / std::sqrt(double(n)));
   const WeightedProportion p = weighted_proportion(w, tail);
   const double q3 = 0.5 * std::erfc(3.0 / std::sqrt(2.0));
+  MESSAGE("P(z < -3) = " << p.p << " ± " << p.std_error << " (Q(3) = " << q3 << "), variance "
+                         << "reduction " << p.variance_reduction << "×, ESS " << p.ess);
   CHECK(std::abs(p.p - q3) <= K_SIGMA * p.std_error);
   CHECK(p.std_error < 0.03 * q3);    // a 3σ tail to a few per cent from 40,000 draws
   CHECK(p.variance_reduction > 50);  // where plain sampling sees ~54 events

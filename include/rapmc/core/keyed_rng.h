@@ -16,7 +16,7 @@ namespace rapmc {
 /// What a stream draws for. The numeric values are part of the results' RNG scheme: never
 /// renumber them (results files record the scheme name, RNG_SCHEME).
 enum class RngDomain : std::uint64_t {
-  OPERATING_POINT = 1,   // per trial: sampled supply and temperature
+  OPERATING_POINT = 1,   // per trial: sampled supply and temperature; instance 1: importance
   PROCESS_GLOBAL = 2,    // per trial: die-level shifts of G_on, G_off, ADC gain and offset
   CELL = 3,              // per array (instance = array key): programming error, stuck-at, tempco
   COMPARATOR = 4,        // per ADC array (instance = array key): comparator offsets, DAC mismatch
