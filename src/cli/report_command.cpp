@@ -12,7 +12,9 @@
 
 #include "rapmc/core/errors.h"
 #include "rapmc/mc/campaign.h"
+#include "rapmc/mc/statistics.h"
 #include "rapmc/mc/trial.h"
+#include "rapmc/mc/trial_metrics.h"
 #include "rapmc/results/point_statistics.h"
 #include "rapmc/results/results_reader.h"
 #include "rapmc/tails/rare_event.h"
@@ -103,6 +105,27 @@ std::optional<FailingChips> failing_chips(const PointTable& t, const CampaignPoi
   return f;
 }
 
+// Each per-trial metric's mean under the variation model, from importance-weighted successful
+// trials (not the weights or σ scale themselves, and not the pooled SQNR).
+std::vector<std::pair<std::string, WeightedMean>> weighted_means(const PointTable& t) {
+  std::vector<std::pair<std::string, WeightedMean>> out;
+  const auto& w = t.columns.at("weight");
+  for (const TrialMetricInfo& m : trial_metrics()) {
+    if (m.summary == MetricSummary::POOLED_SQNR || m.id == TrialMetric::WEIGHT ||
+        m.id == TrialMetric::SIGMA_SCALE)
+      continue;
+    const auto& x = t.columns.at(std::string(m.name));
+    std::vector<double> xs, ws;
+    for (std::size_t i = 0; i < t.trial.size(); ++i)
+      if (t.status[i] == static_cast<std::int64_t>(TrialStatus::OK)) {
+        xs.push_back(x[i]);
+        ws.push_back(w[i]);
+      }
+    out.emplace_back(std::string(m.name), weighted_mean(xs, ws));
+  }
+  return out;
+}
+
 // The campaign's scaled-sigma points grouped by their other sweep values, each group's failure
 // counts fitted back to σ × 1 (tails::fit_scaled_sigma).
 nlohmann::ordered_json scaled_sigma_fits(const ResultsData& d, const Campaign& c,
@@ -190,6 +213,14 @@ void print_report(const std::string& path, const ReportOptions& o) {
                      {"q50", number(s.q50)},           {"q95", number(s.q95)},
                      {"max", number(s.max)},           {"n", s.n}};
     }
+    // Importance-weighted trials: each per-trial metric's mean under the model, too.
+    std::vector<std::pair<std::string, WeightedMean>> weighted;
+    if (r.yield.weighted) weighted = weighted_means(t);
+    for (const auto& [name, m] : weighted)
+      stats[name]["weighted"] = {{"mean", number(m.mean)},
+                                 {"std_error", number(m.std_error)},
+                                 {"ci95_low", number(m.low)},
+                                 {"ci95_high", number(m.high)}};
     for (const auto& [name, p] : r.sqnr) {  // pooled: mean is Σ signal / Σ error in dB
       stats[name]["summary"] = "pooled";
       stats[name]["mean"] =
@@ -267,7 +298,13 @@ void print_report(const std::string& path, const ReportOptions& o) {
         print_yield(f.str(), *flip);
       }
       if (r.yield.weighted)
-        std::cout << "  (the metrics above are over the drawn chips, not weighted)\n";
+        std::cout << "  (the metrics above are over the drawn chips; weighted to the model:)\n";
+      for (const auto& [name, m] : weighted)
+        if (name == "accuracy" || name == "flip_rate" || name == "code_error_rate" ||
+            name == "dcode_ge2_rate")
+          std::cout << "  " << std::left << std::setw(32) << name << std::right << std::setw(12)
+                    << m.mean << "  ± " << m.std_error << " (se)  [" << m.low << ", " << m.high
+                    << "]\n";
       if (failing) {
         std::cout << "  failing chips' mean die variates (σ; sampling.shift_*):";
         for (std::size_t i = 0; i < DIE_VARIATES; ++i)

@@ -115,4 +115,27 @@ WeightedProportion weighted_proportion(const std::vector<double>& w, const std::
   return r;
 }
 
+WeightedMean weighted_mean(const std::vector<double>& x, const std::vector<double>& w) {
+  WeightedMean r;
+  double sw = 0, swx = 0;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (std::isfinite(x[i])) {
+      sw += w[i];
+      swx += w[i] * x[i];
+      ++r.n;
+    }
+  if (r.n == 0 || sw <= 0) {
+    r.mean = r.std_error = r.low = r.high = std::numeric_limits<double>::quiet_NaN();
+    return r;
+  }
+  r.mean = swx / sw;
+  double s2 = 0;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (std::isfinite(x[i])) s2 += w[i] * w[i] * (x[i] - r.mean) * (x[i] - r.mean);
+  r.std_error = std::sqrt(s2) / sw;
+  r.low = r.mean - 1.959963984540054 * r.std_error;
+  r.high = r.mean + 1.959963984540054 * r.std_error;
+  return r;
+}
+
 }  // namespace rapmc

@@ -679,6 +679,19 @@ TEST_CASE(
   REQUIRE(se > 0);
   CHECK(std::abs(yp["failure_p"].get<double>() - yi["failure_p"].get<double>()) <= 4 * se);
   CHECK(yi["p"].get<double>() == doctest::Approx(1 - yi["failure_p"].get<double>()));
+  // The mean accuracy under the model, weighted from the importance trials, against the plain
+  // mean (its standard error s/√n).
+  const auto ap = nlohmann::json::parse(test::run_rapmc("report " + plain_h5 + " --json").output);
+  const auto ai = nlohmann::json::parse(test::run_rapmc("report " + is_h5 + " --json").output);
+  const auto& wa = ai["statistics"]["accuracy"]["weighted"];
+  const double se_plain = ap["statistics"]["accuracy"]["std"].get<double>() /
+                          std::sqrt(ap["statistics"]["accuracy"]["n"].get<double>());
+  MESSAGE("mean accuracy: plain " << ap["statistics"]["accuracy"]["mean"] << " ± " << se_plain
+                                  << ", importance-weighted " << wa["mean"] << " ± "
+                                  << wa["std_error"]);
+  CHECK_FALSE(ap["statistics"]["accuracy"].contains("weighted"));
+  CHECK(std::abs(wa["mean"].get<double>() - ap["statistics"]["accuracy"]["mean"].get<double>()) <=
+        4 * std::hypot(se_plain, wa["std_error"].get<double>()));
   // Each stored weight is φ(z)/q(z) of the stored die (z from the ADC gain column: the only
   // acting variate the proposal widens besides supply and G shifts, all recomputed here).
   const PointTable t = read_results(is_h5).points[0];

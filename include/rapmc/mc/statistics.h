@@ -57,4 +57,14 @@ struct WeightedProportion {
 WeightedProportion weighted_proportion(const std::vector<double>& weights,
                                        const std::vector<bool>& event);
 
+/// The mean of a metric under the model from importance-weighted trials: the self-normalised
+/// m = Σ w·x / Σ w over the finite values, its delta-method standard error
+/// √(Σ w²(x − m)²)/Σ w, and a normal 95 % interval. With every w = 1: the plain mean, with
+/// the standard error √(Σ (x − m)²)/n.
+struct WeightedMean {
+  double mean = 0, std_error = 0, low = 0, high = 0;
+  std::uint64_t n = 0;
+};
+WeightedMean weighted_mean(const std::vector<double>& values, const std::vector<double>& weights);
+
 }  // namespace rapmc
