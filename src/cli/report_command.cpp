@@ -77,19 +77,24 @@ struct FailingChips {
   double heaviest_weight = 0;
 };
 std::optional<FailingChips> failing_chips(const PointTable& t, const CampaignPoint& p,
-                                          const std::vector<bool>& pass) {
+                                          const std::vector<bool>& fail) {
   FailingChips f;
   std::array<double, DIE_VARIATES>& mean = f.mean;
   double sum = 0;
   const auto& w = t.columns.at("weight");
+  const auto& vdd = t.columns.at("vdd_v");
+  const auto& g_on = t.columns.at("g_on_shift");
+  const auto& g_off = t.columns.at("g_off_shift");
+  const auto& adc_gain = t.columns.at("adc_gain_shift");
+  const auto& adc_offset = t.columns.at("adc_offset_lsb");
   for (std::size_t i = 0; i < t.trial.size(); ++i) {
-    if (pass[i] && t.status[i] == static_cast<std::int64_t>(TrialStatus::OK)) continue;
+    if (!fail[i]) continue;
     OperatingPoint op;
-    op.vdd_v = t.columns.at("vdd_v")[i];
-    op.g_on_shift = t.columns.at("g_on_shift")[i];
-    op.g_off_shift = t.columns.at("g_off_shift")[i];
-    op.adc_gain_shift = t.columns.at("adc_gain_shift")[i];
-    op.adc_offset_lsb = t.columns.at("adc_offset_lsb")[i];
+    op.vdd_v = vdd[i];
+    op.g_on_shift = g_on[i];
+    op.g_off_shift = g_off[i];
+    op.adc_gain_shift = adc_gain[i];
+    op.adc_offset_lsb = adc_offset[i];
     if (!std::isfinite(op.vdd_v)) continue;  // no die stored (a failed trial before 1.4)
     const auto z = as_array(die_variates_of(p.variation, p.corner, op));
     const double s = p.sampling.method == SamplingMethod::SCALED_SIGMA ? p.sampling.sigma_scale : 1;
@@ -237,12 +242,8 @@ void print_report(const std::string& path, const ReportOptions& o) {
       flip = yield_statistics(t, pass);
     }
     std::optional<FailingChips> failing;
-    if (settings.points.size() == d.points.size()) {
-      const auto& acc = t.columns.at("accuracy");
-      std::vector<bool> pass(acc.size());
-      for (std::size_t i = 0; i < pass.size(); ++i) pass[i] = acc[i] >= threshold;
-      failing = failing_chips(t, settings.points[k], pass);
-    }
+    if (settings.points.size() == d.points.size())
+      failing = failing_chips(t, settings.points[k], r.yield.fail);
     if (failing) {
       nlohmann::ordered_json m;
       for (std::size_t i = 0; i < DIE_VARIATES; ++i)

@@ -80,7 +80,7 @@ Summary summarize(const std::vector<double>& values) {
 Interval wilson95(std::uint64_t k, std::uint64_t n) {
   Interval r;
   if (n == 0) return {std::numeric_limits<double>::quiet_NaN(), 0.0, 1.0};
-  const double z = 1.959963984540054, nn = static_cast<double>(n);
+  const double z = Z95, nn = static_cast<double>(n);
   r.p = static_cast<double>(k) / nn;
   const double denom = 1 + z * z / nn;
   const double centre = (r.p + z * z / (2 * nn)) / denom;
@@ -106,8 +106,8 @@ WeightedProportion weighted_proportion(const std::vector<double>& w, const std::
   r.p = wx.mean;
   // Var(w·x) with denominator n (so that plain trials give exactly p(1 − p)/n).
   r.std_error = std::sqrt(wx.m2 / n / n);
-  r.low = std::max(0.0, r.p - 1.959963984540054 * r.std_error);
-  r.high = std::min(1.0, r.p + 1.959963984540054 * r.std_error);
+  r.low = std::max(0.0, r.p - Z95 * r.std_error);
+  r.high = std::min(1.0, r.p + Z95 * r.std_error);
   r.ess = sum2 > 0 ? sum * sum / sum2 : 0.0;
   const double var = r.std_error * r.std_error;
   r.plain_equivalent = var > 0 ? r.p * (1 - r.p) / var : std::numeric_limits<double>::infinity();
@@ -133,8 +133,8 @@ WeightedMean weighted_mean(const std::vector<double>& x, const std::vector<doubl
   for (std::size_t i = 0; i < x.size(); ++i)
     if (std::isfinite(x[i])) s2 += w[i] * w[i] * (x[i] - r.mean) * (x[i] - r.mean);
   r.std_error = std::sqrt(s2) / sw;
-  r.low = r.mean - 1.959963984540054 * r.std_error;
-  r.high = r.mean + 1.959963984540054 * r.std_error;
+  r.low = r.mean - Z95 * r.std_error;
+  r.high = r.mean + Z95 * r.std_error;
   return r;
 }
 

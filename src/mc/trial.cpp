@@ -36,8 +36,6 @@ TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const Int
 
 namespace {
 
-// The record's metrics (by id, TrialMetric), histograms and per-layer columns from the trial's
-// counts and its chip's counters.
 // The die's columns: its operating point and weight (known before the chip is built, so a
 // failing chip keeps them; they count in the weighted yield).
 void record_die(TrialRecord& rec, const DieDraw& die, double sigma_scale) {
@@ -53,6 +51,8 @@ void record_die(TrialRecord& rec, const DieDraw& die, double sigma_scale) {
   set(SIGMA_SCALE, sigma_scale);
 }
 
+// The record's metrics (by id, TrialMetric), histograms and per-layer columns from the trial's
+// counts and its chip's counters.
 void record_metrics(TrialRecord& rec, const TrialSetup& s, const pim::ChipInstance& chip,
                     std::size_t images, std::size_t correct, std::size_t flips, double signal,
                     double noise) {

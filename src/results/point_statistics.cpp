@@ -111,15 +111,15 @@ YieldStatistics yield_statistics(const PointTable& t, const std::vector<bool>& p
   // A failed trial is a chip that fails: it stays in the denominator, with its weight.
   YieldStatistics y;
   y.n = t.trial.size();
-  std::vector<bool> fail(y.n);
+  y.fail.resize(y.n);
   for (std::size_t i = 0; i < y.n; ++i) {
-    fail[i] = !(ok(t, i) && pass[i]);
-    y.passing += !fail[i];
+    y.fail[i] = !(ok(t, i) && pass[i]);
+    y.passing += !y.fail[i];
   }
   const std::vector<double>& w = t.columns.at("weight");
   y.weighted = std::any_of(w.begin(), w.end(), [](double x) { return x != 1.0; });
   y.wilson = wilson95(y.passing, y.n);
-  y.failure = weighted_proportion(w, fail);
+  y.failure = weighted_proportion(w, y.fail);
   y.estimate =
       y.weighted ? Interval{1 - y.failure.p, 1 - y.failure.high, 1 - y.failure.low} : y.wilson;
   return y;

@@ -17,7 +17,6 @@ namespace rapmc::tails {
 namespace {
 
 constexpr std::uint64_t BLOCK = 4096;  // samples per task; sums are kept per block, added in order
-constexpr double Z95 = 1.959963984540054;
 
 KeyedStream stage_stream(std::uint64_t seed, TailStage stage, std::uint64_t sub,
                          std::uint64_t index) {
@@ -509,6 +508,13 @@ Fit fit_q(const Rates& r) {
           theta(1), g};
 }
 
+// A scaled-sigma scale must exceed 1 (ConfigError otherwise).
+void check_scale(double s) {
+  if (!(s > 1.0))
+    throw ConfigError("high-sigma: scaled-sigma scale " + std::to_string(s) +
+                      " must exceed 1 (σ is scaled up, then extrapolated back to 1)");
+}
+
 }  // namespace
 
 TailEstimate fit_scaled_sigma(const std::vector<ScalePoint>& scales, ScaledSigmaModel model,
@@ -517,9 +523,7 @@ TailEstimate fit_scaled_sigma(const std::vector<ScalePoint>& scales, ScaledSigma
   e.method = model == ScaledSigmaModel::SUN_LI ? "scaled_sigma_sun_li" : "scaled_sigma";
   Rates r;
   for (const ScalePoint& k : scales) {
-    if (!(k.scale > 1.0))
-      throw ConfigError("high-sigma: scaled-sigma scale " + std::to_string(k.scale) +
-                        " must exceed 1 (σ is scaled up, then extrapolated back to 1)");
+    check_scale(k.scale);
     e.samples += k.samples;
     e.scales.push_back(k);
     if (k.failures < min_failures || k.failures == k.samples || k.samples == 0) continue;
@@ -551,10 +555,7 @@ TailEstimate fit_scaled_sigma(const std::vector<ScalePoint>& scales, ScaledSigma
 
 TailEstimate scaled_sigma(const LimitState& f, int dim, const ScaledSigmaOptions& o,
                           std::uint64_t seed) {
-  for (double s : o.scales)
-    if (!(s > 1.0))
-      throw ConfigError("high-sigma: scaled-sigma scale " + std::to_string(s) +
-                        " must exceed 1 (σ is scaled up, then extrapolated back to 1)");
+  for (double s : o.scales) check_scale(s);  // before any sample is spent
   if (o.samples_per_scale == 0)
     throw ConfigError("high-sigma: scaled sigma needs samples_per_scale ≥ 1");
   std::vector<ScalePoint> points;

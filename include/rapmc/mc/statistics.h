@@ -35,6 +35,9 @@ Summary summarize(const std::vector<double>& values);
 /// The q-quantile (0..1) by linear interpolation between order statistics (Hyndman–Fan type 7).
 double quantile(std::vector<double> values, double q);
 
+/// The two-sided 95 % quantile of the standard normal, Φ⁻¹(0.975).
+inline constexpr double Z95 = 1.959963984540054;
+
 struct Interval {
   double p = 0, low = 0, high = 0;
 };

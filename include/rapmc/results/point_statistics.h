@@ -24,6 +24,7 @@ struct YieldStatistics {
   bool weighted = false;
   Interval estimate;           // the yield: wilson, or 1 − failure's (weighted)
   WeightedProportion failure;  // P(fail), weighted by the trials' likelihood ratios
+  std::vector<bool> fail;      // per trial (table order): the chip fails
 };
 /// The yield of a point's trials, trial i passing when pass[i] (and its status is OK).
 YieldStatistics yield_statistics(const PointTable& table, const std::vector<bool>& pass);
