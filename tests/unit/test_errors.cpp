@@ -107,6 +107,10 @@ TEST_CASE("command-line options: unknown, not a number, out of range, unknown na
        EXIT_CONFIG, "--failing-column counts any wrong code"},
       {"E26", "tails --campaign " + camp + " --point 5", EXIT_CONFIG,
        "--point 5: " + camp + " has 1 sweep point(s)"},
+      {"E26", "tails --hardware data/hardware/rap.toml --failing-column 1e-6 --failing-read 1e-6",
+       EXIT_CONFIG, "give --failing-column or --failing-read, not both"},
+      {"E26", "tails --hardware data/hardware/rap.toml --failing-read 1", EXIT_CONFIG,
+       "--failing-read 1.000000 must lie in (0, 1)"},
       {"E26", "tails --campaign " + scaled, EXIT_CONFIG,
        "(sampling.method = 'scaled_sigma'); the tail estimators need the model's own σ"},
   });

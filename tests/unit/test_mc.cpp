@@ -168,6 +168,10 @@ TEST_CASE("bad campaign files: each problem names its key, all at once, before a
       {"[[sweep]]\nkeys = [\"hardware.schedule.k\", \"campaign.seed\"]\nvalues = [[3, 2]]\n",
        "'campaign.seed' cannot be swept"},
       {"[sampling]\nmethod = \"importance\"\n", "needs a proposal other than the model"},
+      {"[variation]\nvdd_sigma_rel = 0.0\nprocess_g_sigma_rel = 0.0\nprocess_adc_gain_sigma_rel = "
+       "0.0\nprocess_adc_offset_sigma_lsb = 0.0\n[sampling]\nmethod = \"importance\"\nspread = "
+       "2.0\n",
+       "'sampling.method' = 'importance' needs a die variate with σ > 0"},
       {"[variation]\nprocess_adc_offset_sigma_lsb = 0.0\n[sampling]\nmethod = \"importance\"\n"
        "shift_adc_offset = 2.0\n",
        "'sampling.shift_adc_offset' shifts a die variate whose σ is zero"},
