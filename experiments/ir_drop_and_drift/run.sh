@@ -6,10 +6,14 @@ set -euo pipefail
 here=experiments/ir_drop_and_drift
 out=results/ir_drop_and_drift
 mkdir -p "$out"
-all=(rap_wires conventional_wires rap_lines conventional_lines rap_drift conventional_drift)
+all=(rap_wires conventional_wires rap_lines conventional_lines rap_drift conventional_drift
+     rap_mitigations conventional_mitigations)
+rapmc=${RAPMC:-./build/rapmc}
+# `run.sh mitigations`: only the calibration-through-the-wires and mitigation campaigns.
+if [[ ${1:-} == mitigations ]]; then all=(rap_mitigations conventional_mitigations); fi
 if [[ ${1:-} != plots ]]; then
   for c in "${all[@]}"; do
-    ./build/rapmc run "$here/$c.toml" --out "$out/$c.h5" --force
+    "$rapmc" run "$here/$c.toml" --out "$out/$c.h5" --force
   done
 fi
 py=/usr/bin/python3
@@ -25,3 +29,5 @@ $py plots/summary_table.py "$out"/{rap_wires,conventional_wires,rap_lines,conven
   --metrics accuracy code_error_rate margin_p01_lsb
 echo
 $py plots/summary_table.py "$out"/{rap_drift,conventional_drift}.h5 --metrics accuracy code_error_rate
+echo
+$py plots/summary_table.py "$out"/{rap,conventional}_mitigations.h5 --metrics accuracy code_error_rate margin_p01_lsb

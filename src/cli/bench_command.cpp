@@ -89,10 +89,14 @@ int run_bench(const BenchArgs& a) {
   cells_only.cell_sigma_on = cells_only.cell_sigma_off = 0.05;
   VariationConfig drift = cells_only, spatial = cells_only;
   const VariationConfig defaults;
-  drift.drift_nu_on_mean = defaults.drift_nu_on_mean;
-  drift.drift_nu_on_sigma = defaults.drift_nu_on_sigma;
-  drift.drift_nu_off_mean = defaults.drift_nu_off_mean;
-  drift.drift_nu_off_sigma = defaults.drift_nu_off_sigma;
+  drift.drift_nu_mean_slope = defaults.drift_nu_mean_slope;
+  drift.drift_nu_mean_at_gmax = defaults.drift_nu_mean_at_gmax;
+  drift.drift_nu_mean_min = defaults.drift_nu_mean_min;
+  drift.drift_nu_mean_max = defaults.drift_nu_mean_max;
+  drift.drift_nu_sigma_slope = defaults.drift_nu_sigma_slope;
+  drift.drift_nu_sigma_at_gmax = defaults.drift_nu_sigma_at_gmax;
+  drift.drift_nu_sigma_min = defaults.drift_nu_sigma_min;
+  drift.drift_nu_sigma_max = defaults.drift_nu_sigma_max;
   spatial.die_gradient_sigma_rel = 0.02;
   spatial.tile_sigma_rel = 0.01;
   OperatingPoint year;

@@ -15,6 +15,7 @@
 #include "rapmc/mc/statistics.h"
 #include "rapmc/mc/trial.h"
 #include "rapmc/mc/trial_metrics.h"
+#include "rapmc/results/lifetime_statistics.h"
 #include "rapmc/results/point_statistics.h"
 #include "rapmc/results/results_reader.h"
 #include "rapmc/tails/rare_event.h"
@@ -193,6 +194,68 @@ nlohmann::ordered_json scaled_sigma_fits(const ResultsData& d, const Campaign& c
   return out;
 }
 
+// An age for the text report: seconds, and days or years where they read better.
+std::string age_text(double s) {
+  std::ostringstream o;
+  if (std::isinf(s)) return "beyond the mission";
+  o << std::setprecision(3) << s << " s";
+  if (s >= 3.15576e7)
+    o << " (" << s / 3.15576e7 << " y)";
+  else if (s >= 86400)
+    o << " (" << s / 86400 << " d)";
+  return o.str();
+}
+
+nlohmann::ordered_json age_json(double s) {
+  return std::isinf(s) ? nlohmann::ordered_json("beyond") : nlohmann::ordered_json(s);
+}
+
+// The time-to-failure statistics of a lifetime campaign (results/lifetime_statistics.h).
+nlohmann::ordered_json lifetime_report(const ResultsData& d, const Campaign& c, bool print) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const LifetimeGroup& g : lifetime_statistics(c, d)) {
+    nlohmann::ordered_json ages = nlohmann::ordered_json::array();
+    for (std::size_t a = 0; a < g.ages_s.size(); ++a)
+      ages.push_back({{"age_s", g.ages_s[a]},
+                      {"alive", g.alive[a]},
+                      {"yield", g.trials.empty() ? 0.0
+                                                 : static_cast<double>(g.alive[a]) /
+                                                       static_cast<double>(g.trials.size())},
+                      {"yield_ci95_low", g.yield95[a].low},
+                      {"yield_ci95_high", g.yield95[a].high}});
+    auto quantile = [](const AgeQuantile& q) {
+      return nlohmann::ordered_json{{"p", q.p},
+                                    {"age_s", age_json(q.age_s)},
+                                    {"ci95_low_s", age_json(q.low_s)},
+                                    {"ci95_high_s", age_json(q.high_s)}};
+    };
+    nlohmann::ordered_json ttf = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < g.trials.size(); ++i)
+      ttf.push_back({{"trial", g.trials[i]}, {"ttf_s", age_json(g.ttf_s[i])}});
+    out.push_back({{"group", g.label},
+                   {"target_accuracy", c.mission.target_accuracy},
+                   {"chips", g.trials.size()},
+                   {"ttf_median", quantile(g.median)},
+                   {"ttf_p10", quantile(g.p10)},
+                   {"ages", ages},
+                   {"trials", ttf}});
+    if (!print) continue;
+    std::cout << "lifetime" << (g.label.empty() ? std::string() : " (" + g.label + ")") << ": "
+              << g.trials.size() << " chips, failed once accuracy < " << c.mission.target_accuracy
+              << "\n";
+    for (const auto* q : {&g.p10, &g.median})
+      std::cout << "  time to failure, " << (q->p == 0.5 ? "median" : "10th percentile") << ": "
+                << age_text(q->age_s) << "  95 % [" << age_text(q->low_s) << ", "
+                << age_text(q->high_s) << "]\n";
+    for (std::size_t a = 0; a < g.ages_s.size(); ++a)
+      std::cout << "  lifetime yield at " << age_text(g.ages_s[a]) << ": " << g.alive[a] << "/"
+                << g.trials.size() << "  95 % [" << g.yield95[a].low << ", " << g.yield95[a].high
+                << "]\n";
+    std::cout << "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 void print_report(const std::string& path, const ReportOptions& o) {
@@ -321,6 +384,8 @@ void print_report(const std::string& path, const ReportOptions& o) {
   }
   nlohmann::ordered_json scaled;
   if (o.scaled_sigma) scaled = scaled_sigma_fits(d, settings, yields, !json);
+  nlohmann::ordered_json lifetime;
+  if (settings.mission.enabled()) lifetime = lifetime_report(d, settings, !json);
   if (json) {
     nlohmann::ordered_json j;
     j["file"] = path;
@@ -337,6 +402,7 @@ void print_report(const std::string& path, const ReportOptions& o) {
       j["points"] = points;
     }
     if (o.scaled_sigma) j["scaled_sigma"] = scaled;
+    if (settings.mission.enabled()) j["lifetime"] = lifetime;
     std::cout << j.dump(2) << "\n";
   }
 }

@@ -63,6 +63,10 @@ tails::ConversionSetup setup_of(const TailsArgs& a, const std::optional<Campaign
                         std::to_string(p.sampling.sigma_scale) +
                         " (sampling.method = 'scaled_sigma'); the tail estimators need the "
                         "model's own σ (use --method scaled_sigma to scale them)");
+    if (p.age)
+      throw ConfigError("--point " + std::to_string(a.point) + ": " + a.campaign +
+                        " is a lifetime campaign ([lifetime]); the tail model has one "
+                        "operating point without a mission history");
     s.hw = p.hardware;
     s.variation = p.variation;
     s.corner = p.corner;

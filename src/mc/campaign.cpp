@@ -270,9 +270,51 @@ CampaignPoint make_point(TomlReader& r, const Campaign& c, const std::vector<Swe
                                 " and the campaign's overrides) " + e.what());
     }
   }
+  if (!p.variation.device_table.empty()) {
+    try {
+      p.variation.table = std::make_shared<const DeviceTable>(
+          DeviceTable::load(p.variation.device_table, 1 << p.hardware.cell_bits));
+    } catch (const Error& e) {
+      r.problem("variation.device_table",
+                std::string("= '") + p.variation.device_table + "': " + e.what() + where);
+    }
+    if (p.sampling.method == SamplingMethod::SCALED_SIGMA)
+      r.problem("variation.device_table",
+                "cannot be scaled by sampling.method = 'scaled_sigma' (its spread is measured)");
+  }
   if (p.sampling.method == SamplingMethod::SCALED_SIGMA)
     scale_sigmas(p.variation, p.hardware, p.sampling.sigma_scale);
   return p;
+}
+
+// [lifetime]: every point becomes one point per age of the mission (the age the last, fastest
+// varying axis, "lifetime.age_s"), its operating point at that age.
+void expand_ages(TomlReader& r, Campaign& c) {
+  std::vector<CampaignPoint> aged;
+  for (const CampaignPoint& p : c.points) {
+    if (p.temp_mode != TempMode::FIXED)
+      r.problem("operating_point.temperature",
+                "must be 'fixed' with [lifetime] (the mission gives the temperature)");
+    if (p.corner.time_s != 0)
+      r.problem("operating_point.time_s", "is set by lifetime.ages_s in a lifetime campaign");
+    for (const MissionAge& a : mission_ages(c.mission, p.variation)) {
+      CampaignPoint q = p;
+      q.age = a;
+      q.corner.time_s = a.since_programming_s;
+      q.corner.temp_c = a.temp_c;
+      std::ostringstream age;
+      age << a.age_s;
+      q.overrides.emplace_back("lifetime.age_s", age.str());
+      q.label += (q.label.empty() ? "" : ", ") + std::string("lifetime.age_s=") + age.str();
+      aged.push_back(std::move(q));
+    }
+  }
+  if (aged.size() > MAX_SWEEP_POINTS)
+    r.problem("lifetime.ages_s", "times the sweep's points exceeds " +
+                                     std::to_string(MAX_SWEEP_POINTS) +
+                                     " points: split the campaign");
+  else
+    c.points = std::move(aged);
 }
 
 }  // namespace
@@ -305,6 +347,8 @@ Campaign parse_campaign(const std::string& text, const std::string& source) {
     return std::find(a.keys.begin(), a.keys.end(), "sampling.sigma_scale") != a.keys.end();
   });
   read_sampling(r, base, scale_swept);
+  c.mission = read_mission(r, base.corner.temp_c, c.yield_accuracy);
+  if (c.mission.enabled()) expand_ages(r, c);
   if (c.weighted() && c.trigger.ci_halfwidth > 0)
     r.problem("trigger.ci_halfwidth",
               "stops on an unweighted mean, which sampling.method = 'importance' biases: "

@@ -100,8 +100,9 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
   rec.layers.assign(s.layers.size(), no_layer_metric_values());
   rec.dcode_hist.assign(pim::DCODE_BINS, 0);
   rec.margin_hist.assign(pim::MARGIN_BINS, 0);
-  const DieDraw die = sample_die(p.variation, p.corner, p.temp_mode, p.temp_min_c, p.temp_max_c,
-                                 p.sampling, c.seed, trial);
+  DieDraw die = sample_die(p.variation, p.corner, p.temp_mode, p.temp_min_c, p.temp_max_c,
+                           p.sampling, c.seed, trial);
+  if (p.age) apply_age(die.op, *p.age);
   record_die(rec, die, p.sampling.sigma_scale);
   try {
     const PvtSampler sampler(p.variation, die.op, p.hardware, c.seed, trial);

@@ -35,6 +35,7 @@ ChipInstance::ChipInstance(const IntModel& model, const HardwareConfig& hw,
             .driver = hw.r_driver_ohm * dg,
             .sense = hw.r_sense_ohm * dg,
             .tile_rows = hw.tile_rows,
+            .both_ends = hw.row_drivers == RowDrivers::BOTH_ENDS,
             .nonlinear = hw.read_nonlinearity_per_v2 * hw.v_read * hw.v_read};
   // Slots first: a bad analog_layers pattern fails before any mapping; the weight layers are
   // the first slots, in the order below.
@@ -109,6 +110,91 @@ void ChipInstance::map_row_profiles(MappedLayer& m) const {
     }
 }
 
+void ChipInstance::sample_slab(const MappedLayer& m, const std::int8_t* w, int rt,
+                               bool at_calibration, float* slab) const {
+  const int R = hw_.tile_rows, C = hw_.tile_cols, S = layout_.slices();
+  for (int r = 0; r < R; ++r) {
+    const int i = rt * R + r;
+    for (int col = 0; col < m.stride; ++col) {
+      int digit = 0;  // reference columns and rows beyond the layer hold G_off cells
+      if (i < m.in && col < m.cols)
+        digit = weight_digit(layout_, w[static_cast<std::size_t>(col / S) * m.in + i], col % S);
+      slab[static_cast<std::size_t>(r) * m.stride + col] = static_cast<float>(g_off_norm_ + digit);
+    }
+  }
+  const std::span<float> all(slab, static_cast<std::size_t>(R) * m.stride);
+  if (at_calibration)
+    sampler_->calibration_cells(m.name, rt, R, m.stride, all);
+  else
+    sampler_->cells(m.name, rt, R, m.stride, all);
+  if (sampler_->varies_tiles()) {  // each column tile with its reference column
+    for (int ct = 0; ct < m.col_tiles; ++ct) {
+      const auto [x, y] = tile_position(m.name, rt, ct);
+      const auto f = static_cast<float>(sampler_->tile_gain(m.name, rt, ct, x, y));
+      const int c0 = ct * C, c1 = std::min(m.cols, c0 + C);
+      for (int r = 0; r < R; ++r) {
+        float* row = slab + static_cast<std::size_t>(r) * m.stride;
+        for (int c = c0; c < c1; ++c) row[c] *= f;
+        row[m.cols + ct] *= f;
+      }
+    }
+  }
+}
+
+void ChipInstance::map_noise_amplitudes(MappedLayer& m, const std::int8_t* w) const {
+  const int R = hw_.tile_rows, S = layout_.slices();
+  const std::vector<double>& rel = read_noise_.cell_rel_by_level;
+  m.noise_amp.assign(m.g.size(), 0.0f);
+  for (int rt = 0; rt < m.row_tiles; ++rt)
+    for (int r = 0; r < R; ++r) {
+      const int i = rt * R + r;
+      const std::size_t at = (static_cast<std::size_t>(rt) * R + r) * m.stride;
+      for (int col = 0; col < m.stride; ++col) {
+        int level = 0;  // reference columns and rows beyond the layer hold G_off cells
+        if (i < m.in && col < m.cols)
+          level = weight_digit(layout_, w[static_cast<std::size_t>(col / S) * m.in + i], col % S);
+        m.noise_amp[at + col] =
+            static_cast<float>(rel[static_cast<std::size_t>(level)] * m.g[at + col]);
+      }
+    }
+}
+
+std::vector<WireAttenuation> ChipInstance::calibration_wires(const MappedLayer& m,
+                                                             const std::int8_t* w) const {
+  const bool one_point = hw_.reference == ReferenceCal::ONE_POINT;
+  const bool compensated = hw_.drift_compensation == DriftCompensation::GLOBAL;
+  if (!ir_drop_ || !hw_.calibration_through_wires ||
+      (hw_.reference == ReferenceCal::NONE && !compensated))
+    return {};
+  const int R = hw_.tile_rows;
+  const auto cal_cell = static_cast<float>(g_off_norm_ + ((1 << hw_.cell_bits) - 1));
+  const int cells = compensated && !one_point ? hw_.drift_ref_cells : hw_.replica_cells;
+  std::vector<WireAttenuation> out(static_cast<std::size_t>(m.row_tiles) * m.col_tiles);
+  std::vector<float> cal_slab(static_cast<std::size_t>(R) * m.stride), tile;
+  // Each tile's calibration read: the tile gathered column tile by column tile, the
+  // calibration column placed in it (docs/design.md, "Calibration through the wires").
+  auto gain = [&](const float* slab, int ct) {
+    const int width = m.tile_width(ct);
+    tile.resize(static_cast<std::size_t>(R) * width);
+    for (int r = 0; r < R; ++r)
+      m.gather_tile(slab + static_cast<std::size_t>(r) * m.stride, ct,
+                    tile.data() + static_cast<std::size_t>(r) * width);
+    const int at = hw_.calibration_column == CalibrationColumn::MID_ARRAY ? width / 2 : width;
+    return ir_calibration_gain(wires_, tile, width, at, cells, cal_cell);
+  };
+  for (int rt = 0; rt < m.row_tiles; ++rt) {
+    const float* now = m.g.data() + static_cast<std::size_t>(rt) * R * m.stride;
+    const bool need_cal = one_point || compensated;
+    if (need_cal) sample_slab(m, w, rt, true, cal_slab.data());
+    for (int ct = 0; ct < m.col_tiles; ++ct) {
+      WireAttenuation& a = out[static_cast<std::size_t>(rt) * m.col_tiles + ct];
+      a.now = gain(now, ct);
+      a.at_cal = need_cal ? gain(cal_slab.data(), ct) : a.now;
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model,
                                                          const HardwareConfig& hw) {
   std::vector<std::string> names;
@@ -165,33 +251,10 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
   }
   if (!ideal_cells_) {
     m.g.assign(static_cast<std::size_t>(m.row_tiles) * R * m.stride, 0.0f);
-    for (int rt = 0; rt < m.row_tiles; ++rt) {
-      float* slab = m.g.data() + static_cast<std::size_t>(rt) * R * m.stride;
-      for (int r = 0; r < R; ++r) {
-        const int i = rt * R + r;
-        for (int col = 0; col < m.stride; ++col) {
-          int digit = 0;  // reference columns and rows beyond the layer hold G_off cells
-          if (i < in && col < m.cols)
-            digit = weight_digit(layout_, w[static_cast<std::size_t>(col / S) * in + i], col % S);
-          slab[static_cast<std::size_t>(r) * m.stride + col] =
-              static_cast<float>(g_off_norm_ + digit);
-        }
-      }
-      sampler.cells(name, rt, R, m.stride, {slab, static_cast<std::size_t>(R) * m.stride});
-      if (sampler.varies_tiles()) {  // each column tile with its reference column
-        for (int ct = 0; ct < m.col_tiles; ++ct) {
-          const auto [x, y] = tile_position(name, rt, ct);
-          const auto f = static_cast<float>(sampler.tile_gain(name, rt, ct, x, y));
-          const int c0 = ct * C, c1 = std::min(m.cols, c0 + C);
-          for (int r = 0; r < R; ++r) {
-            float* row = slab + static_cast<std::size_t>(r) * m.stride;
-            for (int c = c0; c < c1; ++c) row[c] *= f;
-            row[m.cols + ct] *= f;
-          }
-        }
-      }
-    }
+    for (int rt = 0; rt < m.row_tiles; ++rt)
+      sample_slab(m, w, rt, false, m.g.data() + static_cast<std::size_t>(rt) * R * m.stride);
     if (sampler.has_rtn()) map_rtn(m, name);
+    if (!read_noise_.cell_rel_by_level.empty()) map_noise_amplitudes(m, w);
     if (ir_drop_ && hw_.ir_solver == IrSolver::FAST) map_row_profiles(m);
   }
   if (!nominal_sense_) {
@@ -209,6 +272,7 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
     m.adc_of_col.push_back((col / C) * adcs_per_col_tile + (col % C) / hw_.cols_per_adc);
   const int P = adc_param_count(hw_.adc, hw_.enob);
   if (!nominal_adcs_ && P > 0) {
+    const std::vector<WireAttenuation> wires = calibration_wires(m, w);
     m.adc_params.resize(static_cast<std::size_t>(m.row_tiles) * m.adcs_per_row_tile * P);
     for (int rt = 0; rt < m.row_tiles; ++rt)
       for (int a = 0; a < m.adcs_per_row_tile; ++a) {
@@ -216,7 +280,10 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
             m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + a) * P,
             static_cast<std::size_t>(P));
         nominal_adc_params(hw_.adc, hw_.enob, hw_.threshold_shift_lsb(), p);
-        sampler.adc(name, rt, a, p);
+        const int ct = a / adcs_per_col_tile;
+        sampler.adc(name, rt, a, p,
+                    wires.empty() ? WireAttenuation{}
+                                  : wires[static_cast<std::size_t>(rt) * m.col_tiles + ct]);
       }
     m.col_params.resize(static_cast<std::size_t>(m.row_tiles) * P * m.cols);
     for (int rt = 0; rt < m.row_tiles; ++rt)

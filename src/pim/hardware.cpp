@@ -26,6 +26,8 @@ const std::vector<std::string> TRIMS{"none", "trim"};
 const std::vector<std::string> REFERENCES{"none", "replica", "one_point"};
 const std::vector<std::string> IR_SOLVERS{"none", "fast", "exact"};
 const std::vector<std::string> DRIFT_COMPENSATIONS{"none", "global"};
+const std::vector<std::string> ROW_DRIVERS{"one_end", "both_ends"};
+const std::vector<std::string> CALIBRATION_COLUMNS{"tile_end", "mid_array"};
 
 void read_wires(TomlReader& r, HardwareConfig& h) {
   h.ir_solver = static_cast<IrSolver>(
@@ -38,6 +40,8 @@ void read_wires(TomlReader& r, HardwareConfig& h) {
   h.r_sense_ohm = r.get_double("wires.sense_input_ohm", h.r_sense_ohm, 0.0, 1e6);
   h.read_nonlinearity_per_v2 =
       r.get_double("wires.read_nonlinearity_per_v2", h.read_nonlinearity_per_v2, 0.0, 100.0);
+  h.row_drivers = static_cast<RowDrivers>(
+      r.get_choice("wires.row_drivers", static_cast<int>(h.row_drivers), ROW_DRIVERS));
   h.ir_fast_sweeps = static_cast<int>(r.get_int("wires.fast_sweeps", h.ir_fast_sweeps, 0, 100));
 }
 
@@ -63,6 +67,10 @@ void read_calibration(TomlReader& r, HardwareConfig& h) {
                    DRIFT_COMPENSATIONS));
   h.drift_ref_cells =
       static_cast<int>(r.get_int("calibration.drift_ref_cells", h.drift_ref_cells, 1, 65536));
+  h.calibration_column = static_cast<CalibrationColumn>(r.get_choice(
+      "calibration.column", static_cast<int>(h.calibration_column), CALIBRATION_COLUMNS));
+  h.calibration_through_wires =
+      r.get_int("calibration.through_wires", h.calibration_through_wires ? 1 : 0, 0, 1) == 1;
 }
 
 HardwareConfig read(TomlReader& r) {
@@ -215,6 +223,12 @@ std::string to_string(ReferenceCal r) {
 }
 std::string to_string(DriftCompensation d) {
   return DRIFT_COMPENSATIONS[static_cast<int>(d)];
+}
+std::string to_string(RowDrivers d) {
+  return ROW_DRIVERS[static_cast<int>(d)];
+}
+std::string to_string(CalibrationColumn c) {
+  return CALIBRATION_COLUMNS[static_cast<int>(c)];
 }
 std::string to_string(IrSolver s) {
   return IR_SOLVERS[static_cast<int>(s)];

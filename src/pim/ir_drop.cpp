@@ -55,7 +55,8 @@ class Network {
         const std::size_t at = static_cast<std::size_t>(j) * C;
         double line = 1.0;
         if (w_.driver > 0) {
-          double num = 1.0 / w_.driver, den = 1.0 / w_.driver;
+          const double drivers = (w_.both_ends ? 2.0 : 1.0) / w_.driver;
+          double num = drivers, den = drivers;
           for (int c = 0; c < C; ++c) {
             num += gs[at + c] * u[at + c];
             den += gs[at + c];
@@ -69,20 +70,23 @@ class Network {
     k_.fac.resize(N);
     k_.b.resize(static_cast<std::size_t>(n_));
     const double y = 1.0 / w_.row_segment, y0 = 1.0 / (w_.driver + w_.row_segment);
+    // The far end: open, or a second driver behind one segment (to V_read).
+    const double y_far = w_.both_ends ? y0 : 0.0;
     double *fac = k_.fac.data(), *b = k_.b.data();
     for (int j = 0; j < n_; ++j) {  // b holds 1/b per line: one division per node
       const std::size_t i = static_cast<std::size_t>(j) * C;
-      b[j] = 1.0 / (gs[i] + y0 + (C > 1 ? y : 0.0));
-      x[i] = (gs[i] * u[i] + y0) * b[j];
+      const double right = C > 1 ? y : y_far, source = C > 1 ? y0 : y0 + y_far;
+      b[j] = 1.0 / (gs[i] + y0 + right);
+      x[i] = (gs[i] * u[i] + source) * b[j];
     }
     for (int k = 1; k < C; ++k) {
-      const double right = k + 1 < C ? y : 0.0;
+      const double right = k + 1 < C ? y : y_far, source = k + 1 < C ? 0.0 : y_far;
       for (int j = 0; j < n_; ++j) {
         const std::size_t i = static_cast<std::size_t>(j) * C + k;
         const double f = -y * b[j];
         fac[i - 1] = f;
         b[j] = 1.0 / (gs[i] + y + right + y * f);
-        x[i] = (gs[i] * u[i] + y * x[i - 1]) * b[j];
+        x[i] = (gs[i] * u[i] + source + y * x[i - 1]) * b[j];
       }
     }
     for (int k = C - 2; k >= 0; --k)
@@ -244,6 +248,27 @@ void ir_solve_fast(const TileWires& w, std::span<const int> rows, std::span<cons
   }
   net.update_secant();
   net.currents(current);
+}
+
+double ir_calibration_gain(const TileWires& w, std::span<const float> tile, int cols, int position,
+                           int cells, float g_cal) {
+  const int R = w.tile_rows, n = std::min(cells, R), width = cols + 1;
+  std::vector<int> rows;
+  for (int i = 0; i < n; ++i) {
+    const int r = static_cast<int>((i + 0.5) * R / n);
+    if (rows.empty() || rows.back() != r) rows.push_back(r);
+  }
+  std::vector<float> g(rows.size() * static_cast<std::size_t>(width));
+  for (std::size_t j = 0; j < rows.size(); ++j) {
+    const float* row = tile.data() + static_cast<std::size_t>(rows[j]) * cols;
+    float* out = g.data() + j * width;
+    std::copy(row, row + position, out);
+    out[position] = g_cal;
+    std::copy(row + position, row + cols, out + position + 1);
+  }
+  std::vector<double> current(static_cast<std::size_t>(width));
+  ir_solve_exact(w, rows, g, width, current);
+  return current[static_cast<std::size_t>(position)] / (static_cast<double>(rows.size()) * g_cal);
 }
 
 }  // namespace rapmc::pim

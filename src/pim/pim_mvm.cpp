@@ -15,17 +15,16 @@ namespace rapmc::pim {
 namespace {
 
 // Σ over the active rows of every column of row tile `rt` (reference columns included) of the
-// conductances (into `sum`, unless null) and of their squares (into `sum_sq`, unless null), in
+// values laid out as m.g at `base` (the conductances, or the cells' noise amplitudes)
+// (into `sum`, unless null) and of their squares (into `sum_sq`, unless null), in
 // one pass over the rows; four rows at a time, a fixed order (results do not depend on threads
 // or scheduling).
-void sum_active_rows(const MappedLayer& m, int R, int rt, const int* rows, int n, float* sum,
-                     float* sum_sq) {
+void sum_active_rows(const MappedLayer& m, const float* base, int R, int rt, const int* rows, int n,
+                     float* sum, float* sum_sq) {
   const int cols = m.stride;
   if (sum) std::fill(sum, sum + cols, 0.0f);
   if (sum_sq) std::fill(sum_sq, sum_sq + cols, 0.0f);
-  auto row = [&](int j) {
-    return m.g.data() + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride;
-  };
+  auto row = [&](int j) { return base + (static_cast<std::size_t>(rt) * R + rows[j]) * m.stride; };
   int j = 0;
   for (; j + 4 <= n; j += 4) {
     const float *g0 = row(j), *g1 = row(j + 1), *g2 = row(j + 2), *g3 = row(j + 3);
@@ -456,9 +455,15 @@ void PimMvm::column_currents(const MappedLayer& m, int rt, const int* rows, int 
   const HardwareConfig& hw = chip_.hardware();
   const int R = hw.tile_rows;
   if (!chip_.ir_drop()) {  // with the squares the bitline noise needs, in the same pass
-    const bool squares = noisy_ && chip_.read_noise().cell_rel > 0;
+    const bool squares = noisy_ && chip_.read_noise().cells();
     if (squares) s.current2.resize(static_cast<std::size_t>(m.stride));
-    sum_active_rows(m, R, rt, rows, n, s.current.data(), squares ? s.current2.data() : nullptr);
+    if (squares && !m.noise_amp.empty()) {  // the squares of the noise amplitudes
+      sum_active_rows(m, m.g.data(), R, rt, rows, n, s.current.data(), nullptr);
+      sum_active_rows(m, m.noise_amp.data(), R, rt, rows, n, nullptr, s.current2.data());
+    } else {
+      sum_active_rows(m, m.g.data(), R, rt, rows, n, s.current.data(),
+                      squares ? s.current2.data() : nullptr);
+    }
     return;
   }
   // Each column tile is one network: its data bitlines, then its reference column.
@@ -528,15 +533,17 @@ void PimMvm::bitline_variances(const MappedLayer& m, int rt, const int* rows, in
   const float* cur = s.current.data();  // Σ G of the active cells (conductance-dependent noise
                                         // keeps every cell's conductance, chip.cpp)
   s.current2.resize(static_cast<std::size_t>(m.stride));
-  if (rn.cell_rel == 0)
+  const bool amplitudes = !m.noise_amp.empty();
+  if (!rn.cells())
     std::fill(s.current2.begin(), s.current2.end(), 0.0f);
   else if (chip_.ir_drop())  // column_currents() summed them otherwise
-    sum_active_rows(m, hw.tile_rows, rt, rows, n, nullptr, s.current2.data());
+    sum_active_rows(m, amplitudes ? m.noise_amp.data() : m.g.data(), hw.tile_rows, rt, rows, n,
+                    nullptr, s.current2.data());
   const float* cur2 = s.current2.data();
   const bool ref = hw.off_current == OffCurrent::REFERENCE_COLUMN;
   const double inv_l2 = 1.0 / (static_cast<double>(hw.lsb_counts) * hw.lsb_counts);
   const auto per_g = static_cast<float>(rn.per_g_counts2 * inv_l2);
-  const auto per_g2 = static_cast<float>(rn.cell_rel * rn.cell_rel * inv_l2);
+  const auto per_g2 = static_cast<float>((amplitudes ? 1.0 : rn.cell_rel * rn.cell_rel) * inv_l2);
   for (int ct = 0; ct < m.col_tiles; ++ct) {
     const float g_ref = ref ? cur[cols + ct] : 0.0f, g2_ref = ref ? cur2[cols + ct] : 0.0f;
     const int end = std::min(cols, (ct + 1) * C);

@@ -155,7 +155,10 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
   if (o.mpi) o.mpi->set_collective(false);
   run.summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (run.root()) run.writer->write_runtime(run.summary, o.resume);
+  if (run.root()) {
+    if (c.mission.enabled()) run.writer->write_lifetime(c);
+    run.writer->write_runtime(run.summary, o.resume);
+  }
   return run.summary;
 }
 

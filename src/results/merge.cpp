@@ -154,6 +154,7 @@ std::uint64_t merge_shards(const MergeOptions& o) {
     writer.write_summary(p, c);
     s.trials_run += rows.size();
   }
+  if (c.mission.enabled()) writer.write_lifetime(c);
   writer.write_runtime(s, false);
   return s.trials_run;
 }

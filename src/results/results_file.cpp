@@ -1,5 +1,7 @@
 #include "rapmc/results/results_file.h"
 
+#include "rapmc/results/lifetime_statistics.h"
+
 #include <sys/resource.h>
 #include <sys/statvfs.h>
 
@@ -405,6 +407,38 @@ void ResultsWriter::write_summary(std::size_t point, const Campaign& c) {
     cg.write_dataset("trials", h.trials, {h.trials.size()});
     cg.write_dataset("mean", h.mean, {h.mean.size()});
     cg.write_dataset("ci95_halfwidth", h.ci95_halfwidth, {h.ci95_halfwidth.size()});
+  });
+}
+
+void ResultsWriter::write_lifetime(const Campaign& c) {
+  std::vector<PointTable> tables;
+  for (std::size_t p = 0; p < groups_.size(); ++p) tables.push_back(table(p));
+  const std::vector<LifetimeGroup> groups = lifetime_statistics(c, tables, path_);
+  restructure([&](const h5::File& f) {
+    f.remove("lifetime");
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      const LifetimeGroup& g = groups[k];
+      const h5::Node n = f.require_group("lifetime/" + std::to_string(k));
+      n.write_attribute("group", g.label);
+      n.write_attribute("target_accuracy", c.mission.target_accuracy);
+      for (const auto& [name, q] : {std::pair{"ttf_median", &g.median}, {"ttf_p10", &g.p10}}) {
+        n.write_attribute(std::string(name) + "_s", q->age_s);
+        n.write_attribute(std::string(name) + "_ci95_low_s", q->low_s);
+        n.write_attribute(std::string(name) + "_ci95_high_s", q->high_s);
+      }
+      std::vector<double> low, high;
+      for (const Interval& i : g.yield95) {
+        low.push_back(i.low);
+        high.push_back(i.high);
+      }
+      std::vector<std::int64_t> alive(g.alive.begin(), g.alive.end());
+      n.write_dataset("ages_s", g.ages_s, {g.ages_s.size()});
+      n.write_dataset("alive", alive, {alive.size()});
+      n.write_dataset("yield_ci95_low", low, {low.size()});
+      n.write_dataset("yield_ci95_high", high, {high.size()});
+      n.write_dataset("trial", g.trials, {g.trials.size()});
+      n.write_dataset("ttf_s", g.ttf_s, {g.ttf_s.size()});
+    }
   });
 }
 

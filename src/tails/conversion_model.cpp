@@ -78,6 +78,12 @@ ConversionModel::ConversionModel(ConversionSetup setup) : setup_(std::move(setup
         "variation.die_gradient_sigma_rel: the die gradient depends on the tile's place, "
         "which one conversion does not have");
   if (hw.ir_drop()) problem(hw.source + ": wires.*: IR drop is not in the tail model");
+  if (v.table)
+    problem(
+        "variation.device_table: a measured table is not in the tail model (its lognormal "
+        "programming error is)");
+  if (v.flicker_q > 0)
+    problem("variation.flicker_q: 1/f read noise per level is not in the tail model");
   if (!problems.empty()) throw ConfigError("high-sigma conversion model:" + problems);
   // Which parts vary is a property of the setup, not of a point: the sampler's flags depend on
   // the die-level shifts it was given, so they are taken at shifts of one σ each (a source with

@@ -80,9 +80,11 @@ DieVariates die_variates_of(const VariationConfig& v, const Corner& corner,
 }
 
 void scale_sigmas(VariationConfig& v, HardwareConfig& hw, double s) {
-  for (double* sigma : {&v.cell_sigma_on, &v.cell_sigma_off, &v.alpha_spread_rel, &v.avt_mv_um,
-                        &v.sense_abeta_pct_um, &v.dac_unit_sigma_rel, &v.die_gradient_sigma_rel,
-                        &v.tile_sigma_rel, &v.drift_nu_on_sigma, &v.drift_nu_off_sigma})
+  for (double* sigma :
+       {&v.cell_sigma_on, &v.cell_sigma_off, &v.alpha_spread_rel, &v.avt_mv_um,
+        &v.sense_abeta_pct_um, &v.dac_unit_sigma_rel, &v.die_gradient_sigma_rel, &v.tile_sigma_rel,
+        &v.drift_nu_on_sigma, &v.drift_nu_off_sigma, &v.drift_nu_sigma_slope,
+        &v.drift_nu_sigma_at_gmax, &v.drift_nu_sigma_min, &v.drift_nu_sigma_max})
     *sigma *= s;
   hw.trim_dac_sigma_rel *= s;
 }

@@ -1,5 +1,7 @@
 #include "rapmc/variation/pvt_sampler.h"
 
+#include "rapmc/variation/pcm_aging.h"
+
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
@@ -24,12 +26,17 @@ double thermal_shot_counts2(const HardwareConfig& hw, double temp_c, double exce
   return per_siemens * dg / (dg * hw.v_read * dg * hw.v_read);
 }
 
+double normal_cdf(double n) {
+  return 0.5 * std::erfc(-n / std::sqrt(2.0));
+}
+
 }  // namespace
 
 PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const HardwareConfig& hw,
                        std::uint64_t seed, std::uint64_t trial)
     : v_(v), op_(op), hw_(hw), seed_(seed), trial_(trial) {
   levels_ = (1 << hw.cell_bits) - 1;
+  dg_siemens_ = (hw.g_on_siemens - hw.g_off_siemens) / levels_;
   g_off_norm_ = hw.g_off_siemens / ((hw.g_on_siemens - hw.g_off_siemens) / levels_);
   const double vdd_ratio = op.vdd_v / v.vdd_nominal_v;
   supply_factor_ = v.ratiometric ? 1.0 : vdd_ratio;
@@ -46,6 +53,14 @@ PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const
   noise_.floor_lsb = v.read_noise_rel_ion * (g_off_norm_ + levels_) / hw.lsb_counts;
   noise_.per_g_counts2 = thermal_shot_counts2(hw, op.temp_c, v.bitline_excess_noise);
   noise_.cell_rel = v.cell_read_noise_rel;
+  if (v.flicker_q > 0) {  // 1/f noise: each level's own σ, the time-independent part with it
+    for (int level = 0; level <= static_cast<int>(levels_); ++level) {
+      const double f =
+          flicker_sigma_rel(v, (g_off_norm_ + level) / (g_off_norm_ + levels_), op.time_s);
+      noise_.cell_rel_by_level.push_back(
+          std::sqrt(v.cell_read_noise_rel * v.cell_read_noise_rel + f * f));
+    }
+  }
   noise_.comparator_lsb = v.comparator_noise_mv * 1e-3 *
                           std::sqrt((op.temp_c + ZERO_CELSIUS_K) / (v.t0_c + ZERO_CELSIUS_K)) *
                           std::sqrt(v.comparator_noise_ref_wl_um2 / hw.comparator_wl_um2) *
@@ -58,9 +73,11 @@ PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const
     gradient_y_ = v.die_gradient_sigma_rel * n01(spatial);
   }
   drift_ = v.drifts(op.time_s);
-  drift_log_t_ = v.drift_log_time(op.time_s);
-  varies_cells_ = drift_ || v.cell_sigma_on > 0 || v.cell_sigma_off > 0 || v.stuck_on_prob > 0 ||
-                  v.stuck_off_prob > 0 ||
+  drift_log_t_ = v.drift_log_time(op.drift_age(v));
+  cal_log_t_ = drift_ ? v.drift_log_time(op.cal_drift_age_s) : 0.0;
+  gain_cal_temp_c_ = std::isnan(op.cal_temp_c) ? hw.cal_temp_c : op.cal_temp_c;
+  varies_cells_ = drift_ || v.table || v.cell_sigma_on > 0 || v.cell_sigma_off > 0 ||
+                  v.stuck_on_prob > 0 || v.stuck_off_prob > 0 ||
                   ((v.alpha_on_per_k != 0 || v.alpha_off_per_k != 0) && dt != 0) ||
                   op.g_on_shift != 0 || op.g_off_shift != 0 || supply_factor_ != 1.0;
   varies_sense_ = sense_sigma_v_ != 0 || sense_gain_sigma_ > 0;
@@ -107,17 +124,18 @@ double PvtSampler::cell_value(double level, double n_prog, double n_alpha,
                               const Normals& drift) const {
   const double f = level / levels_;  // 0 = off state, 1 = on state
   const double g_nom = g_off_norm_ + level;
-  const double sigma = v_.cell_sigma_off + f * (v_.cell_sigma_on - v_.cell_sigma_off);
+  // The programmed conductance: a measured table inverted at Φ(n_prog), or lognormal.
+  const double programmed =
+      v_.table ? v_.table->quantile(static_cast<int>(level), normal_cdf(n_prog)) / dg_siemens_
+               : g_nom * std::exp(cell_sigma(f) * n_prog - 0.5 * cell_sigma(f) * cell_sigma(f));
   const double alpha = (v_.alpha_off_per_k + f * (v_.alpha_on_per_k - v_.alpha_off_per_k)) *
                        (1.0 + v_.alpha_spread_rel * n_alpha);
   const double shift = op_.g_off_shift + f * (op_.g_on_shift - op_.g_off_shift);
   const double dt = op_.temp_c - v_.t0_c;
-  double value = g_nom * std::exp(sigma * n_prog - 0.5 * sigma * sigma) * (1.0 + alpha * dt) *
-                 (1.0 + shift) * supply_factor_;
+  double value = programmed * (1.0 + alpha * dt) * (1.0 + shift) * supply_factor_;
   if (drift_) {
-    const double mu = v_.drift_nu_off_mean + f * (v_.drift_nu_on_mean - v_.drift_nu_off_mean);
-    const double s = v_.drift_nu_off_sigma + f * (v_.drift_nu_on_sigma - v_.drift_nu_off_sigma);
-    value *= std::exp(-std::abs(mu + s * drift()) * drift_log_t_);
+    const DriftExponent nu = drift_exponent(v_, g_nom / (g_off_norm_ + levels_), f);
+    value *= std::exp(-std::abs(nu.mean + nu.sigma * drift()) * drift_log_t_);
   }
   return value;
 }
@@ -185,43 +203,66 @@ void PvtSampler::sense_stage(double n_gain, double n_offset, double n_dac, float
 }
 
 double PvtSampler::on_cell_drift(const Normals& drift, int cells) const {
-  double sum = 0;
-  for (int i = 0; i < cells; ++i)
-    sum += std::exp(-std::abs(v_.drift_nu_on_mean + v_.drift_nu_on_sigma * drift()) * drift_log_t_);
-  return sum / cells;
+  const DriftExponent nu = drift_exponent(v_, 1.0, 1.0);
+  if (cal_log_t_ == 0) {  // calibrated at programming: the reference's drift from then
+    double sum = 0;
+    for (int i = 0; i < cells; ++i)
+      sum += std::exp(-std::abs(nu.mean + nu.sigma * drift()) * drift_log_t_);
+    return sum / cells;
+  }
+  double now = 0, then = 0;
+  for (int i = 0; i < cells; ++i) {
+    const double exponent = std::abs(nu.mean + nu.sigma * drift());
+    now += std::exp(-exponent * drift_log_t_);
+    then += std::exp(-exponent * cal_log_t_);
+  }
+  return now / then;
 }
 
 double PvtSampler::replica_ratio(const Normals& cells, double temp_c, double supply,
-                                 const Normals* drift) const {
+                                 const Normals* drift, double log_t) const {
   const double sigma = v_.cell_sigma_on, dt = temp_c - v_.t0_c;
+  const DriftExponent nu = drift_exponent(v_, 1.0, 1.0);
   double sum = 0;
   for (int i = 0; i < hw_.replica_cells; ++i) {
     const double n_prog = cells();
     const double n_alpha = cells();
     const double alpha = v_.alpha_on_per_k * (1.0 + v_.alpha_spread_rel * n_alpha);
-    const double aged = drift && drift_ ? on_cell_drift(*drift, 1) : 1.0;
-    sum += std::exp(sigma * n_prog - 0.5 * sigma * sigma) * (1.0 + alpha * dt) * aged;
+    const double aged =
+        drift && drift_ ? std::exp(-std::abs(nu.mean + nu.sigma * (*drift)()) * log_t) : 1.0;
+    const double programmed =
+        v_.table
+            ? v_.table->quantile(static_cast<int>(levels_), normal_cdf(n_prog)) / hw_.g_on_siemens
+            : std::exp(sigma * n_prog - 0.5 * sigma * sigma);
+    sum += programmed * (1.0 + alpha * dt) * aged;
   }
   return sum / hw_.replica_cells * (1.0 + op_.g_on_shift) * supply;
 }
 
-double PvtSampler::reference_scale(const Normals& replica, const Normals& drift) const {
+double PvtSampler::reference_scale(const Normals& replica, const Normals& drift,
+                                   const pim::WireAttenuation& wires) const {
   const double adc_gain = 1.0 + op_.adc_gain_shift;
   const double sense_gain = 1.0 + op_.cmos_corner * v_.corner_sense_gain_rel;
   // Global drift compensation: the reference follows the drift measured on the ADC's own
-  // on-state reference cells (a replica reference drifts with the array by itself).
-  const double compensation = drift_ && hw_.drift_compensation == DriftCompensation::GLOBAL
-                                  ? on_cell_drift(drift, hw_.drift_ref_cells)
-                                  : 1.0;
+  // on-state reference cells (a replica reference drifts with the array by itself), read now
+  // and at calibration through the same column's wires.
+  const double compensation =
+      drift_ && hw_.drift_compensation == DriftCompensation::GLOBAL
+          ? on_cell_drift(drift, hw_.drift_ref_cells) * (wires.now / wires.at_cal)
+          : 1.0;
   switch (hw_.reference) {
     case ReferenceCal::NONE:
       return adc_gain / sense_gain * compensation;
     case ReferenceCal::REPLICA:  // read through a matched sense stage: its gain cancels
-      return adc_gain * replica_ratio(replica, op_.temp_c, supply_factor_, &drift);
+      return adc_gain * replica_ratio(replica, op_.temp_c, supply_factor_, &drift, drift_log_t_) *
+             wires.now;
     case ReferenceCal::ONE_POINT: {
       // The chain's gain measured once at calibration on the calibration column, corrected in
       // steps of gain_trim_step_rel; what drifts after that stays.
-      const double measured = replica_ratio(replica, hw_.cal_temp_c, cal_supply_factor_);
+      // Recalibrated after programming: its replica cells had drifted by then.
+      const double measured = replica_ratio(replica, gain_cal_temp_c_, cal_supply_factor_,
+                                            cal_log_t_ > 0 ? &drift : nullptr, cal_log_t_) *
+                              wires.at_cal;
       const double want = measured * sense_gain / adc_gain;  // correction that reads it right
       const double step = hw_.gain_trim_step_rel;
       const double applied = step > 0 ? 1.0 + std::round((want - 1.0) / step) * step : want;
@@ -231,8 +272,18 @@ double PvtSampler::reference_scale(const Normals& replica, const Normals& drift)
   return adc_gain / sense_gain * compensation;
 }
 
-void PvtSampler::adc(const std::string& layer, int row_tile, int adc_index,
-                     std::span<float> p) const {
+void PvtSampler::calibration_cells(const std::string& layer, int row_tile, int rows, int cols,
+                                   std::span<float> g) const {
+  OperatingPoint cal = op_;
+  cal.temp_c = gain_cal_temp_c_;
+  cal.vdd_v = v_.vdd_nominal_v * hw_.cal_vdd_scale;
+  cal.time_s = op_.cal_time_s;
+  cal.drift_age_s = op_.cal_drift_age_s;
+  PvtSampler(v_, cal, hw_, seed_, trial_).cells(layer, row_tile, rows, cols, g);
+}
+
+void PvtSampler::adc(const std::string& layer, int row_tile, int adc_index, std::span<float> p,
+                     const pim::WireAttenuation& wires) const {
   const std::uint64_t instance = adc_instance(layer, row_tile, adc_index);
   KeyedStream stream(seed_, RngDomain::COMPARATOR, trial_, instance);
   KeyedStream trim(seed_, RngDomain::TRIM, trial_, instance);
@@ -240,12 +291,13 @@ void PvtSampler::adc(const std::string& layer, int row_tile, int adc_index,
   KeyedStream drift(seed_, RngDomain::DRIFT, trial_, mix64(instance ^ 0xd71f7));
   boost::random::normal_distribution<double> n01(0.0, 1.0);
   adc_params([&] { return n01(stream); }, [&] { return n01(trim); }, [&] { return n01(replica); },
-             [&] { return n01(drift); }, p);
+             [&] { return n01(drift); }, p, wires);
 }
 
 void PvtSampler::adc_params(const Normals& comparator, const Normals& trim, const Normals& replica,
-                            const Normals& drift, std::span<float> p) const {
-  const double scale = reference_scale(replica, drift);
+                            const Normals& drift, std::span<float> p,
+                            const pim::WireAttenuation& wires) const {
+  const double scale = reference_scale(replica, drift, wires);
   const double shift = hw_.threshold_shift_lsb();  // thresholds between reachable counts
   const double fixed_v = op_.adc_offset_lsb * v_lsb_;
   auto offset = [&] {

@@ -6,8 +6,12 @@
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/keyed_rng.h"
+#include "rapmc/variation/pcm_aging.h"
 
 namespace rapmc {
+namespace {
+const std::vector<std::string> DRIFT_LAWS{"log", "linear"};
+}  // namespace
 
 VariationConfig VariationConfig::none() {
   VariationConfig v;
@@ -23,6 +27,9 @@ VariationConfig VariationConfig::none() {
   v.cell_read_noise_rel = 0;
   v.comparator_noise_mv = 0;
   v.drift_nu_on_mean = v.drift_nu_on_sigma = v.drift_nu_off_mean = v.drift_nu_off_sigma = 0;
+  v.drift_nu_mean_slope = v.drift_nu_mean_at_gmax = v.drift_nu_mean_min = v.drift_nu_mean_max = 0;
+  v.drift_nu_sigma_slope = v.drift_nu_sigma_at_gmax = 0;
+  v.drift_nu_sigma_min = v.drift_nu_sigma_max = 0;
   return v;
 }
 
@@ -75,6 +82,26 @@ VariationConfig read_variation(TomlReader& r, const std::string& p) {
   d("drift_nu_off_mean", v.drift_nu_off_mean, 0, 1);
   d("drift_nu_off_sigma", v.drift_nu_off_sigma, 0, 1);
   d("drift_t0_s", v.drift_t0_s, 1e-9, 1e10);
+  v.drift_law = static_cast<DriftLaw>(
+      r.get_choice(p + "drift_law", static_cast<int>(v.drift_law), DRIFT_LAWS));
+  d("drift_nu_mean_slope", v.drift_nu_mean_slope, -1, 1);
+  d("drift_nu_mean_at_gmax", v.drift_nu_mean_at_gmax, -1, 1);
+  d("drift_nu_mean_min", v.drift_nu_mean_min, 0, 1);
+  d("drift_nu_mean_max", v.drift_nu_mean_max, 0, 1);
+  d("drift_nu_sigma_slope", v.drift_nu_sigma_slope, -1, 1);
+  d("drift_nu_sigma_at_gmax", v.drift_nu_sigma_at_gmax, -1, 1);
+  d("drift_nu_sigma_min", v.drift_nu_sigma_min, 0, 1);
+  d("drift_nu_sigma_max", v.drift_nu_sigma_max, 0, 1);
+  d("drift_activation_ev", v.drift_activation_ev, 0, 5);
+  d("flicker_q", v.flicker_q, 0, 1);
+  d("flicker_exponent", v.flicker_exponent, 0, 2);
+  d("flicker_q_max", v.flicker_q_max, 0, 10);
+  d("flicker_t_read_s", v.flicker_t_read_s, 1e-12, 1);
+  if (v.drift_nu_mean_min > v.drift_nu_mean_max)
+    r.problem(p + "drift_nu_mean_min", "exceeds drift_nu_mean_max");
+  if (v.drift_nu_sigma_min > v.drift_nu_sigma_max)
+    r.problem(p + "drift_nu_sigma_min", "exceeds drift_nu_sigma_max");
+  v.device_table = r.get_string(p + "device_table", v.device_table);
   const std::string key = p + "ratiometric";
   if (r.has(key)) v.ratiometric = r.get_int(key, 1, 0, 1) == 1;
   if (v.stuck_on_prob + v.stuck_off_prob > 1)
@@ -86,9 +113,15 @@ double VariationConfig::drift_log_time(double time_s) const {
   return std::log1p(time_s / drift_t0_s);
 }
 
+double VariationConfig::drift_age_s(double time_s, double temp_c) const {
+  return time_s * arrhenius_factor(drift_activation_ev, t0_c, temp_c);
+}
+
 bool VariationConfig::drifts(double time_s) const {
-  return time_s > 0 && (drift_nu_on_mean > 0 || drift_nu_on_sigma > 0 || drift_nu_off_mean > 0 ||
-                        drift_nu_off_sigma > 0);
+  if (time_s <= 0) return false;
+  if (drift_law == DriftLaw::LOG) return drift_nu_mean_max > 0 || drift_nu_sigma_max > 0;
+  return drift_nu_on_mean > 0 || drift_nu_on_sigma > 0 || drift_nu_off_mean > 0 ||
+         drift_nu_off_sigma > 0;
 }
 
 Corner parse_corner(const std::string& name, double temp_c) {

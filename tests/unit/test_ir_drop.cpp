@@ -15,6 +15,7 @@
 #include "rapmc/pim/chip.h"
 #include "rapmc/pim/ir_drop.h"
 #include "rapmc/pim/pim_mvm.h"
+#include "rapmc/variation/pvt_sampler.h"
 #include "test_support.h"
 
 using namespace rapmc;
@@ -23,14 +24,14 @@ using namespace rapmc::pim;
 namespace {
 
 // The whole tile as one nodal system, built node by node with nothing shared with the solver:
-// the driver output node of each active row, its row-line nodes, the midpoint between each
-// cell and its access device, a bitline node at every row position (active or not) and one
-// below the last row; the sense stage's input resistance to ground. Dense solve (Armadillo).
-// Returns each bitline's current into its sense stage.
+// the driver output node of each active row (and of its far driver), its row-line nodes, the
+// midpoint between each cell and its access device, a bitline node at every row position (active or
+// not) and one below the last row; the sense stage's input resistance to ground. Dense solve
+// (Armadillo). Returns each bitline's current into its sense stage.
 std::vector<double> dense_reference(const TileWires& w, const std::vector<int>& rows,
                                     const std::vector<float>& g, int cols) {
   const int n = static_cast<int>(rows.size()), R = w.tile_rows;
-  const int drv = 0, line = n, mid = line + n * cols, bit = mid + n * cols;
+  const int drv = 0, line = n, mid = line + n * cols, far = mid + n * cols, bit = far + n;
   const int N = bit + (R + 1) * cols;
   arma::mat A(N, N, arma::fill::zeros);
   arma::vec b(N, arma::fill::zeros);
@@ -48,6 +49,10 @@ std::vector<double> dense_reference(const TileWires& w, const std::vector<int>& 
   for (int j = 0; j < n; ++j) {
     to_source(drv + j, 1.0 / w.driver);
     link(drv + j, line + j * cols, 1.0 / w.row_segment);
+    if (w.both_ends) {  // the far driver: its own output node, one segment after the last cell
+      to_source(far + j, 1.0 / w.driver);
+      link(far + j, line + j * cols + cols - 1, 1.0 / w.row_segment);
+    }
     for (int c = 0; c + 1 < cols; ++c)
       link(line + j * cols + c, line + j * cols + c + 1, 1.0 / w.row_segment);
     for (int c = 0; c < cols; ++c) {
@@ -149,7 +154,8 @@ TEST_CASE("IR drop, exact solver: agrees with an independent dense nodal solve t
                       .access = res(gen),
                       .driver = res(gen),
                       .sense = res(gen),
-                      .tile_rows = R};
+                      .tile_rows = R,
+                      .both_ends = trial % 2 == 1};
     const auto rows = random_rows(gen, R, 1 + trial % R);
     std::vector<float> g(rows.size() * cols);
     for (float& x : g) x = static_cast<float>(cell(gen));
@@ -190,6 +196,24 @@ TEST_CASE("IR drop: closed forms of a uniform row line and of one cell on a bitl
       double fast_total = 0;
       for (float x : fast) fast_total += x;
       CHECK(std::abs(fast_total - want) <= 1e-5 * want);  // float storage of the profile
+    }
+  }
+  SUBCASE("one active row driven from both ends: a ladder closed at both ends") {
+    // Sources at k = 0 and k = C + 1, nodes k = 1..C: V_k = cosh((k − m)θ)/cosh(mθ),
+    // m = (C + 1)/2, cosh θ = 1 + ρG/2 (the driver's resistance 0).
+    for (const auto& [C, rho, G] : {std::tuple{129, 49.5e-6, 1.0101}, std::tuple{16, 0.05, 0.3}}) {
+      const TileWires w{.row_segment = rho, .tile_rows = 128, .both_ends = true};
+      const std::vector<int> rows{3};
+      const std::vector<float> g(static_cast<std::size_t>(C), static_cast<float>(G));
+      const double Gf = static_cast<float>(G), m = (C + 1) / 2.0;
+      const double theta = std::acosh(1.0 + rho * Gf / 2.0);
+      std::vector<double> got(static_cast<std::size_t>(C));
+      ir_solve_exact(w, rows, g, C, got);
+      const auto C_ = C;  // Clang 14 lambdas cannot capture a structured binding
+      CAPTURE(C_);
+      for (int k = 1; k <= C; ++k)
+        CHECK(std::abs(got[k - 1] - Gf * std::cosh((k - m) * theta) / std::cosh(m * theta)) <=
+              1e-12 * Gf);
     }
   }
   SUBCASE("one active cell, bitline and sense resistance only: a series circuit") {
@@ -317,9 +341,9 @@ struct EngineRun {
 };
 
 EngineRun run_engine(const IntModel& q, const HardwareConfig& h, const std::vector<std::int8_t>& x,
-                     int rows) {
+                     int rows, const DeviceSampler* sampler = nullptr) {
   const AnalogNominal analog;
-  const ChipInstance chip(q, h, analog);
+  const ChipInstance chip(q, h, sampler ? *sampler : analog);
   const PimMvm pim(chip, q.settings.act_bits);
   EngineRun r;
   r.acc.resize(static_cast<std::size_t>(rows) * q.embed.out);
@@ -372,6 +396,38 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "Calibration through the wires in the engine: a one-point gain calibrated through the access "
+    "devices reads every count right; calibrated without them, the 9 % loss flips codes") {
+  // Nominal devices (no variation, no noise), K = 7 sparse reads of a 3-bit flash ADC, the
+  // shipped 50 µS cells behind 2 kΩ access devices: each on cell loses 1/11 of its current,
+  // a 7-count read reads 6.36 counts.
+  const IntModel q = test::random_layers(5, 200, 24);
+  std::mt19937 gen(13);  // test fixture only
+  std::uniform_int_distribution<int> xd(-128, 127);
+  const int rows = 6;
+  std::vector<std::int8_t> x(static_cast<std::size_t>(rows) * q.embed.in);
+  for (auto& e : x) e = static_cast<std::int8_t>(xd(gen));
+  HardwareConfig h;
+  h.adc = AdcType::FLASH;
+  h.enob = 3;
+  h.r_access_ohm = 2000.0;
+  h.reference = ReferenceCal::ONE_POINT;
+  h.gain_trim_step_rel = 0.0;
+  const VariationConfig none = VariationConfig::none();
+  const PvtSampler sampler(none, OperatingPoint{}, h, 3, 0);
+  h.calibration_through_wires = true;
+  const EngineRun through = run_engine(q, h, x, rows, &sampler);
+  h.calibration_through_wires = false;
+  const EngineRun ideal_cal = run_engine(q, h, x, rows, &sampler);
+  CHECK(through.total.conversions > 0);
+  CHECK(through.total.code_errors == 0);
+  CHECK(ideal_cal.total.code_errors > 0);
+  // Without wires the same chip reads exactly as well.
+  h.r_access_ohm = 0.0;
+  CHECK(run_engine(q, h, x, rows, &sampler).total.code_errors == 0);
+}
+
 TEST_CASE("IR drop keys: a bad solver and out-of-range resistances are named together [E22]") {
   const std::string text = R"(
 [wires]
@@ -395,4 +451,76 @@ fast_sweeps = 1000
   CHECK(h.ir_solver == IrSolver::FAST);
   h.ir_solver = IrSolver::NONE;
   CHECK(!h.ir_drop());
+}
+
+TEST_CASE("Calibration through the wires: what the calibration column measures") {
+  SUBCASE("access devices only: every on cell loses G·R_acc/(1 + G·R_acc), the closed form") {
+    // The shipped 50 µS cells behind a 2 kΩ access device: 1/(1 + 0.1) = 0.909 of the current.
+    const double dg = 49.5e-6;
+    const TileWires w{.access = 2000.0 * dg, .tile_rows = 128};
+    std::mt19937 gen(7);  // test fixture only
+    const std::vector<float> tile = random_tile(gen, 128, 17, 0.05);
+    const auto g_on = static_cast<float>(1.0 + 0.5 / 49.5);
+    for (int position : {0, 8, 17}) {
+      const double got = ir_calibration_gain(w, tile, 17, position, 16, g_on);
+      CHECK(std::abs(got - 1.0 / (1.0 + g_on * w.access)) <= 1e-12);
+    }
+  }
+  SUBCASE(
+      "row lines, drivers and access devices: a data column at the calibration column's "
+      "place reads with mean calibrated gain 1, within 3σ/√N") {
+    // N tiles of random cells (5 % lognormal programming error); in each, a probe column of
+    // on cells stands where the calibration column stood and is read with K = 7 random rows,
+    // as RAP reads. Its gain (current through the wires over its current without them) divided
+    // by the calibration column's is the calibrated gain of a data column there: its mean is 1,
+    // the rows' drops at that place averaging out (the calibration samples 16 of the rows).
+    TileWires w = study_wires();
+    w.bitline_segment = 0;  // the bitline's drop depends on the read's current (not calibrated)
+    w.sense = 0;
+    std::mt19937 gen(20261202);  // test fixture only
+    std::normal_distribution<double> n01;
+    const auto g_on = static_cast<float>(1.0 + 0.5 / 49.5);
+    for (bool both : {false, true}) {
+      w.both_ends = both;
+      for (int position : {64, 129}) {
+        const int N = 150, cols = 129;  // 128 data columns and the reference column
+        std::vector<double> calibrated;
+        double raw = 0;
+        for (int t = 0; t < N; ++t) {
+          const std::vector<float> tile = random_tile(gen, 128, cols, 0.05);
+          const double cal = ir_calibration_gain(w, tile, cols, position, 16, g_on);
+          const auto rows = random_rows(gen, 128, 7);
+          std::vector<float> g;
+          std::vector<float> probe;
+          for (int r : rows) {
+            const float* row = tile.data() + static_cast<std::size_t>(r) * cols;
+            g.insert(g.end(), row, row + position);
+            probe.push_back(static_cast<float>(g_on * std::exp(0.05 * n01(gen) - 0.05 * 0.05 / 2)));
+            g.push_back(probe.back());
+            g.insert(g.end(), row + position, row + cols);
+          }
+          std::vector<double> current(static_cast<std::size_t>(cols + 1));
+          ir_solve_exact(w, rows, g, cols + 1, current);
+          double ideal = 0;
+          for (float x : probe) ideal += x;
+          calibrated.push_back(current[static_cast<std::size_t>(position)] / ideal / cal);
+          raw += current[static_cast<std::size_t>(position)] / ideal / N;
+        }
+        double mean = 0, var = 0;
+        for (double x : calibrated) mean += x / N;
+        for (double x : calibrated) var += (x - mean) * (x - mean) / (N - 1);
+        const double se = std::sqrt(var / N);
+        CAPTURE(both);
+        CAPTURE(position);
+        CAPTURE(mean);
+        CAPTURE(se);
+        CHECK(se > 0);
+        CHECK(std::abs(mean - 1.0) <= 3.0 * se);
+        // Without calibration through the wires the same column reads low by the whole drop
+        // (about 9 % of it the access device's), far outside that bound.
+        CAPTURE(raw);
+        CHECK(raw < 1.0 - 0.05);
+      }
+    }
+  }
 }

@@ -313,7 +313,7 @@ TEST_CASE("frozen comparator offsets: wrong codes, crossed thresholds, a whole 4
     for (int a = 0; a < adcs; ++a) {
       std::vector<float> p(15);
       nominal_adc_params(AdcType::FLASH, 4, 0.0, p);
-      s.adc("layer", 0, a, p);
+      s.adc("layer", 0, a, p, {});
       out.push_back(p);
     }
     return out;
@@ -371,7 +371,7 @@ TEST_CASE("offset trim: residual uniform within ±½ step at calibration, drift 
     std::vector<float> p(7);
     for (int a = 0; a < 6000; ++a) {
       nominal_adc_params(AdcType::FLASH, 3, 0.0, p);
-      s.adc("layer", 0, a, p);
+      s.adc("layer", 0, a, p, {});
       for (int k = 0; k < 7; ++k) r.push_back(p[static_cast<std::size_t>(k)] - (k + 0.5));
     }
     return r;
@@ -419,7 +419,7 @@ TEST_CASE("reference calibration: replica tracks G_on at the operating point, on
     const PvtSampler s(v, op, h, 5, 0);
     std::vector<float> p(7);
     nominal_adc_params(AdcType::FLASH, 3, 0.0, p);
-    s.adc("layer", 0, static_cast<int>(adc), p);
+    s.adc("layer", 0, static_cast<int>(adc), p, {});
     return p[0] / 0.5;  // the first threshold, nominally ½ LSB
   };
   CHECK(scale(ReferenceCal::NONE, 0) == doctest::Approx(1.0));

@@ -2,11 +2,17 @@
 // frozen draws, and the closed-form code error rate of comparator offsets.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <memory>
 #include <numeric>
+#include <random>
 #include <set>
+#include <sstream>
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/keyed_rng.h"
@@ -14,7 +20,9 @@
 #include "rapmc/pim/adc.h"
 #include "rapmc/pim/chip.h"
 #include "rapmc/quant/int_model.h"
+#include "rapmc/variation/device_table.h"
 #include "rapmc/variation/die_sampling.h"
+#include "rapmc/variation/pcm_aging.h"
 #include "rapmc/variation/pvt_sampler.h"
 #include "test_support.h"
 
@@ -169,7 +177,7 @@ TEST_CASE(
     std::vector<float> p(7);
     for (int a = 0; a < 3000; ++a) {
       pim::nominal_adc_params(AdcType::FLASH, 3, 0.0, p);
-      s.adc("blocks/0/qkv", 0, a, p);
+      s.adc("blocks/0/qkv", 0, a, p, {});
       for (int k = 0; k < 7; ++k) o.push_back(p[k] - (k + 0.5));
     }
     return o;
@@ -196,7 +204,7 @@ TEST_CASE("flash code error rate from comparator offsets alone matches its close
   std::uint64_t errors = 0, n = 0;
   for (int a = 0; a < 20000; ++a) {
     pim::nominal_adc_params(AdcType::FLASH, 3, 0.0, p);
-    s.adc("layer", 0, a, p);
+    s.adc("layer", 0, a, p, {});
     for (int c = 1; c <= 6; ++c) {
       float m = 0;
       errors += pim::adc_convert(AdcType::FLASH, 3, p, static_cast<float>(c), c, m) != c;
@@ -268,6 +276,7 @@ std::pair<double, double> folded_normal(double mu, double sigma) {
 TEST_CASE(
     "drift: mean log-conductance after t is −E[ν]·log((t + t0)/t0) per state; none at t = 0") {
   VariationConfig v = VariationConfig::none();
+  v.drift_law = DriftLaw::LINEAR;  // the interpolated law's endpoints (the log law below)
   v.drift_nu_on_mean = 0.049;
   v.drift_nu_on_sigma = 0.008;
   v.drift_nu_off_mean = 0.096;
@@ -306,9 +315,87 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "drift per programmed level (aihwkit's log law in G/G_max), at 27 and 85 °C with an "
+    "Arrhenius factor: mean log-conductance equals −E|ν|·log((t·AF + t0)/t0)") {
+  // 2-bit cells (levels 0..3 of a differential mapping), the default log law; the reference
+  // values below are aihwkit's formulas written out here, not rapmc's functions.
+  VariationConfig v = VariationConfig::none();
+  const VariationConfig law;  // the shipped coefficients
+  v.drift_nu_mean_slope = law.drift_nu_mean_slope;
+  v.drift_nu_mean_at_gmax = law.drift_nu_mean_at_gmax;
+  v.drift_nu_mean_min = law.drift_nu_mean_min;
+  v.drift_nu_mean_max = law.drift_nu_mean_max;
+  v.drift_nu_sigma_slope = law.drift_nu_sigma_slope;
+  v.drift_nu_sigma_at_gmax = law.drift_nu_sigma_at_gmax;
+  v.drift_nu_sigma_min = law.drift_nu_sigma_min;
+  v.drift_nu_sigma_max = law.drift_nu_sigma_max;
+  v.drift_activation_ev = 0.6;  // a test value
+  HardwareConfig h = flash3();
+  h.cell_bits = 2;
+  h.mapping = WeightMapping::DIFFERENTIAL;
+  const double dg = (h.g_on_siemens - h.g_off_siemens) / 3.0;
+  const double g_off = h.g_off_siemens / dg;
+  const int rows = 128, cols = 256;
+  std::vector<float> nominal(static_cast<std::size_t>(rows) * cols);
+  for (std::size_t i = 0; i < nominal.size(); ++i) nominal[i] = static_cast<float>(g_off + i % 4);
+  const double t = 3.15e7;  // a year
+  for (double temp : {27.0, 85.0}) {
+    OperatingPoint op;
+    op.time_s = t;
+    op.temp_c = temp;
+    std::vector<float> g = nominal;
+    PvtSampler(v, op, h, 5, 0).cells("blocks/1/fc1", 0, rows, cols, g);
+    // Arrhenius: exp(Ea/k·(1/300.15 − 1/(T + 273.15))) with k = 8.617333e-5 eV/K.
+    const double af = std::exp(0.6 / 8.617333262e-5 * (1.0 / 300.15 - 1.0 / (temp + 273.15)));
+    const double L = std::log1p(t * af / 20.0);
+    CAPTURE(temp);
+    if (temp == 85.0) CHECK(af > 40.0);  // 85 °C ages a year's drift by over 40 years' worth
+    for (int level = 0; level < 4; ++level) {
+      const double x = (g_off + level) / (g_off + 3.0);  // G/G_max of the level's target
+      const double mu = std::clamp(-0.0155 * std::log(x) + 0.0244, 0.049, 0.1);
+      const double sigma = std::clamp(-0.0125 * std::log(x) - 0.0059, 0.008, 0.045);
+      std::vector<double> ln_ratio;
+      for (std::size_t i = static_cast<std::size_t>(level); i < g.size(); i += 4)
+        ln_ratio.push_back(std::log(g[i] / nominal[i]));
+      const auto [m, var] = folded_normal(mu, sigma);
+      const Moments got = moments(ln_ratio);
+      CAPTURE(level);
+      CAPTURE(got.mean);
+      CHECK(std::abs(got.mean - (-m * L)) <=
+            K_SIGMA * std::sqrt(var) * L / std::sqrt(static_cast<double>(got.n)));
+    }
+  }
+  // The two middle levels of a 2-bit cell: (0.049, 0.008) at both under this law, not the
+  // linear law's interpolation; the off state follows g_off_siemens.
+  const DriftExponent mid = drift_exponent(law, (g_off + 1.0) / (g_off + 3.0), 1.0 / 3.0);
+  CHECK(mid.mean == doctest::Approx(0.049));
+  CHECK(mid.sigma == doctest::Approx(0.008));
+}
+
+TEST_CASE("1/f read noise: σ per level grows as √ln((t + t_read)/(2·t_read)), aihwkit's form") {
+  VariationConfig v = VariationConfig::none();
+  v.flicker_q = 0.0088;
+  const HardwareConfig h = flash3();
+  const double g_off = h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
+  for (double t : {0.0, 3600.0, 3.15e7, 3.15e8}) {
+    OperatingPoint op;
+    op.time_s = t;
+    const pim::ReadNoise rn = PvtSampler(v, op, h, 1, 0).read_noise();
+    REQUIRE(rn.cell_rel_by_level.size() == 2);
+    const double grow = std::sqrt(std::log((t + 20.0 + 250e-9) / (2.0 * 250e-9)));
+    const double x_off = g_off / (g_off + 1.0);
+    CAPTURE(t);
+    CHECK(rn.cell_rel_by_level[1] == doctest::Approx(0.0088 * grow).epsilon(1e-12));
+    CHECK(rn.cell_rel_by_level[0] ==
+          doctest::Approx(std::min(0.0088 / std::pow(x_off, 0.65), 0.2) * grow).epsilon(1e-12));
+  }
+}
+
+TEST_CASE(
     "drift compensation: each ADC's reference follows the drift of its reference cells; the "
     "mean column gain returns to 1 within σ/√N_ref") {
   VariationConfig v = VariationConfig::none();
+  v.drift_law = DriftLaw::LINEAR;
   v.drift_nu_on_mean = 0.049;
   v.drift_nu_on_sigma = 0.008;
   HardwareConfig h = flash3();
@@ -332,7 +419,7 @@ TEST_CASE(
     std::vector<double> gain;  // a column's effective gain: its cells' drift / the reference's
     for (int a = 0; a < 400; ++a) {
       pim::nominal_adc_params(h.adc, h.enob, 0.0, p);
-      s.adc("blocks/2/fc2", 0, a, p);
+      s.adc("blocks/2/fc2", 0, a, p, {});
       gain.push_back(pop / (p[0] / 0.5));  // threshold k = 0 at ½·scale
     }
     const Moments m = moments(gain);
@@ -515,4 +602,111 @@ TEST_CASE("die sampling: importance weights are φ/q, average 1, and estimate a 
   CHECK(plain.p == 0.5);
   CHECK(plain.ess == 4);
   CHECK(plain.events == 2);
+}
+
+namespace {
+
+// Two-sample Kolmogorov–Smirnov statistic: the largest gap between two empirical CDFs.
+double ks_statistic(std::vector<double> a, std::vector<double> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  std::size_t i = 0, j = 0;
+  double d = 0;
+  while (i < a.size() && j < b.size()) {
+    const double x = std::min(a[i], b[j]);
+    while (i < a.size() && a[i] <= x) ++i;
+    while (j < b.size() && b[j] <= x) ++j;
+    d = std::max(d, std::abs(static_cast<double>(i) / static_cast<double>(a.size()) -
+                             static_cast<double>(j) / static_cast<double>(b.size())));
+  }
+  return d;
+}
+
+std::string write_file(const test::TempDir& dir, const std::string& name, const std::string& text) {
+  const std::string path = dir.file(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("measured device table: cells follow the table (two-sample KS test at α = 0.001)") {
+  test::TempDir dir;
+  // A measured-looking table of samples: a bimodal on state and a heavy-tailed off state.
+  std::mt19937 gen(20261202);  // test fixture only
+  std::normal_distribution<double> n01;
+  std::string csv = "level,g_siemens\n";
+  std::vector<std::vector<double>> table(2);
+  for (int i = 0; i < 1500; ++i) {
+    const double on = (i % 3 ? 48e-6 : 55e-6) * std::exp(0.04 * n01(gen));
+    const double off = 0.5e-6 * std::exp(0.6 * n01(gen));
+    table[1].push_back(on);
+    table[0].push_back(off);
+    std::ostringstream row;
+    row << std::setprecision(17) << "1," << on << "\n0," << off << "\n";
+    csv += row.str();
+  }
+  VariationConfig v = VariationConfig::none();
+  v.device_table = write_file(dir, "device.csv", csv);
+  v.table = std::make_shared<const DeviceTable>(DeviceTable::load(v.device_table, 2));
+  const HardwareConfig h = flash3();
+  const double dg = h.g_on_siemens - h.g_off_siemens;
+  const double g_off = h.g_off_siemens / dg;
+  const int rows = 64, cols = 128;
+  std::vector<float> g(static_cast<std::size_t>(rows) * cols);
+  for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(g_off + (i % 2));
+  const PvtSampler s(v, OperatingPoint{}, h, 9, 0);
+  CHECK(s.varies_cells());
+  s.cells("blocks/0/fc1", 0, rows, cols, g);
+  std::vector<std::vector<double>> got(2);
+  for (std::size_t i = 0; i < g.size(); ++i) got[i % 2].push_back(g[i] * dg);
+  for (int level : {0, 1}) {
+    const std::vector<double>& want = table[static_cast<std::size_t>(level)];
+    const double n = static_cast<double>(got[static_cast<std::size_t>(level)].size());
+    const double m = static_cast<double>(want.size());
+    const double critical = std::sqrt(-std::log(0.001 / 2) / 2) * std::sqrt((n + m) / (n * m));
+    const double d = ks_statistic(got[static_cast<std::size_t>(level)], want);
+    CAPTURE(level);
+    CAPTURE(d);
+    CHECK(d < critical);
+    // And it can fail: the lognormal cells of the default model are another distribution.
+    if (level == 1) {
+      VariationConfig lognormal = VariationConfig::none();
+      lognormal.cell_sigma_on = lognormal.cell_sigma_off = 0.05;
+      std::vector<float> g2(g.size());
+      for (std::size_t i = 0; i < g2.size(); ++i) g2[i] = static_cast<float>(g_off + (i % 2));
+      PvtSampler(lognormal, OperatingPoint{}, h, 9, 0).cells("blocks/0/fc1", 0, rows, cols, g2);
+      std::vector<double> on;
+      for (std::size_t i = 1; i < g2.size(); i += 2) on.push_back(g2[i] * dg);
+      CHECK(ks_statistic(on, want) > critical);
+    }
+  }
+  // The shipped PCM table (quantile form) loads, and its on-state mean is the programmed target.
+  const DeviceTable pcm = DeviceTable::load("data/devices/pcm_aihwkit_1bit.csv", 2);
+  CHECK(pcm.mean(1) == doctest::Approx(50e-6).epsilon(0.01));
+  CHECK(pcm.quantile(1, 0.5) == doctest::Approx(50e-6).epsilon(1e-6));
+}
+
+TEST_CASE("measured device table: a bad table is refused, naming the file, row and rule") {
+  test::TempDir dir;
+  const struct {
+    const char* text;
+    const char* message;
+  } cases[] = {
+      {"level,p,g_siemens\n0,0.5,1e-6\n0,0.4,2e-6\n1,0.5,5e-5\n",
+       "t.csv:3: level 0: p is not increasing (quantiles must be monotone)"},
+      {"level,p,g_siemens\n0,0.4,2e-6\n0,0.5,1e-6\n1,0.5,5e-5\n",
+       "t.csv:3: level 0: g_siemens decreases as p grows (quantiles must be monotone)"},
+      {"level,g_siemens\n0,1e-6\n", "t.csv: level 1 is missing"},
+      {"level,g_siemens\n0,1e-6\n2,5e-5\n", "t.csv:3: level 2 is not one of 0..1"},
+      {"level,conductance\n0,1e-6\n", "t.csv:1: the header must be"},
+      {"level,g_siemens\n0,abc\n1,5e-5\n", "t.csv:2: 'abc' is not a number"},
+      {"level,p,g_siemens\n0,1.5,1e-6\n1,0.5,5e-5\n", "t.csv:2: p = 1.5 is not in (0, 1)"},
+  };
+  for (const auto& c : cases) {
+    const std::string path = write_file(dir, "t.csv", c.text);
+    CAPTURE(c.text);
+    CHECK_THROWS_WITH_AS(DeviceTable::load(path, 2), test::has(c.message), ConfigError);
+  }
+  CHECK_THROWS_AS(DeviceTable::load(dir.file("absent.csv"), 2), IoError);
 }

@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "rapmc/data/subset.h"
 #include "rapmc/infer/pipeline.h"
+#include "rapmc/mc/mission.h"
 #include "rapmc/pim/hardware.h"
 #include "rapmc/quant/int_model.h"
 #include "rapmc/variation/die_sampling.h"
@@ -34,7 +36,8 @@ struct CampaignPoint {
   Corner corner;
   TempMode temp_mode = TempMode::FIXED;
   double temp_min_c = -40, temp_max_c = 125;
-  SamplingConfig sampling;  // how trials draw their die ([sampling]); its σ scale applied
+  SamplingConfig sampling;        // how trials draw their die ([sampling]); its σ scale applied
+  std::optional<MissionAge> age;  // with [lifetime]: the age this point evaluates
 };
 
 struct Campaign {
@@ -56,6 +59,7 @@ struct Campaign {
   std::string hardware_file;
   TriggerConfig trigger;
   double yield_accuracy = 0.85;  // yield = P(accuracy >= this), in (0, 1)
+  MissionProfile mission;        // [lifetime]: every point evaluated at every age
   /// True if some point weighs its trials (importance sampling).
   bool weighted() const;
   std::vector<CampaignPoint> points;

@@ -37,6 +37,9 @@ struct MappedLayer {
   /// g[(rt·tile_rows + i)·stride + col]: conductance normalised to one count; empty when the
   /// instance has ideal cells.
   std::vector<float> g;
+  /// With a level-dependent cell noise (ReadNoise::cell_rel_by_level): each cell's σ per read,
+  /// in counts, laid out as g; empty otherwise.
+  std::vector<float> noise_amp;
   /// With the fast IR-drop solver: the row-line voltage at each cell (relative to V_read) with
   /// the bitlines at ground (ir_row_profile), laid out as g; empty otherwise.
   std::vector<float> v_row;
@@ -124,6 +127,15 @@ class ChipInstance {
   void map_rtn(MappedLayer& m, const std::string& name) const;
   // The fast IR-drop solver's row profiles of every row of every tile of `m`.
   void map_row_profiles(MappedLayer& m) const;
+  // Row tile `rt` of `m` (weights `w` [out × in]) as one slab [tile_rows × stride]: nominal
+  // levels, then the sampler's cells (at the read, or at calibration) and tile gains.
+  void sample_slab(const MappedLayer& m, const std::int8_t* w, int rt, bool at_calibration,
+                   float* slab) const;
+  // Each cell's noise amplitude σ(level)·G of `m` (weights `w`) into m.noise_amp.
+  void map_noise_amplitudes(MappedLayer& m, const std::int8_t* w) const;
+  // What each tile's calibration column measures through the wires, [rt·col_tiles + ct]
+  // (docs/design.md, "Calibration through the wires"); all 1 when it does not apply.
+  std::vector<WireAttenuation> calibration_wires(const MappedLayer& m, const std::int8_t* w) const;
   HardwareConfig hw_;
   const DeviceSampler* sampler_;
   std::vector<std::string> counter_names_;

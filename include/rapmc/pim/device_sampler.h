@@ -20,10 +20,17 @@ struct ReadNoise {
   double per_g_counts2 = 0;   // variance per count of active conductance (thermal + shot), counts²
   double cell_rel = 0;        // σ of one active cell's current, relative to it
   double comparator_lsb = 0;  // σ of one comparator decision, LSB
+  /// When a cell's relative σ depends on its programmed level (1/f noise, docs/design.md "1/f
+  /// read noise"): that σ per level (0 = off .. 2^cell_bits − 1), in place of cell_rel; the
+  /// chip then keeps every cell's noise amplitude σ·G (MappedLayer::noise_amp) and ΣG² above
+  /// becomes Σ(σ·G)². Empty otherwise.
+  std::vector<double> cell_rel_by_level;
   /// True if a bitline carries noise.
-  bool bitline() const { return floor_lsb > 0 || per_g_counts2 > 0 || cell_rel > 0; }
+  bool bitline() const { return floor_lsb > 0 || per_g_counts2 > 0 || cells(); }
   /// True if the bitline noise depends on the cells' conductances.
-  bool conductance_dependent() const { return per_g_counts2 > 0 || cell_rel > 0; }
+  bool conductance_dependent() const { return per_g_counts2 > 0 || cells(); }
+  /// True if the cells' own current fluctuates.
+  bool cells() const { return cell_rel > 0 || !cell_rel_by_level.empty(); }
 };
 
 /// A cell with random telegraph noise: its current sits a/2 above or below its value, a fresh
@@ -32,6 +39,15 @@ struct RtnCell {
   int row = 0;          // row within the row tile
   int col = 0;          // slab column (reference columns included)
   float amplitude = 0;  // a, peak to peak, in counts
+};
+
+/// What the calibration column of one tile measures through its wires and access devices
+/// (ir_calibration_gain()): its current relative to the same cells' without them, with the
+/// tile's cells as they are at this read and as they were at calibration. 1 without IR drop,
+/// or when calibration is taken as ideal (hardware calibration.through_wires = 0).
+struct WireAttenuation {
+  double now = 1.0;
+  double at_cal = 1.0;
 };
 
 class DeviceSampler {
@@ -53,6 +69,12 @@ class DeviceSampler {
                            double /*x*/, double /*y*/) const {
     return 1.0;
   }
+  /// The same slab's conductances as they were when the chip was calibrated (calibration
+  /// temperature and supply, before any drift), for the calibration reads through the wires.
+  virtual void calibration_cells(const std::string& layer, int row_tile, int rows, int cols,
+                                 std::span<float> g_norm) const {
+    cells(layer, row_tile, rows, cols, g_norm);
+  }
   /// True if rtn_cells() selects cells with telegraph noise.
   virtual bool has_rtn() const { return false; }
   /// The cells of one row-tile slab of `layer` that show telegraph noise (frozen), in row
@@ -68,8 +90,9 @@ class DeviceSampler {
   /// True if adc() changes the ADC parameters.
   virtual bool varies_adcs() const { return false; }
   /// Parameters of one ADC instance (adc.h, LSB units), nominal on entry; modified in place.
+  /// `wires`: what its tile's calibration column measures through the wires.
   virtual void adc(const std::string& /*layer*/, int /*row_tile*/, int /*adc_index*/,
-                   std::span<float> /*params*/) const {}
+                   std::span<float> /*params*/, const WireAttenuation& /*wires*/) const {}
   /// Temporal noise of the read chain; none by default.
   virtual ReadNoise read_noise() const { return {}; }
   /// Key of the temporal-noise streams of this chip (the noise variables of every conversion,

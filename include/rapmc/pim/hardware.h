@@ -37,6 +37,14 @@ enum class DriftCompensation {
   NONE,    // what drifts stays (unless a replica reference tracks it)
   GLOBAL,  // each ADC's reference scaled by the drift measured on its own reference cells
 };
+enum class RowDrivers {
+  ONE_END,    // each row line driven from column 0's side (docs/design.md, "IR drop")
+  BOTH_ENDS,  // and from the far side as well (a second driver after the last column)
+};
+enum class CalibrationColumn {
+  TILE_END,   // each ADC's replica / calibration column after the tile's last column
+  MID_ARRAY,  // in the middle of the tile's columns
+};
 enum class IrSolver {
   NONE,   // wires and devices ideal: every active cell sees V_read (the resistances are ignored)
   FAST,   // row-line drop precomputed per row, bitline drop to first order per read
@@ -79,6 +87,11 @@ struct HardwareConfig {
   double cal_vdd_scale = 1.0;         // × nominal V_DD at calibration; assumed
   DriftCompensation drift_compensation = DriftCompensation::NONE;
   int drift_ref_cells = 128;  // on-state reference cells per ADC measured for it; assumed
+  // Where the replica / calibration and drift-reference columns stand, and whether their reads
+  // go through the tile's wires and access devices (docs/design.md, "Calibration through the
+  // wires"); both matter only with IR drop.
+  CalibrationColumn calibration_column = CalibrationColumn::TILE_END;
+  bool calibration_through_wires = true;
   // Wires and devices around the cells (docs/design.md, "IR drop"); all 0 = no IR drop.
   IrSolver ir_solver = IrSolver::FAST;
   double r_row_segment_ohm = 0.0;      // Ω per cell pitch of a row line; assumed (off)
@@ -86,6 +99,7 @@ struct HardwareConfig {
   double r_access_ohm = 0.0;           // Ω, access device on resistance per cell; assumed (off)
   double r_driver_ohm = 0.0;           // Ω, row driver output resistance; assumed (off)
   double r_sense_ohm = 0.0;            // Ω, sense-stage input resistance; assumed (off)
+  RowDrivers row_drivers = RowDrivers::ONE_END;
   int ir_fast_sweeps = 2;  // block Gauss-Seidel sweeps after the fast solver's start (ir_drop.h)
   // Schedule.
   MvmSchedule schedule = MvmSchedule::SPARSE;
@@ -150,5 +164,7 @@ std::string to_string(OffsetTrim t);
 std::string to_string(ReferenceCal r);
 std::string to_string(IrSolver s);
 std::string to_string(DriftCompensation d);
+std::string to_string(RowDrivers d);
+std::string to_string(CalibrationColumn c);
 
 }  // namespace rapmc

@@ -2,10 +2,11 @@
 // access devices, the wordline drivers and the sense stages' inputs turn a read into a resistive
 // network. Geometry (assumed, docs/configuration.md "wires"): each active row line is driven
 // from one end (column 0's side) by a driver of output resistance R_drv, one row segment before
-// the first cell; each bitline ends one bitline segment after the tile's last row in its sense
-// stage, a virtual ground behind an input resistance R_sense. A cell is its conductance G in
-// series with its access device (on resistance R_acc); rows not driven have their access
-// devices off, so their cells carry no current (1T1R).
+// the first cell (with drivers at both ends, also from the far side, one row segment after the
+// last column: the mitigation `wires.row_drivers = "both_ends"`); each bitline ends one bitline
+// segment after the tile's last row in its sense stage, a virtual ground behind an input resistance
+// R_sense. A cell is its conductance G in series with its access device (on resistance R_acc); rows
+// not driven have their access devices off, so their cells carry no current (1T1R).
 //
 // All quantities are normalised: voltages to V_read, conductances to one count (ΔG, the step of
 // one cell level), resistances to 1/ΔG (R·ΔG), currents to ΔG·V_read (counts). A read of n
@@ -27,6 +28,7 @@ struct TileWires {
   double driver = 0;           // row driver output resistance
   double sense = 0;            // sense-stage input resistance (virtual-ground quality)
   int tile_rows = 128;         // rows of the tile: the sense stage sits below row tile_rows − 1
+  bool both_ends = false;      // row lines driven from both ends (a second driver R_drv)
   /// Read nonlinearity b = β·V_read²: a cell (with its access device) at x·V_read carries
   /// gs·x·(1 + b·x²)/(1 + b), one count still being an on-cell's current at V_read.
   double nonlinear = 0;
@@ -80,5 +82,15 @@ struct IrWork {
 void ir_solve_fast(const TileWires& w, std::span<const int> rows, std::span<const float> g,
                    std::span<const float> v_row, int cols, int sweeps, float* current,
                    IrWork& work);
+
+/// What a calibration read through the wires measures (docs/design.md, "Calibration through
+/// the wires"): a calibration column of `cells` on-state cells of conductance `g_cal`, spread
+/// evenly over the tile's rows (row ⌊(i + ½)·tile_rows/cells⌋), read with those rows driven, so
+/// that the tile's own cells on them load the row lines. The column stands before tile column
+/// `position` (0..cols; cols = after the last, the reference column included); `tile` holds
+/// the tile's cells [tile_rows × cols] row-major. Returns the column's current through the
+/// wires and access devices (exact solve) over cells·g_cal, its current without them.
+double ir_calibration_gain(const TileWires& w, std::span<const float> tile, int cols, int position,
+                           int cells, float g_cal);
 
 }  // namespace rapmc::pim

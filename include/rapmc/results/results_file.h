@@ -49,6 +49,9 @@ class ResultsWriter {
   /// Rows (trials) already in point p's table.
   std::uint64_t rows(std::size_t point) const;
   /// Point p's table as written so far.
+  /// With [lifetime]: /lifetime, each group's time to failure per trial and its statistics
+  /// (results/lifetime_statistics.h; docs/formats.md), from the points' tables.
+  void write_lifetime(const Campaign& c);
   PointTable table(std::size_t point) const;
   /// Appends records (in trial order, continuing the table) and flushes the file.
   void append(std::size_t point, std::span<const TrialRecord> records);

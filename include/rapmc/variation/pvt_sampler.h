@@ -52,8 +52,12 @@ class PvtSampler final : public pim::DeviceSampler {
   /// shift)/(corner sense gain) uncalibrated, tracking a replica column, or set by a one-point
   /// calibration (docs/design.md, "Calibration and trim"); offsets are the die-level offset plus
   /// σ_os·n, σ_os = A_VT/√(W·L)·(1 + tempco·(T − T0)), trimmed at calibration or not.
-  void adc(const std::string& layer, int row_tile, int adc_index,
-           std::span<float> params) const override;
+  void adc(const std::string& layer, int row_tile, int adc_index, std::span<float> params,
+           const pim::WireAttenuation& wires) const override;
+  /// cells() at the calibration temperature and supply, before drift (a sampler of the same
+  /// chip at that operating point: the same draws).
+  void calibration_cells(const std::string& layer, int row_tile, int rows, int cols,
+                         std::span<float> g_norm) const override;
 
   /// Bitline and comparator noise at the operating point (device_sampler.h, ReadNoise).
   pim::ReadNoise read_noise() const override { return noise_; }
@@ -75,19 +79,23 @@ class PvtSampler final : public pim::DeviceSampler {
   /// from `drift` only when the operating point drifts.
   double cell_value(double level, double n_prog, double n_alpha, const Normals& drift) const;
   /// Mean on-state conductance of a replica column, relative to nominal, at temperature temp_c
-  /// and supply factor `supply` (two variates per cell from `cells`). With `drift` (a read at
-  /// the operating time), each replica cell also drifts by its own exponent from it.
+  /// and supply factor `supply` (two variates per cell from `cells`). With `drift`, each
+  /// replica cell also drifts by its own exponent from it, by log((t + t0)/t0) = `log_t`.
   double replica_ratio(const Normals& cells, double temp_c, double supply,
-                       const Normals* drift = nullptr) const;
+                       const Normals* drift = nullptr, double log_t = 0) const;
   /// The threshold scale of one ADC (its replica / calibration column from `replica`, the drift
-  /// of its reference or replica cells from `drift`).
-  double reference_scale(const Normals& replica, const Normals& drift) const;
-  /// Mean drift factor ((t + t0)/t0)^−ν of `cells` on-state cells (one variate each).
+  /// of its reference or replica cells from `drift`, what those columns' reads lose in the
+  /// wires from `wires`).
+  double reference_scale(const Normals& replica, const Normals& drift,
+                         const pim::WireAttenuation& wires = {}) const;
+  /// Mean drift factor ((t + t0)/t0)^−ν of `cells` on-state cells (one variate each), now
+  /// over the same at the last calibration (a reference measured then and now).
   double on_cell_drift(const Normals& drift, int cells) const;
   /// The parameters of one ADC instance (adc()'s rule) from its sources: the comparator
   /// offsets and DAC units, their trim DACs, its replica cells and its reference cells' drift.
   void adc_params(const Normals& comparator, const Normals& trim, const Normals& replica,
-                  const Normals& drift, std::span<float> params) const;
+                  const Normals& drift, std::span<float> params,
+                  const pim::WireAttenuation& wires = {}) const;
   /// The gain and offset (LSB) of one sense stage (sense()'s rule) from its variates.
   void sense_stage(double n_gain, double n_offset, double n_dac, float& gain,
                    float& offset_lsb) const;
@@ -105,6 +113,11 @@ class PvtSampler final : public pim::DeviceSampler {
   HardwareConfig hw_;
   std::uint64_t seed_, trial_;
   double g_off_norm_, levels_;
+  double dg_siemens_;  // S per count
+  /// σ of ln G of a cell at level fraction f (0 off .. 1 on), interpolated.
+  double cell_sigma(double f) const {
+    return v_.cell_sigma_off + f * (v_.cell_sigma_on - v_.cell_sigma_off);
+  }
   double v_lsb_;                          // V per LSB at the operating point
   double cmp_sigma_v_, cmp_sigma_cal_v_;  // comparator offset σ at op / cal temperature
   double sense_sigma_v_, sense_sigma_cal_v_;
@@ -115,6 +128,8 @@ class PvtSampler final : public pim::DeviceSampler {
   bool drift_ = false;
   double gradient_x_ = 0, gradient_y_ = 0;  // the die gradient of this trial
   double drift_log_t_ = 0;                  // log((t + t0)/t0)
+  double cal_log_t_ = 0;                    // the same at the last gain calibration
+  double gain_cal_temp_c_ = 27;             // temperature of the last gain calibration
 };
 
 }  // namespace rapmc

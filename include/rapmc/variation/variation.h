@@ -4,11 +4,19 @@
 // docs/configuration.md.
 #pragma once
 
+#include <limits>
+#include <memory>
 #include <string>
 
 #include "rapmc/io/toml_reader.h"
+#include "rapmc/variation/device_table.h"
 
 namespace rapmc {
+
+enum class DriftLaw {
+  LOG,     // aihwkit's PCM law in G/G_max per programmed level (pcm_aging.h)
+  LINEAR,  // interpolated between the off and on states' drift_nu_{on,off}_* (before issue 27)
+};
 
 struct VariationConfig {
   // Global, once per trial: die-level process shifts (relative σ).
@@ -54,19 +62,43 @@ struct VariationConfig {
   double die_gradient_sigma_rel = 0.0;  // assumed (off)
   double tile_sigma_rel = 0.0;          // σ of each tile's relative G shift; assumed (off)
   // Conductance drift after programming (docs/design.md, "Drift"): G(t) = G(t0)·((t + t0)/t0)^−ν
-  // with t the operating point's time since programming, ν = |μ + σ·n| per cell, μ and σ
-  // interpolated between the off and on states. Defaults: the PCM model of Joshi et al. 2020
-  // (as in aihwkit's PCMLikeNoiseModel) at G/G_max = 1 (on) and 0.01 (off).
+  // with t the operating point's time since programming (its equivalent at t0_c, by the
+  // Arrhenius factor of drift_activation_ev), ν = |μ + σ·n| per cell. μ and σ per programmed
+  // level by drift_law (pcm_aging.h): the log law's coefficients are the PCM model of Joshi et
+  // al. 2020 as aihwkit's PCMLikeNoiseModel implements it; the linear law's endpoints are that
+  // model at G/G_max = 1 (on) and 0.01 (off).
+  DriftLaw drift_law = DriftLaw::LOG;
+  double drift_nu_mean_slope = -0.0155;  // μ per unit of ln(G/G_max)
+  double drift_nu_mean_at_gmax = 0.0244;
+  double drift_nu_mean_min = 0.049, drift_nu_mean_max = 0.1;
+  double drift_nu_sigma_slope = -0.0125;  // σ per unit of ln(G/G_max)
+  double drift_nu_sigma_at_gmax = -0.0059;
+  double drift_nu_sigma_min = 0.008, drift_nu_sigma_max = 0.045;
+  double drift_activation_ev = 0.0;  // eV, Arrhenius energy of drift's time scale; assumed (off)
+  // 1/f read noise growing with the time since programming (docs/design.md, "1/f read noise"):
+  // per read, σ/G = Q(x)·√ln((t + t_read)/(2·t_read)), Q(x) = min(q/max(x^e, 1e-3), q_max),
+  // x = G/G_max of the programmed level. aihwkit's PCM values: q 0.0088, e 0.65, q_max 0.2,
+  // t_read 250 ns; off (q = 0) by default.
+  double flicker_q = 0.0;
+  double flicker_exponent = 0.65;
+  double flicker_q_max = 0.2;
+  double flicker_t_read_s = 250e-9;
   double drift_nu_on_mean = 0.049;
   double drift_nu_on_sigma = 0.008;
   double drift_nu_off_mean = 0.096;
   double drift_nu_off_sigma = 0.045;
   double drift_t0_s = 20.0;  // s: programming verified at t0 (drift reference)
+  // Measured device statistics (docs/design.md, "Measured device tables"): a CSV of each
+  // level's conductance distribution that replaces the lognormal programming error; "" = none.
+  std::string device_table;
+  std::shared_ptr<const DeviceTable> table;  // loaded by the campaign (the hardware's levels)
 
   /// All sources off (the nominal chip).
   static VariationConfig none();
   /// log((t + t0)/t0) of a read `time_s` after programming: the drift exponent's multiplier.
   double drift_log_time(double time_s) const;
+  /// The time at t0_c that drifts as much as `time_s` spent at temp_c (Arrhenius).
+  double drift_age_s(double time_s, double temp_c) const;
   /// True if a read `time_s` after programming sees drift.
   bool drifts(double time_s) const;
   /// σ of the offset of a device pair of gate area `wl_um2` (µm²), volts, at temperature temp_c.
@@ -97,6 +129,19 @@ struct OperatingPoint {
   double adc_offset_lsb = 0;
   double cmos_corner = 0;  // the corner's CMOS shift: SS −1, TT 0, FF +1
   double time_s = 0;       // s since programming (after t0)
+  /// s at variation.t0_c that drift as much as this chip's history has (< 0: time_s spent at
+  /// temp_c; a mission profile sets it from its temperatures).
+  double drift_age_s = -1;
+  /// The last gain calibration (one-point reference, drift-compensation baseline, calibration
+  /// reads through the wires): s from programming to it and that time's equivalent at t0_c
+  /// (0: at programming), and its temperature (NaN: the hardware's calibration.temp_c).
+  double cal_time_s = 0;
+  double cal_drift_age_s = 0;
+  double cal_temp_c = std::numeric_limits<double>::quiet_NaN();
+  /// The equivalent drift age: drift_age_s, or time_s at temp_c by `v`'s Arrhenius factor.
+  double drift_age(const VariationConfig& v) const {
+    return drift_age_s >= 0 ? drift_age_s : v.drift_age_s(time_s, temp_c);
+  }
 };
 
 enum class TempMode { FIXED, UNIFORM };
