@@ -112,6 +112,7 @@ std::vector<MissionAge> mission_ages(const MissionProfile& m, const VariationCon
     a.cal_drift_age_s = mission_drift_age(m, v, programmed, calibrated);
     a.cal_temp_c = temperature_at(m, calibrated);
     a.inferences = m.inference_rate_hz * a.age_s;
+    a.inferences_since_programming = m.inference_rate_hz * a.since_programming_s;
     out.push_back(a);
   }
   return out;
@@ -122,6 +123,8 @@ void apply_age(OperatingPoint& op, const MissionAge& a) {
   op.cal_time_s = a.cal_since_programming_s;
   op.cal_drift_age_s = a.cal_drift_age_s;
   if (a.recalibrated) op.cal_temp_c = a.cal_temp_c;
+  op.inferences_since_programming = a.inferences_since_programming;
+  op.inferences_total = a.inferences;
 }
 
 }  // namespace rapmc

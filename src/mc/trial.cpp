@@ -31,6 +31,17 @@ TrialSetup make_trial_setup(const Campaign& c, const CampaignPoint& p, const Int
   s.ideal_logits = ideal.logits;
   s.ideal_predictions = ideal.predictions;
   s.ideal_accuracy = ideal.accuracy;
+  const VariationConfig& v = p.variation;
+  if (p.age && c.mission.inference_rate_hz > 0 &&
+      (v.read_disturb_per_read > 0 || v.endurance_cycles > 0)) {
+    // The workload's wear, counted by the engine on the nominal chip over the images.
+    const pim::ChipInstance chip(q, p.hardware);
+    const pim::PimMvm pim(chip, q.settings.act_bits, pim::NoiseDraws::LAZY,
+                          pim::CountHistogram::OFF, pim::WearCounts::ON);
+    const auto counted = make_pipeline(c.pipeline, c.requant, &q, fp32, pim);
+    (void)evaluate(*counted, q.num_classes, images, quiet);
+    s.wear = pim::wear_profile(pim.counters(), images.size());
+  }
   return s;
 }
 
@@ -105,7 +116,7 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
   if (p.age) apply_age(die.op, *p.age);
   record_die(rec, die, p.sampling.sigma_scale);
   try {
-    const PvtSampler sampler(p.variation, die.op, p.hardware, c.seed, trial);
+    const PvtSampler sampler(p.variation, die.op, p.hardware, c.seed, trial, &s.wear);
     const pim::ChipInstance chip(*s.int_model, p.hardware, sampler);
     const pim::PimMvm pim(chip, s.int_model->settings.act_bits);
     const auto engine = make_pipeline(c.pipeline, c.requant, s.int_model, s.fp32, pim);

@@ -36,6 +36,10 @@ double ExactSquares::value() const {
 void LayerCounters::merge(const LayerCounters& o) {
   if (count_hist.size() < o.count_hist.size()) count_hist.resize(o.count_hist.size(), 0);
   for (std::size_t c = 0; c < o.count_hist.size(); ++c) count_hist[c] += o.count_hist[c];
+  if (row_reads.size() < o.row_reads.size()) row_reads.resize(o.row_reads.size(), 0);
+  for (std::size_t r = 0; r < o.row_reads.size(); ++r) row_reads[r] += o.row_reads[r];
+  writes += o.writes;
+  write_heads = std::max(write_heads, o.write_heads);
   reads += o.reads;
   conversions += o.conversions;
   cell_ops += o.cell_ops;

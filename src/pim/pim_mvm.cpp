@@ -189,8 +189,12 @@ std::uint64_t read_key(std::uint64_t call, int token, int rt, int plane, int chu
 
 }  // namespace
 
-PimMvm::PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws, CountHistogram counts)
-    : chip_(chip), act_bits_(act_bits), count_hist_(counts == CountHistogram::ON) {
+PimMvm::PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws, CountHistogram counts,
+               WearCounts wear)
+    : chip_(chip),
+      act_bits_(act_bits),
+      count_hist_(counts == CountHistogram::ON),
+      count_wear_(wear == WearCounts::ON) {
   if (act_bits < 2 || act_bits > 8)  // up to 8 bit-planes per input (run()'s plane lists)
     throw ModelError("PimMvm: act_bits = " + std::to_string(act_bits) + " outside 2..8");
   const HardwareConfig& hw = chip.hardware();
@@ -260,6 +264,14 @@ void PimMvm::mvm_attention(const AttentionOperand& op, const std::uint8_t* x, In
   const std::string array = chip_.counter_names()[slot] + "/" + std::to_string(op.head);
   const MappedLayer m =
       chip_.map_weights(array + "/write/" + std::to_string(sample), op.w, op.out, op.in);
+  if (count_wear_) {
+    Scratch& s = scratch_.local();
+    if (s.counters.size() != chip_.counter_names().size())
+      s.counters.resize(chip_.counter_names().size());
+    LayerCounters& c = s.counters[slot];
+    c.writes++;
+    c.write_heads = std::max(c.write_heads, static_cast<std::uint64_t>(op.head) + 1);
+  }
   run(m, slot, call_key(sample, slot, op.head), op.w, x, kind, rows, acc);
 }
 
@@ -341,6 +353,12 @@ void PimMvm::read(const MappedLayer& m, int rt, const int* rows, int n, int pw, 
   c.conversions += static_cast<std::uint64_t>(m.cols);
   c.cell_ops += static_cast<std::uint64_t>(n) * m.cols;
   c.on_counts += static_cast<std::uint64_t>(count_columns(m, rt, rows, n, s));
+  if (count_wear_) {  // every row this read drives
+    const int R = hw.tile_rows;
+    if (c.row_reads.size() < static_cast<std::size_t>(m.in))
+      c.row_reads.resize(static_cast<std::size_t>(m.in), 0);
+    for (int j = 0; j < n; ++j) c.row_reads[static_cast<std::size_t>(rt) * R + rows[j]]++;
+  }
   if (count_hist_) {
     if (c.count_hist.size() != ideal_of_count_.size()) c.count_hist.resize(ideal_of_count_.size());
     for (int col = 0; col < m.cols; ++col) c.count_hist[static_cast<std::size_t>(s.count[col])]++;

@@ -33,8 +33,8 @@ double normal_cdf(double n) {
 }  // namespace
 
 PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const HardwareConfig& hw,
-                       std::uint64_t seed, std::uint64_t trial)
-    : v_(v), op_(op), hw_(hw), seed_(seed), trial_(trial) {
+                       std::uint64_t seed, std::uint64_t trial, const pim::WearProfile* wear)
+    : v_(v), op_(op), hw_(hw), seed_(seed), trial_(trial), wear_(wear) {
   levels_ = (1 << hw.cell_bits) - 1;
   dg_siemens_ = (hw.g_on_siemens - hw.g_off_siemens) / levels_;
   g_off_norm_ = hw.g_off_siemens / ((hw.g_on_siemens - hw.g_off_siemens) / levels_);
@@ -76,7 +76,9 @@ PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const
   drift_log_t_ = v.drift_log_time(op.drift_age(v));
   cal_log_t_ = drift_ ? v.drift_log_time(op.cal_drift_age_s) : 0.0;
   gain_cal_temp_c_ = std::isnan(op.cal_temp_c) ? hw.cal_temp_c : op.cal_temp_c;
-  varies_cells_ = drift_ || v.table || v.cell_sigma_on > 0 || v.cell_sigma_off > 0 ||
+  const bool worn = wear && ((v.read_disturb_per_read > 0 && op.inferences_since_programming > 0) ||
+                             (v.endurance_cycles > 0 && op.inferences_total > 0));
+  varies_cells_ = drift_ || v.table || worn || v.cell_sigma_on > 0 || v.cell_sigma_off > 0 ||
                   v.stuck_on_prob > 0 || v.stuck_off_prob > 0 ||
                   ((v.alpha_on_per_k != 0 || v.alpha_off_per_k != 0) && dt != 0) ||
                   op.g_on_shift != 0 || op.g_off_shift != 0 || supply_factor_ != 1.0;
@@ -101,22 +103,50 @@ std::uint64_t PvtSampler::adc_instance(const std::string& layer, int row_tile, i
                                        static_cast<std::uint64_t>(adc_index) + 7));
 }
 
-void PvtSampler::cells(const std::string& layer, int row_tile, int, int, std::span<float> g) const {
+double PvtSampler::wear_stuck_probability(const std::string& layer) const {
+  if (!wear_ || v_.endurance_cycles <= 0 || op_.inferences_total <= 0) return 0.0;
+  const auto it = wear_->cell_writes.find(pim::attention_slot_of(layer));
+  if (it == wear_->cell_writes.end()) return 0.0;
+  const double cycles = op_.inferences_total * it->second;
+  return -std::expm1(-std::pow(cycles / v_.endurance_cycles, v_.endurance_weibull_shape));
+}
+
+void PvtSampler::cells(const std::string& layer, int row_tile, int rows, int cols,
+                       std::span<float> g) const {
   KeyedStream stream(seed_, RngDomain::CELL, trial_, cell_instance(layer, row_tile));
   boost::random::normal_distribution<double> n01(0.0, 1.0);
   boost::random::uniform_01<double> u01;
   KeyedStream drift(seed_, RngDomain::DRIFT, trial_, cell_instance(layer, row_tile));
   const Normals drift_normals = [&] { return n01(drift); };
+  // Endurance: a rewritten array's cells fail stuck, half on and half off (assumed).
+  const double worn = wear_stuck_probability(layer);
   for (float& cell : g) {
     const double n_prog = n01(stream);
     const double n_alpha = n01(stream);
     const double u_stuck = u01(stream);
     double level = std::round(static_cast<double>(cell) - g_off_norm_);
-    if (u_stuck < v_.stuck_on_prob)
+    if (u_stuck < v_.stuck_on_prob + 0.5 * worn)
       level = levels_;
-    else if (u_stuck < v_.stuck_on_prob + v_.stuck_off_prob)
+    else if (u_stuck < v_.stuck_on_prob + v_.stuck_off_prob + worn)
       level = 0;
     cell = static_cast<float>(cell_value(level, n_prog, n_alpha, drift_normals));
+  }
+  // Read disturb: each read of a row since programming moved its cells toward the on state.
+  if (!wear_ || v_.read_disturb_per_read <= 0 || op_.inferences_since_programming <= 0) return;
+  const auto it = wear_->row_reads.find(layer);
+  if (it == wear_->row_reads.end()) return;
+  const double on = g_off_norm_ + levels_;
+  for (int r = 0; r < rows; ++r) {
+    const auto row = static_cast<std::size_t>(row_tile) * static_cast<std::size_t>(rows) +
+                     static_cast<std::size_t>(r);
+    if (row >= it->second.size()) break;  // rows beyond the layer's inputs are never read
+    const double reads = op_.inferences_since_programming * it->second[row];
+    const double keep = std::exp(-v_.read_disturb_per_read * reads);
+    for (int c = 0; c < cols; ++c) {
+      float& cell = g[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) +
+                      static_cast<std::size_t>(c)];
+      cell = static_cast<float>(on - (on - cell) * keep);
+    }
   }
 }
 

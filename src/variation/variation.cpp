@@ -102,6 +102,9 @@ VariationConfig read_variation(TomlReader& r, const std::string& p) {
   if (v.drift_nu_sigma_min > v.drift_nu_sigma_max)
     r.problem(p + "drift_nu_sigma_min", "exceeds drift_nu_sigma_max");
   v.device_table = r.get_string(p + "device_table", v.device_table);
+  d("read_disturb_per_read", v.read_disturb_per_read, 0, 1);
+  d("endurance_cycles", v.endurance_cycles, 0, 1e18);
+  d("endurance_weibull_shape", v.endurance_weibull_shape, 0.1, 20);
   const std::string key = p + "ratiometric";
   if (r.has(key)) v.ratiometric = r.get_int(key, 1, 0, 1) == 1;
   if (v.stuck_on_prob + v.stuck_off_prob > 1)

@@ -4,8 +4,10 @@
 // failure recomputed from the trial tables.
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cmath>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -13,9 +15,14 @@
 #include "rapmc/mc/campaign.h"
 #include "rapmc/mc/mission.h"
 #include "rapmc/mc/runner.h"
+#include "rapmc/mc/trial.h"
+#include "rapmc/pim/chip.h"
+#include "rapmc/pim/pim_mvm.h"
+#include "rapmc/pim/wear.h"
 #include "rapmc/results/campaign_run.h"
 #include "rapmc/results/lifetime_statistics.h"
 #include "rapmc/results/results_reader.h"
+#include "rapmc/variation/pvt_sampler.h"
 #include "rapmc/variation/variation.h"
 #include "test_support.h"
 
@@ -175,4 +182,114 @@ TEST_CASE("a lifetime campaign: the same chips at every age; time to failure fro
     CHECK(g.ttf_s[i] == want);
   }
   for (std::size_t a = 1; a < 3; ++a) CHECK(g.alive[a] <= g.alive[a - 1]);
+}
+
+TEST_CASE("wear counts: the engine's row reads are the inputs' set bits, row by row, exactly") {
+  const IntModel q = test::random_layers(3, 200, 24);  // two row tiles
+  std::mt19937 gen(5);                                 // test fixture only
+  std::uniform_int_distribution<int> xd(-128, 127);
+  const int rows = 5;
+  std::vector<std::int8_t> x(static_cast<std::size_t>(rows) * q.embed.in);
+  for (auto& e : x) e = static_cast<std::int8_t>(xd(gen));
+  for (MvmSchedule schedule : {MvmSchedule::SPARSE, MvmSchedule::DENSE}) {
+    HardwareConfig h;
+    h.schedule = schedule;
+    h.enob = schedule == MvmSchedule::DENSE ? 8 : 3;
+    const pim::ChipInstance chip(q, h);
+    const pim::PimMvm engine(chip, q.settings.act_bits, pim::NoiseDraws::LAZY,
+                             pim::CountHistogram::OFF, pim::WearCounts::ON);
+    std::vector<std::int32_t> acc(static_cast<std::size_t>(rows) * q.embed.out);
+    engine.mvm(q.embed, x.data(), rows, acc.data());
+    const pim::Counters counted = engine.counters();
+    const std::vector<std::uint64_t>& got = counted.at("embed").row_reads;
+    REQUIRE(got.size() == static_cast<std::size_t>(q.embed.in));
+    // A row is driven by every bit-plane in which its input bit is 1 (two's complement,
+    // act_bits planes), in one read each.
+    const unsigned mask = (1u << q.settings.act_bits) - 1;
+    bool all = true;
+    for (int i = 0; i < q.embed.in; ++i) {
+      std::uint64_t want = 0;
+      for (int t = 0; t < rows; ++t)
+        want += static_cast<std::uint64_t>(
+            std::popcount(static_cast<unsigned>(static_cast<std::uint8_t>(
+                              x[static_cast<std::size_t>(t) * q.embed.in + i])) &
+                          mask));
+      all = all && got[static_cast<std::size_t>(i)] == want;
+    }
+    CAPTURE(to_string(schedule));
+    CHECK(all);
+  }
+}
+
+TEST_CASE("wear of a lifetime campaign: one write per attention cell per image, counted") {
+  // The shipped ViT with attention on the chip: each image writes every head's q·kᵀ and P·V
+  // array once.
+  const std::string life =
+      "[hardware]\nschedule.attention = \"pim\"\n[lifetime]\nages_s = [0.0, 1000.0]\n"
+      "inference_rate_hz = 10.0\n[variation]\nread_disturb_per_read = 1e-9\n"
+      "endurance_cycles = 1e6\n";
+  const Campaign c = parse_campaign(campaign(life), "life.toml");
+  const CampaignInputs in = load_campaign_inputs(c);
+  const TrialSetup s =
+      make_trial_setup(c, c.points[1], in.int_model, in.fp32 ? &*in.fp32 : nullptr, in.images);
+  REQUIRE(!s.wear.cell_writes.empty());
+  for (const auto& [slot, writes] : s.wear.cell_writes) {
+    CAPTURE(slot);
+    CHECK(writes == 1.0);
+  }
+  REQUIRE(s.wear.row_reads.count("blocks/0/fc1"));
+  CHECK(s.wear.row_reads.at("blocks/0/fc1").size() ==
+        static_cast<std::size_t>(in.int_model.blocks[0].fc1.in));
+  CHECK(s.wear.row_reads.count("blocks/0/attn_qk") == 0);
+}
+
+TEST_CASE("read disturb and endurance against their closed forms") {
+  VariationConfig v = VariationConfig::none();
+  v.read_disturb_per_read = 1e-6;
+  v.endurance_cycles = 1e5;
+  v.endurance_weibull_shape = 2.0;
+  HardwareConfig h;
+  const double g_off = h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
+  pim::WearProfile wear;
+  const int R = h.tile_rows, cols = 40;
+  wear.row_reads["blocks/0/fc1"].assign(static_cast<std::size_t>(R) + 10, 0.0);
+  for (int r = 0; r < R + 10; ++r)
+    wear.row_reads["blocks/0/fc1"][static_cast<std::size_t>(r)] = 0.5 * r;  // reads per inference
+  wear.cell_writes["blocks/0/attn_qk"] = 1.0;
+  OperatingPoint op;
+  op.inferences_since_programming = 2e4;
+  op.inferences_total = 5e4;
+  const PvtSampler s(v, op, h, 3, 0, &wear);
+  SUBCASE("read disturb: G_on − (G_on − G)·exp(−ε·N), N the row's reads since programming") {
+    std::vector<float> g(static_cast<std::size_t>(R) * cols);
+    for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(g_off + (i % 2));
+    s.cells("blocks/0/fc1", 1, R, cols, g);  // row tile 1: the layer's rows R..R+9 are read
+    const double on = g_off + 1.0;
+    for (int r : {0, 5, 9, 10, 100}) {
+      const double reads = r < 10 ? 2e4 * 0.5 * (R + r) : 0.0;
+      const double want = on - (on - g_off) * std::exp(-1e-6 * reads);
+      CAPTURE(r);
+      CHECK(g[static_cast<std::size_t>(r) * cols] == doctest::Approx(want).epsilon(1e-6));
+    }
+  }
+  SUBCASE("endurance: the stuck share is 1 − exp(−(W/W63)^β), W the array's writes") {
+    const int rows = 128, n_cols = 512;
+    std::vector<float> g(static_cast<std::size_t>(rows) * n_cols);
+    for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(g_off + (i % 2));
+    const std::vector<float> nominal = g;
+    s.cells("blocks/0/attn_qk/2/write/7", 0, rows, n_cols, g);
+    std::size_t flipped = 0;
+    for (std::size_t i = 0; i < g.size(); ++i) flipped += std::abs(g[i] - nominal[i]) > 0.5f;
+    // Half the stuck cells land on their own state: the flips are half the stuck ones.
+    const double p = -std::expm1(-std::pow(5e4 / 1e5, 2.0));
+    const double n = static_cast<double>(g.size());
+    const double expect = 0.5 * p;
+    CAPTURE(flipped);
+    CHECK(std::abs(static_cast<double>(flipped) / n - expect) <=
+          5.0 * std::sqrt(expect * (1 - expect) / n));
+    // A weight layer is not rewritten: no wear.
+    std::vector<float> w = nominal;
+    PvtSampler(v, op, h, 3, 0, &wear).cells("blocks/0/qkv", 0, rows, n_cols, w);
+    CHECK(w == nominal);
+  }
 }

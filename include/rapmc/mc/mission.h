@@ -29,15 +29,16 @@ struct MissionProfile {
 /// What one age of the mission means for the chip.
 struct MissionAge {
   std::size_t index = 0;
-  double age_s = 0;                    // s since the chip was first programmed
-  double temp_c = 27;                  // its temperature at this age's read
-  double since_programming_s = 0;      // s since the last programming (refresh)
-  double drift_age_s = 0;              // that time's equivalent at variation.t0_c (Arrhenius)
-  bool recalibrated = false;           // the gain calibration was redone after programming
-  double cal_since_programming_s = 0;  // s from programming to the last calibration
-  double cal_drift_age_s = 0;          // its equivalent at t0_c
-  double cal_temp_c = 27;              // temperature at that calibration (when recalibrated)
-  double inferences = 0;               // inferences run since first programming
+  double age_s = 0;                         // s since the chip was first programmed
+  double temp_c = 27;                       // its temperature at this age's read
+  double since_programming_s = 0;           // s since the last programming (refresh)
+  double drift_age_s = 0;                   // that time's equivalent at variation.t0_c (Arrhenius)
+  bool recalibrated = false;                // the gain calibration was redone after programming
+  double cal_since_programming_s = 0;       // s from programming to the last calibration
+  double cal_drift_age_s = 0;               // its equivalent at t0_c
+  double cal_temp_c = 27;                   // temperature at that calibration (when recalibrated)
+  double inferences = 0;                    // inferences run since first programming
+  double inferences_since_programming = 0;  // since the last programming
 };
 
 /// Reads [lifetime]; problems recorded in `r` naming the key: ages not strictly increasing or

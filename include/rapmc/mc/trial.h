@@ -15,6 +15,7 @@
 #include "rapmc/mc/trial_metrics.h"
 #include "rapmc/model/encoder_model.h"
 #include "rapmc/pim/counters.h"
+#include "rapmc/pim/wear.h"
 #include "rapmc/quant/int_model.h"
 
 namespace rapmc {
@@ -30,6 +31,9 @@ struct TrialSetup {
   arma::mat ideal_logits;           // the pipeline on exact digital MVMs
   std::vector<int> ideal_predictions;
   double ideal_accuracy = 0;  // of those predictions on the images' labels
+  /// The workload's reads and writes per inference (a lifetime campaign with read disturb or
+  /// endurance on; empty otherwise), counted on the nominal chip.
+  pim::WearProfile wear;
 };
 
 /// Evaluates the ideal reference of the point (in parallel over images).

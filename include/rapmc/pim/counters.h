@@ -53,6 +53,13 @@ struct LayerCounters {
   // Conversions by the exact count of their bitline (index = count); empty unless the engine
   // records counts (PimMvm, CountHistogram::ON).
   std::vector<std::uint64_t> count_hist;
+  // Wear of the workload (PimMvm, WearCounts::ON; docs/design.md, "Read disturb and
+  // endurance"): how many reads drove each input row of the layer (index = the row of the
+  // layer's input), and how many times an attention array of this slot was written (one
+  // operand into the array of one head) and over how many heads.
+  std::vector<std::uint64_t> row_reads;
+  std::uint64_t writes = 0;
+  std::uint64_t write_heads = 0;
 
   /// 10·log10(signal_sq / error_sq), +inf without error; NaN without conversions (a layer kept
   /// digital is not on the chip, not error-free).

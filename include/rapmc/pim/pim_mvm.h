@@ -34,6 +34,9 @@ enum class NoiseDraws { LAZY, EVERYWHERE };
 /// Whether the counters keep a histogram of every conversion's exact count (the count
 /// distribution of a workload, for the tail estimators: LayerCounters::count_hist).
 enum class CountHistogram { OFF, ON };
+/// Whether the counters keep the workload's wear: reads per input row, writes per attention
+/// array (LayerCounters::row_reads, writes; pim/wear.h).
+enum class WearCounts { OFF, ON };
 
 class PimMvm final : public MvmBackend {
  public:
@@ -43,7 +46,7 @@ class PimMvm final : public MvmBackend {
   /// any number of threads may drive the engine at once with the same results; the only
   /// mutable state is per-thread scratch, and the counters merge exactly.
   PimMvm(const ChipInstance& chip, int act_bits, NoiseDraws draws = NoiseDraws::LAZY,
-         CountHistogram counts = CountHistogram::OFF);
+         CountHistogram counts = CountHistogram::OFF, WearCounts wear = WearCounts::OFF);
   void mvm(const IntLinear& layer, const std::int8_t* x, int rows, std::int32_t* acc,
            std::uint64_t sample = 0) const override;
   /// True if the hardware places the attention products on the chip.
@@ -122,6 +125,7 @@ class PimMvm final : public MvmBackend {
   bool noisy_ = false;                        // temporal noise on bitlines or comparators
   bool everywhere_ = false;                   // NoiseDraws::EVERYWHERE
   bool count_hist_ = false;                   // CountHistogram::ON
+  bool count_wear_ = false;                   // WearCounts::ON
   int variables_ = 1;                         // noise variables per conversion
   std::vector<std::int32_t> ideal_of_count_;  // the ideal code of each count
   std::vector<float> nominal_params_;         // the ADC's nominal parameters (noisy nominal chips)

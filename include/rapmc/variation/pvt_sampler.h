@@ -9,14 +9,17 @@
 #include "rapmc/core/keyed_rng.h"
 #include "rapmc/pim/device_sampler.h"
 #include "rapmc/pim/hardware.h"
+#include "rapmc/pim/wear.h"
 #include "rapmc/variation/variation.h"
 
 namespace rapmc {
 
 class PvtSampler final : public pim::DeviceSampler {
  public:
+  /// `wear` (may be null): the workload's reads and writes per inference, for read disturb
+  /// and endurance at the operating point's inference counts; it must outlive the sampler.
   PvtSampler(const VariationConfig& v, const OperatingPoint& op, const HardwareConfig& hw,
-             std::uint64_t seed, std::uint64_t trial);
+             std::uint64_t seed, std::uint64_t trial, const pim::WearProfile* wear = nullptr);
   bool varies_cells() const override { return varies_cells_; }
   /// Per cell, always three draws in row-major order (programming error, temperature
   /// coefficient, stuck-at), so that changing one source leaves the others' draws unchanged:
@@ -126,6 +129,9 @@ class PvtSampler final : public pim::DeviceSampler {
   pim::ReadNoise noise_;
   bool varies_cells_, varies_adcs_, varies_sense_;
   bool drift_ = false;
+  const pim::WearProfile* wear_ = nullptr;
+  // The wear of one array (read disturb per row, stuck probability from its writes).
+  double wear_stuck_probability(const std::string& layer) const;
   double gradient_x_ = 0, gradient_y_ = 0;  // the die gradient of this trial
   double drift_log_t_ = 0;                  // log((t + t0)/t0)
   double cal_log_t_ = 0;                    // the same at the last gain calibration

@@ -88,6 +88,13 @@ struct VariationConfig {
   double drift_nu_off_mean = 0.096;
   double drift_nu_off_sigma = 0.045;
   double drift_t0_s = 20.0;  // s: programming verified at t0 (drift reference)
+  // Read disturb and endurance over a chip's life (docs/design.md, "Read disturb and
+  // endurance"; both off by default): each read of a row moves its cells toward the on state,
+  // G_on − (G_on − G)·exp(−ε·N) after N reads since programming; an attention array's cells
+  // fail stuck (half on, half off) after W writes with probability 1 − exp(−(W/W63)^β).
+  double read_disturb_per_read = 0.0;    // ε per read; assumed (off)
+  double endurance_cycles = 0.0;         // W63, writes; assumed (0: off)
+  double endurance_weibull_shape = 2.0;  // β; assumed
   // Measured device statistics (docs/design.md, "Measured device tables"): a CSV of each
   // level's conductance distribution that replaces the lognormal programming error; "" = none.
   std::string device_table;
@@ -138,6 +145,10 @@ struct OperatingPoint {
   double cal_time_s = 0;
   double cal_drift_age_s = 0;
   double cal_temp_c = std::numeric_limits<double>::quiet_NaN();
+  /// Inferences run since the weights were last programmed (read disturb) and since the chip
+  /// was first programmed (wear of rewritten arrays); a mission profile sets them.
+  double inferences_since_programming = 0;
+  double inferences_total = 0;
   /// The equivalent drift age: drift_age_s, or time_s at temp_c by `v`'s Arrhenius factor.
   double drift_age(const VariationConfig& v) const {
     return drift_age_s >= 0 ? drift_age_s : v.drift_age_s(time_s, temp_c);
