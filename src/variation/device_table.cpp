@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/io/hdf5.h"
 #include "rapmc/io/toml_reader.h"
 
 namespace rapmc {
@@ -36,15 +37,21 @@ double number(const std::string& text, const std::string& where) {
 
 }  // namespace
 
-DeviceTable DeviceTable::load(const std::string& path, int levels) {
+namespace {
+
+// One row of a table as read, with where it came from (file:line or file:/dataset[i]).
+struct Row {
+  double level = 0, p = 0, g = 0;
+  std::string where;
+};
+
+// The rows of a CSV file; `samples` set by its header.
+std::vector<Row> csv_rows(const std::string& path, bool& samples) {
   const std::string text = read_text_file(path);
-  DeviceTable t;
-  t.source_ = path;
-  t.p_.resize(static_cast<std::size_t>(levels));
-  t.g_.resize(static_cast<std::size_t>(levels));
   std::stringstream in(text);
   std::string line;
   std::vector<std::string> header;
+  std::vector<Row> rows;
   int row = 0;
   while (std::getline(in, line)) {
     ++row;
@@ -54,7 +61,7 @@ DeviceTable DeviceTable::load(const std::string& path, int levels) {
     if (header.empty()) {
       header = cells;
       if (header == std::vector<std::string>{"level", "g_siemens"})
-        t.samples_ = true;
+        samples = true;
       else if (header != std::vector<std::string>{"level", "p", "g_siemens"})
         throw ConfigError(where +
                           ": the header must be 'level,g_siemens' (samples) or "
@@ -64,29 +71,69 @@ DeviceTable DeviceTable::load(const std::string& path, int levels) {
     if (cells.size() != header.size())
       throw ConfigError(where + ": " + std::to_string(cells.size()) + " values, the header names " +
                         std::to_string(header.size()));
-    const double level_x = number(cells[0], where);
-    const int level = static_cast<int>(level_x);
-    if (level != level_x || level < 0 || level >= levels)
-      throw ConfigError(where + ": level " + cells[0] + " is not one of 0.." +
+    rows.push_back({number(cells[0], where), samples ? 0.0 : number(cells[1], where),
+                    number(cells.back(), where), where});
+  }
+  if (header.empty()) throw ConfigError(path + ": no header and no rows");
+  return rows;
+}
+
+// The rows of an HDF5 file: 1-D datasets `level`, `g_siemens` and, for quantiles, `p`.
+std::vector<Row> hdf5_rows(const std::string& path, bool& samples) {
+  const h5::File f = h5::File::open(path);
+  for (const char* name : {"level", "g_siemens"})
+    if (!f.exists(name))
+      throw ConfigError(path + ": no dataset '/" + name +
+                        "' (a device table holds /level, /g_siemens and, for quantiles, /p)");
+  samples = !f.exists("p");
+  const std::vector<double> level = f.read_double_dataset("level");
+  const std::vector<double> g = f.read_double_dataset("g_siemens");
+  const std::vector<double> p =
+      samples ? std::vector<double>(g.size()) : f.read_double_dataset("p");
+  if (level.size() != g.size() || p.size() != g.size())
+    throw ConfigError(path + ": /level, /g_siemens" + std::string(samples ? "" : " and /p") +
+                      " differ in length");
+  std::vector<Row> rows;
+  for (std::size_t i = 0; i < g.size(); ++i)
+    rows.push_back({level[i], p[i], g[i], path + ":/g_siemens[" + std::to_string(i) + "]"});
+  return rows;
+}
+
+}  // namespace
+
+DeviceTable DeviceTable::load(const std::string& path, int levels) {
+  DeviceTable t;
+  t.source_ = path;
+  t.p_.resize(static_cast<std::size_t>(levels));
+  t.g_.resize(static_cast<std::size_t>(levels));
+  const bool hdf5 = path.ends_with(".h5") || path.ends_with(".hdf5");
+  const std::vector<Row> rows = hdf5 ? hdf5_rows(path, t.samples_) : csv_rows(path, t.samples_);
+  for (const Row& r : rows) {
+    const int level = static_cast<int>(r.level);
+    std::ostringstream name;
+    name << r.level;
+    if (level != r.level || level < 0 || level >= levels)
+      throw ConfigError(r.where + ": level " + name.str() + " is not one of 0.." +
                         std::to_string(levels - 1) + " (array.cell_bits)");
-    const double g = number(cells.back(), where);
-    if (g < 0) throw ConfigError(where + ": g_siemens " + cells.back() + " is negative");
+    if (!std::isfinite(r.g) || r.g < 0)
+      throw ConfigError(r.where + ": g_siemens is negative or not finite");
     auto& ps = t.p_[static_cast<std::size_t>(level)];
     auto& gs = t.g_[static_cast<std::size_t>(level)];
     if (!t.samples_) {
-      const double p = number(cells[1], where);
-      if (!(p > 0 && p < 1)) throw ConfigError(where + ": p = " + cells[1] + " is not in (0, 1)");
-      if (!ps.empty() && !(p > ps.back()))
-        throw ConfigError(where + ": level " + cells[0] +
+      std::ostringstream p;
+      p << r.p;
+      if (!(r.p > 0 && r.p < 1))
+        throw ConfigError(r.where + ": p = " + p.str() + " is not in (0, 1)");
+      if (!ps.empty() && !(r.p > ps.back()))
+        throw ConfigError(r.where + ": level " + name.str() +
                           ": p is not increasing (quantiles must be monotone)");
-      if (!gs.empty() && g < gs.back())
-        throw ConfigError(where + ": level " + cells[0] +
+      if (!gs.empty() && r.g < gs.back())
+        throw ConfigError(r.where + ": level " + name.str() +
                           ": g_siemens decreases as p grows (quantiles must be monotone)");
-      ps.push_back(p);
+      ps.push_back(r.p);
     }
-    gs.push_back(g);
+    gs.push_back(r.g);
   }
-  if (header.empty()) throw ConfigError(path + ": no header and no rows");
   for (int l = 0; l < levels; ++l) {
     auto& gs = t.g_[static_cast<std::size_t>(l)];
     if (gs.empty())

@@ -16,6 +16,7 @@
 
 #include "rapmc/core/errors.h"
 #include "rapmc/core/keyed_rng.h"
+#include "rapmc/io/hdf5.h"
 #include "rapmc/mc/statistics.h"
 #include "rapmc/pim/adc.h"
 #include "rapmc/pim/chip.h"
@@ -709,4 +710,32 @@ TEST_CASE("measured device table: a bad table is refused, naming the file, row a
     CHECK_THROWS_WITH_AS(DeviceTable::load(path, 2), test::has(c.message), ConfigError);
   }
   CHECK_THROWS_AS(DeviceTable::load(dir.file("absent.csv"), 2), IoError);
+}
+
+TEST_CASE("measured device table in HDF5: the same columns as datasets give the same table") {
+  test::TempDir dir;
+  const DeviceTable csv = DeviceTable::load("data/devices/pcm_aihwkit_1bit.csv", 2);
+  std::vector<double> level, p, g;
+  for (int l = 0; l < 2; ++l)
+    for (std::size_t i = 0; i < csv.values(l).size(); ++i) {
+      level.push_back(l);
+      p.push_back(csv.probabilities(l)[i]);
+      g.push_back(csv.values(l)[i]);
+    }
+  {
+    const h5::File f = h5::File::create(dir.file("t.h5"));
+    f.write_dataset("level", level, {level.size()});
+    f.write_dataset("p", p, {p.size()});
+    f.write_dataset("g_siemens", g, {g.size()});
+  }
+  const DeviceTable h5t = DeviceTable::load(dir.file("t.h5"), 2);
+  for (double u : {0.0003, 0.01, 0.37, 0.5, 0.93, 0.9999})
+    for (int l : {0, 1}) CHECK(h5t.quantile(l, u) == csv.quantile(l, u));
+  {
+    const h5::File f = h5::File::create(dir.file("bad.h5"));
+    f.write_dataset("level", level, {level.size()});
+  }
+  CHECK_THROWS_WITH_AS(DeviceTable::load(dir.file("bad.h5"), 2),
+                       test::has("bad.h5: no dataset '/g_siemens'"), ConfigError);
+  CHECK_THROWS_AS(DeviceTable::load(write_file(dir, "junk.h5", "not hdf5"), 2), IoError);
 }

@@ -15,8 +15,10 @@ class DeviceTable {
   /// Reads `path`: a CSV with a header naming its columns, either `level,g_siemens` (samples:
   /// the empirical distribution) or `level,p,g_siemens` (quantiles: p strictly increasing in
   /// (0, 1) and g non-decreasing within each level; the distribution is linear between them and
-  /// holds its end values beyond). Levels are 0 (off) .. `levels` − 1, each present. ConfigError
-  /// naming the file, the row and the rule broken; IoError if it cannot be read.
+  /// holds its end values beyond); or an HDF5 file (.h5, .hdf5) with the same columns as 1-D
+  /// datasets /level, /g_siemens and, for quantiles, /p. Levels are 0 (off) .. `levels` − 1,
+  /// each present. ConfigError naming the file, the row and the rule broken; IoError if it
+  /// cannot be read or is not HDF5.
   static DeviceTable load(const std::string& path, int levels);
   /// The conductance (S) at cumulative probability u ∈ (0, 1) of level `level`.
   double quantile(int level, double u) const;
