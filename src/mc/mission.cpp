@@ -80,12 +80,17 @@ MissionProfile read_mission(TomlReader& r, double default_temp_c, double default
 
 double mission_drift_age(const MissionProfile& m, const VariationConfig& v, double from_s,
                          double to_s) {
+  return mission_equivalent_age(m, v, v.drift_activation_ev, from_s, to_s);
+}
+
+double mission_equivalent_age(const MissionProfile& m, const VariationConfig& v,
+                              double activation_ev, double from_s, double to_s) {
   double total = 0, start = 0;
   for (std::size_t k = 0; k <= m.ages_s.size() && start < to_s; ++k) {
     const double end = k < m.ages_s.size() ? m.ages_s[k] : to_s;
     const double temp = m.temperature_c[std::min(k, m.temperature_c.size() - 1)];
     const double lo = std::max(start, from_s), hi = std::min(end, to_s);
-    if (hi > lo) total += (hi - lo) * arrhenius_factor(v.drift_activation_ev, v.t0_c, temp);
+    if (hi > lo) total += (hi - lo) * arrhenius_factor(activation_ev, v.t0_c, temp);
     start = end;
   }
   return total;
@@ -107,6 +112,8 @@ std::vector<MissionAge> mission_ages(const MissionProfile& m, const VariationCon
             : programmed;
     a.since_programming_s = a.age_s - programmed;
     a.drift_age_s = mission_drift_age(m, v, programmed, a.age_s);
+    a.retention_age_s =
+        mission_equivalent_age(m, v, v.retention_activation_ev, programmed, a.age_s);
     a.recalibrated = calibrated > 0;
     a.cal_since_programming_s = calibrated - programmed;
     a.cal_drift_age_s = mission_drift_age(m, v, programmed, calibrated);
@@ -120,6 +127,7 @@ std::vector<MissionAge> mission_ages(const MissionProfile& m, const VariationCon
 
 void apply_age(OperatingPoint& op, const MissionAge& a) {
   op.drift_age_s = a.drift_age_s;
+  op.retention_age_s = a.retention_age_s;
   op.cal_time_s = a.cal_since_programming_s;
   op.cal_drift_age_s = a.cal_drift_age_s;
   if (a.recalibrated) op.cal_temp_c = a.cal_temp_c;

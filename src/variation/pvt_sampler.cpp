@@ -76,8 +76,10 @@ PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const
   drift_log_t_ = v.drift_log_time(op.drift_age(v));
   cal_log_t_ = drift_ ? v.drift_log_time(op.cal_drift_age_s) : 0.0;
   gain_cal_temp_c_ = std::isnan(op.cal_temp_c) ? hw.cal_temp_c : op.cal_temp_c;
-  const bool worn = wear && ((v.read_disturb_per_read > 0 && op.inferences_since_programming > 0) ||
-                             (v.endurance_cycles > 0 && op.inferences_total > 0));
+  const bool worn =
+      (wear && ((v.read_disturb_per_read > 0 && op.inferences_since_programming > 0) ||
+                (v.endurance_cycles > 0 && op.inferences_total > 0))) ||
+      (v.retention_tau_s > 0 && op.time_s > 0);
   varies_cells_ = drift_ || v.table || worn || v.cell_sigma_on > 0 || v.cell_sigma_off > 0 ||
                   v.stuck_on_prob > 0 || v.stuck_off_prob > 0 ||
                   ((v.alpha_on_per_k != 0 || v.alpha_off_per_k != 0) && dt != 0) ||
@@ -120,6 +122,11 @@ void PvtSampler::cells(const std::string& layer, int row_tile, int rows, int col
   const Normals drift_normals = [&] { return n01(drift); };
   // Endurance: a rewritten array's cells fail stuck, half on and half off (assumed).
   const double worn = wear_stuck_probability(layer);
+  // Retention loss: an amorphous cell of a weight array crystallised to the on state (the
+  // attention arrays are rewritten for every image).
+  const double lost = v_.retention_tau_s > 0 && pim::attention_slot_of(layer).empty()
+                          ? -std::expm1(-op_.retention_age(v_) / v_.retention_tau_s)
+                          : 0.0;
   for (float& cell : g) {
     const double n_prog = n01(stream);
     const double n_alpha = n01(stream);
@@ -129,6 +136,8 @@ void PvtSampler::cells(const std::string& layer, int row_tile, int rows, int col
       level = levels_;
     else if (u_stuck < v_.stuck_on_prob + v_.stuck_off_prob + worn)
       level = 0;
+    else if (u_stuck < v_.stuck_on_prob + v_.stuck_off_prob + worn + lost)
+      level = levels_;  // crystallised (an on cell stays on)
     cell = static_cast<float>(cell_value(level, n_prog, n_alpha, drift_normals));
   }
   // Read disturb: each read of a row since programming moved its cells toward the on state.

@@ -102,6 +102,8 @@ VariationConfig read_variation(TomlReader& r, const std::string& p) {
   if (v.drift_nu_sigma_min > v.drift_nu_sigma_max)
     r.problem(p + "drift_nu_sigma_min", "exceeds drift_nu_sigma_max");
   v.device_table = r.get_string(p + "device_table", v.device_table);
+  d("retention_tau_s", v.retention_tau_s, 0, 1e30);
+  d("retention_activation_ev", v.retention_activation_ev, 0, 10);
   d("read_disturb_per_read", v.read_disturb_per_read, 0, 1);
   d("endurance_cycles", v.endurance_cycles, 0, 1e18);
   d("endurance_weibull_shape", v.endurance_weibull_shape, 0.1, 20);
@@ -118,6 +120,10 @@ double VariationConfig::drift_log_time(double time_s) const {
 
 double VariationConfig::drift_age_s(double time_s, double temp_c) const {
   return time_s * arrhenius_factor(drift_activation_ev, t0_c, temp_c);
+}
+
+double VariationConfig::retention_age_s(double time_s, double temp_c) const {
+  return time_s * arrhenius_factor(retention_activation_ev, t0_c, temp_c);
 }
 
 bool VariationConfig::drifts(double time_s) const {

@@ -75,6 +75,10 @@ TEST_CASE("mission profile: bad keys are named, all at once, before any trial [E
       {"[lifetime]\nages_s = [0.0, 100.0]\nbogus = 1\n", "'lifetime.bogus' is not a known key"},
       {"[variation]\ndrift_activation_ev = -0.3\n",
        "'variation.drift_activation_ev' = -0.3 is out of range"},
+      {"[variation]\ndevice_table = \"nope.csv\"\n", "'variation.device_table' = 'nope.csv': "},
+      {"[variation]\ndevice_table = \"data/devices/pcm_aihwkit_1bit.csv\"\n[hardware.array]\n"
+       "cell_bits = 2\nmapping = \"differential\"\n",
+       "pcm_aihwkit_1bit.csv: level 2 is missing"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
@@ -291,5 +295,38 @@ TEST_CASE("read disturb and endurance against their closed forms") {
     std::vector<float> w = nominal;
     PvtSampler(v, op, h, 3, 0, &wear).cells("blocks/0/qkv", 0, rows, n_cols, w);
     CHECK(w == nominal);
+  }
+}
+
+TEST_CASE("retention loss: amorphous cells crystallise with 1 − exp(−t_e/τ), t_e by Arrhenius") {
+  VariationConfig v = VariationConfig::none();
+  v.retention_tau_s = 1e6;
+  v.retention_activation_ev = 1.0;
+  HardwareConfig h;
+  const double g_off = h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
+  const int rows = 128, cols = 512;
+  for (double temp : {27.0, 45.0}) {
+    OperatingPoint op;
+    op.time_s = 1e5;
+    op.temp_c = temp;
+    std::vector<float> g(static_cast<std::size_t>(rows) * cols);
+    for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(g_off + (i % 2));
+    const std::vector<float> nominal = g;
+    PvtSampler(v, op, h, 8, 0).cells("blocks/1/fc2", 0, rows, cols, g);
+    std::size_t off = 0, crystallised = 0, on_changed = 0;
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      if (i % 2) {
+        on_changed += g[i] != nominal[i];
+      } else {
+        ++off;
+        crystallised += g[i] > 0.5f;
+      }
+    }
+    const double p = -std::expm1(-1e5 * af(1.0, 27.0, temp) / 1e6);
+    const double n = static_cast<double>(off);
+    CAPTURE(temp);
+    CAPTURE(crystallised);
+    CHECK(on_changed == 0);
+    CHECK(std::abs(static_cast<double>(crystallised) / n - p) <= 5.0 * std::sqrt(p * (1 - p) / n));
   }
 }

@@ -33,6 +33,7 @@ struct MissionAge {
   double temp_c = 27;                       // its temperature at this age's read
   double since_programming_s = 0;           // s since the last programming (refresh)
   double drift_age_s = 0;                   // that time's equivalent at variation.t0_c (Arrhenius)
+  double retention_age_s = 0;               // the same for retention loss (its activation energy)
   bool recalibrated = false;                // the gain calibration was redone after programming
   double cal_since_programming_s = 0;       // s from programming to the last calibration
   double cal_drift_age_s = 0;               // its equivalent at t0_c
@@ -54,6 +55,9 @@ std::vector<MissionAge> mission_ages(const MissionProfile& m, const VariationCon
 /// holds from the previous age up to it; after the last age, the last temperature).
 double mission_drift_age(const MissionProfile& m, const VariationConfig& v, double from_s,
                          double to_s);
+/// The same with activation energy `activation_ev` (retention loss).
+double mission_equivalent_age(const MissionProfile& m, const VariationConfig& v,
+                              double activation_ev, double from_s, double to_s);
 
 struct OperatingPoint;
 /// Sets the drift age and the last calibration of an operating point to those of age `a`.

@@ -92,6 +92,10 @@ struct VariationConfig {
   // endurance"; both off by default): each read of a row moves its cells toward the on state,
   // G_on − (G_on − G)·exp(−ε·N) after N reads since programming; an attention array's cells
   // fail stuck (half on, half off) after W writes with probability 1 − exp(−(W/W63)^β).
+  // Retention loss: an amorphous (below on) cell crystallises to the on state by time t at T0
+  // with probability 1 − exp(−t/τ), t its retention age (Arrhenius with retention_activation_ev).
+  double retention_tau_s = 0.0;          // τ at t0_c, s; assumed (0: off)
+  double retention_activation_ev = 2.5;  // eV; assumed (GST crystallisation: 2–3 eV commonly)
   double read_disturb_per_read = 0.0;    // ε per read; assumed (off)
   double endurance_cycles = 0.0;         // W63, writes; assumed (0: off)
   double endurance_weibull_shape = 2.0;  // β; assumed
@@ -106,6 +110,8 @@ struct VariationConfig {
   double drift_log_time(double time_s) const;
   /// The time at t0_c that drifts as much as `time_s` spent at temp_c (Arrhenius).
   double drift_age_s(double time_s, double temp_c) const;
+  /// The same for retention loss (its own activation energy).
+  double retention_age_s(double time_s, double temp_c) const;
   /// True if a read `time_s` after programming sees drift.
   bool drifts(double time_s) const;
   /// σ of the offset of a device pair of gate area `wl_um2` (µm²), volts, at temperature temp_c.
@@ -147,6 +153,12 @@ struct OperatingPoint {
   double cal_temp_c = std::numeric_limits<double>::quiet_NaN();
   /// Inferences run since the weights were last programmed (read disturb) and since the chip
   /// was first programmed (wear of rewritten arrays); a mission profile sets them.
+  /// s at t0_c that crystallise as much as this chip's history since programming (< 0:
+  /// time_s at temp_c).
+  double retention_age_s = -1;
+  double retention_age(const VariationConfig& v) const {
+    return retention_age_s >= 0 ? retention_age_s : v.retention_age_s(time_s, temp_c);
+  }
   double inferences_since_programming = 0;
   double inferences_total = 0;
   /// The equivalent drift age: drift_age_s, or time_s at temp_c by `v`'s Arrhenius factor.
