@@ -17,6 +17,10 @@ if [[ ${1:-} != plots ]]; then
   done
 fi
 py=/usr/bin/python3
+if [[ ${1:-} == mitigations ]]; then
+  $py plots/summary_table.py "$out"/{rap,conventional}_mitigations.h5 --metrics accuracy code_error_rate margin_p01_lsb
+  exit 0
+fi
 $py plots/sweep.py "$out"/{rap_wires,conventional_wires}.h5 --labels "RAP" "conventional" \
   --x hardware.wires.row_segment_ohm --tied hardware.wires.bitline_segment_ohm \
   --metrics accuracy code_error_rate margin_p01_lsb \

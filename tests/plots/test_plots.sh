@@ -78,6 +78,15 @@ $py plots/yield_estimates.py --plain "$work/y_plain.h5" --importance "$work/y_is
 png "$work/yield.png"
 $py plots/summary_table.py "$work/y_is.h5" | grep -q "weighted, 4 chips" || fail "summary_table: no weighted yield"
 
+# A lifetime campaign: yield against age from /lifetime, and the metrics against lifetime.age_s.
+printf '[campaign]\nname = "life"\nseed = 3\ntrials = 3\n[data]\nimages = 4\n[lifetime]\nages_s = [0.0, 86400.0, 3.15e7]\ntarget_accuracy = 0.8\n' \
+  > "$work/life.toml"
+"$rapmc" run "$work/life.toml" --out "$work/life.h5" --quiet
+$py plots/lifetime.py "$work/life.h5" --out "$work/life.png"
+png "$work/life.png"
+$py plots/sweep.py "$work/life.h5" --x lifetime.age_s --logx --out "$work/life_sweep.png"
+png "$work/life_sweep.png"
+
 # Bad input: a clear message naming the file or key, non-zero exit, nothing written.
 expect_error() {  # expect_error MESSAGE COMMAND...
   local message=$1
@@ -88,6 +97,7 @@ expect_error() {  # expect_error MESSAGE COMMAND...
 echo "not hdf5" > "$work/bad.h5"
 expect_error "$work/bad.h5: cannot open as HDF5" $py plots/sweep.py "$work/bad.h5" --x k --out "$work/x.png"
 expect_error "$work/missing.h5: no such file" $py plots/accuracy_distribution.py "$work/missing.h5" --out "$work/x.png"
+expect_error "$work/sweep.h5: no /lifetime group" $py plots/lifetime.py "$work/sweep.h5" --out "$work/x.png"
 $py -c "import h5py; h5py.File('$work/model.h5', 'w').attrs['filetype'] = 'rapmc-model'"
 expect_error "$work/model.h5: not a rapmc tails file (filetype 'rapmc-model')" \
   $py plots/tails.py "$work/model.h5" --out "$work/x.png"
