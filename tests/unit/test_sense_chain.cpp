@@ -127,7 +127,7 @@ TEST_CASE("flash: each comparator draws its own noise; an interior count errs w.
   CHECK(run_embed(m, sparse_hw(AdcType::IDEAL, 4), NoiseOnly(rn), x, 10).code_errors == 0);
 }
 
-TEST_CASE("bitline noise variance grows linearly with the active conductance") {
+TEST_CASE("bitline noise variance grows linearly with the active conductance, per level with 1/f") {
   // Dense reads; n rows carry input 1 (plane 0 only), so each bitline counts n on-cells and its
   // reference column n off-cells: thermal/shot σ² = a·n·(1 + 2·g_off), cell fluctuation
   // σ² = r²·n·((1 + g_off)² + g_off²), in LSB². Errors (plane 0 only): 2Q(½/σ).
@@ -145,11 +145,19 @@ TEST_CASE("bitline noise variance grows linearly with the active conductance") {
     thermal.per_g_counts2 = 0.0055;
     ReadNoise cell;
     cell.cell_rel = 0.07;
-    for (const ReadNoise& rn : {thermal, cell}) {
+    // σ per programmed level (1/f noise): the off cells' own σ (here 3, so that the reference
+    // column's n off cells weigh) and the on cells': σ² = n·((r_on(1 + g_off))² + (r_off·g_off)²).
+    ReadNoise level;
+    level.cell_rel_by_level = {3.0, 0.05};
+    for (const ReadNoise& rn : {thermal, cell, level}) {
       CAPTURE(n);
+      const double by_level = rn.cell_rel_by_level.empty()
+                                  ? 0.0
+                                  : n * (std::pow(rn.cell_rel_by_level[1] * (1 + g_off), 2) +
+                                         std::pow(rn.cell_rel_by_level[0] * g_off, 2));
       const double var =
           rn.per_g_counts2 * n * (1 + 2 * g_off) +
-          rn.cell_rel * rn.cell_rel * n * ((1 + g_off) * (1 + g_off) + g_off * g_off);
+          rn.cell_rel * rn.cell_rel * n * ((1 + g_off) * (1 + g_off) + g_off * g_off) + by_level;
       const LayerCounters c = run_embed(m, h, NoiseOnly(rn), x, tokens);
       const std::uint64_t plane0 = static_cast<std::uint64_t>(tokens) * m.embed.out * 8;
       check_rate(c.code_errors, plane0, 2 * q_function(0.5 / std::sqrt(var)));
