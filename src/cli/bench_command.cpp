@@ -89,14 +89,7 @@ int run_bench(const BenchArgs& a) {
   cells_only.cell_sigma_on = cells_only.cell_sigma_off = 0.05;
   VariationConfig drift = cells_only, spatial = cells_only;
   const VariationConfig defaults;
-  drift.drift_nu_mean_slope = defaults.drift_nu_mean_slope;
-  drift.drift_nu_mean_at_gmax = defaults.drift_nu_mean_at_gmax;
-  drift.drift_nu_mean_min = defaults.drift_nu_mean_min;
-  drift.drift_nu_mean_max = defaults.drift_nu_mean_max;
-  drift.drift_nu_sigma_slope = defaults.drift_nu_sigma_slope;
-  drift.drift_nu_sigma_at_gmax = defaults.drift_nu_sigma_at_gmax;
-  drift.drift_nu_sigma_min = defaults.drift_nu_sigma_min;
-  drift.drift_nu_sigma_max = defaults.drift_nu_sigma_max;
+  drift.copy_drift_law(defaults);
   spatial.die_gradient_sigma_rel = 0.02;
   spatial.tile_sigma_rel = 0.01;
   OperatingPoint year;

@@ -122,6 +122,22 @@ double VariationConfig::drift_age_s(double time_s, double temp_c) const {
   return time_s * arrhenius_factor(drift_activation_ev, t0_c, temp_c);
 }
 
+void VariationConfig::copy_drift_law(const VariationConfig& from) {
+  drift_law = from.drift_law;
+  drift_nu_mean_slope = from.drift_nu_mean_slope;
+  drift_nu_mean_at_gmax = from.drift_nu_mean_at_gmax;
+  drift_nu_mean_min = from.drift_nu_mean_min;
+  drift_nu_mean_max = from.drift_nu_mean_max;
+  drift_nu_sigma_slope = from.drift_nu_sigma_slope;
+  drift_nu_sigma_at_gmax = from.drift_nu_sigma_at_gmax;
+  drift_nu_sigma_min = from.drift_nu_sigma_min;
+  drift_nu_sigma_max = from.drift_nu_sigma_max;
+  drift_nu_on_mean = from.drift_nu_on_mean;
+  drift_nu_on_sigma = from.drift_nu_on_sigma;
+  drift_nu_off_mean = from.drift_nu_off_mean;
+  drift_nu_off_sigma = from.drift_nu_off_sigma;
+}
+
 double VariationConfig::retention_age_s(double time_s, double temp_c) const {
   return time_s * arrhenius_factor(retention_activation_ev, t0_c, temp_c);
 }

@@ -322,14 +322,7 @@ TEST_CASE(
   // values below are aihwkit's formulas written out here, not rapmc's functions.
   VariationConfig v = VariationConfig::none();
   const VariationConfig law;  // the shipped coefficients
-  v.drift_nu_mean_slope = law.drift_nu_mean_slope;
-  v.drift_nu_mean_at_gmax = law.drift_nu_mean_at_gmax;
-  v.drift_nu_mean_min = law.drift_nu_mean_min;
-  v.drift_nu_mean_max = law.drift_nu_mean_max;
-  v.drift_nu_sigma_slope = law.drift_nu_sigma_slope;
-  v.drift_nu_sigma_at_gmax = law.drift_nu_sigma_at_gmax;
-  v.drift_nu_sigma_min = law.drift_nu_sigma_min;
-  v.drift_nu_sigma_max = law.drift_nu_sigma_max;
+  v.copy_drift_law(law);
   v.drift_activation_ev = 0.6;  // a test value
   HardwareConfig h = flash3();
   h.cell_bits = 2;

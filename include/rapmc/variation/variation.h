@@ -106,6 +106,8 @@ struct VariationConfig {
 
   /// All sources off (the nominal chip).
   static VariationConfig none();
+  /// Takes the drift-exponent law of `from`: the law and every drift_nu_* coefficient.
+  void copy_drift_law(const VariationConfig& from);
   /// log((t + t0)/t0) of a read `time_s` after programming: the drift exponent's multiplier.
   double drift_log_time(double time_s) const;
   /// The time at t0_c that drifts as much as `time_s` spent at temp_c (Arrhenius).
