@@ -6,12 +6,14 @@
 
 #include <bit>
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "rapmc/core/errors.h"
+#include "rapmc/io/hdf5.h"
 #include "rapmc/mc/campaign.h"
 #include "rapmc/mc/mission.h"
 #include "rapmc/mc/runner.h"
@@ -329,4 +331,31 @@ TEST_CASE("retention loss: amorphous cells crystallise with 1 − exp(−t_e/τ)
     CHECK(on_changed == 0);
     CHECK(std::abs(static_cast<double>(crystallised) / n - p) <= 5.0 * std::sqrt(p * (1 - p) / n));
   }
+}
+
+TEST_CASE("a lifetime campaign in two shards merges to the whole run's /lifetime") {
+  test::TempDir dir;
+  const std::string text = campaign(
+      "[lifetime]\nages_s = [0.0, 100.0]\ntarget_accuracy = 0.9\n[variation]\n"
+      "drift_nu_mean_min = 0.0\ndrift_nu_mean_max = 0.0\ndrift_nu_sigma_min = 0.0\n"
+      "drift_nu_sigma_max = 0.0\n",
+      6);
+  const std::string camp = dir.file("life.toml");
+  std::ofstream(camp) << text;
+  const std::string whole = dir.file("whole.h5"), merged = dir.file("merged.h5");
+  REQUIRE(test::run_rapmc("run " + camp + " --out " + whole + " --quiet").exit_code == 0);
+  std::string parts;
+  for (int i = 0; i < 2; ++i) {
+    const std::string part = dir.file("part" + std::to_string(i) + ".h5");
+    REQUIRE(test::run_rapmc("run " + camp + " --shard " + std::to_string(i) + "/2 --out " + part +
+                            " --quiet")
+                .exit_code == 0);
+    parts += " " + part;
+  }
+  REQUIRE(test::run_rapmc("merge" + parts + " --out " + merged + " --quiet").exit_code == 0);
+  const h5::File a = h5::File::open(whole), b = h5::File::open(merged);
+  for (const char* name : {"lifetime/0/ttf_s", "lifetime/0/yield_ci95_low", "lifetime/0/ages_s"})
+    CHECK(a.read_double_dataset(name) == b.read_double_dataset(name));
+  CHECK(a.read_int64_dataset("lifetime/0/alive") == b.read_int64_dataset("lifetime/0/alive"));
+  CHECK(a.read_int64_dataset("lifetime/0/trial").size() == 6);
 }
