@@ -7,7 +7,7 @@ here=experiments/lifetime
 out=results/lifetime
 mkdir -p "$out"
 all=(rap_27c_none rap_27c_recal rap_85c_none conventional_27c_none conventional_27c_recal
-     conventional_85c_none)
+     conventional_85c_none rap_85c_recal conventional_85c_recal)
 rapmc=${RAPMC:-./build/rapmc}
 if [[ ${1:-} != plots ]]; then
   for c in "${all[@]}"; do
@@ -16,8 +16,9 @@ if [[ ${1:-} != plots ]]; then
 fi
 py=/usr/bin/python3
 for d in rap conventional; do
-  $py plots/sweep.py "$out"/${d}_{27c_none,27c_recal,85c_none}.h5 \
-    --labels "27 °C" "27 °C, weekly recalibration" "85 °C" --x lifetime.age_s --logx \
+  $py plots/sweep.py "$out"/${d}_{27c_none,27c_recal,85c_none,85c_recal}.h5 \
+    --labels "27 °C" "27 °C, weekly recalibration" "85 °C" "85 °C, weekly recalibration" \
+    --x lifetime.age_s --logx \
     --metrics accuracy code_error_rate --title "$d: a chip over its life" \
     --out "$here/${d}_accuracy.png"
 done
