@@ -110,18 +110,20 @@ void ChipInstance::map_row_profiles(MappedLayer& m) const {
     }
 }
 
+int ChipInstance::programmed_level(const MappedLayer& m, const std::int8_t* w, int i,
+                                   int col) const {
+  if (i >= m.in || col >= m.cols) return 0;  // reference columns, rows beyond the layer: G_off
+  const int S = layout_.slices();
+  return weight_digit(layout_, w[static_cast<std::size_t>(col / S) * m.in + i], col % S);
+}
+
 void ChipInstance::sample_slab(const MappedLayer& m, const std::int8_t* w, int rt,
                                bool at_calibration, float* slab) const {
-  const int R = hw_.tile_rows, C = hw_.tile_cols, S = layout_.slices();
-  for (int r = 0; r < R; ++r) {
-    const int i = rt * R + r;
-    for (int col = 0; col < m.stride; ++col) {
-      int digit = 0;  // reference columns and rows beyond the layer hold G_off cells
-      if (i < m.in && col < m.cols)
-        digit = weight_digit(layout_, w[static_cast<std::size_t>(col / S) * m.in + i], col % S);
-      slab[static_cast<std::size_t>(r) * m.stride + col] = static_cast<float>(g_off_norm_ + digit);
-    }
-  }
+  const int R = hw_.tile_rows, C = hw_.tile_cols;
+  for (int r = 0; r < R; ++r)
+    for (int col = 0; col < m.stride; ++col)
+      slab[static_cast<std::size_t>(r) * m.stride + col] =
+          static_cast<float>(g_off_norm_ + programmed_level(m, w, rt * R + r, col));
   const std::span<float> all(slab, static_cast<std::size_t>(R) * m.stride);
   if (at_calibration)
     sampler_->calibration_cells(m.name, rt, R, m.stride, all);
@@ -142,19 +144,15 @@ void ChipInstance::sample_slab(const MappedLayer& m, const std::int8_t* w, int r
 }
 
 void ChipInstance::map_noise_amplitudes(MappedLayer& m, const std::int8_t* w) const {
-  const int R = hw_.tile_rows, S = layout_.slices();
+  const int R = hw_.tile_rows;
   const std::vector<double>& rel = read_noise_.cell_rel_by_level;
   m.noise_amp.assign(m.g.size(), 0.0f);
   for (int rt = 0; rt < m.row_tiles; ++rt)
     for (int r = 0; r < R; ++r) {
-      const int i = rt * R + r;
       const std::size_t at = (static_cast<std::size_t>(rt) * R + r) * m.stride;
       for (int col = 0; col < m.stride; ++col) {
-        int level = 0;  // reference columns and rows beyond the layer hold G_off cells
-        if (i < m.in && col < m.cols)
-          level = weight_digit(layout_, w[static_cast<std::size_t>(col / S) * m.in + i], col % S);
-        m.noise_amp[at + col] =
-            static_cast<float>(rel[static_cast<std::size_t>(level)] * m.g[at + col]);
+        const auto level = static_cast<std::size_t>(programmed_level(m, w, rt * R + r, col));
+        m.noise_amp[at + col] = static_cast<float>(rel[level] * m.g[at + col]);
       }
     }
 }
@@ -182,9 +180,9 @@ std::vector<WireAttenuation> ChipInstance::calibration_wires(const MappedLayer& 
     const int at = hw_.calibration_column == CalibrationColumn::MID_ARRAY ? width / 2 : width;
     return ir_calibration_gain(wires_, tile, width, at, cells, cal_cell);
   };
+  const bool need_cal = one_point || compensated;  // else a replica: read now only
   for (int rt = 0; rt < m.row_tiles; ++rt) {
     const float* now = m.g.data() + static_cast<std::size_t>(rt) * R * m.stride;
-    const bool need_cal = one_point || compensated;
     if (need_cal) sample_slab(m, w, rt, true, cal_slab.data());
     for (int ct = 0; ct < m.col_tiles; ++ct) {
       WireAttenuation& a = out[static_cast<std::size_t>(rt) * m.col_tiles + ct];

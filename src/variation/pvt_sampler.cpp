@@ -37,7 +37,7 @@ PvtSampler::PvtSampler(const VariationConfig& v, const OperatingPoint& op, const
     : v_(v), op_(op), hw_(hw), seed_(seed), trial_(trial), wear_(wear) {
   levels_ = (1 << hw.cell_bits) - 1;
   dg_siemens_ = (hw.g_on_siemens - hw.g_off_siemens) / levels_;
-  g_off_norm_ = hw.g_off_siemens / ((hw.g_on_siemens - hw.g_off_siemens) / levels_);
+  g_off_norm_ = hw.g_off_siemens / dg_siemens_;
   const double vdd_ratio = op.vdd_v / v.vdd_nominal_v;
   supply_factor_ = v.ratiometric ? 1.0 : vdd_ratio;
   cal_supply_factor_ = v.ratiometric ? 1.0 : hw.cal_vdd_scale;

@@ -127,6 +127,8 @@ class ChipInstance {
   void map_rtn(MappedLayer& m, const std::string& name) const;
   // The fast IR-drop solver's row profiles of every row of every tile of `m`.
   void map_row_profiles(MappedLayer& m) const;
+  // The programmed level (0 = off) of slab column `col` at input row `i` of `m` (weights `w`).
+  int programmed_level(const MappedLayer& m, const std::int8_t* w, int i, int col) const;
   // Row tile `rt` of `m` (weights `w` [out × in]) as one slab [tile_rows × stride]: nominal
   // levels, then the sampler's cells (at the read, or at calibration) and tile gains.
   void sample_slab(const MappedLayer& m, const std::int8_t* w, int rt, bool at_calibration,
