@@ -78,6 +78,10 @@ TEST_CASE("mission profile: bad keys are named, all at once, before any trial [E
       {"[variation]\ndrift_activation_ev = -0.3\n",
        "'variation.drift_activation_ev' = -0.3 is out of range"},
       {"[variation]\ndevice_table = \"nope.csv\"\n", "'variation.device_table' = 'nope.csv': "},
+      {"[variation]\ndrift_nu_mean_min = 0.2\n",
+       "'variation.drift_nu_mean_min' exceeds drift_nu_mean_max"},
+      {"[variation]\ndrift_nu_sigma_min = 0.05\n",
+       "'variation.drift_nu_sigma_min' exceeds drift_nu_sigma_max"},
       {"[variation]\ndevice_table = \"data/devices/pcm_aihwkit_1bit.csv\"\n[hardware.array]\n"
        "cell_bits = 2\nmapping = \"differential\"\n",
        "pcm_aihwkit_1bit.csv: level 2 is missing"},
