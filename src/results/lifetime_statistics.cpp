@@ -57,7 +57,10 @@ std::vector<LifetimeGroup> lifetime_statistics(const Campaign& c,
     for (const auto& [key, value] : p.overrides)
       if (key != "lifetime.age_s") label += (label.empty() ? "" : ", ") + key + "=" + value;
     auto [it, fresh] = index.try_emplace(label, groups.size());
-    if (fresh) groups.push_back({.label = label});
+    if (fresh) {
+      groups.emplace_back();
+      groups.back().label = label;
+    }
     LifetimeGroup& g = groups[it->second];
     g.ages_s.push_back(p.age->age_s);
     g.points.push_back(k);
