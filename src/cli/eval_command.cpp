@@ -30,7 +30,7 @@ namespace {
 struct EvalArgs {
   std::string model = "data/models/vit_fmnist.h5";
   std::string int_model;
-  std::string dataset = "fashion-mnist:test";
+  std::string dataset;  // empty: the model's own kind of test data (default_dataset)
   std::string data_dir;
   std::string pipeline = "fp32";
   std::string requant = "emsb";
@@ -231,7 +231,7 @@ void print_eval_text(const EvalArgs& a, const std::optional<HardwareConfig>& hw,
   std::cout << "time       " << r.seconds << " s on " << threads << " threads\n";
 }
 
-int run_eval(const EvalArgs& a) {
+int run_eval(EvalArgs a) {
   // Every option is checked before anything is loaded.
   const Pipeline pipeline = parse_pipeline(a.pipeline);
   const RequantMode mode = parse_requant_mode(a.requant);
@@ -246,6 +246,7 @@ int run_eval(const EvalArgs& a) {
   const Parallelism parallelism(a.threads);
   const EvalModels m = load_models(a, pipeline);
   const ModelInput input = m.int_model ? m.int_model->input(m.int_source) : m.model->input();
+  if (a.dataset.empty()) a.dataset = default_dataset(input, "test");
   const SampleSet images = load_dataset(a.dataset, input, a.data_dir, a.limit);
   if (m.model) check_input_shape(images, m.model->input());
   if (m.int_model) check_input_shape(images, m.int_model->input(m.int_source));
@@ -268,8 +269,8 @@ void add_eval_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--int-model", args->int_model,
                   "Integer model from `rapmc quantize` (default: quantize --model on the fly)");
   cmd->add_option("--dataset", args->dataset,
-                  "fashion-mnist:{test,train} (ViT) or wordnet:{test,train} (text models)")
-      ->capture_default_str();
+                  "fashion-mnist:{test,train} (ViT) or wordnet:{test,train} (text models); "
+                  "default: the model's kind, fashion-mnist:test or wordnet:test");
   cmd->add_option("--data-dir", args->data_dir,
                   "Folder of the Fashion-MNIST IDX files (default: $RAPMC_DATA_DIR or "
                   "/usr/share/datasets/fashion-mnist)");

@@ -73,6 +73,10 @@ std::string default_fashion_mnist_dir() {
   return "/usr/share/datasets/fashion-mnist";
 }
 
+std::string default_dataset(const ModelInput& input, const std::string& split) {
+  return (input.kind == SampleKind::TOKENS ? "wordnet:" : "fashion-mnist:") + split;
+}
+
 SampleSet load_dataset(const std::string& spec, const ModelInput& input,
                        const std::string& data_dir, std::size_t limit) {
   const auto colon = spec.find(':');
@@ -84,6 +88,9 @@ SampleSet load_dataset(const std::string& spec, const ModelInput& input,
                       "wordnet:train or wordnet:test)");
   }
   if (name == "wordnet") return load_wordnet(spec, split, input, data_dir, limit);
+  if (input.kind == SampleKind::TOKENS)  // refused before 60,000 images are read
+    throw ConfigError("dataset '" + spec + "' is images, but model " + input.source +
+                      " reads token sequences (use " + default_dataset(input, split) + ")");
   return load_fashion_mnist(spec, split, data_dir, limit);
 }
 

@@ -18,8 +18,8 @@ namespace {
 
 SampleSet evaluation_subset(const Campaign& c, const ModelInput& input) {
   const bool first = c.select == SubsetSelect::FIRST;
-  const SampleSet all =
-      load_dataset(c.dataset, input, c.data_dir, first ? c.first_image + c.images : 0);
+  const SampleSet all = load_dataset(c.dataset.empty() ? default_dataset(input, "test") : c.dataset,
+                                     input, c.data_dir, first ? c.first_image + c.images : 0);
   try {
     return first ? first_subset(all, c.first_image, c.images)
                  : stratified_subset(all, c.images, c.seed);

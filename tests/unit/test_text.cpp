@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "rapmc/core/errors.h"
@@ -101,4 +102,28 @@ TEST_CASE("a text dataset needs a text model, and an image model refuses token s
   CHECK_THROWS_WITH_AS(check_input_shape(tokens, image_model),
                        test::has("has token sequences but model vit.h5 expects 1x28x28"),
                        DataError);
+}
+
+TEST_CASE("eval and quantize default to the model's own kind of data; a mismatch names both") {
+  ModelInput text;
+  text.kind = SampleKind::TOKENS;
+  text.max_tokens = 16;
+  text.source = "bert.h5";
+  CHECK(default_dataset(text, "train") == "wordnet:train");
+  CHECK(default_dataset(ModelInput{}, "test") == "fashion-mnist:test");
+  // Refused before any image is read, naming the dataset, the model and the right dataset.
+  CHECK_THROWS_WITH_AS(load_dataset("fashion-mnist:train", text, "/nonexistent"),
+                       test::has("dataset 'fashion-mnist:train' is images, but model bert.h5 "
+                                 "reads token sequences (use wordnet:train)"),
+                       ConfigError);
+  // The text model evaluates and quantizes with no dataset named (the calibration set used to
+  // default to Fashion-MNIST whatever the model).
+  const std::string bert = test::source_path("data/models/bert_wordnet.h5");
+  const auto r = test::run_rapmc("eval --model " + bert +
+                                 " --pipeline flare --limit 8 --calib-size 16 --json --threads 2");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.output.substr(r.output.find("{\n")));
+  CHECK(j.at("dataset") == "wordnet:test");
+  CHECK(j.at("n") == 8);
+  CHECK(j.at("int_model").get<std::string>().find("wordnet:train") != std::string::npos);
 }

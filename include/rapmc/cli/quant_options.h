@@ -12,7 +12,7 @@
 namespace rapmc {
 
 struct QuantArgs {
-  std::string calib = "fashion-mnist:train";
+  std::string calib;  // empty: the model's own kind of training data (default_dataset)
   std::size_t calib_size = 512;
   std::string calibrator = "percentile";
   double percentile = 99.99;

@@ -60,6 +60,11 @@ SampleSet load_dataset(const std::string& spec, const ModelInput& input,
 SampleSet load_dataset(const std::string& spec, const std::string& data_dir = "",
                        std::size_t limit = 0);
 
+/// The dataset of the model's own kind for `split` ("train" or "test"): "wordnet:<split>" for a
+/// text model, "fashion-mnist:<split>" for a vision model. What eval, quantize and campaigns
+/// use when no dataset is named.
+std::string default_dataset(const ModelInput& input, const std::string& split);
+
 /// Throws DataError if the samples are not what the model reads (image shape, or token
 /// sequences for a text model), or there are none.
 void check_input_shape(const SampleSet& samples, const ModelInput& input);

@@ -49,7 +49,7 @@ struct Campaign {
   std::uint64_t trials = 0;
   std::string model;      // FP32 model (ptq-dqq and provenance)
   std::string int_model;  // integer model
-  std::string dataset = "fashion-mnist:test";
+  std::string dataset;    // empty: the model's own kind of test data (default_dataset)
   std::string data_dir;
   std::size_t images = 0;       // evaluation subset: images [first_image, first_image + images), or
   std::size_t first_image = 0;  // `images` stratified by class (select = STRATIFIED)
