@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "rapmc/cli/bench_command.h"
+#include "rapmc/cli/compare_command.h"
 #include "rapmc/cli/eval_command.h"
 #include "rapmc/cli/merge_command.h"
 #include "rapmc/cli/quantize_command.h"
@@ -57,6 +58,7 @@ int run_cli(int argc, char** argv) {
   add_report_command(app, action);
   add_replay_command(app, action);
   add_merge_command(app, action);
+  add_compare_command(app, action);
   add_tails_command(app, action);
 
   try {

@@ -450,7 +450,8 @@ void Node::resize_column(const std::string& rel, std::uint64_t n) const {
   check(H5Dset_extent(dset.id(), d.data()), where(rel) + ": cannot resize dataset");
 }
 
-void Node::create_rows(const std::string& rel, std::uint64_t width, std::uint64_t chunk) const {
+void Node::create_rows(const std::string& rel, std::uint64_t width, std::uint64_t chunk,
+                       StoredInt stored) const {
   hsize_t dims[2] = {0, width}, maxdims[2] = {H5S_UNLIMITED, width}, chunks[2] = {chunk, width};
   Handle space = checked(H5Screate_simple(2, dims, maxdims), H5Sclose,
                          where(rel) + ": cannot create dataspace");
@@ -458,9 +459,9 @@ void Node::create_rows(const std::string& rel, std::uint64_t width, std::uint64_
   check(H5Pset_chunk(dcpl.id(), 2, chunks), where(rel) + ": cannot set chunking");
   Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create property list");
   check(H5Pset_create_intermediate_group(lcpl.id(), 1), "cannot set property list");
-  checked(
-      H5Dcreate2(id(), rel.c_str(), H5T_STD_I64LE, space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT),
-      H5Dclose, where(rel) + ": cannot create dataset (does it exist already?)");
+  checked(H5Dcreate2(id(), rel.c_str(), stored == StoredInt::I16 ? H5T_STD_I16LE : H5T_STD_I64LE,
+                     space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT),
+          H5Dclose, where(rel) + ": cannot create dataset (does it exist already?)");
 }
 
 void Node::append_rows(const std::string& rel, const std::vector<std::int64_t>& values) const {

@@ -36,9 +36,10 @@ void pack(const TrialRecord& r, std::vector<double>& out) {
   for (const LayerMetricValues& l : r.layers) out.insert(out.end(), l.begin(), l.end());
   for (auto v : r.dcode_hist) out.push_back(static_cast<double>(v));
   for (auto v : r.margin_hist) out.push_back(static_cast<double>(v));
+  for (auto v : r.predictions) out.push_back(static_cast<double>(v));
 }
 
-TrialRecord unpack(const double*& p, std::size_t layers) {
+TrialRecord unpack(const double*& p, std::size_t layers, std::size_t images) {
   TrialRecord r;
   r.trial = static_cast<std::uint64_t>(*p++);
   r.status = static_cast<TrialStatus>(static_cast<std::int64_t>(*p++));
@@ -52,6 +53,7 @@ TrialRecord unpack(const double*& p, std::size_t layers) {
   for (int b = 0; b < pim::DCODE_BINS; ++b) r.dcode_hist.push_back(static_cast<std::int64_t>(*p++));
   for (int b = 0; b < pim::MARGIN_BINS; ++b)
     r.margin_hist.push_back(static_cast<std::int64_t>(*p++));
+  for (std::size_t i = 0; i < images; ++i) r.predictions.push_back(static_cast<std::int64_t>(*p++));
   return r;
 }
 
@@ -134,7 +136,8 @@ TrialBlock run_block(const TrialSetup& setup, std::uint64_t first, std::uint64_t
   b.records.clear();
   if (!mpi->is_root()) return b;
   const double* p = all.data();
-  while (p < all.data() + all.size()) b.records.push_back(unpack(p, setup.layers.size()));
+  while (p < all.data() + all.size())
+    b.records.push_back(unpack(p, setup.layers.size(), setup.images->size()));
   std::sort(b.records.begin(), b.records.end(),
             [](const TrialRecord& x, const TrialRecord& y) { return x.trial < y.trial; });
   progress.advance(b.records.size() - mine);

@@ -111,6 +111,7 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
   rec.layers.assign(s.layers.size(), no_layer_metric_values());
   rec.dcode_hist.assign(pim::DCODE_BINS, 0);
   rec.margin_hist.assign(pim::MARGIN_BINS, 0);
+  rec.predictions.assign(s.images->size(), -1);
   DieDraw die = sample_die(p.variation, p.corner, p.temp_mode, p.temp_min_c, p.temp_max_c,
                            p.sampling, c.seed, trial);
   if (p.age) apply_age(die.op, *p.age);
@@ -142,6 +143,7 @@ TrialRecord run_trial(const TrialSetup& s, std::uint64_t trial) {
       signal += signals[i];
       noise += noises[i];
     }
+    rec.predictions.assign(preds.begin(), preds.end());
     rec.counters = pim.counters();
     record_metrics(rec, s, chip, images.size(), correct, flips, signal, noise);
   } catch (const ChipFailure& e) {  // a chip that cannot work: a failed trial, the campaign goes on

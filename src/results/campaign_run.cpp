@@ -98,7 +98,10 @@ void run_point(Run& run, std::size_t pi) {
                                             run.inputs.fp32_or_null(), run.inputs.images);
   if (run.root()) {
     run.summary.ideal_pass_seconds = ideal_pass_seconds(setup);
-    run.writer->write_reference(pi, setup.ideal_accuracy);
+    const std::vector<int>& labels = setup.images->labels;
+    run.writer->write_reference(
+        pi, setup.ideal_accuracy, std::vector<std::int64_t>(labels.begin(), labels.end()),
+        std::vector<std::int64_t>(setup.ideal_predictions.begin(), setup.ideal_predictions.end()));
   }
   std::uint64_t n =
       run.broadcast(run.first + (run.root() ? run.writer->rows(pi) : 0));  // the next trial

@@ -34,6 +34,8 @@ TrialRecord record_of(const PointTable& t, std::size_t i) {
   r.margin_hist.assign(
       t.margin_hist.begin() + static_cast<std::ptrdiff_t>(i * pim::MARGIN_BINS),
       t.margin_hist.begin() + static_cast<std::ptrdiff_t>((i + 1) * pim::MARGIN_BINS));
+  r.predictions.assign(t.predictions.begin() + static_cast<std::ptrdiff_t>(i * t.images),
+                       t.predictions.begin() + static_cast<std::ptrdiff_t>((i + 1) * t.images));
   return r;
 }
 
@@ -51,6 +53,11 @@ std::map<std::uint64_t, std::size_t> index_parts(const std::vector<std::string>&
     require_rng_scheme(p, parts.back().rng_scheme, "merging it");
     if (!parts.back().shard)
       throw ConfigError(p + ": not a shard (it was not written with --shard i/N)");
+    if (parts.back().format_minor != RESULTS_FORMAT_MINOR)
+      throw ConfigError(p + ": a shard of results format 1." +
+                        std::to_string(parts.back().format_minor) + "; merge joins only 1." +
+                        std::to_string(RESULTS_FORMAT_MINOR) +
+                        " shards (run them again with this rapmc)");
   }
   const ResultsData& first = parts.front();
   const std::uint64_t count = first.shard->count;
@@ -150,7 +157,8 @@ std::uint64_t merge_shards(const MergeOptions& o) {
     const std::vector<TrialRecord> rows = merged_rows(c, parts, by_index, p);
     writer.append(p, rows);
     if (first.points[p].reference_accuracy)
-      writer.write_reference(p, *first.points[p].reference_accuracy);
+      writer.write_reference(p, *first.points[p].reference_accuracy, first.points[p].labels,
+                             first.points[p].ideal_predictions);
     writer.write_summary(p, c);
     s.trials_run += rows.size();
   }

@@ -57,6 +57,11 @@ std::pair<std::string, std::string> column_meta(const std::string& name) {
   if (name == "status") return {"1", "0 = the trial ran, 1 = it failed (error printed by run)"};
   if (name == "dcode_hist") return {"conversions", DCODE_HIST_TEXT};
   if (name == "margin_hist") return {"conversions", MARGIN_HIST_TEXT};
+  if (name == "prediction")
+    return {"class",
+            "predicted class of each image (column i: image i of the evaluation subset, whose "
+            "label and exact-MVM prediction are reference/label and reference/prediction); −1 "
+            "for a failed trial"};
   if (const auto m = find_trial_metric(name)) {
     const TrialMetricInfo& info = trial_metric(*m);
     return {unit_text(info.unit), std::string(info.computed)};
@@ -90,8 +95,12 @@ std::vector<std::string> all_columns(const std::vector<std::string>& layers) {
 constexpr std::array<std::pair<const char*, int>, 2> HISTOGRAMS{
     {{"dcode_hist", pim::DCODE_BINS}, {"margin_hist", pim::MARGIN_BINS}}};
 
-// Point `g`'s empty table: every column and histogram, each with its units and description.
-void create_table(const h5::File& f, const std::string& g, const std::vector<std::string>& layers) {
+constexpr const char* PREDICTION = "trials/prediction";  // [trials × images] (format 1.5)
+
+// Point `g`'s empty table: every column, histogram and the per-image predictions, each with its
+// units and description.
+void create_table(const h5::File& f, const std::string& g, const std::vector<std::string>& layers,
+                  std::uint64_t images) {
   for (const auto& col : all_columns(layers)) {
     const bool integer = col == "trials/trial" || col == "trials/status";
     f.create_column(g + col, integer, COLUMN_CHUNK);
@@ -101,12 +110,15 @@ void create_table(const h5::File& f, const std::string& g, const std::vector<std
     f.create_rows(g + "trials/" + name, static_cast<std::uint64_t>(bins), HISTOGRAM_CHUNK);
     annotate(f.dataset(g + "trials/" + name), name);
   }
+  f.create_rows(g + PREDICTION, images, HISTOGRAM_CHUNK, h5::StoredInt::I16);
+  annotate(f.dataset(g + PREDICTION), "prediction");
 }
 
-// Every dataset of a point's table: its columns, then its histograms.
+// Every dataset of a point's table: its columns, then its histograms and predictions.
 std::vector<std::string> table_datasets(const std::vector<std::string>& layers) {
   std::vector<std::string> out = all_columns(layers);
   for (const auto& [name, bins] : HISTOGRAMS) out.push_back(std::string("trials/") + name);
+  out.push_back(PREDICTION);
   return out;
 }
 
@@ -125,9 +137,11 @@ std::uint64_t complete_rows(const h5::File& f, const std::string& g,
 }
 
 // An upper bound of the bytes one block's append (or a summary) adds to the file: a new chunk
-// of every column and histogram, twice for HDF5's metadata and free-space slack, and 256 KiB.
-std::uint64_t bytes_per_write(const std::vector<std::string>& layers) {
-  std::uint64_t chunk_bytes = all_columns(layers).size() * COLUMN_CHUNK * 8;
+// of every column, histogram and the predictions, twice for HDF5's metadata and free-space
+// slack, and 256 KiB.
+std::uint64_t bytes_per_write(const std::vector<std::string>& layers, std::uint64_t images) {
+  std::uint64_t chunk_bytes =
+      all_columns(layers).size() * COLUMN_CHUNK * 8 + HISTOGRAM_CHUNK * images * 2;
   for (const auto& [name, bins] : HISTOGRAMS)
     chunk_bytes += HISTOGRAM_CHUNK * static_cast<std::uint64_t>(bins) * 8;
   return 2 * chunk_bytes + (256u << 10);
@@ -136,12 +150,14 @@ std::uint64_t bytes_per_write(const std::vector<std::string>& layers) {
 }  // namespace
 
 ResultsWriter::ResultsWriter(std::string path, WriterLock lock, std::vector<std::string> groups,
-                             std::vector<std::vector<std::string>> layers)
+                             std::vector<std::vector<std::string>> layers, std::uint64_t images)
     : path_(std::move(path)),
       lock_(std::move(lock)),
       groups_(std::move(groups)),
-      layers_(std::move(layers)) {
-  for (const auto& l : layers_) max_write_bytes_ = std::max(max_write_bytes_, bytes_per_write(l));
+      layers_(std::move(layers)),
+      images_(images) {
+  for (const auto& l : layers_)
+    max_write_bytes_ = std::max(max_write_bytes_, bytes_per_write(l, images_));
   file_.emplace(h5::File::open(path_, h5::Access::LIVE_WRITE));
 }
 
@@ -191,12 +207,12 @@ ResultsWriter ResultsWriter::create(const std::string& path, const Campaign& c,
         const h5::Node g = f.require_group(groups[p].substr(0, groups[p].size() - 1));
         g.write_attribute("label", c.points[p].label);
       }
-      create_table(f, groups[p], layers[p]);
+      create_table(f, groups[p], layers[p], c.images);
     }
     f.flush();
   }
   if (!lock) lock.emplace(path);
-  return ResultsWriter(path, std::move(*lock), groups, layers);
+  return ResultsWriter(path, std::move(*lock), groups, layers, c.images);
 }
 
 ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
@@ -223,12 +239,12 @@ ResultsWriter ResultsWriter::resume(const std::string& path, const Campaign& c,
         f.remove(groups[p] + "trials");
         f.remove(groups[p] + "statistics");
         f.remove(groups[p] + "convergence");
-        create_table(f, groups[p], layers[p]);
+        create_table(f, groups[p], layers[p], c.images);
       }
     }
     f.flush();
   }
-  return ResultsWriter(path, std::move(lock), groups, layers);
+  return ResultsWriter(path, std::move(lock), groups, layers, c.images);
 }
 
 void ResultsWriter::check_resumable(const h5::File& f, const std::string& path, const Campaign& c,
@@ -331,6 +347,9 @@ void ResultsWriter::append(std::size_t point, std::span<const TrialRecord> recor
   }
   file_->append_rows(g + "trials/dcode_hist", dh);
   file_->append_rows(g + "trials/margin_hist", mh);
+  std::vector<std::int64_t> pred;
+  for (const auto& r : records) pred.insert(pred.end(), r.predictions.begin(), r.predictions.end());
+  file_->append_rows(g + PREDICTION, pred);
   file_->append(g + "trials/status", status);
   file_->append(g + "trials/trial", trial);
   file_->flush();
@@ -442,11 +461,22 @@ void ResultsWriter::write_lifetime(const Campaign& c) {
   });
 }
 
-void ResultsWriter::write_reference(std::size_t point, double accuracy) {
+void ResultsWriter::write_reference(std::size_t point, double accuracy,
+                                    const std::vector<std::int64_t>& labels,
+                                    const std::vector<std::int64_t>& predictions) {
   const std::string g = groups_[point] + "reference";
   restructure([&](const h5::File& f) {
     f.remove(g);
     f.require_group(g).write_attribute("accuracy", accuracy);
+    const std::vector<std::uint64_t> shape{labels.size()};
+    f.write_dataset(g + "/label", labels, shape);
+    f.write_dataset(g + "/prediction", predictions, shape);
+    for (const auto& [name, text] :
+         {std::pair{"label", "the label of each image of the evaluation subset"},
+          std::pair{"prediction", "the class the pipeline predicts on exact digital MVMs"}}) {
+      f.dataset(g + "/" + name).write_attribute("units", std::string("class"));
+      f.dataset(g + "/" + name).write_attribute("description", std::string(text));
+    }
   });
 }
 

@@ -73,6 +73,16 @@ PointTable read_point_table(const h5::Node& f, const std::string& g, int minor) 
     t.margin_hist.assign(n * pim::MARGIN_BINS, 0);
     t.absent_columns.push_back("margin_hist");
   }
+  if (f.exists(g + "trials/prediction")) {  // format 1.5
+    std::vector<std::uint64_t> shape;
+    t.predictions = f.read_int64_dataset(g + "trials/prediction", &shape);
+    t.images = static_cast<std::size_t>(shape.at(1));
+    t.predictions.resize(std::min(t.predictions.size(), n * t.images));
+  }
+  if (f.exists(g + "reference/label")) {
+    t.labels = f.read_int64_dataset(g + "reference/label");
+    t.ideal_predictions = f.read_int64_dataset(g + "reference/prediction");
+  }
   for (const TrialMetricInfo& m : trial_metrics()) {
     const std::string name(m.name);
     if (minor < added_in(m.id) && !f.exists(g + "trials/" + name)) {

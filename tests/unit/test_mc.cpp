@@ -23,6 +23,7 @@
 #include "rapmc/mc/statistics.h"
 #include "rapmc/mc/trial.h"
 #include "rapmc/results/campaign_run.h"
+#include "rapmc/results/compare.h"
 #include "rapmc/results/results_file.h"
 #include "rapmc/results/results_reader.h"
 #include "test_support.h"
@@ -54,6 +55,10 @@ std::map<std::string, std::vector<double>> table(const std::string& path) {
     out[g + "status"] = std::vector<double>(t.status.begin(), t.status.end());
     for (const auto& [k, v] : t.columns) out[g + k] = v;
     for (const auto& [k, v] : t.layer_columns) out[g + k] = v;
+    out[g + "prediction"] = std::vector<double>(t.predictions.begin(), t.predictions.end());
+    out[g + "label"] = std::vector<double>(t.labels.begin(), t.labels.end());
+    out[g + "ideal_prediction"] =
+        std::vector<double>(t.ideal_predictions.begin(), t.ideal_predictions.end());
   }
   return out;
 }
@@ -384,7 +389,7 @@ TEST_CASE(
   const auto resumed_old = test::run_rapmc("run " + camp + " --out " + full + " --resume --quiet");
   CHECK(resumed_old.exit_code != 0);
   CHECK(resumed_old.output.find(
-            "written in results format 1.0; --resume appends only to format 1.4") !=
+            "written in results format 1.0; --resume appends only to format 1.5") !=
         std::string::npos);
   // A file drawn with the previous RNG scheme still reports; resume and replay refuse it.
   h5::File::open(killed, h5::Access::READ_WRITE)
@@ -727,7 +732,12 @@ TEST_CASE(
   const std::string merged = dir.file("merged.h5");
   REQUIRE(test::run_rapmc("merge" + parts + " --out " + merged + " --quiet").exit_code == 0);
   auto whole = table(is_h5);
-  for (auto& [k, col] : whole) col.resize(8);
+  for (auto& [k, col] : whole) {  // the first 8 rows; the per-image reference stays whole
+    if (k.ends_with(":prediction"))
+      col.resize(8 * t.images);
+    else if (!k.ends_with(":label") && !k.ends_with(":ideal_prediction"))
+      col.resize(8);
+  }
   CHECK(identical(whole, table(merged)));
   const auto rp = test::run_rapmc("replay " + is_h5 + " --trial " + std::to_string(heavy));
   CAPTURE(rp.output);
@@ -768,4 +778,96 @@ TEST_CASE(
     CHECK(scales[p]["failing"].get<std::uint64_t>() ==
           6 - j["points"][p]["yield"]["passing"].get<std::uint64_t>());
   }
+}
+
+TEST_CASE("McNemar's exact test against the binomial tail by hand") {
+  CHECK(mcnemar(0, 0).p == 1.0);
+  CHECK(mcnemar(3, 3).p == 1.0);
+  CHECK(mcnemar(5, 0).p == doctest::Approx(2.0 / 32).epsilon(1e-12));  // 2·(1/2)^5
+  // 2·(C(12,0) + C(12,1) + C(12,2))/2^12 = 2·79/4096
+  CHECK(mcnemar(2, 10).p == doctest::Approx(158.0 / 4096).epsilon(1e-12));
+  CHECK(mcnemar(10, 2).p == mcnemar(2, 10).p);
+}
+
+TEST_CASE("per-image predictions: they make each trial's accuracy, and compare pairs them") {
+  test::TempDir dir;
+  const std::string conv = "[hardware]\nfile = \"data/hardware/conventional.toml\"\n";
+  const Campaign a = parse_campaign(small_campaign("", 6), "a.toml");
+  const Campaign b = parse_campaign(small_campaign(conv, 6), "b.toml");
+  run_campaign(a, quiet_run(dir.file("a.h5"), 2));
+  run_campaign(b, quiet_run(dir.file("b.h5"), 2));
+  const ResultsData da = read_results(dir.file("a.h5")), db = read_results(dir.file("b.h5"));
+  const PointTable &ta = da.points[0], &tb = db.points[0];
+  REQUIRE(ta.images == 8);
+  REQUIRE(ta.predictions.size() == 6 * 8);
+  REQUIRE(ta.labels.size() == 8);
+  // The stored predictions are the ones the trial's accuracy and flip rate were counted from.
+  double correct_a = 0, correct_b = 0;
+  for (const auto* t : {&ta, &tb})
+    for (std::size_t r = 0; r < 6; ++r) {
+      double right = 0, flips = 0;
+      for (std::size_t i = 0; i < 8; ++i) {
+        right += t->prediction(r, i) == t->labels[i];
+        flips += t->prediction(r, i) != t->ideal_predictions[i];
+      }
+      CHECK(right / 8 == t->columns.at("accuracy")[r]);
+      CHECK(flips / 8 == t->columns.at("flip_rate")[r]);
+      (t == &ta ? correct_a : correct_b) += right;
+    }
+  // Paired: the mean difference is that of the accuracy columns, and the discordant pairs
+  // differ by the difference of the right answers.
+  const Comparison c = compare_results(dir.file("a.h5"), dir.file("b.h5"), 3);
+  REQUIRE(c.points.size() == 1);
+  const PairedPoint& p = c.points[0];
+  CHECK(p.paired == 6);
+  CHECK(p.diff_mean == doctest::Approx((correct_a - correct_b) / 48).epsilon(1e-12));
+  CHECK(static_cast<double>(p.pooled.a_only) - static_cast<double>(p.pooled.b_only) ==
+        correct_a - correct_b);
+  CHECK(p.pooled.p == mcnemar(p.pooled.a_only, p.pooled.b_only).p);
+  CHECK(p.diff_ci95_low <= p.diff_mean);
+  CHECK(p.diff_ci95_high >= p.diff_mean);
+  CHECK(p.flips_b.size() <= 3);
+  for (std::size_t k = 1; k < p.flips_b.size(); ++k)
+    CHECK(p.flips_b[k - 1].flips >= p.flips_b[k].flips);
+  // A file against itself: no difference, no discordant pair, the same images flipped.
+  const Comparison self = compare_results(dir.file("b.h5"), dir.file("b.h5"));
+  CHECK(self.points[0].diff_mean == 0.0);
+  CHECK(self.points[0].pooled.a_only + self.points[0].pooled.b_only == 0);
+  CHECK(self.points[0].pooled.p == 1.0);
+  CHECK(self.points[0].flips_a.size() == self.points[0].flips_b.size());
+  // The command prints the same numbers as JSON.
+  const auto r =
+      test::run_rapmc("compare " + dir.file("a.h5") + " " + dir.file("b.h5") + " --top 3 --json");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.output);
+  CHECK(j["points"][0]["paired_trials"] == 6);
+  CHECK(j["points"][0]["mcnemar_pooled"]["a_only"] == p.pooled.a_only);
+  CHECK(j["points"][0]["accuracy_diff"]["mean"].get<double>() == p.diff_mean);
+}
+
+TEST_CASE("compare refuses what it cannot pair, naming the file [E36]") {
+  test::TempDir dir;
+  run_campaign(parse_campaign(small_campaign("", 2), "a.toml"), quiet_run(dir.file("a.h5"), 2));
+  auto changed = [](std::string text, const std::string& from, const std::string& to) {
+    return text.replace(text.find(from), from.size(), to);
+  };
+  const std::string base = small_campaign("", 2);
+  run_campaign(parse_campaign(changed(base, "seed = 7", "seed = 8"), "s.toml"),
+               quiet_run(dir.file("s.h5"), 2));
+  run_campaign(parse_campaign(changed(base, "images = 8", "images = 8\nfirst = 100"), "f.toml"),
+               quiet_run(dir.file("f.h5"), 2));
+  CHECK_THROWS_WITH_AS(compare_results(dir.file("a.h5"), dir.file("s.h5")),
+                       test::has("with seed 7, " + dir.file("s.h5") + " with seed 8"), ConfigError);
+  CHECK_THROWS_WITH_AS(compare_results(dir.file("a.h5"), dir.file("f.h5")),
+                       test::has("(different data.dataset, data.first or data.select?)"),
+                       ConfigError);
+  {  // a file of an older format: no per-image predictions
+    const h5::File f = h5::File::open(dir.file("s.h5"), h5::Access::READ_WRITE);
+    f.remove("trials/prediction");
+  }
+  CHECK_THROWS_WITH_AS(compare_results(dir.file("s.h5"), dir.file("a.h5")),
+                       test::has(dir.file("s.h5") + ": has no per-image predictions"), ConfigError);
+  const auto r = test::run_rapmc("compare " + dir.file("a.h5") + " " + dir.file("missing.h5"));
+  CHECK(r.exit_code == test::EXIT_IO);
+  CHECK(r.output.find("missing.h5") != std::string::npos);
 }

@@ -41,6 +41,8 @@ enum class Overwrite { NO, YES };
 /// COMPATIBLE: the oldest file format that holds the content (any HDF5 ≥ 1.8 reads it);
 /// LIVE: HDF5 1.10's format, which LIVE_WRITE needs.
 enum class Layout { COMPATIBLE, LIVE };
+/// How a row dataset's integers are stored on disk (create_rows).
+enum class StoredInt { I64, I16 };
 
 /// A file, group or dataset: something that holds attributes (and, but for a dataset, groups
 /// and datasets).
@@ -110,8 +112,11 @@ class Node {
   /// Creates an empty one-dimensional dataset (float64 or int64) that grows without limit,
   /// chunked by `chunk` elements (for tables written as rows finish).
   void create_column(const std::string& rel, bool integer, std::uint64_t chunk = 256) const;
-  /// Creates an empty [0 × width] int64 dataset that grows by rows (chunked by `chunk` rows).
-  void create_rows(const std::string& rel, std::uint64_t width, std::uint64_t chunk = 64) const;
+  /// Creates an empty [0 × width] integer dataset that grows by rows (chunked by `chunk` rows),
+  /// stored as int64 or, for small values (class indices), int16; it is read and appended as
+  /// int64 either way.
+  void create_rows(const std::string& rel, std::uint64_t width, std::uint64_t chunk = 64,
+                   StoredInt stored = StoredInt::I64) const;
   /// Appends rows (row-major, a multiple of the width) to a dataset made by create_rows.
   void append_rows(const std::string& rel, const std::vector<std::int64_t>& values) const;
   /// Appends values to a column made by create_column.

@@ -52,8 +52,10 @@ struct TrialRecord {
   std::vector<LayerMetricValues> layers;  // setup.layers order
   std::vector<std::int64_t> dcode_hist;   // conversions with |code − ideal code| = 0..6, ≥ 7
   std::vector<std::int64_t> margin_hist;  // conversions per signed-margin bin (pim/counters.h)
-  pim::Counters counters;                 // for replay's per-layer detail
-  std::string error;                      // why it failed
+  std::vector<std::int64_t>
+      predictions;         // per image of the subset: the predicted class (−1: failed)
+  pim::Counters counters;  // for replay's per-layer detail
+  std::string error;       // why it failed
 };
 
 /// Runs trial `trial` of the point. Never throws for a failure inside the trial: a failing chip

@@ -56,15 +56,17 @@ class ResultsWriter {
   /// Appends records (in trial order, continuing the table) and flushes the file.
   void append(std::size_t point, std::span<const TrialRecord> records);
   /// Records point p's reference: the accuracy of the same pipeline on exact digital MVMs
-  /// over the evaluation subset (group reference, attribute accuracy).
-  void write_reference(std::size_t point, double accuracy);
+  /// over the evaluation subset (group reference, attribute accuracy), each image's label and
+  /// that pipeline's prediction (reference/label, reference/prediction; format 1.5).
+  void write_reference(std::size_t point, double accuracy, const std::vector<std::int64_t>& labels,
+                       const std::vector<std::int64_t>& predictions);
   /// Writes point p's statistics and convergence history from its rows (point_statistics).
   void write_summary(std::size_t point, const Campaign& c);
   void write_runtime(const RunSummary& summary, bool resumed);
 
  private:
   ResultsWriter(std::string path, WriterLock lock, std::vector<std::string> groups,
-                std::vector<std::vector<std::string>> layers);
+                std::vector<std::vector<std::string>> layers, std::uint64_t images);
   static void check_resumable(const h5::File& f, const std::string& path, const Campaign& c,
                               const std::optional<ShardSpec>& shard);
   /// Ends the live phase, runs `write` on the file opened for any change (new groups and
@@ -80,6 +82,7 @@ class ResultsWriter {
   std::optional<h5::File> file_;     // the live (single-writer/multiple-reader) handle
   std::vector<std::string> groups_;  // "" or "points/<i>/" per point
   std::vector<std::vector<std::string>> layers_;  // per point
+  std::uint64_t images_ = 0;                      // columns of trials/prediction
   std::uint64_t max_write_bytes_ = 0;             // bound of one append or summary, over the points
 };
 

@@ -20,7 +20,11 @@ inline constexpr int RESULTS_FORMAT_MAJOR = 1;
 // 1.2: signed sensing margin (margin_hist of 128 bins over [−1, 1) LSB, margin_* metrics
 //      signed); logit_signal_power, logit_error_power; per layer signal_power, error_power,
 //      saturation_rate and margin_{min,p01,p50}_lsb; SQNR statistics pooled.
-inline constexpr int RESULTS_FORMAT_MINOR = 4;
+// 1.3: written live (SWMR); units and description on every dataset.
+// 1.4: weight and sigma_scale per trial (importance, scaled sigma); the weighted yield.
+// 1.5: per-image predictions: trials/prediction [trials × images], reference/label and
+//      reference/prediction.
+inline constexpr int RESULTS_FORMAT_MINOR = 5;
 inline constexpr FileFormat RESULTS_FORMAT{"rapmc-results", "rapmc results file",
                                            RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR,
                                            HeaderErrorKind::IO};
@@ -38,6 +42,14 @@ struct PointTable {
   /// The column of `layer` and `metric`.
   const std::vector<double>& layer_values(const std::string& layer, std::string_view metric) const;
   std::optional<double> reference_accuracy;  // exact digital MVMs (format 1.1)
+  /// Per image (format 1.5; empty in older files): the label, the prediction on exact digital
+  /// MVMs, and each trial's prediction, row-major [trials × images] (−1: a failed trial).
+  std::size_t images = 0;
+  std::vector<std::int64_t> labels, ideal_predictions, predictions;
+  /// Trial row `row`'s prediction of image i.
+  std::int64_t prediction(std::size_t row, std::size_t i) const {
+    return predictions[row * images + i];
+  }
 };
 
 struct ResultsData {
