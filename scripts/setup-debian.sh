@@ -16,6 +16,7 @@ PKGS=(
   librandom123-dev libopenmpi-dev openmpi-bin
   dataset-fashion-mnist wordnet-base
   python3-h5py python3-numpy python3-matplotlib   # plots/ (the plot scripts and their test)
+  python3-dev pybind11-dev python3-pybind11 python3-xarray python3-pytest  # import rapmc (docs/python.md)
 )
 if [[ "${1:-}" == "--train" || "${1:-}" == "--test" ]]; then
   PKGS+=(python3-torch python3-torchvision)

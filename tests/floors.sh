@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "${1:-$(dirname "$0")/..}"
 declare -A FLOOR=([core]=0 [io]=1 [data]=2 [model]=2 [kernels]=3 [quant]=4 [infer]=5 [pim]=6
-                  [variation]=7 [mc]=8 [tails]=9 [results]=10 [cli]=11)
+                  [variation]=7 [mc]=8 [tails]=9 [results]=10 [cli]=11 [python]=12)
 status=0
 checked=0
 floor_of() {  # include/rapmc/<f>/x.h, src/<f>/x.cpp, src/main.cpp

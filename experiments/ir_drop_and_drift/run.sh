@@ -7,10 +7,12 @@ here=experiments/ir_drop_and_drift
 out=results/ir_drop_and_drift
 mkdir -p "$out"
 all=(rap_wires conventional_wires rap_lines conventional_lines rap_drift conventional_drift
-     rap_mitigations conventional_mitigations)
+     rap_mitigations conventional_mitigations rap_crossover conventional_crossover)
 rapmc=${RAPMC:-./build/rapmc}
-# `run.sh mitigations`: only the calibration-through-the-wires and mitigation campaigns.
-if [[ ${1:-} == mitigations ]]; then all=(rap_mitigations conventional_mitigations); fi
+# `run.sh mitigations`: only the calibration-through-the-wires, mitigation and crossover campaigns.
+if [[ ${1:-} == mitigations ]]; then
+  all=(rap_mitigations conventional_mitigations rap_crossover conventional_crossover)
+fi
 if [[ ${1:-} != plots ]]; then
   for c in "${all[@]}"; do
     "$rapmc" run "$here/$c.toml" --out "$out/$c.h5" --force
@@ -18,7 +20,7 @@ if [[ ${1:-} != plots ]]; then
 fi
 py=/usr/bin/python3
 if [[ ${1:-} == mitigations ]]; then
-  $py plots/summary_table.py "$out"/{rap,conventional}_mitigations.h5 --metrics accuracy code_error_rate margin_p01_lsb
+  $py plots/summary_table.py "$out"/{rap,conventional}_{mitigations,crossover}.h5 --metrics accuracy code_error_rate margin_p01_lsb
   exit 0
 fi
 $py plots/sweep.py "$out"/{rap_wires,conventional_wires}.h5 --labels "RAP" "conventional" \
@@ -34,4 +36,4 @@ $py plots/summary_table.py "$out"/{rap_wires,conventional_wires,rap_lines,conven
 echo
 $py plots/summary_table.py "$out"/{rap_drift,conventional_drift}.h5 --metrics accuracy code_error_rate
 echo
-$py plots/summary_table.py "$out"/{rap,conventional}_mitigations.h5 --metrics accuracy code_error_rate margin_p01_lsb
+$py plots/summary_table.py "$out"/{rap,conventional}_{mitigations,crossover}.h5 --metrics accuracy code_error_rate margin_p01_lsb

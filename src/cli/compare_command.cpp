@@ -27,6 +27,37 @@ nlohmann::ordered_json flips_json(const std::vector<ImageFlips>& flips) {
   return out;
 }
 
+void print_flips(const char* design, const std::vector<ImageFlips>& flips, std::uint64_t trials) {
+  std::cout << "  most often flipped on " << design << ":";
+  if (flips.empty()) std::cout << " none";
+  for (const ImageFlips& f : flips)
+    std::cout << " image " << f.image << " (label " << f.label << ", exact " << f.exact << ") "
+              << f.flips << "/" << trials << ";";
+  std::cout << "\n";
+}
+
+void print_comparison(const Comparison& c) {
+  std::cout << "A = " << c.path_a << "\nB = " << c.path_b << "\nseed " << c.seed
+            << ": trial t of both is the same die draw on the same images\n";
+  for (const PairedPoint& p : c.points) {
+    std::cout << "\npoint" << (p.label.empty() ? "" : " " + p.label) << ": " << p.paired
+              << " paired trials x " << p.images << " images (" << p.unpaired
+              << " trials left out: in one file only, or failed)\n"
+              << "  accuracy A " << p.accuracy_a << ", B " << p.accuracy_b << "; A - B "
+              << p.diff_mean << "  95 % [" << p.diff_ci95_low << ", " << p.diff_ci95_high
+              << "] (paired t over trials)\n"
+              << "  McNemar, pooled over trials: " << p.pooled.a_only
+              << " evaluations right on A only, " << p.pooled.b_only
+              << " on B only, exact p = " << p.pooled.p << "\n"
+              << "  McNemar per trial (p < 0.05): A better in " << p.trials_a_better
+              << ", B better in " << p.trials_b_better << " of " << p.paired << " trials\n";
+    print_flips("A", p.flips_a, p.paired);
+    print_flips("B", p.flips_b, p.paired);
+  }
+}
+
+}  // namespace
+
 nlohmann::ordered_json comparison_json(const Comparison& c) {
   nlohmann::ordered_json j{{"a", c.path_a}, {"b", c.path_b}, {"seed", c.seed}};
   nlohmann::ordered_json points = nlohmann::ordered_json::array();
@@ -61,37 +92,6 @@ nlohmann::ordered_json comparison_json(const Comparison& c) {
   j["points"] = points;
   return j;
 }
-
-void print_flips(const char* design, const std::vector<ImageFlips>& flips, std::uint64_t trials) {
-  std::cout << "  most often flipped on " << design << ":";
-  if (flips.empty()) std::cout << " none";
-  for (const ImageFlips& f : flips)
-    std::cout << " image " << f.image << " (label " << f.label << ", exact " << f.exact << ") "
-              << f.flips << "/" << trials << ";";
-  std::cout << "\n";
-}
-
-void print_comparison(const Comparison& c) {
-  std::cout << "A = " << c.path_a << "\nB = " << c.path_b << "\nseed " << c.seed
-            << ": trial t of both is the same die draw on the same images\n";
-  for (const PairedPoint& p : c.points) {
-    std::cout << "\npoint" << (p.label.empty() ? "" : " " + p.label) << ": " << p.paired
-              << " paired trials x " << p.images << " images (" << p.unpaired
-              << " trials left out: in one file only, or failed)\n"
-              << "  accuracy A " << p.accuracy_a << ", B " << p.accuracy_b << "; A - B "
-              << p.diff_mean << "  95 % [" << p.diff_ci95_low << ", " << p.diff_ci95_high
-              << "] (paired t over trials)\n"
-              << "  McNemar, pooled over trials: " << p.pooled.a_only
-              << " evaluations right on A only, " << p.pooled.b_only
-              << " on B only, exact p = " << p.pooled.p << "\n"
-              << "  McNemar per trial (p < 0.05): A better in " << p.trials_a_better
-              << ", B better in " << p.trials_b_better << " of " << p.paired << " trials\n";
-    print_flips("A", p.flips_a, p.paired);
-    print_flips("B", p.flips_b, p.paired);
-  }
-}
-
-}  // namespace
 
 void add_compare_command(CLI::App& app, std::function<int()>& action) {
   auto a = std::make_shared<CompareArgs>();

@@ -120,12 +120,18 @@ void run_point(Run& run, std::size_t pi) {
   const std::uint64_t block_trials = c.trigger.ci_halfwidth > 0
                                          ? c.trigger.check_every
                                          : std::max(c.trigger.check_every, 8 * ranks);
-  while (run.broadcast(run.root() && n < run.last && !stops() ? 1 : 0) == 1) {  // decided on rank 0
+  auto stop_requested = [&] {
+    if (!run.summary.stopped && run.o.stop && run.o.stop()) run.summary.stopped = true;
+    return run.summary.stopped;
+  };
+  while (run.broadcast(run.root() && n < run.last && !stops() && !stop_requested() ? 1 : 0) ==
+         1) {  // decided on rank 0
     const std::uint64_t end = std::min(run.last, (n / block_trials + 1) * block_trials);
     const TrialBlock block = run_block(setup, n, end, run.o.mpi, progress);
     if (run.root()) commit_block(run, pi, block, trigger, accuracy, progress);
     run.summary.trials_run += end - n;
     n = end;
+    if (run.o.on_block) run.o.on_block(n - run.first, run.last - run.first);
   }
   progress.finish();
   if (run.root()) run.writer->write_summary(pi, c);
@@ -153,7 +159,7 @@ RunSummary run_campaign(const Campaign& c, const RunOptions& o) {
   }
   if (o.mpi) o.mpi->set_collective(true);  // from here an error on one rank aborts the job
   parallelism.execute([&] {
-    for (std::size_t pi = 0; pi < c.points.size(); ++pi) run_point(run, pi);
+    for (std::size_t pi = 0; pi < c.points.size() && !run.summary.stopped; ++pi) run_point(run, pi);
   });
   if (o.mpi) o.mpi->set_collective(false);
   run.summary.seconds =

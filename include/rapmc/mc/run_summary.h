@@ -8,6 +8,7 @@ namespace rapmc {
 struct RunSummary {
   std::uint64_t trials_run = 0;  // by this invocation
   std::uint64_t failed = 0;
+  bool stopped = false;  // RunOptions::stop ended the run early: resume it to finish
   double seconds = 0;
   int threads = 1;
   int ranks = 1;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,12 @@ struct RunOptions {
   std::string command_line;
   std::optional<std::string> shard;  // "i/N": run only the i-th of N blocks of trials
   MpiContext* mpi = nullptr;         // ranks share the trials; rank 0 writes (null: one process)
+  /// Called after each committed block with the trials done of the point and its range
+  /// (the Python module's progress callback; one process only).
+  std::function<void(std::uint64_t done, std::uint64_t total)> on_block;
+  /// Asked before each block: true ends the run cleanly, every committed block kept and
+  /// summarised (Ctrl-C in Python; one process only). RunSummary::stopped tells.
+  std::function<bool()> stop;
 };
 
 /// Runs (or, with options.resume, continues) the campaign into options.out.
