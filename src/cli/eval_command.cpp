@@ -27,21 +27,6 @@
 namespace rapmc {
 namespace {
 
-struct EvalArgs {
-  std::string model = "data/models/vit_fmnist.h5";
-  std::string int_model;
-  std::string dataset;  // empty: the model's own kind of test data (default_dataset)
-  std::string data_dir;
-  std::string pipeline = "fp32";
-  std::string requant = "emsb";
-  std::string hardware;
-  std::size_t limit = 0;
-  int threads = 0;
-  bool json = false;
-  bool no_progress = false;
-  QuantArgs quant;
-};
-
 // The models an evaluation reads: an FP32 model and/or an integer model (loaded, or quantized
 // on the fly), checked against each other. A file named on the command line is read and
 // checked even when the pipeline does not use it (fp32 with --int-model).
@@ -231,6 +216,8 @@ void print_eval_text(const EvalArgs& a, const std::optional<HardwareConfig>& hw,
   std::cout << "time       " << r.seconds << " s on " << threads << " threads\n";
 }
 
+}  // namespace
+
 int run_eval(EvalArgs a) {
   // Every option is checked before anything is loaded.
   const Pipeline pipeline = parse_pipeline(a.pipeline);
@@ -258,8 +245,6 @@ int run_eval(EvalArgs a) {
   }
   return 0;
 }
-
-}  // namespace
 
 void add_eval_command(CLI::App& app, std::function<int()>& action) {
   auto args = std::make_shared<EvalArgs>();

@@ -11,16 +11,6 @@
 #include "rapmc/quant/int_model.h"
 
 namespace rapmc {
-namespace {
-
-struct QuantizeArgs {
-  std::string model = "data/models/vit_fmnist.h5";
-  std::string out;
-  std::string data_dir;
-  bool force = false;
-  int threads = 0;
-  QuantArgs quant;
-};
 
 int run_quantize(const QuantizeArgs& a) {
   validate_quant_args(a.quant);
@@ -42,8 +32,6 @@ int run_quantize(const QuantizeArgs& a) {
             << q.calibration << ")\n";
   return 0;
 }
-
-}  // namespace
 
 void add_quantize_command(CLI::App& app, std::function<int()>& action) {
   auto args = std::make_shared<QuantizeArgs>();

@@ -11,6 +11,8 @@
 #include <string>
 
 #include "rapmc/cli/compare_command.h"
+#include "rapmc/cli/eval_command.h"
+#include "rapmc/cli/quantize_command.h"
 #include "rapmc/cli/report_command.h"
 #include "rapmc/core/errors.h"
 #include "rapmc/core/parallelism.h"
@@ -172,6 +174,18 @@ std::string report_json(const std::string& path, std::optional<double> flip_rate
   return captured_stdout([&] { print_report(path, o); });
 }
 
+std::string eval_json(EvalArgs a) {
+  a.json = true;
+  a.no_progress = true;
+  const py::gil_scoped_release nogil;
+  return captured_stdout([&] { run_eval(a); });
+}
+
+std::string quantize_py(QuantizeArgs a) {
+  const py::gil_scoped_release nogil;
+  return captured_stdout([&] { run_quantize(a); });
+}
+
 std::string compare_json(const std::string& a, const std::string& b, std::size_t top) {
   const py::gil_scoped_release nogil;
   return comparison_json(compare_results(a, b, top)).dump();
@@ -203,4 +217,43 @@ PYBIND11_MODULE(_rapmc, m) {
   m.def("report_json", &report_json, py::arg("path"), py::arg("flip_rate_max"),
         py::arg("scaled_sigma"));
   m.def("compare_json", &compare_json, py::arg("a"), py::arg("b"), py::arg("top"));
+  m.def(
+      "quantize",
+      [](const std::string& model, const std::string& out, const std::string& calib,
+         std::size_t calib_size, const std::string& calibrator, double percentile, bool force,
+         int threads) {
+        QuantizeArgs a;
+        a.model = model;
+        a.out = out;
+        a.quant.calib = calib;
+        a.quant.calib_size = calib_size;
+        a.quant.calibrator = calibrator;
+        a.quant.percentile = percentile;
+        a.force = force;
+        a.threads = threads;
+        return quantize_py(a);
+      },
+      py::arg("model"), py::arg("out"), py::arg("calib"), py::arg("calib_size"),
+      py::arg("calibrator"), py::arg("percentile"), py::arg("force"), py::arg("threads"));
+  m.def(
+      "eval_json",
+      [](const std::string& model, const std::string& pipeline, const std::string& hardware,
+         const std::string& dataset, std::size_t limit, int threads, const std::string& requant,
+         const std::string& int_model, const std::string& calib, std::size_t calib_size) {
+        EvalArgs a;
+        a.model = model;
+        a.pipeline = pipeline;
+        a.hardware = hardware;
+        a.dataset = dataset;
+        a.limit = limit;
+        a.threads = threads;
+        a.requant = requant;
+        a.int_model = int_model;
+        a.quant.calib = calib;
+        a.quant.calib_size = calib_size;
+        return eval_json(a);
+      },
+      py::arg("model"), py::arg("pipeline"), py::arg("hardware"), py::arg("dataset"),
+      py::arg("limit"), py::arg("threads"), py::arg("requant"), py::arg("int_model"),
+      py::arg("calib"), py::arg("calib_size"));
 }

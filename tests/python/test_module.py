@@ -162,3 +162,58 @@ def test_interrupted_run_resumes_to_identical_results(tmp_path):
     with h5py.File(tmp_path / "whole.h5") as a, h5py.File(tmp_path / "cut.h5") as b:
         for name in ("trial", "accuracy", "logit_error_power", "prediction", "dcode_hist"):
             assert np.array_equal(a[f"trials/{name}"][()], b[f"trials/{name}"][()]), name
+
+
+def test_eval_equals_the_command_line_and_follows_the_model():
+    py = rapmc.eval("data/models/vit_fmnist_int8.h5", pipeline="flare", hardware="data/hardware/rap.toml",
+                    limit=16, threads=2)
+    cl = json.loads(cli("eval", "--model", "data/models/vit_fmnist_int8.h5", "--pipeline", "flare",
+                        "--hardware", "data/hardware/rap.toml", "--limit", "16", "--threads", "2", "--json").stdout)
+    for key in ("accuracy", "n", "correct", "dataset", "pipeline"):
+        assert py[key] == cl[key], key
+    text = rapmc.eval("data/models/bert_wordnet.h5", pipeline="flare", limit=8, calib_size=16, threads=2)
+    assert text["dataset"] == "wordnet:test" and text["n"] == 8
+    with pytest.raises(rapmc.Error, match="is images, but model data/models/bert_wordnet.h5 reads token sequences") as e:
+        rapmc.eval("data/models/bert_wordnet.h5", dataset="fashion-mnist:test", limit=4)
+    assert e.value.exit_code == 2
+
+
+def test_import_torch_in_process_equals_the_script(tmp_path):
+    import sys
+    import torch
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
+    import torch_models
+    tv = torch_models.torchvision_vit(1)
+    config = {"num_heads": 2, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
+    attrs = rapmc.import_torch(tv, config, tmp_path / "py.h5")
+    assert (attrs["kind"], attrs["dim"], attrs["depth"]) == ("vit", 32, 2)
+    torch.save(tv.state_dict(), tmp_path / "tv.pt")
+    (tmp_path / "c.json").write_text(json.dumps(config))
+    r = subprocess.run(["/usr/bin/python3", "scripts/import_torch.py", "vit", str(tmp_path / "tv.pt"),
+                        "--config", str(tmp_path / "c.json"), "--out", str(tmp_path / "cli.h5")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "py.h5") as a, h5py.File(tmp_path / "cli.h5") as b:
+        names = []
+        a.visit(lambda n: names.append(n) if isinstance(a[n], h5py.Dataset) else None)
+        assert len(names) > 10
+        for n in names:
+            assert np.array_equal(a[n][()], b[n][()]), n
+    # The script's refusals, as rapmc.Error with exit code 2; nothing written.
+    with pytest.raises(rapmc.Error, match="missing 'num_heads'") as e:
+        rapmc.import_torch(tv.state_dict(), {}, tmp_path / "bad.h5")
+    assert e.value.exit_code == 2 and not (tmp_path / "bad.h5").exists()
+
+
+def test_quantize_equals_the_command_line(tmp_path):
+    rapmc.quantize("data/models/vit_fmnist.h5", tmp_path / "py.h5", calib_size=32, threads=2)
+    r = cli("quantize", "--model", "data/models/vit_fmnist.h5", "--out", str(tmp_path / "cli.h5"),
+            "--calib-size", "32", "--threads", "2")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "py.h5") as a, h5py.File(tmp_path / "cli.h5") as b:
+        names = []
+        a.visit(lambda n: names.append(n) if isinstance(a[n], h5py.Dataset) else None)
+        for n in names:
+            assert np.array_equal(a[n][()], b[n][()]), n
+    with pytest.raises(rapmc.Error, match="file exists"):
+        rapmc.quantize("data/models/vit_fmnist.h5", tmp_path / "py.h5")

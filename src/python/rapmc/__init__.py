@@ -18,7 +18,8 @@ import os
 from . import _rapmc
 from ._rapmc import Error
 
-__all__ = ["Campaign", "Error", "run", "run_trial", "report", "compare", "open"]
+__all__ = ["Campaign", "Error", "run", "run_trial", "eval", "report", "compare", "open",
+           "import_torch", "quantize"]
 
 
 def _toml_value(v, key):
@@ -95,6 +96,25 @@ def run_trial(campaign, trial, point=0, threads=0):
     return _rapmc.run_trial(c.text, c.source, trial, point, threads)
 
 
+def eval(model="data/models/vit_fmnist.h5", pipeline="fp32", hardware=None, dataset=None,  # noqa: A001
+         limit=0, threads=0, requant="emsb", int_model=None, calib=None, calib_size=512):
+    """One pipeline (fp32, ptq-dqq, flare) over a dataset, optionally on a nominal chip
+    (hardware file), as `rapmc eval --json`: accuracy, n, the fp32 reference and, on hardware,
+    the code error rate, SQNR and cost. The dataset and calibration set default to the model's
+    own kind (fashion-mnist or wordnet)."""
+    return json.loads(_rapmc.eval_json(
+        os.fspath(model), pipeline, os.fspath(hardware) if hardware else "", dataset or "", limit,
+        threads, requant, os.fspath(int_model) if int_model else "", calib or "", calib_size))
+
+
+def quantize(model, out, calib=None, calib_size=512, calibrator="percentile", percentile=99.99,
+             force=False, threads=0):
+    """`rapmc quantize`: calibrates the FP32 model on the first calib_size samples of `calib`
+    (default: the model's own kind of training data) and writes the integer model `out`."""
+    return _rapmc.quantize(os.fspath(model), os.fspath(out), calib or "", calib_size, calibrator,
+                           percentile, force, threads).strip()
+
+
 def report(path, flip_rate_max=None, scaled_sigma=False):
     """The statistics of a results file, as `rapmc report --json` prints them."""
     return json.loads(_rapmc.report_json(os.fspath(path), flip_rate_max, scaled_sigma))
@@ -103,6 +123,21 @@ def report(path, flip_rate_max=None, scaled_sigma=False):
 def compare(a, b, top=10):
     """Paired per-image comparison of two results files, as `rapmc compare --json`."""
     return json.loads(_rapmc.compare_json(os.fspath(a), os.fspath(b), top))
+
+
+def import_torch(model, config, out, arch=None, vocab=None, info=None):
+    """Converts a PyTorch encoder (a torch.nn.Module, a state_dict or a checkpoint path) into a
+    rapmc model file `out`, in-process, with scripts/import_torch.py's rules and refusals
+    (docs/formats.md, "Importing PyTorch models"): `config` a dict or JSON file of what the
+    tensors do not say (heads, eps, input normalisation), `arch` "vit" or "bert" (default from
+    the tensors), `vocab` a text model's vocabulary file. Returns the model's attributes."""
+    from . import torch_import
+    try:
+        return torch_import.import_torch(model, config, out, arch, vocab, info)
+    except torch_import.ImportError_ as e:
+        err = Error(str(e))
+        err.exit_code = 2
+        raise err from None
 
 
 def open(path, **report_options):  # noqa: A001 (rapmc.open, as xarray.open_dataset)
