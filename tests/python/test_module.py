@@ -217,3 +217,33 @@ def test_quantize_equals_the_command_line(tmp_path):
             assert np.array_equal(a[n][()], b[n][()]), n
     with pytest.raises(rapmc.Error, match="file exists"):
         rapmc.quantize("data/models/vit_fmnist.h5", tmp_path / "py.h5")
+
+
+def test_open_reads_a_running_campaign(tmp_path):
+    import time
+    c = small(trials=64)
+    c["trigger"] = {"check_every": 2, "ci_halfwidth": 1e-9}  # blocks of 2 trials, never converges
+    path = tmp_path / "c.toml"
+    path.write_text(rapmc._to_toml(c))
+    out = tmp_path / "live.h5"
+    proc = subprocess.Popen([RAPMC, "run", str(path), "--out", str(out), "--quiet", "--threads", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        ds, deadline = None, time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if out.exists():
+                try:
+                    ds = rapmc.open(out)
+                except rapmc.Error:
+                    ds = None  # the file is being created
+                if ds is not None and ds.sizes["trial"] >= 2:
+                    break
+            time.sleep(0.2)
+        assert ds is not None and ds.sizes["trial"] >= 2
+        rows = ds.sizes["trial"]
+        # The statistics are those of the rows written so far, as rapmc report gives them.
+        assert ds["accuracy_n"].values[0] == rows
+        assert proc.poll() is None or rows == 64  # read while it ran (or it was already done)
+    finally:
+        proc.terminate()
+        proc.wait()
