@@ -4,22 +4,18 @@ Only the documented schema is used: root attributes, /settings, /trials (or /poi
 for a sweep), /statistics (or /points/<i>/statistics). Run with Debian's /usr/bin/python3
 (h5py, numpy, matplotlib).
 
-A running (or killed) campaign's file is read too (docs/formats.md, "Reading a running
-campaign"): it is opened in HDF5's single-writer/multiple-reader mode, rows count up to the
-`trial` column's length, and the statistics of a point not yet finished come from
-`rapmc report --json` (the binary in $RAPMC, on PATH, or build/rapmc of this repository), so
-they are computed by the one implementation there is.
+Values and statistics come from `rapmc.open` (docs/python.md): the package's xarray dataset,
+whose statistics are rapmc report's, computed by the one implementation there is — also for a
+running (or killed) campaign's file (docs/formats.md, "Reading a running campaign"). The
+package is found on PYTHONPATH or in this repository's build/python.
 """
 
-import json
 import math
 import os
-import shutil
-import subprocess
 import sys
 import time
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import h5py
 import numpy as np
@@ -35,101 +31,86 @@ class ResultsError(Exception):
     """A file that is not a readable rapmc results file; the message names it."""
 
 
-def _number(v):
-    """A value of rapmc report's JSON as the file would hold it: null -> nan, "inf" -> inf."""
-    if v is None:
-        return math.nan
-    if v == "inf":
-        return math.inf
-    return v
+def _import_rapmc():
+    """The rapmc package (docs/python.md): importable already, else this repository's build."""
+    try:
+        import rapmc
+    except ImportError:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "python"))
+        try:
+            import rapmc
+        except ImportError as e:
+            raise ResultsError(f"the plot scripts read results through `import rapmc` ({e}): build rapmc "
+                               "(cmake --build build) or set PYTHONPATH to <build>/python") from None
+    return rapmc
 
 
-def rapmc_binary():
-    """The rapmc executable: $RAPMC, else `rapmc` on PATH, else this repository's build/rapmc."""
-    for candidate in (os.environ.get("RAPMC"), shutil.which("rapmc"),
-                      os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "rapmc")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    raise ResultsError("statistics of a running campaign come from `rapmc report`: set RAPMC to the rapmc "
-                       "binary (or put it on PATH)")
-
-
-def live_report(path):
-    """`rapmc report --json` of a results file, as a list of per-point dicts."""
-    r = subprocess.run([rapmc_binary(), "report", "--json", path], capture_output=True, text=True)
-    if r.returncode != 0:
-        raise ResultsError(f"{path}: rapmc report failed: {r.stderr.strip()}")
-    j = json.loads(r.stdout)
-    return j["points"] if "points" in j else [j]
+STAT_FIELDS = ("n", "mean", "std", "ci95_low", "ci95_high", "min", "q05", "q50", "q95", "max")
 
 
 @dataclass
 class Point:
-    """One campaign point: the whole file, or one grid point of a sweep."""
+    """One campaign point: the whole file, or one grid point of a sweep. Its values and every
+    statistic come from rapmc.open (the C++ report's numbers, also for a running campaign)."""
 
     index: int
     label: str  # "" without a sweep, else "key=value, key=value"
     settings: dict  # swept key -> value (numbers parsed), from the label
     group: h5py.Group  # the group holding trials/ and statistics/
-    report: object = None  # () -> rapmc report's points, asked once per file when first needed
+    ds: object = None  # the file as rapmc.open's xarray.Dataset
 
-    def live(self):
-        """This point's entry of `rapmc report --json` (an unfinished point's statistics)."""
-        return self.report()[self.index]
+    def _at(self, name):
+        return self.ds[name].isel(point=self.index)
 
     def _ok(self):
-        """Mask of the successful trials among the complete rows. A running or killed campaign
-        may have columns of a block half written: rows beyond `trial`'s length are ignored
-        (`trial` and `status` are written last)."""
-        t = self.group["trials"]
-        status = t["status"][()]
-        return status[: t["trial"].shape[0]] == 0
+        """Mask of the successful trials among the rows written (padding rows have status −1)."""
+        return self._at("status").values == 0
 
     def column(self, name):
         """Per-trial values of a metric (successful trials only)."""
-        t = self.group["trials"]
-        if name not in t:
-            raise ResultsError(f"{self.group.file.filename}: {t.name}/{name}: missing dataset")
-        ok = self._ok()
-        return t[name][: ok.size][ok]
+        if name not in self.ds:
+            raise ResultsError(f"{self.group.file.filename}: {self.group['trials'].name}/{name}: missing dataset")
+        return self._at(name).values[self._ok()]
 
     def finished(self):
         """False while the campaign has not written this point's statistics (running or killed)."""
         return "statistics" in self.group
 
-    def _statistics(self):
-        return self.group["statistics"]
+    def _stat_var(self, name, field):
+        if name.startswith("layers/"):
+            layer, _, metric = name[len("layers/"):].rpartition("/")
+            var = f"layer_{metric}_{field}"
+            return self._at(var).sel(layer=layer) if var in self.ds and layer in self.ds.layer else None
+        var = f"{name}_{field}"
+        return self._at(var) if var in self.ds else None
 
     def stat(self, name):
-        """The /statistics/<name> attributes as a dict (n, mean, std, ci95_low, ci95_high, ...);
-        for an unfinished point, the same from `rapmc report --json` over the rows so far."""
-        if not self.finished():
-            live = self.live()["statistics"]
-            if name not in live:
-                raise ResultsError(f"{self.group.file.filename}: no statistics of {name} in rapmc report")
-            return {k: _number(v) for k, v in live[name].items()}
-        s = self._statistics()
-        if name not in s:
-            raise ResultsError(f"{self.group.file.filename}: {s.name}/{name}: missing statistics")
-        return dict(s[name].attrs)
+        """The statistics of a metric as rapmc report gives them (n, mean, std, ci95_low,
+        ci95_high, min, q05, q50, q95, max; error_free for a pooled SQNR)."""
+        if not self.has_stat(name):
+            where = self.group.name.rstrip("/")
+            raise ResultsError(f"{self.group.file.filename}: {where}/statistics/{name}: missing statistics "
+                               f"(the file has no {name} column)")
+        out = {}
+        for f in STAT_FIELDS + ("error_free",):
+            v = self._stat_var(name, f)
+            if v is not None:
+                out[f] = float(v)
+        return out
 
     def has_stat(self, name):
-        if not self.finished():
-            return name in self.live()["statistics"]
-        return name in self.group["statistics"]
+        """True if the file has the metric's column (an older format may lack it)."""
+        return f"trials/{name}" in self.group and self._stat_var(name, "mean") is not None
 
     def reference_accuracy(self):
         """Accuracy of the same pipeline on exact digital MVMs (format 1.1), or None."""
-        if "reference" in self.group:
-            return float(self.group["reference"].attrs["accuracy"])
-        return None
+        v = float(self._at("reference_accuracy"))
+        return None if math.isnan(v) else v
 
     def yield_(self):
-        if not self.finished():
-            y = {k: _number(v) for k, v in self.live()["yield"].items()}
-            y["n"] = self.live()["trials"]
-            return y
-        return dict(self._statistics()["yield"].attrs)
+        y = {k[len("yield_"):]: float(self._at(k)) for k in self.ds.data_vars if k.startswith("yield_")}
+        y["weighted"] = bool(y.get("weighted", 0))
+        return y
 
     def yield_text(self):
         """The yield as text: "k/n [lo, hi] %" (Wilson) for plain trials, "p % [lo, hi] %
@@ -142,28 +123,18 @@ class Point:
 
     def histogram(self, name):
         """Summed histogram (dcode_hist or margin_hist) over successful trials."""
-        ok = self._ok()
-        return self.group["trials"][name][: ok.size][ok].sum(axis=0)
+        return self._at(name).values[self._ok()].sum(axis=0)
 
     def trials(self):
         """Number of successful trials."""
         return int(self._ok().sum())
 
     def layers(self):
-        """Per-layer names in file order ("embed", "blocks/0/qkv", ..., "head/fc")."""
-        out = []
-        base = self.group["trials/layers"]
-
-        def visit(name, obj):
-            if isinstance(obj, h5py.Group) and "mvm_sqnr_db" in obj:
-                out.append(name)
-
-        base.visititems(visit)
-        return sorted(out, key=layer_order)
+        """Per-layer names in data-path order ("embed", "blocks/0/qkv", ..., "head/fc")."""
+        return sorted((str(l) for l in self.ds.layer.values), key=layer_order) if "layer" in self.ds.dims else []
 
     def layer_column(self, layer, metric):
-        ok = self._ok()
-        return self.group["trials"][f"layers/{layer}/{metric}"][: ok.size][ok]
+        return self._at(f"layer_{metric}").sel(layer=layer).values[self._ok()]
 
 
 def layer_order(name):
@@ -237,8 +208,12 @@ class Results:
 
     def __init__(self, path):
         self.path = path
+        rapmc = _import_rapmc()
+        try:
+            self.ds = rapmc.open(path)  # checks the file; its statistics are rapmc report's
+        except rapmc.Error as e:
+            raise ResultsError(str(e)) from None
         self.file = open_live(path)
-        self._report = None
         ft = self.file.attrs.get("filetype")
         if isinstance(ft, bytes):
             ft = ft.decode()
@@ -258,14 +233,9 @@ class Results:
                 g = self.file[f"points/{i}"]
                 label = g.attrs["label"]
                 label = label.decode() if isinstance(label, bytes) else label
-                self.points.append(Point(i, label, parse_label(label), g, self.report))
+                self.points.append(Point(i, label, parse_label(label), g, self.ds))
         else:
-            self.points.append(Point(0, "", {}, self.file, self.report))
-
-    def report(self):
-        if self._report is None:
-            self._report = live_report(self.path)
-        return self._report
+            self.points.append(Point(0, "", {}, self.file, self.ds))
 
     def running(self):
         """True if some point has no statistics yet (the campaign runs, or was stopped)."""

@@ -17,8 +17,6 @@ campaign's yield threshold or its trial failed. Only the documented schema is re
 """
 
 import argparse
-import json
-import subprocess
 
 import matplotlib
 
@@ -65,11 +63,12 @@ def running(fails, w):
 
 
 def scaled_fit(path):
-    r = subprocess.run([rr.rapmc_binary(), "report", "--json", "--scaled-sigma", path], capture_output=True,
-                       text=True)
-    if r.returncode != 0:
-        raise rr.ResultsError(f"{path}: rapmc report --scaled-sigma failed: {r.stderr.strip()}")
-    return json.loads(r.stdout)["scaled_sigma"][0]
+    """rapmc report's scaled-sigma fit of the file (rapmc.report, the C++ code)."""
+    rapmc = rr._import_rapmc()
+    try:
+        return rapmc.report(path, scaled_sigma=True)["scaled_sigma"][0]
+    except rapmc.Error as e:
+        raise rr.ResultsError(f"{path}: rapmc report --scaled-sigma failed: {e}") from None
 
 
 def main():

@@ -9,6 +9,7 @@ py=/usr/bin/python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$src"
+export PYTHONPATH="$(cd "$(dirname "$rapmc")" && pwd)/python${PYTHONPATH:+:$PYTHONPATH}"  # import rapmc of this build
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat > "$work/sweep.toml" <<'TOML'
@@ -95,7 +96,7 @@ expect_error() {  # expect_error MESSAGE COMMAND...
   grep -qF -- "$message" <<<"$out" || fail "'$*' printed '$out', expected '$message'"
 }
 echo "not hdf5" > "$work/bad.h5"
-expect_error "$work/bad.h5: cannot open as HDF5" $py plots/sweep.py "$work/bad.h5" --x k --out "$work/x.png"
+expect_error "$work/bad.h5: not an HDF5 file" $py plots/sweep.py "$work/bad.h5" --x k --out "$work/x.png"
 expect_error "$work/missing.h5: no such file" $py plots/accuracy_distribution.py "$work/missing.h5" --out "$work/x.png"
 expect_error "$work/sweep.h5: no /lifetime group" $py plots/lifetime.py "$work/sweep.h5" --out "$work/x.png"
 $py -c "import h5py; h5py.File('$work/model.h5', 'w').attrs['filetype'] = 'rapmc-model'"
@@ -103,7 +104,7 @@ expect_error "$work/model.h5: not a rapmc tails file (filetype 'rapmc-model')" \
   $py plots/tails.py "$work/model.h5" --out "$work/x.png"
 expect_error "$work/tails.h5: /estimates/bogus: missing" \
   $py plots/tails.py "$work/tails.h5" --methods bogus --out "$work/x.png"
-expect_error "$work/model.h5: not a rapmc results file (filetype 'rapmc-model')" \
+expect_error "$work/model.h5: not a rapmc results file (root attribute 'filetype' is 'rapmc-model'" \
   $py plots/margin_histogram.py "$work/model.h5" --out "$work/x.png"
 expect_error "'operating_point.temp_c' is not swept" \
   $py plots/sweep.py "$work/sweep.h5" --x operating_point.temp_c --out "$work/x.png"
@@ -112,7 +113,6 @@ expect_error "also swept: hardware.schedule.k, hardware.adc.enob; add them to --
 expect_error "no point matches" \
   $py plots/margin_histogram.py "$work/sweep.h5" --where hardware.adc.comparator_wl_um2=9 --out "$work/x.png"
 # A point not yet summarised (a stopped campaign): its statistics come from rapmc report.
-export RAPMC=$rapmc
 cp "$work/sweep.h5" "$work/stopped.h5"
 $py -c "import h5py; del h5py.File('$work/stopped.h5', 'a')['points/3/statistics']"
 $py plots/sweep.py "$work/stopped.h5" --x hardware.adc.comparator_wl_um2 --out "$work/stopped.png"

@@ -102,8 +102,8 @@ def _stat_vars(report_points, labels):
                 for field, v in flat.items():
                     out.setdefault(f"{name}_{field}", np.full(n, np.nan))[p] = _number(v)
                     metric_of[f"{name}_{field}"] = name
-        for field, v in rp["yield"].items():
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
+        for field, v in rp["yield"].items():  # `weighted` (a bool) as 0/1
+            if isinstance(v, (int, float)):
                 out.setdefault(f"yield_{field}", np.full(n, np.nan))[p] = _number(v)
         ref = rp.get("reference_accuracy")
         out.setdefault("reference_accuracy", np.full(n, np.nan))[p] = _number(ref)
