@@ -13,7 +13,6 @@ package is found on PYTHONPATH or in this repository's build/python.
 import math
 import os
 import sys
-import time
 import tomllib
 from dataclasses import dataclass
 
@@ -34,11 +33,11 @@ class ResultsError(Exception):
 def _import_rapmc():
     """The rapmc package (docs/python.md): importable already, else this repository's build."""
     try:
-        import rapmc
+        import rapmc.results  # the package, with its results module
     except ImportError:
         sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "python"))
         try:
-            import rapmc
+            import rapmc.results  # the package, with its results module
         except ImportError as e:
             raise ResultsError(f"the plot scripts read results through `import rapmc` ({e}): build rapmc "
                                "(cmake --build build) or set PYTHONPATH to <build>/python") from None
@@ -152,23 +151,13 @@ def layer_order(name):
 
 
 def parse_value(text):
-    for conv in (int, float):
-        try:
-            return conv(text)
-        except ValueError:
-            pass
-    return text.strip("'\"")  # strings are quoted in labels: corner='TT'
+    """A swept value as a label writes it (rapmc.results.parse_value)."""
+    return _import_rapmc().results.parse_value(text)
 
 
 def parse_label(label):
     """'hardware.adc.enob=3, variation.avt_mv_um=1.0' -> {'hardware.adc.enob': 3, ...}."""
-    out = {}
-    if not label:
-        return out
-    for part in label.split(", "):
-        key, _, value = part.partition("=")
-        out[key] = parse_value(value)
-    return out
+    return _import_rapmc().results.parse_label(label)
 
 
 def parse_where(items, error):
@@ -188,19 +177,13 @@ def matching(points, filters):
 
 
 def open_live(path, timeout=10.0):
-    """Opens an HDF5 file for reading, also while its campaign writes it (swmr=True). While the
-    writer holds HDF5's lock between its live phases (milliseconds), waits up to `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return h5py.File(path, "r", swmr=True)
-        except FileNotFoundError:
-            raise ResultsError(f"{path}: no such file") from None
-        except OSError as e:
-            if "lock" in str(e) and time.monotonic() < deadline:
-                time.sleep(0.05)
-                continue
-            raise ResultsError(f"{path}: cannot open as HDF5 ({e})") from None
+    """Opens an HDF5 file for reading, also while its campaign writes it (rapmc.results.open_live:
+    swmr=True, waiting out the writer's lock for up to `timeout` s)."""
+    rapmc = _import_rapmc()
+    try:
+        return rapmc.results.open_live(path, timeout)
+    except rapmc.Error as e:
+        raise ResultsError(str(e)) from None
 
 
 class Results:

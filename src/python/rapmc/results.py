@@ -31,7 +31,7 @@ def _number(v):
     return float(v)
 
 
-def _open_live(path, timeout=10.0):
+def open_live(path, timeout=10.0):
     """h5py.File for reading, also while a campaign writes it (SWMR); files written before
     format 1.3 are not in the live layout and open plainly. Waits out the writer's lock."""
     deadline = time.monotonic() + timeout
@@ -52,14 +52,22 @@ def _open_live(path, timeout=10.0):
             raise _rapmc.Error(f"{path}: cannot open as HDF5 ({e})") from None
 
 
-def _parse_label(label):
+def parse_value(text):
+    """A swept value as a label writes it: an int, a float, or a string (quoted: corner='TT')."""
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text.strip("'\"")
+
+
+def parse_label(label):
+    """'hardware.adc.enob=3, variation.avt_mv_um=1.0' -> {'hardware.adc.enob': 3, ...}."""
     out = {}
     for part in label.split(", ") if label else []:
         key, _, value = part.partition("=")
-        try:
-            out[key] = float(value)
-        except ValueError:
-            out[key] = value
+        out[key] = parse_value(value)
     return out
 
 
@@ -125,7 +133,7 @@ def open_results(path, flip_rate_max=None, scaled_sigma=False):
     path = str(path)
     rep = report(path, flip_rate_max, scaled_sigma)  # checks the file; errors name it
     report_points = rep["points"] if "points" in rep else [rep]
-    with _open_live(path) as f:
+    with open_live(path) as f:
         settings = f["settings"].attrs
         sweep = "points" in f
         groups = [f[f"points/{i}"] for i in range(int(settings["points"]))] if sweep else [f]
@@ -179,7 +187,7 @@ def open_results(path, flip_rate_max=None, scaled_sigma=False):
                   "trial_index": (("point", "trial"), table("trials/trial", fill=-1, dtype=np.int64))}
         if layers:
             coords["layer"] = layers
-        swept = [_parse_label(l) for l in labels]
+        swept = [parse_label(l) for l in labels]
         for key in dict.fromkeys(k for s in swept for k in s):
             coords[key] = ("point", [s.get(key, np.nan) for s in swept])
         file_attrs = {
