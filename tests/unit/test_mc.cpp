@@ -463,8 +463,14 @@ TEST_CASE(
   const std::string partial = dir.file("partial_2.h5");
   REQUIRE(test::run_rapmc("run " + camp + " --shard 2/3 --trials 7 --out " + partial + " --quiet")
               .exit_code == 0);
+  const std::string older = dir.file("older_1.h5");  // a shard written before format 1.5
+  std::filesystem::copy_file(p1, older);
+  h5::File::open(older, h5::Access::READ_WRITE)
+      .write_attribute("format_version", std::string("1.4"));
   const Case cases[] = {
       {p0 + " " + p2, "missing shard(s) 1/3"},
+      {p0 + " " + older + " " + p2,
+       older + ": a shard of results format 1.4; merge joins only 1.5 shards"},
       {p0 + " " + p1 + " " + p1 + " " + p2, "shard 1/3 given twice"},
       {p0 + " " + foreign + " " + p2, foreign + ": comes from another campaign"},
       {p0 + " " + p1 + " " + single, single + ": not a shard"},
