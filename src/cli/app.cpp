@@ -8,6 +8,7 @@
 
 #include "rapmc/cli/bench_command.h"
 #include "rapmc/cli/compare_command.h"
+#include "rapmc/cli/config_command.h"
 #include "rapmc/cli/eval_command.h"
 #include "rapmc/cli/merge_command.h"
 #include "rapmc/cli/quantize_command.h"
@@ -60,6 +61,7 @@ int run_cli(int argc, char** argv) {
   add_merge_command(app, action);
   add_compare_command(app, action);
   add_tails_command(app, action);
+  add_config_command(app, action);
 
   try {
     app.parse(argc, argv);

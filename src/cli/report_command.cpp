@@ -256,155 +256,238 @@ nlohmann::ordered_json lifetime_report(const ResultsData& d, const Campaign& c, 
   return out;
 }
 
-}  // namespace
+// One point's statistics and what the report adds to them.
+struct PointReport {
+  std::size_t index = 0;
+  const PointTable* table = nullptr;
+  PointStatistics stats;
+  std::vector<std::pair<std::string, WeightedMean>> weighted;  // importance-weighted points
+  std::optional<YieldStatistics> flip;                         // --flip-rate-max
+  std::optional<FailingChips> failing;
+};
 
-void print_report(const std::string& path, const ReportOptions& o) {
-  const bool json = o.json;
+struct Report {
+  ResultsData data;
+  Campaign settings;
+  std::vector<PointReport> points;
+  std::uint64_t trials = 0;
+};
+
+Report build_report(const std::string& path, const ReportOptions& o) {
   if (o.flip_rate_max != -1 && !(o.flip_rate_max > 0 && o.flip_rate_max < 1))
     throw ConfigError("--flip-rate-max " + std::to_string(o.flip_rate_max) + " must lie in (0, 1)");
-  const ResultsData d = read_results(path);
-  const Campaign settings = settings_of(d);
-  const double threshold = settings.yield_accuracy;
-  std::vector<YieldStatistics> yields;
-  nlohmann::ordered_json points = nlohmann::ordered_json::array();
-  std::uint64_t all_trials = 0;
-  for (std::size_t k = 0; k < d.points.size(); ++k) {
-    const PointTable& t = d.points[k];
-    const PointStatistics r = point_statistics(t, settings.trigger, threshold);
-    yields.push_back(r.yield);
-    all_trials += r.trials;
-    nlohmann::ordered_json stats = nlohmann::ordered_json::object();
-    for (const auto& [name, s] : r.metrics) {
-      stats[name] = {{"mean", number(s.mean)},         {"std", number(s.std)},
-                     {"ci95_low", number(s.ci95_low)}, {"ci95_high", number(s.ci95_high)},
-                     {"min", number(s.min)},           {"q05", number(s.q05)},
-                     {"q50", number(s.q50)},           {"q95", number(s.q95)},
-                     {"max", number(s.max)},           {"n", s.n}};
-    }
-    // Importance-weighted trials: each per-trial metric's mean under the model, too.
-    std::vector<std::pair<std::string, WeightedMean>> weighted;
-    if (r.yield.weighted) weighted = weighted_means(t);
-    for (const auto& [name, m] : weighted)
-      stats[name]["weighted"] = {{"mean", number(m.mean)},
-                                 {"std_error", number(m.std_error)},
-                                 {"ci95_low", number(m.low)},
-                                 {"ci95_high", number(m.high)}};
-    for (const auto& [name, p] : r.sqnr) {  // pooled: mean is Σ signal / Σ error in dB
-      stats[name]["summary"] = "pooled";
-      stats[name]["mean"] =
-          p.db > 0 && std::isinf(p.db) ? nlohmann::ordered_json("inf") : number(p.db);
-      stats[name]["error_free"] = p.error_free;
-    }
-    nlohmann::ordered_json y = {{"accuracy_threshold", threshold}};
-    y.update(yield_json(r.yield));
-    std::optional<YieldStatistics> flip;
+  Report r{read_results(path), {}, {}, 0};
+  r.settings = settings_of(r.data);
+  for (std::size_t k = 0; k < r.data.points.size(); ++k) {
+    PointReport p;
+    p.index = k;
+    p.table = &r.data.points[k];
+    const PointTable& t = *p.table;
+    p.stats = point_statistics(t, r.settings.trigger, r.settings.yield_accuracy);
+    r.trials += p.stats.trials;
+    if (p.stats.yield.weighted) p.weighted = weighted_means(t);
     if (o.flip_rate_max > 0) {
       const auto& fr = t.columns.at("flip_rate");
       std::vector<bool> pass(fr.size());
       for (std::size_t i = 0; i < pass.size(); ++i) pass[i] = fr[i] <= o.flip_rate_max;
-      flip = yield_statistics(t, pass);
+      p.flip = yield_statistics(t, pass);
     }
-    std::optional<FailingChips> failing;
-    if (settings.points.size() == d.points.size())
-      failing = failing_chips(t, settings.points[k], r.yield.fail);
-    if (failing) {
-      nlohmann::ordered_json m;
-      for (std::size_t i = 0; i < DIE_VARIATES; ++i)
-        m[std::string(DIE_VARIATE_NAMES[i])] = failing->mean[i];
-      y["failing_die_mean"] = m;
-      y["heaviest_failing_trial"] = failing->heaviest_trial;
-    }
-    const nlohmann::ordered_json reference = t.reference_accuracy
-                                                 ? nlohmann::ordered_json(*t.reference_accuracy)
-                                                 : nlohmann::ordered_json(nullptr);
-    points.push_back({{"label", t.label},
-                      {"trials", r.trials},
-                      {"failed", r.failed},
-                      {"reference_accuracy", reference},
-                      {"statistics", stats},
-                      {"yield", y}});
-    if (flip) {
-      nlohmann::ordered_json fy = {{"flip_rate_max", o.flip_rate_max}};
-      fy.update(yield_json(*flip));
-      points.back()["flip_yield"] = fy;
-    }
-    if (!json) {
-      std::cout << (t.label.empty() ? std::string("campaign") : "point " + t.label) << ": "
-                << r.trials << " trials"
-                << (r.failed ? " (" + std::to_string(r.failed) + " failed)" : std::string())
-                << "\n";
-      std::cout << "  metric                              mean          std      95 % CI\n";
-      for (const auto& [name, s] : r.metrics) {
-        const bool layer = name.rfind("layers/", 0) == 0;
-        if (layer && name.find("mvm_sqnr_db") == std::string::npos &&
-            name.find("code_error_rate") == std::string::npos &&
-            name.find("margin_p01_lsb") == std::string::npos)
-          continue;
-        std::cout << "  " << std::left << std::setw(32) << name << std::right << std::setw(12)
-                  << std::setprecision(5) << std::defaultfloat << s.mean << std::setw(13) << s.std
-                  << "  [" << s.ci95_low << ", " << s.ci95_high << "]";
-        for (const auto& [sname, p] : r.sqnr)
-          if (sname == name)
-            std::cout << (p.n == 0 ? std::string("  not on the chip (kept digital)")
-                                   : "  pooled; " + std::to_string(p.error_free) + " of " +
-                                         std::to_string(p.n) + " trials error-free");
-        std::cout << "\n";
-      }
-      if (t.reference_accuracy)
-        std::cout << "  accuracy on exact digital MVMs (reference): " << *t.reference_accuracy
-                  << "\n";
-      std::ostringstream what;
-      what << "accuracy >= " << threshold;
-      print_yield(what.str(), r.yield);
-      if (flip) {
-        std::ostringstream f;
-        f << "flip rate <= " << o.flip_rate_max;
-        print_yield(f.str(), *flip);
-      }
-      if (r.yield.weighted)
-        std::cout << "  (the metrics above are over the drawn chips; weighted to the model:)\n";
-      for (const auto& [name, m] : weighted)
-        if (name == "accuracy" || name == "flip_rate" || name == "code_error_rate" ||
-            name == "dcode_ge2_rate")
-          std::cout << "  " << std::left << std::setw(32) << name << std::right << std::setw(12)
-                    << m.mean << "  ± " << m.std_error << " (se)  [" << m.low << ", " << m.high
-                    << "]\n";
-      if (failing) {
-        std::cout << "  failing chips' mean die variates (σ; sampling.shift_*):";
-        for (std::size_t i = 0; i < DIE_VARIATES; ++i)
-          std::cout << " " << DIE_VARIATE_NAMES[i] << " " << std::setprecision(3)
-                    << failing->mean[i];
-        std::cout << std::setprecision(6) << "\n  heaviest failing chip: trial "
-                  << failing->heaviest_trial << " (rapmc replay " << path << " --trial "
-                  << failing->heaviest_trial
-                  << (t.label.empty() ? "" : " --point " + std::to_string(k)) << ")\n";
-      }
-      std::cout << "\n";
-    }
+    if (r.settings.points.size() == r.data.points.size())
+      p.failing = failing_chips(t, r.settings.points[k], p.stats.yield.fail);
+    r.points.push_back(std::move(p));
   }
-  nlohmann::ordered_json scaled;
-  if (o.scaled_sigma) scaled = scaled_sigma_fits(d, settings, yields, !json);
-  nlohmann::ordered_json lifetime;
-  if (settings.mission.enabled()) lifetime = lifetime_report(d, settings, !json);
-  if (json) {
-    nlohmann::ordered_json j;
-    j["file"] = path;
-    j["campaign_sha256"] = d.campaign_sha256;
-    j["seed"] = d.seed;
-    j["trials"] = all_trials;
-    if (d.points.size() == 1 && d.points[0].label.empty()) {
-      j["failed"] = points[0]["failed"];
-      j["reference_accuracy"] = points[0]["reference_accuracy"];
-      j["statistics"] = points[0]["statistics"];
-      j["yield"] = points[0]["yield"];
-      if (points[0].contains("flip_yield")) j["flip_yield"] = points[0]["flip_yield"];
-    } else {
-      j["points"] = points;
-    }
-    if (o.scaled_sigma) j["scaled_sigma"] = scaled;
-    if (settings.mission.enabled()) j["lifetime"] = lifetime;
-    std::cout << j.dump(2) << "\n";
+  return r;
+}
+
+nlohmann::ordered_json point_json(const PointReport& p, double threshold, const ReportOptions& o) {
+  nlohmann::ordered_json stats = nlohmann::ordered_json::object();
+  for (const auto& [name, s] : p.stats.metrics) {
+    stats[name] = {{"mean", number(s.mean)},         {"std", number(s.std)},
+                   {"ci95_low", number(s.ci95_low)}, {"ci95_high", number(s.ci95_high)},
+                   {"min", number(s.min)},           {"q05", number(s.q05)},
+                   {"q50", number(s.q50)},           {"q95", number(s.q95)},
+                   {"max", number(s.max)},           {"n", s.n}};
   }
+  // Importance-weighted trials: each per-trial metric's mean under the model, too.
+  for (const auto& [name, m] : p.weighted)
+    stats[name]["weighted"] = {{"mean", number(m.mean)},
+                               {"std_error", number(m.std_error)},
+                               {"ci95_low", number(m.low)},
+                               {"ci95_high", number(m.high)}};
+  for (const auto& [name, q] : p.stats.sqnr) {  // pooled: mean is Σ signal / Σ error in dB
+    stats[name]["summary"] = "pooled";
+    stats[name]["mean"] =
+        q.db > 0 && std::isinf(q.db) ? nlohmann::ordered_json("inf") : number(q.db);
+    stats[name]["error_free"] = q.error_free;
+  }
+  nlohmann::ordered_json y = {{"accuracy_threshold", threshold}};
+  y.update(yield_json(p.stats.yield));
+  if (p.failing) {
+    nlohmann::ordered_json m;
+    for (std::size_t i = 0; i < DIE_VARIATES; ++i)
+      m[std::string(DIE_VARIATE_NAMES[i])] = p.failing->mean[i];
+    y["failing_die_mean"] = m;
+    y["heaviest_failing_trial"] = p.failing->heaviest_trial;
+  }
+  const PointTable& t = *p.table;
+  const nlohmann::ordered_json reference = t.reference_accuracy
+                                               ? nlohmann::ordered_json(*t.reference_accuracy)
+                                               : nlohmann::ordered_json(nullptr);
+  nlohmann::ordered_json j = {{"label", t.label},         {"trials", p.stats.trials},
+                              {"failed", p.stats.failed}, {"reference_accuracy", reference},
+                              {"statistics", stats},      {"yield", y}};
+  if (p.flip) {
+    nlohmann::ordered_json fy = {{"flip_rate_max", o.flip_rate_max}};
+    fy.update(yield_json(*p.flip));
+    j["flip_yield"] = fy;
+  }
+  return j;
+}
+
+const Summary* metric(const PointStatistics& s, const std::string& name) {
+  for (const auto& [n, m] : s.metrics)
+    if (n == name) return &m;
+  return nullptr;
+}
+
+// The answer first: per point, accuracy against exact arithmetic, yield with its interval, the
+// code error rate and the 1 % sensing margin; then the campaign's speed.
+void print_answer(const Report& r) {
+  std::cout << std::setprecision(4) << std::defaultfloat;
+  for (const PointReport& p : r.points) {
+    const PointTable& t = *p.table;
+    const Summary* acc = metric(p.stats, "accuracy");
+    const Summary* cer = metric(p.stats, "code_error_rate");
+    const Summary* margin = metric(p.stats, "margin_p01_lsb");
+    std::cout << (t.label.empty() ? std::string("campaign") : "point " + t.label) << ": "
+              << p.stats.trials << " chips"
+              << (p.stats.failed ? " (" + std::to_string(p.stats.failed) + " failed)" : "")
+              << "\n  accuracy        " << 100 * acc->mean << " %  95 % CI [" << 100 * acc->ci95_low
+              << ", " << 100 * acc->ci95_high << "]";
+    if (t.reference_accuracy)
+      std::cout << " against " << 100 * *t.reference_accuracy << " % on exact arithmetic ("
+                << 100 * (acc->mean - *t.reference_accuracy) << " points)";
+    const YieldStatistics& y = p.stats.yield;
+    const double low = y.weighted ? y.estimate.low : y.wilson.low;
+    const double high = y.weighted ? y.estimate.high : y.wilson.high;
+    std::cout << "\n  yield           " << 100 * y.estimate.p
+              << " % of chips reach accuracy >= " << r.settings.yield_accuracy << "  95 % ["
+              << 100 * low << ", " << 100 * high << "]"
+              << (y.weighted ? " (importance-weighted)"
+                             : " (" + std::to_string(y.passing) + "/" + std::to_string(y.n) + ")")
+              << "\n  code errors     " << cer->mean << " of ADC conversions  95 % CI ["
+              << cer->ci95_low << ", " << cer->ci95_high << "]"
+              << "\n  1 % margin      " << margin->mean
+              << " LSB: 1 % of conversions decide closer to a threshold (mean over chips; "
+                 "negative: wrong side)\n";
+  }
+  if (r.data.seconds > 0)
+    std::cout << "speed: " << std::setprecision(0) << std::fixed
+              << 3600.0 * static_cast<double>(r.trials) / r.data.seconds << " trials/hour ("
+              << r.trials << " trials in " << std::setprecision(1) << r.data.seconds
+              << " s, as written)\n";
+  std::cout << std::setprecision(6) << std::defaultfloat;
+}
+
+// Every metric of a point, its yield lines and, for importance sampling, the failing chips.
+void print_point_detail(const Report& r, const PointReport& p, const ReportOptions& o) {
+  const PointTable& t = *p.table;
+  std::cout << (t.label.empty() ? std::string("campaign") : "point " + t.label) << ": "
+            << p.stats.trials << " trials"
+            << (p.stats.failed ? " (" + std::to_string(p.stats.failed) + " failed)" : std::string())
+            << "\n";
+  std::cout << "  metric                              mean          std      95 % CI\n";
+  for (const auto& [name, s] : p.stats.metrics) {
+    const bool layer = name.rfind("layers/", 0) == 0;
+    if (layer && name.find("mvm_sqnr_db") == std::string::npos &&
+        name.find("code_error_rate") == std::string::npos &&
+        name.find("margin_p01_lsb") == std::string::npos)
+      continue;
+    std::cout << "  " << std::left << std::setw(32) << name << std::right << std::setw(12)
+              << std::setprecision(5) << std::defaultfloat << s.mean << std::setw(13) << s.std
+              << "  [" << s.ci95_low << ", " << s.ci95_high << "]";
+    for (const auto& [sname, q] : p.stats.sqnr)
+      if (sname == name)
+        std::cout << (q.n == 0 ? std::string("  not on the chip (kept digital)")
+                               : "  pooled; " + std::to_string(q.error_free) + " of " +
+                                     std::to_string(q.n) + " trials error-free");
+    std::cout << "\n";
+  }
+  if (t.reference_accuracy)
+    std::cout << "  accuracy on exact digital MVMs (reference): " << *t.reference_accuracy << "\n";
+  std::ostringstream what;
+  what << "accuracy >= " << r.settings.yield_accuracy;
+  print_yield(what.str(), p.stats.yield);
+  if (p.flip) {
+    std::ostringstream f;
+    f << "flip rate <= " << o.flip_rate_max;
+    print_yield(f.str(), *p.flip);
+  }
+  if (p.stats.yield.weighted)
+    std::cout << "  (the metrics above are over the drawn chips; weighted to the model:)\n";
+  for (const auto& [name, m] : p.weighted)
+    if (name == "accuracy" || name == "flip_rate" || name == "code_error_rate" ||
+        name == "dcode_ge2_rate")
+      std::cout << "  " << std::left << std::setw(32) << name << std::right << std::setw(12)
+                << m.mean << "  ± " << m.std_error << " (se)  [" << m.low << ", " << m.high
+                << "]\n";
+  if (p.failing) {
+    std::cout << "  failing chips' mean die variates (σ; sampling.shift_*):";
+    for (std::size_t i = 0; i < DIE_VARIATES; ++i)
+      std::cout << " " << DIE_VARIATE_NAMES[i] << " " << std::setprecision(3) << p.failing->mean[i];
+    std::cout << std::setprecision(6) << "\n  heaviest failing chip: trial "
+              << p.failing->heaviest_trial << " (rapmc replay " << r.data.path << " --trial "
+              << p.failing->heaviest_trial
+              << (t.label.empty() ? "" : " --point " + std::to_string(p.index)) << ")\n";
+  }
+  std::cout << "\n";
+}
+
+std::vector<YieldStatistics> yields_of(const Report& r) {
+  std::vector<YieldStatistics> out;
+  for (const PointReport& p : r.points) out.push_back(p.stats.yield);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::ordered_json report_json(const std::string& path, const ReportOptions& o) {
+  const Report r = build_report(path, o);
+  nlohmann::ordered_json points = nlohmann::ordered_json::array();
+  for (const PointReport& p : r.points)
+    points.push_back(point_json(p, r.settings.yield_accuracy, o));
+  nlohmann::ordered_json j;
+  j["file"] = path;
+  j["campaign_sha256"] = r.data.campaign_sha256;
+  j["seed"] = r.data.seed;
+  j["trials"] = r.trials;
+  if (r.points.size() == 1 && r.points[0].table->label.empty()) {
+    for (const char* key : {"failed", "reference_accuracy", "statistics", "yield", "flip_yield"})
+      if (points[0].contains(key)) j[key] = points[0][key];
+  } else {
+    j["points"] = points;
+  }
+  if (o.scaled_sigma)
+    j["scaled_sigma"] = scaled_sigma_fits(r.data, r.settings, yields_of(r), false);
+  if (r.settings.mission.enabled()) j["lifetime"] = lifetime_report(r.data, r.settings, false);
+  return j;
+}
+
+void print_report(const std::string& path, const ReportOptions& o) {
+  if (o.json) {
+    std::cout << report_json(path, o).dump(2) << "\n";
+    return;
+  }
+  const Report r = build_report(path, o);
+  print_answer(r);
+  std::cout << "\n";
+  if (o.detail) {
+    for (const PointReport& p : r.points) print_point_detail(r, p, o);
+  } else {
+    std::cout << "every metric, per point: rapmc report " << path << " --detail\n\n";
+  }
+  if (o.scaled_sigma) (void)scaled_sigma_fits(r.data, r.settings, yields_of(r), true);
+  if (r.settings.mission.enabled()) (void)lifetime_report(r.data, r.settings, true);
 }
 
 void add_report_command(CLI::App& app, std::function<int()>& action) {
@@ -415,6 +498,7 @@ void add_report_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->add_option("--flip-rate-max", o->flip_rate_max,
                   "Also the yield P(flip rate <= X), X in (0, 1)");
+  cmd->add_flag("--detail", o->detail, "Every metric of every point after the answer");
   cmd->add_flag("--scaled-sigma", o->scaled_sigma,
                 "Fit the failing chips of the scaled-sigma points back to sigma x 1");
   cmd->callback([path, o, &action] {

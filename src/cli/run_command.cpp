@@ -18,7 +18,7 @@ struct RunArgs {
   std::string out;
   int threads = 0;
   std::uint64_t trials = 0;
-  bool resume = false, force = false, no_progress = false, quiet = false;
+  bool resume = false, force = false, no_progress = false, quiet = false, detail = false;
   std::string shard;
   std::string command_line;
 };
@@ -38,14 +38,16 @@ int run_run(const RunArgs& a, MpiContext& mpi) {
   o.mpi = &mpi;
   const RunSummary s = run_campaign(c, o);
   if (!a.quiet && mpi.is_root()) {
-    std::cout << "campaign " << c.name << ": " << s.trials_run << " trials run in " << std::fixed
-              << std::setprecision(1) << s.seconds << " s on " << s.ranks << " rank(s) × "
-              << s.threads << " threads (" << std::setprecision(0) << s.trials_per_hour()
-              << " trials/hour; one trial costs " << std::setprecision(1) << s.trial_cost_ratio()
+    ReportOptions ro;
+    ro.detail = a.detail;
+    print_report(a.out, ro);
+    std::cout << "this run: " << s.trials_run << " trials in " << std::fixed << std::setprecision(1)
+              << s.seconds << " s on " << s.ranks << " rank(s) × " << s.threads << " threads ("
+              << std::setprecision(0) << s.trials_per_hour() << " trials/hour; one trial costs "
+              << std::setprecision(1) << s.trial_cost_ratio()
               << " ideal integer passes over its images)"
               << (s.failed ? ", " + std::to_string(s.failed) + " failed" : std::string())
-              << "\nresults  " << a.out << "\n\n";
-    print_report(a.out);
+              << "\nresults  " << a.out << "\n";
   }
   return 0;
 }
@@ -70,6 +72,7 @@ void add_run_command(CLI::App& app, std::function<int()>& action, MpiContext& mp
   cmd->add_flag("--force", args->force, "Replace an existing --out file");
   cmd->add_flag("--no-progress", args->no_progress, "Do not draw the progress line");
   cmd->add_flag("--quiet", args->quiet, "Do not print the summary at the end");
+  cmd->add_flag("--detail", args->detail, "Print every metric of every point after the answer");
   cmd->callback([args, &action, &mpi] {
     args->command_line =
         "rapmc run " + args->campaign + " --out " + args->out + (args->resume ? " --resume" : "") +

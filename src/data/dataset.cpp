@@ -1,5 +1,6 @@
 #include "rapmc/data/dataset.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -73,6 +74,15 @@ std::string default_fashion_mnist_dir() {
   return "/usr/share/datasets/fashion-mnist";
 }
 
+const std::vector<DatasetName>& dataset_names() {
+  static const std::vector<DatasetName> NAMES{
+      {"fashion-mnist:train", "60,000 images, 1×28×28, 10 classes"},
+      {"fashion-mnist:test", "10,000 images, 1×28×28, 10 classes"},
+      {"wordnet:train", "105,736 glosses, 45 classes"},
+      {"wordnet:test", "11,923 glosses, 45 classes"}};
+  return NAMES;
+}
+
 std::string default_dataset(const ModelInput& input, const std::string& split) {
   return (input.kind == SampleKind::TOKENS ? "wordnet:" : "fashion-mnist:") + split;
 }
@@ -82,10 +92,16 @@ SampleSet load_dataset(const std::string& spec, const ModelInput& input,
   const auto colon = spec.find(':');
   const std::string name = spec.substr(0, colon);
   const std::string split = colon == std::string::npos ? "" : spec.substr(colon + 1);
-  if ((name != "fashion-mnist" && name != "wordnet") || (split != "train" && split != "test")) {
-    throw ConfigError("dataset '" + spec +
-                      "': unknown (expected fashion-mnist:train, fashion-mnist:test, "
-                      "wordnet:train or wordnet:test)");
+  const auto& known = dataset_names();
+  if (std::none_of(known.begin(), known.end(),
+                   [&](const DatasetName& d) { return d.name == spec; })) {
+    std::string expected;
+    for (std::size_t i = 0; i < known.size(); ++i)
+      expected += std::string(i == 0                  ? ""
+                              : i + 1 == known.size() ? " or "
+                                                      : ", ") +
+                  std::string(known[i].name);
+    throw ConfigError("dataset '" + spec + "': unknown (expected " + expected + ")");
   }
   if (name == "wordnet") return load_wordnet(spec, split, input, data_dir, limit);
   if (input.kind == SampleKind::TOKENS)  // refused before 60,000 images are read

@@ -1,6 +1,7 @@
 #include "rapmc/io/toml_reader.h"
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -59,6 +60,18 @@ TomlReader TomlReader::from_file(const std::string& path) {
   return from_string(read_text_file(path), path);
 }
 
+std::string number_text(double x) {
+  char buf[32];
+  return std::string(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);
+}
+
+void TomlReader::record(const std::string& key, KeyRecord::Kind kind, std::string fallback,
+                        std::string range) {
+  for (const KeyRecord& k : records_)
+    if (k.key == key) return;
+  records_.push_back({key, kind, std::move(fallback), std::move(range)});
+}
+
 bool TomlReader::has(const std::string& key) const {
   return static_cast<bool>(tree_->table.at_path(key));
 }
@@ -69,6 +82,8 @@ void TomlReader::problem(const std::string& key, const std::string& what) {
 
 std::int64_t TomlReader::get_int(const std::string& key, std::int64_t fallback, std::int64_t lo,
                                  std::int64_t hi) {
+  record(key, KeyRecord::Kind::INTEGER, std::to_string(fallback),
+         std::to_string(lo) + ".." + std::to_string(hi));
   const toml::node* n = tree_->find(key);
   if (!n) return fallback;
   const auto v = n->value_exact<std::int64_t>();
@@ -85,6 +100,8 @@ std::int64_t TomlReader::get_int(const std::string& key, std::int64_t fallback, 
 }
 
 double TomlReader::get_double(const std::string& key, double fallback, double lo, double hi) {
+  record(key, KeyRecord::Kind::NUMBER, number_text(fallback),
+         number_text(lo) + ".." + number_text(hi));
   const toml::node* n = tree_->find(key);
   if (!n) return fallback;
   const auto v = n->value<double>();  // integers are accepted as numbers
@@ -102,6 +119,7 @@ double TomlReader::get_double(const std::string& key, double fallback, double lo
 }
 
 std::string TomlReader::get_string(const std::string& key, const std::string& fallback) {
+  record(key, KeyRecord::Kind::STRING, fallback, "");
   const toml::node* n = tree_->find(key);
   if (!n) return fallback;
   const auto v = n->value_exact<std::string>();
@@ -114,6 +132,9 @@ std::string TomlReader::get_string(const std::string& key, const std::string& fa
 
 int TomlReader::get_choice(const std::string& key, int fallback,
                            const std::vector<std::string>& choices) {
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  record(key, KeyRecord::Kind::CHOICE, choices.at(static_cast<std::size_t>(fallback)), list);
   if (!has(key)) {
     tree_->read_keys.push_back(key);
     return fallback;
@@ -121,9 +142,9 @@ int TomlReader::get_choice(const std::string& key, int fallback,
   const std::string v = get_string(key, "");
   for (std::size_t i = 0; i < choices.size(); ++i)
     if (choices[i] == v) return static_cast<int>(i);
-  std::string list;
-  for (const auto& c : choices) list += (list.empty() ? "" : "|") + c;
-  if (tree_->table.at_path(key).is_string()) problem(key, "= '" + v + "' is not one of " + list);
+  std::string bars;
+  for (const auto& c : choices) bars += (bars.empty() ? "" : "|") + c;
+  if (tree_->table.at_path(key).is_string()) problem(key, "= '" + v + "' is not one of " + bars);
   return fallback;
 }
 

@@ -39,16 +39,19 @@ std::int64_t add_saturate(std::int64_t a, std::int64_t b) {
   return b > 0 ? INT64_MAX : INT64_MIN;  // overflow only when both have b's sign
 }
 
+// GCC's and Clang's 128-bit integer (__extension__: no -Wpedantic warning for it).
+__extension__ using Int128 = __int128;
+
 std::int64_t mul_shift_round(std::int64_t a, std::int64_t b, int s) {
-  __int128 p = static_cast<__int128>(a) * b;
+  Int128 p = static_cast<Int128>(a) * b;
   if (s > 0) {
     if (s >= 127) return 0;
     p = (p >> s) + ((p >> (s - 1)) & 1);
   } else if (s < 0) {
-    const __int128 lim = (static_cast<__int128>(1) << (126 + s));
+    const Int128 lim = (static_cast<Int128>(1) << (126 + s));
     if (p >= lim) return INT64_MAX;
     if (p < -lim) return INT64_MIN;
-    p = p * (static_cast<__int128>(1) << -s);
+    p = p * (static_cast<Int128>(1) << -s);
   }
   if (p > INT64_MAX) return INT64_MAX;
   if (p < INT64_MIN) return INT64_MIN;

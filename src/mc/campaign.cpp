@@ -363,6 +363,18 @@ bool Campaign::weighted() const {
   });
 }
 
+std::vector<KeyRecord> campaign_key_records() {
+  // A [lifetime] table, so that its keys are read too.
+  TomlReader r = TomlReader::from_string("[lifetime]\nages_s = [0.0]\n", "defaults");
+  Campaign c;
+  read_campaign_keys(r, c);
+  CampaignPoint p;
+  read_operating_point(r, p);
+  read_sampling(r, p);
+  (void)read_mission(r, p.corner.temp_c, c.yield_accuracy);
+  return r.records();
+}
+
 Campaign load_campaign(const std::string& path) {
   return parse_campaign(read_text_file(path), path);
 }

@@ -9,9 +9,6 @@
 namespace rapmc {
 namespace {
 
-constexpr FileFormat MODEL_FORMAT{"rapmc-model", "rapmc model file", MODEL_FORMAT_MAJOR, 1,
-                                  HeaderErrorKind::MODEL};
-
 using Shape = std::vector<std::uint64_t>;
 
 std::string shape_str(const Shape& s) {

@@ -164,14 +164,14 @@ py::dict run_trial_py(const std::string& text, const std::string& source, std::u
   return d;
 }
 
-std::string report_json(const std::string& path, std::optional<double> flip_rate_max,
+std::string report_text(const std::string& path, std::optional<double> flip_rate_max,
                         bool scaled_sigma) {
   ReportOptions o;
   o.json = true;
   o.flip_rate_max = flip_rate_max.value_or(-1);
   o.scaled_sigma = scaled_sigma;
   const py::gil_scoped_release nogil;
-  return captured_stdout([&] { print_report(path, o); });
+  return rapmc::report_json(path, o).dump(2) + "\n";
 }
 
 std::string eval_json(EvalArgs a) {
@@ -214,7 +214,7 @@ PYBIND11_MODULE(_rapmc, m) {
         py::arg("resume"), py::arg("force"), py::arg("trials"), py::arg("progress"));
   m.def("run_trial", &run_trial_py, py::arg("text"), py::arg("source"), py::arg("trial"),
         py::arg("point"), py::arg("threads"));
-  m.def("report_json", &report_json, py::arg("path"), py::arg("flip_rate_max"),
+  m.def("report_json", &report_text, py::arg("path"), py::arg("flip_rate_max"),
         py::arg("scaled_sigma"));
   m.def("compare_json", &compare_json, py::arg("a"), py::arg("b"), py::arg("top"));
   m.def(

@@ -76,8 +76,6 @@ ModelInput IntModel::input(const std::string& source) const {
 namespace {
 
 using Shape = std::vector<std::uint64_t>;
-constexpr FileFormat INT_MODEL_FORMAT{"rapmc-int-model", "rapmc integer model",
-                                      INT_MODEL_FORMAT_MAJOR, 1, HeaderErrorKind::MODEL};
 
 // The activation scales of a block with their names under blocks/<i>/scales/ (write and read
 // share this list).

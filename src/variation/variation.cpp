@@ -107,8 +107,7 @@ VariationConfig read_variation(TomlReader& r, const std::string& p) {
   d("read_disturb_per_read", v.read_disturb_per_read, 0, 1);
   d("endurance_cycles", v.endurance_cycles, 0, 1e18);
   d("endurance_weibull_shape", v.endurance_weibull_shape, 0.1, 20);
-  const std::string key = p + "ratiometric";
-  if (r.has(key)) v.ratiometric = r.get_int(key, 1, 0, 1) == 1;
+  v.ratiometric = r.get_int(p + "ratiometric", v.ratiometric ? 1 : 0, 0, 1) == 1;
   if (v.stuck_on_prob + v.stuck_off_prob > 1)
     r.problem(p + "stuck_on_prob", "plus stuck_off_prob exceeds 1");
   return v;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rapmc/data/token_record.h"
@@ -47,6 +48,15 @@ struct SampleSet {
 /// Folder of the Fashion-MNIST files: $RAPMC_DATA_DIR if set, else Debian's
 /// /usr/share/datasets/fashion-mnist (package dataset-fashion-mnist).
 std::string default_fashion_mnist_dir();
+
+/// One dataset load_dataset knows, by the name campaigns and options give it.
+struct DatasetName {
+  std::string_view name;         // "fashion-mnist:test"
+  std::string_view description;  // what it holds, for docs/datasets.md
+};
+
+/// Every dataset name load_dataset accepts.
+const std::vector<DatasetName>& dataset_names();
 
 /// Loads "fashion-mnist:{train,test}" (from `data_dir`, empty: the default) or
 /// "wordnet:{train,test}" (from `data_dir`, empty: default_wordnet_dir(); tokenized with the

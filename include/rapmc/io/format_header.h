@@ -20,6 +20,8 @@ struct FileFormat {
   int major = 1;
   int minor = 0;  // the version this build writes
   HeaderErrorKind errors = HeaderErrorKind::IO;
+  std::string_view title = {};    // docs/formats.md's name of the file, a link to its section
+  std::string_view history = {};  // what each minor version added (docs/formats.md)
 };
 
 /// True if the root names this filetype (no other check).

@@ -16,6 +16,16 @@ namespace rapmc {
 /// IoError naming the file if it cannot be read.
 std::string read_text_file(const std::string& path);
 
+/// What one `get_*` call asked for: the key, its default and the values it accepts, as text
+/// (`rapmc config --markdown` builds the documentation's key tables from these).
+struct KeyRecord {
+  enum class Kind { INTEGER, NUMBER, STRING, CHOICE };
+  std::string key;
+  Kind kind;
+  std::string fallback;  // the default, as the reader returns it when the key is absent
+  std::string range;     // "lo..hi" for numbers, the choices for a choice, "" for a string
+};
+
 class TomlReader {
  public:
   struct Tree;  // the parsed table and the keys read so far (src/io/toml_tree.h)
@@ -40,6 +50,8 @@ class TomlReader {
 
   /// Records a problem found by the caller (cross-field checks).
   void problem(const std::string& key, const std::string& what);
+  /// Every key asked for so far, in the order of the first request.
+  const std::vector<KeyRecord>& records() const { return records_; }
   /// The problems recorded so far.
   const std::vector<std::string>& problems() const { return problems_; }
   /// Throws one ConfigError listing every problem and every key that was never read
@@ -59,6 +71,12 @@ class TomlReader {
   std::string source_;
   std::string text_;
   std::vector<std::string> problems_;
+  std::vector<KeyRecord> records_;
+  void record(const std::string& key, KeyRecord::Kind kind, std::string fallback,
+              std::string range);
 };
+
+/// The shortest text that reads back as `x` ("5e-05", "0.2", "128").
+std::string number_text(double x);
 
 }  // namespace rapmc

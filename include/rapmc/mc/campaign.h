@@ -69,6 +69,11 @@ struct Campaign {
 /// The largest sweep grid one campaign may hold (each point is its own Monte Carlo; assumed).
 inline constexpr std::size_t MAX_SWEEP_POINTS = 10'000;
 
+/// The keys of a campaign's own sections ([campaign], [model], [data], [pipeline], hardware.file,
+/// [trigger], [yield], [operating_point], [sampling], [lifetime]) as the reader asks for them:
+/// each with its default and range (`rapmc config --markdown`). [variation] is read_variation's.
+std::vector<KeyRecord> campaign_key_records();
+
 /// Reads and validates a campaign file; ConfigError naming the file and every bad key,
 /// IoError if it (or its hardware file) cannot be read.
 Campaign load_campaign(const std::string& path);

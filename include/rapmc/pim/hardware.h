@@ -106,7 +106,7 @@ struct HardwareConfig {
   int sparse_k = 7;  // RAP default (assumed, docs/configuration.md)
   AttentionPlacement attention = AttentionPlacement::DIGITAL;
   // Layers whose MVMs run on the analog array: '|'-separated glob patterns over layer names
-  // ("embed", "blocks/<i>/{qkv,proj,fc1,fc2,attn_qk,attn_pv}", "head/fc"); the others are
+  // ("embed", "blocks/<i>/{qkv,proj,fc1,fc2,attn_qk,attn_pv}", "pooler", "head/fc"); the others are
   // exact digital MVMs (no reads, no errors, no array area). "*" = all; used for per-layer
   // attribution studies and for designs that keep a layer digital.
   std::string analog_layers = "*";

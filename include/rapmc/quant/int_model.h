@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "rapmc/io/format_header.h"
 #include "rapmc/model/architecture.h"
 #include "rapmc/quant/dyadic.h"
 
@@ -138,5 +139,13 @@ IntModel load_int_model(const std::string& path);
 bool is_int_model_file(const std::string& path);
 
 inline constexpr int INT_MODEL_FORMAT_MAJOR = 1;
+/// The integer model file's header (docs/formats.md, "Integer model file").
+inline constexpr FileFormat INT_MODEL_FORMAT{"rapmc-int-model",
+                                             "rapmc integer model",
+                                             INT_MODEL_FORMAT_MAJOR,
+                                             1,
+                                             HeaderErrorKind::MODEL,
+                                             "[Integer model](#integer-model-file)",
+                                             "1.0: first version (ViT); 1.1: `kind = \"bert\"`"};
 
 }  // namespace rapmc

@@ -16,18 +16,22 @@
 namespace rapmc {
 
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
-// 1.1: per-trial energy_adc_j, area_mm2, area_adc_mm2; reference/accuracy per point.
-// 1.2: signed sensing margin (margin_hist of 128 bins over [−1, 1) LSB, margin_* metrics
-//      signed); logit_signal_power, logit_error_power; per layer signal_power, error_power,
-//      saturation_rate and margin_{min,p01,p50}_lsb; SQNR statistics pooled.
-// 1.3: written live (SWMR); units and description on every dataset.
-// 1.4: weight and sigma_scale per trial (importance, scaled sigma); the weighted yield.
-// 1.5: per-image predictions: trials/prediction [trials × images], reference/label and
-//      reference/prediction.
 inline constexpr int RESULTS_FORMAT_MINOR = 5;
-inline constexpr FileFormat RESULTS_FORMAT{"rapmc-results", "rapmc results file",
-                                           RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR,
-                                           HeaderErrorKind::IO};
+/// What each minor version added (docs/formats.md is generated from it).
+inline constexpr std::string_view RESULTS_FORMAT_HISTORY =
+    "1.0: first version; 1.1 added the per-trial columns `energy_adc_j`, `area_mm2`, "
+    "`area_adc_mm2` and the per-point `/reference` group (accuracy on exact digital MVMs); 1.2: "
+    "the signed sensing margin (128-bin `margin_hist` over [−1, 1) LSB; `margin_*` signed), "
+    "`logit_signal_power`, `logit_error_power`, per-layer `signal_power`, `error_power`, "
+    "`saturation_rate`, `margin_{min,p01,p50}_lsb`, pooled SQNR statistics; 1.3: written live "
+    "(HDF5 1.10 format, single-writer/multiple-reader), `units` and `description` attributes on "
+    "every dataset of `/trials` and `/statistics`; 1.4: per-trial `weight` and `sigma_scale` "
+    "(importance and scaled-sigma sampling), the yield's estimate, interval and weighted "
+    "diagnostics; 1.5: per-image predictions (`/trials/prediction`, `/reference/label`, "
+    "`/reference/prediction`)";
+inline constexpr FileFormat RESULTS_FORMAT{
+    "rapmc-results",     "rapmc results file",       RESULTS_FORMAT_MAJOR,  RESULTS_FORMAT_MINOR,
+    HeaderErrorKind::IO, "[Results](#results-file)", RESULTS_FORMAT_HISTORY};
 
 /// One point's table as read back.
 struct PointTable {

@@ -13,8 +13,14 @@
 
 namespace rapmc::tails {
 
-inline constexpr FileFormat TAILS_FORMAT{"rapmc-tails", "rapmc tails file", 1, 1,
-                                         HeaderErrorKind::IO};
+inline constexpr FileFormat TAILS_FORMAT{
+    "rapmc-tails",
+    "rapmc tails file",
+    1,
+    1,
+    HeaderErrorKind::IO,
+    "[Tails](#tails-file)",
+    "1.0: first version; 1.1: `failing_column_reads` (failing columns averaged over reads)"};
 
 /// What one run estimated: per method, one estimate per count (in `counts` order).
 struct TailsReport {
