@@ -3,10 +3,14 @@
 // carries the class's id in brackets. The last case checks that correspondence.
 #include <doctest/doctest.h>
 
+#include <cctype>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
+#include <vector>
 
 #include "rapmc/core/errors.h"
 #include "test_support.h"
@@ -17,31 +21,7 @@ using test::EXIT_CONFIG, test::EXIT_DATA, test::EXIT_IO, test::EXIT_MODEL;
 
 namespace {
 
-struct Case {
-  const char* id;  // the class in docs/errors.md
-  std::string args;
-  int code;
-  std::string message;  // a part of the message
-};
-
-void check_cases(const std::vector<Case>& cases) {
-  for (const Case& c : cases) {
-    const std::string id = c.id;
-    CAPTURE(id);
-    CAPTURE(c.args);
-    const auto r = test::run_rapmc(c.args);
-    CAPTURE(r.output);
-    CHECK(r.exit_code == c.code);
-    CHECK(r.output.find(c.message) != std::string::npos);
-    CHECK(r.output.find("rapmc: internal error") == std::string::npos);
-  }
-}
-
-std::string write(const test::TempDir& dir, const std::string& name, const std::string& text) {
-  const std::string path = dir.file(name);
-  std::ofstream(path) << text;
-  return path;
-}
+using test::RefusedCase;
 
 // A campaign of 2 trials on 4 images with `model` as its [model] section.
 std::string campaign(const std::string& model_section, const std::string& extra = "",
@@ -50,17 +30,19 @@ std::string campaign(const std::string& model_section, const std::string& extra 
          model_section + extra;
 }
 
-}  // namespace
+// The tables of cases, each opening with the id of its row in docs/errors.md: one function a
+// table, so that the last test case can compare every case's exit code with its row's.
 
-TEST_CASE("command-line options: unknown, not a number, out of range, unknown names, conflicts") {
-  test::TempDir dir;
+// Command-line options: unknown, not a number, out of range, unknown names, conflicts. None
+// may write `dir`/r.h5.
+std::vector<RefusedCase> option_cases(const test::TempDir& dir) {
   const std::string model = test::shipped_model();
   const std::string int_model = test::source_path("data/models/vit_fmnist_int8.h5");
-  const std::string camp = write(dir, "c.toml", campaign(""));
-  const std::string scaled = write(
-      dir, "s.toml", campaign("", "[sampling]\nmethod = \"scaled_sigma\"\nsigma_scale = 2.0\n"));
+  const std::string camp = dir.write("c.toml", campaign(""));
+  const std::string scaled = dir.write(
+      "s.toml", campaign("", "[sampling]\nmethod = \"scaled_sigma\"\nsigma_scale = 2.0\n"));
   const std::string out = " --out " + dir.file("r.h5");
-  check_cases({
+  return {
       {"E01", "eval --bogus-flag", EXIT_CONFIG, "bogus-flag"},
       {"E01", "run " + camp, EXIT_CONFIG, "--out is required"},
       {"E02", "eval --limit abc", EXIT_CONFIG, "--limit"},
@@ -113,62 +95,65 @@ TEST_CASE("command-line options: unknown, not a number, out of range, unknown na
        "--failing-read 1.000000 must lie in (0, 1)"},
       {"E26", "tails --campaign " + scaled, EXIT_CONFIG,
        "(sampling.method = 'scaled_sigma'); the tail estimators need the model's own σ"},
-  });
-  CHECK_FALSE(std::filesystem::exists(dir.file("r.h5")));  // no refused run wrote a file
+  };
 }
 
-TEST_CASE("files named on the command line are checked whether or not the pipeline reads them") {
+// Files named on the command line are checked whether or not the pipeline reads them.
+std::vector<RefusedCase> named_file_cases() {
   const std::string readme = test::source_path("README.md");
   const std::string int_model = test::source_path("data/models/vit_fmnist_int8.h5");
   const std::string bert = test::source_path("data/models/bert_wordnet.h5");
-  check_cases({
+  return {
       // fp32 reads no integer model, but the one named must be one, of the same architecture.
       {"E11", "eval --limit 4 --int-model " + readme, EXIT_IO, readme + ": not an HDF5 file"},
       {"E11", "eval --limit 4 --int-model " + test::shipped_model(), EXIT_MODEL,
        "not a rapmc integer model"},
       {"E10", "eval --limit 4 --model " + bert + " --int-model " + int_model, EXIT_MODEL,
        "integer model architecture does not match the FP32 model " + bert},
-      // flare on a given integer model does not quantize, but the calibration options are checked.
-      {"E11", "eval --limit 4 --int-model " + int_model + " --pipeline flare --act-bits 1",
+      // flare on a given integer model does not quantize, but the calibration options are
+      // checked: a number out of its range (E03, "the calibration options when --int-model is
+      // given"), not a file error.
+      {"E03", "eval --limit 4 --int-model " + int_model + " --pipeline flare --act-bits 1",
        EXIT_CONFIG, "act_bits = 1 out of range 2..8"},
-  });
+  };
 }
 
-TEST_CASE("campaign keys naming files: every file is checked and its key named, before any trial") {
-  test::TempDir dir;
+// Campaign keys naming files: every file is checked and its key named, before any trial. None
+// may write `dir`/r.h5.
+std::vector<RefusedCase> campaign_file_cases(const test::TempDir& dir) {
   const std::string fp32 = "fp32 = \"data/models/vit_fmnist.h5\"\n";
   const std::string int8 = "int = \"data/models/vit_fmnist_int8.h5\"\n";
   const std::string out = dir.file("r.h5");
   // The second slip of issue 17: flare never reads model.fp32, but it must be the FP32 model.
-  const std::string readme = write(dir, "readme.toml", campaign("fp32 = \"README.md\"\n" + int8));
+  const std::string readme = dir.write("readme.toml", campaign("fp32 = \"README.md\"\n" + int8));
   const std::string bert =
-      write(dir, "bert.toml", campaign("fp32 = \"data/models/bert_wordnet.h5\"\n" + int8));
+      dir.write("bert.toml", campaign("fp32 = \"data/models/bert_wordnet.h5\"\n" + int8));
   const std::string no_int =
-      write(dir, "no_int.toml", campaign(fp32 + "int = \"data/models/none_int8.h5\"\n"));
+      dir.write("no_int.toml", campaign(fp32 + "int = \"data/models/none_int8.h5\"\n"));
   const std::string no_hw =
-      write(dir, "no_hw.toml", campaign(fp32 + int8, "[hardware]\nfile = \"data/none.toml\"\n"));
+      dir.write("no_hw.toml", campaign(fp32 + int8, "[hardware]\nfile = \"data/none.toml\"\n"));
   const std::string no_data =
-      write(dir, "no_data.toml", campaign(fp32 + int8, "", "dir = \"/nonexistent-dir\"\n"));
-  const std::string beyond =
-      write(dir, "beyond.toml",
-            "[campaign]\ntrials = 2\n[data]\nimages = 8\nfirst = 9999\n[model]\n" + fp32 + int8);
+      dir.write("no_data.toml", campaign(fp32 + int8, "", "dir = \"/nonexistent-dir\"\n"));
+  const std::string beyond = dir.write(
+      "beyond.toml",
+      "[campaign]\ntrials = 2\n[data]\nimages = 8\nfirst = 9999\n[model]\n" + fp32 + int8);
   std::string big_sweep = campaign(fp32 + int8);
   for (const char* k : {"hardware.adc.enob", "hardware.schedule.k", "operating_point.temp_c"}) {
     big_sweep += "[[sweep]]\nkey = \"" + std::string(k) + "\"\nvalues = [";
     for (int i = 0; i < 25; ++i) big_sweep += (i ? ", " : "") + std::to_string(2 + i % 4);
     big_sweep += "]\n";
   }
-  const std::string sweep = write(dir, "sweep.toml", big_sweep);
-  const std::string syntax = write(dir, "syntax.toml", "[campaign]\ntrials = = 2\n");
-  const std::string strat_beyond =
-      write(dir, "strat.toml",
-            "[campaign]\ntrials = 2\n[data]\nimages = 10001\nselect = \"stratified\"\n[model]\n" +
-                fp32 + int8);
+  const std::string sweep = dir.write("sweep.toml", big_sweep);
+  const std::string syntax = dir.write("syntax.toml", "[campaign]\ntrials = = 2\n");
+  const std::string strat_beyond = dir.write(
+      "strat.toml",
+      "[campaign]\ntrials = 2\n[data]\nimages = 10001\nselect = \"stratified\"\n[model]\n" + fp32 +
+          int8);
   const std::string strat_first =
-      write(dir, "strat_first.toml",
-            "[campaign]\ntrials = 2\n[data]\nfirst = 5\nselect = \"stratified\"\n[model]\n" + fp32 +
-                int8);
-  check_cases({
+      dir.write("strat_first.toml",
+                "[campaign]\ntrials = 2\n[data]\nfirst = 5\nselect = \"stratified\"\n[model]\n" +
+                    fp32 + int8);
+  return {
       {"E23", "run " + readme + " --out " + out, EXIT_IO,
        readme + ": model.fp32 = 'README.md': README.md: not an HDF5 file"},
       {"E23", "run " + bert + " --out " + out, EXIT_MODEL,
@@ -185,33 +170,128 @@ TEST_CASE("campaign keys naming files: every file is checked and its key named, 
       {"E25", "run " + sweep + " --out " + out, EXIT_CONFIG,
        "'sweep' has more than 10000 grid points"},
       {"E20", "run " + syntax + " --out " + out, EXIT_CONFIG, syntax + ":2"},
-  });
-  CHECK_FALSE(std::filesystem::exists(out));  // refused before the results file is created
+  };
 }
 
-TEST_CASE("docs/errors.md: every input class it lists has a test naming its id") {
-  std::ifstream doc(test::source_path("docs/errors.md"));
+}  // namespace
+
+TEST_CASE("command-line options: unknown, not a number, out of range, unknown names, conflicts") {
+  test::TempDir dir;
+  test::check_cases(option_cases(dir));
+  CHECK_FALSE(std::filesystem::exists(dir.file("r.h5")));  // no refused run wrote a file
+}
+
+TEST_CASE("files named on the command line are checked whether or not the pipeline reads them") {
+  test::check_cases(named_file_cases());
+}
+
+TEST_CASE("campaign keys naming files: every file is checked and its key named, before any trial") {
+  test::TempDir dir;
+  test::check_cases(campaign_file_cases(dir));
+  CHECK_FALSE(std::filesystem::exists(dir.file("r.h5")));  // refused before the file is created
+}
+
+namespace {
+
+// The rows of docs/errors.md, by id: the exit codes the row's exit column allows (empty for the
+// rows of faults, which have no such column). "4 (models), 3 (results)" allows 4 and 3; "as
+// E06–E10" allows what rows E06 to E10 allow.
+std::map<std::string, std::set<int>> doc_rows(const std::string& path) {
+  std::ifstream doc(path);
   REQUIRE(doc.good());
-  std::set<std::string> ids;
-  const std::regex row(R"(^\| (E[0-9]{2}) \|)");
+  std::map<std::string, std::set<int>> rows;
+  std::map<std::string, std::string> as_rows;  // id → "E06–E10"
+  const std::regex row(R"(^\| (E[0-9]{2}) \| (.*) \|$)");
+  const std::regex ref(R"(as (E[0-9]{2})–(E[0-9]{2}))"), number("[0-9]+"), id("E[0-9]{2}");
   for (std::string line; std::getline(doc, line);) {
     std::smatch m;
-    if (std::regex_search(line, m, row)) ids.insert(m[1]);
-  }
-  CHECK(ids.size() >= 20);
-  // Every test source, as one text: an id is tested where it opens a case of the tables above
-  // ({"E.." ,) or appears in brackets in a test case's name.
-  std::string tests;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(test::source_path("tests"))) {
-    const auto ext = e.path().extension();
-    if (ext == ".cpp" || ext == ".py" || ext == ".sh") {
-      std::ifstream f(e.path());
-      tests.append(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    if (!std::regex_match(line, m, row)) continue;
+    const std::string cells = m[2];
+    std::vector<std::string> cell;  // input, example, exit, message names (or fault, what)
+    for (std::size_t at = 0;;) {
+      const std::size_t bar = cells.find(" | ", at);
+      cell.push_back(cells.substr(at, bar - at));
+      if (bar == std::string::npos) break;
+      at = bar + 3;
     }
+    CAPTURE(line);
+    REQUIRE((cell.size() == 4 || cell.size() == 2));
+    std::set<int>& codes = rows[m[1]];
+    if (cell.size() == 2) continue;
+    std::smatch r;
+    if (std::regex_search(cell[2], r, ref)) {
+      as_rows[m[1]] = r[0];
+      for (const auto& [other, allowed] : rows)
+        if (other >= r[1].str() && other <= r[2].str())
+          codes.insert(allowed.begin(), allowed.end());
+      continue;
+    }
+    const std::string exit = std::regex_replace(cell[2], id, "");
+    for (std::sregex_iterator n(exit.begin(), exit.end(), number), end; n != end; ++n)
+      codes.insert(std::stoi(n->str()));
+    REQUIRE_FALSE(codes.empty());
   }
-  for (const std::string& id : ids) {
+  for (const auto& entry : as_rows) {  // no structured binding: CAPTURE's lambda needs a variable
+    const std::string& i = entry.first;
+    CAPTURE(i);
+    REQUIRE_MESSAGE(!rows.at(i).empty(), entry.second << " names no row above it");
+  }
+  return rows;
+}
+
+// The ids in brackets ("[E21]") in the names of the test cases of a source file: the name's
+// string literals only, not comments or code.
+std::set<std::string> bracketed_ids(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::set<std::string> ids;
+  const std::regex id(R"(\[(E[0-9]{2})\])");
+  for (std::size_t at = text.find("TEST_CASE("); at != std::string::npos;
+       at = text.find("TEST_CASE(", at + 1)) {
+    std::string name;  // adjacent literals concatenated, as the compiler does
+    std::size_t i = at + std::strlen("TEST_CASE(");
+    for (;;) {
+      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      if (i >= text.size() || text[i] != '"') break;
+      const std::size_t close = text.find('"', i + 1);
+      REQUIRE(close != std::string::npos);
+      name += text.substr(i + 1, close - i - 1);
+      i = close + 1;
+    }
+    for (std::sregex_iterator m(name.begin(), name.end(), id), end; m != end; ++m)
+      ids.insert((*m)[1]);
+  }
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "docs/errors.md: every input class it lists has a test naming its id, and each case of the "
+    "tables here ends with its row's exit code") {
+  const auto rows = doc_rows(test::source_path("docs/errors.md"));
+  CHECK(rows.size() >= 30);
+  // The cases of the tables above, by id.
+  test::TempDir dir;
+  std::vector<RefusedCase> cases = option_cases(dir);
+  for (auto more : {named_file_cases(), campaign_file_cases(dir)})
+    cases.insert(cases.end(), more.begin(), more.end());
+  std::set<std::string> in_tables;
+  for (const RefusedCase& c : cases) {
+    CAPTURE(c.id);
+    CAPTURE(c.args);
+    const auto row = rows.find(c.id);
+    REQUIRE_MESSAGE(row != rows.end(), "no row of docs/errors.md has this id");
+    CHECK_MESSAGE(row->second.count(c.code) == 1, "the row's exit column allows other codes");
+    in_tables.insert(c.id);
+  }
+  // The ids in brackets in the names of the unit tests' test cases.
+  std::set<std::string> in_names;
+  for (const auto& e : std::filesystem::directory_iterator(test::source_path("tests/unit")))
+    if (e.path().extension() == ".cpp") in_names.merge(bracketed_ids(e.path()));
+  for (const auto& row : rows) {
+    const std::string& id = row.first;
     CAPTURE(id);
-    CHECK((tests.find("{\"" + id + "\",") != std::string::npos ||
-           tests.find("[" + id + "]") != std::string::npos));
+    CHECK((in_tables.count(id) == 1 || in_names.count(id) == 1));
   }
 }

@@ -358,11 +358,8 @@ TEST_CASE(
     "IR drop in the engine: zero resistance is the ideal-wire engine bit for bit; the "
     "fast and exact solvers agree on codes") {
   const IntModel q = test::random_layers(3, 200, 24);  // two row tiles, one column tile + reference
-  std::mt19937 gen(11);                                // test fixture only
-  std::uniform_int_distribution<int> xd(-128, 127);
   const int rows = 6;
-  std::vector<std::int8_t> x(static_cast<std::size_t>(rows) * q.embed.in);
-  for (auto& e : x) e = static_cast<std::int8_t>(xd(gen));
+  const std::vector<std::int8_t> x = test::random_inputs(11, rows * q.embed.in);
   for (MvmSchedule schedule : {MvmSchedule::SPARSE, MvmSchedule::DENSE}) {
     CAPTURE(to_string(schedule));
     HardwareConfig h;
@@ -403,11 +400,8 @@ TEST_CASE(
   // shipped 50 µS cells behind 2 kΩ access devices: each on cell loses 1/11 of its current,
   // a 7-count read reads 6.36 counts.
   const IntModel q = test::random_layers(5, 200, 24);
-  std::mt19937 gen(13);  // test fixture only
-  std::uniform_int_distribution<int> xd(-128, 127);
   const int rows = 6;
-  std::vector<std::int8_t> x(static_cast<std::size_t>(rows) * q.embed.in);
-  for (auto& e : x) e = static_cast<std::int8_t>(xd(gen));
+  const std::vector<std::int8_t> x = test::random_inputs(13, rows * q.embed.in);
   HardwareConfig h;
   h.adc = AdcType::FLASH;
   h.enob = 3;

@@ -196,11 +196,8 @@ TEST_CASE("a lifetime campaign: the same chips at every age; time to failure fro
 
 TEST_CASE("wear counts: the engine's row reads are the inputs' set bits, row by row, exactly") {
   const IntModel q = test::random_layers(3, 200, 24);  // two row tiles
-  std::mt19937 gen(5);                                 // test fixture only
-  std::uniform_int_distribution<int> xd(-128, 127);
   const int rows = 5;
-  std::vector<std::int8_t> x(static_cast<std::size_t>(rows) * q.embed.in);
-  for (auto& e : x) e = static_cast<std::int8_t>(xd(gen));
+  const std::vector<std::int8_t> x = test::random_inputs(5, rows * q.embed.in);
   for (MvmSchedule schedule : {MvmSchedule::SPARSE, MvmSchedule::DENSE}) {
     HardwareConfig h;
     h.schedule = schedule;
@@ -344,19 +341,10 @@ TEST_CASE("a lifetime campaign in two shards merges to the whole run's /lifetime
       "drift_nu_mean_min = 0.0\ndrift_nu_mean_max = 0.0\ndrift_nu_sigma_min = 0.0\n"
       "drift_nu_sigma_max = 0.0\n",
       6);
-  const std::string camp = dir.file("life.toml");
-  std::ofstream(camp) << text;
+  const std::string camp = dir.write("life.toml", text);
   const std::string whole = dir.file("whole.h5"), merged = dir.file("merged.h5");
   REQUIRE(test::run_rapmc("run " + camp + " --out " + whole + " --quiet").exit_code == 0);
-  std::string parts;
-  for (int i = 0; i < 2; ++i) {
-    const std::string part = dir.file("part" + std::to_string(i) + ".h5");
-    REQUIRE(test::run_rapmc("run " + camp + " --shard " + std::to_string(i) + "/2 --out " + part +
-                            " --quiet")
-                .exit_code == 0);
-    parts += " " + part;
-  }
-  REQUIRE(test::run_rapmc("merge" + parts + " --out " + merged + " --quiet").exit_code == 0);
+  test::merge_shards(test::run_shards(dir, camp, 2, "part"), merged);
   const h5::File a = h5::File::open(whole), b = h5::File::open(merged);
   for (const char* name : {"lifetime/0/ttf_s", "lifetime/0/yield_ci95_low", "lifetime/0/ages_s"})
     CHECK(a.read_double_dataset(name) == b.read_double_dataset(name));

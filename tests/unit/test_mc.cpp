@@ -29,6 +29,7 @@
 #include "test_support.h"
 
 using namespace rapmc;
+using test::EXIT_CONFIG;
 
 namespace {
 
@@ -36,12 +37,6 @@ namespace {
 std::string small_campaign(const std::string& extra = "", int trials = 6) {
   return "[campaign]\nname = \"t\"\nseed = 7\ntrials = " + std::to_string(trials) +
          "\n[data]\nimages = 8\n[trigger]\ncheck_every = 2\n" + extra;
-}
-
-std::string write(const test::TempDir& dir, const std::string& name, const std::string& text) {
-  const std::string path = dir.file(name);
-  std::ofstream(path) << text;
-  return path;
 }
 
 // Every column of every table, for bit-for-bit comparisons.
@@ -73,6 +68,18 @@ bool identical(const std::map<std::string, std::vector<double>>& a,
       if (std::memcmp(&v[i], &w[i], sizeof(double)) != 0) return false;
   }
   return true;
+}
+
+// The trial rows a live (SWMR) reader sees committed in the results file `path` of a
+// one-point campaign being written: 0 before the file holds its table.
+std::size_t committed_rows(const std::string& path) {
+  if (!std::filesystem::exists(path)) return 0;
+  try {
+    const h5::File f = h5::File::open(path, h5::Access::READ_ONLY);
+    return f.exists("trials/trial") ? f.dataset_shape("trials/trial").at(0) : 0;
+  } catch (const IoError&) {  // the writer still creating the file: not yet HDF5
+    return 0;
+  }
 }
 
 RunOptions quiet_run(const std::string& out, int threads) {
@@ -328,16 +335,30 @@ TEST_CASE(
     "a run killed with SIGKILL and resumed equals one never interrupted; files are protected "
     "[E30][E31][E40]") {
   test::TempDir dir;
-  // 30 trials: long enough (about 10 s on 2 cores) that a kill after 4 s lands mid-run.
-  const std::string camp = write(dir, "c.toml", small_campaign("", 30));
+  // 30 trials in blocks of 2 (about 10 s on 2 cores): killed once 4 rows are committed, the
+  // run is still far from its end.
+  const std::string camp = dir.write("c.toml", small_campaign("", 30));
   const std::string full = dir.file("full.h5"), killed = dir.file("killed.h5");
   REQUIRE(test::run_rapmc("run " + camp + " --out " + full + " --threads 2 --quiet").exit_code ==
           0);
-  // Kill mid-run (wherever it is: the resumed result must not depend on it).
-  test::run_command("( " + std::string(RAPMC_BINARY) + " run " + camp + " --out " + killed +
-                    " --threads 2 --quiet & p=$!; sleep 4; kill -9 $p; wait $p ) 2>/dev/null");
+  // Kill mid-run, as soon as a live reader sees 4 committed rows (wherever the kill lands, the
+  // resumed result must not depend on it).
+  const std::size_t before_kill = 4;
+  {
+    test::BackgroundRapmc run("run " + camp + " --out " + killed + " --threads 2 --quiet");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    for (std::size_t rows = 0; rows < before_kill; rows = committed_rows(killed)) {
+      REQUIRE_MESSAGE(run.running(), "the run ended (exit " << run.exit_code() << ") with " << rows
+                                                            << " rows seen, before it was killed");
+      REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                      "fewer than " << before_kill << " rows committed after 120 s: " << rows);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    run.kill();
+  }
   const auto partial = read_results(killed);  // what was written is readable
   MESSAGE("rows before resume: " << partial.points[0].trial.size());
+  CHECK(partial.points[0].trial.size() >= before_kill);  // the committed rows survive SIGKILL
   CHECK(partial.points[0].trial.size() < 30);
   const auto resumed =
       test::run_rapmc("run " + camp + " --out " + killed + " --resume --threads 1 --quiet");
@@ -350,7 +371,7 @@ TEST_CASE(
   CHECK(again.output.find("file exists; not overwritten") != std::string::npos);
   CHECK(identical(table(full), table(killed)));
   // Resuming with a different campaign is refused.
-  const std::string other = write(dir, "o.toml", small_campaign("", 12));
+  const std::string other = dir.write("o.toml", small_campaign("", 12));
   const auto wrong = test::run_rapmc("run " + other + " --out " + full + " --resume --quiet");
   CHECK(wrong.exit_code == static_cast<int>(ExitCode::CONFIG));
   CHECK(wrong.output.find("holds another campaign") != std::string::npos);
@@ -429,20 +450,11 @@ TEST_CASE(
     "three shards merged equal one run; merge refuses missing, duplicate, foreign, incomplete and "
     "truncated shards [E32]") {
   test::TempDir dir;
-  const std::string camp = write(dir, "c.toml", small_campaign("", 7));
+  const std::string camp = dir.write("c.toml", small_campaign("", 7));
   const std::string single = dir.file("single.h5"), merged = dir.file("merged.h5");
   REQUIRE(test::run_rapmc("run " + camp + " --out " + single + " --quiet").exit_code == 0);
-  std::string parts;
-  for (int i = 0; i < 3; ++i) {
-    const std::string part = dir.file("part_" + std::to_string(i) + ".h5");
-    REQUIRE(test::run_rapmc("run " + camp + " --shard " + std::to_string(i) + "/3 --out " + part +
-                            " --quiet --threads 1")
-                .exit_code == 0);
-    parts += " " + part;
-  }
-  const auto m = test::run_rapmc("merge" + parts + " --out " + merged + " --quiet");
-  CAPTURE(m.output);
-  REQUIRE(m.exit_code == 0);
+  const auto parts = test::run_shards(dir, camp, 3, "part", "--threads 1");
+  test::merge_shards(parts, merged);
   CHECK(identical(table(single), table(merged)));
   const ResultsData a = read_results(single), b = read_results(merged);
   CHECK(a.points[0].dcode_hist == b.points[0].dcode_hist);
@@ -450,12 +462,8 @@ TEST_CASE(
   REQUIRE(a.points[0].reference_accuracy.has_value());
   CHECK(a.points[0].reference_accuracy == b.points[0].reference_accuracy);
   // Refusals, each naming the shard or file.
-  const std::string p0 = dir.file("part_0.h5"), p1 = dir.file("part_1.h5"),
-                    p2 = dir.file("part_2.h5");
-  struct Case {
-    std::string args, message;
-  };
-  const std::string other = write(dir, "o.toml", small_campaign("", 7) + "# another campaign\n");
+  const std::string &p0 = parts[0], &p1 = parts[1], &p2 = parts[2];
+  const std::string other = dir.write("o.toml", small_campaign("", 7) + "# another campaign\n");
   const std::string foreign = dir.file("foreign_1.h5");
   REQUIRE(
       test::run_rapmc("run " + other + " --shard 1/3 --out " + foreign + " --quiet").exit_code ==
@@ -467,22 +475,17 @@ TEST_CASE(
   std::filesystem::copy_file(p1, older);
   h5::File::open(older, h5::Access::READ_WRITE)
       .write_attribute("format_version", std::string("1.4"));
-  const Case cases[] = {
-      {p0 + " " + p2, "missing shard(s) 1/3"},
-      {p0 + " " + older + " " + p2,
+  const std::string merge = "merge ", out = " --out " + dir.file("x.h5") + " --force --quiet";
+  test::check_cases({
+      {"E32", merge + p0 + " " + p2 + out, EXIT_CONFIG, "missing shard(s) 1/3"},
+      {"E32", merge + p0 + " " + older + " " + p2 + out, EXIT_CONFIG,
        older + ": a shard of results format 1.4; merge joins only 1.5 shards"},
-      {p0 + " " + p1 + " " + p1 + " " + p2, "shard 1/3 given twice"},
-      {p0 + " " + foreign + " " + p2, foreign + ": comes from another campaign"},
-      {p0 + " " + p1 + " " + single, single + ": not a shard"},
-  };
-  for (const Case& c : cases) {
-    CAPTURE(c.args);
-    const auto r =
-        test::run_rapmc("merge " + c.args + " --out " + dir.file("x.h5") + " --force --quiet");
-    CAPTURE(r.output);
-    CHECK(r.exit_code == static_cast<int>(ExitCode::CONFIG));
-    CHECK(r.output.find(c.message) != std::string::npos);
-  }
+      {"E32", merge + p0 + " " + p1 + " " + p1 + " " + p2 + out, EXIT_CONFIG,
+       "shard 1/3 given twice"},
+      {"E32", merge + p0 + " " + foreign + " " + p2 + out, EXIT_CONFIG,
+       foreign + ": comes from another campaign"},
+      {"E32", merge + p0 + " " + p1 + " " + single + out, EXIT_CONFIG, single + ": not a shard"},
+  });
   // A shard with rows missing (truncated as a killed run leaves it) is named as incomplete.
   {
     const h5::File f = h5::File::open(partial, h5::Access::READ_WRITE);
@@ -522,7 +525,7 @@ TEST_CASE(
 
 TEST_CASE("run and replay option errors name the option [E33][E34]") {
   test::TempDir dir;
-  const std::string camp = write(dir, "c.toml", small_campaign("", 2));
+  const std::string camp = dir.write("c.toml", small_campaign("", 2));
   const std::string out = dir.file("r.h5");
   const auto both = test::run_rapmc("run " + camp + " --out " + out + " --resume --force --quiet");
   CHECK(both.exit_code == static_cast<int>(ExitCode::CONFIG));
@@ -547,9 +550,8 @@ TEST_CASE(
     "[E41]") {
   test::TempDir dir;
   // Two sweep points of 8 trials: the limit falls after the first point's rows.
-  const std::string camp =
-      write(dir, "c.toml",
-            small_campaign("[[sweep]]\nkey = \"hardware.adc.enob\"\nvalues = [3, 4]\n", 8));
+  const std::string camp = dir.write(
+      "c.toml", small_campaign("[[sweep]]\nkey = \"hardware.adc.enob\"\nvalues = [3, 4]\n", 8));
   const std::string full = dir.file("full.h5"), limited = dir.file("limited.h5");
   REQUIRE(test::run_rapmc("run " + camp + " --out " + full + " --quiet --threads 2").exit_code ==
           0);
@@ -587,32 +589,27 @@ TEST_CASE(
     "writer is refused [E35]") {
   test::TempDir dir;
   const int trials = 32;
-  const std::string camp = write(dir, "c.toml", small_campaign("", trials));
+  const std::string camp = dir.write("c.toml", small_campaign("", trials));
   const std::string full = dir.file("full.h5"), live = dir.file("live.h5");
   REQUIRE(test::run_rapmc("run " + camp + " --out " + full + " --quiet --threads 2").exit_code ==
           0);
   const auto want = table(full);
   // The second process: h5py with swmr=True, through the plot scripts' reader, prints the rows
   // it sees (trial indices, then every accuracy as an exact hexadecimal float).
-  const std::string reader = write(dir, "reader.py",
-                                   "import sys\n"
-                                   "sys.path.insert(0, 'plots')\n"
-                                   "import rapmc_results as rr\n"
-                                   "with rr.Results(sys.argv[1]) as r:\n"
-                                   "    t = r.points[0].group['trials']\n"
-                                   "    n = t['trial'].shape[0]\n"
-                                   "    print(n, *[int(x) for x in t['trial'][:n]])\n"
-                                   "    print(*[float(x).hex() for x in t['accuracy'][:n]])\n");
-  const std::string pid_file = dir.file("pid");
-  test::run_command("( " + std::string(RAPMC_BINARY) + " run " + camp + " --out " + live +
-                    " --quiet --no-progress --threads 2 >/dev/null 2>&1 & echo $! > " + pid_file +
-                    " )");
-  std::string pid;
-  std::ifstream(pid_file) >> pid;
-  REQUIRE_FALSE(pid.empty());
+  const std::string reader = dir.write("reader.py",
+                                       "import sys\n"
+                                       "sys.path.insert(0, 'plots')\n"
+                                       "import rapmc_results as rr\n"
+                                       "with rr.Results(sys.argv[1]) as r:\n"
+                                       "    t = r.points[0].group['trials']\n"
+                                       "    n = t['trial'].shape[0]\n"
+                                       "    print(n, *[int(x) for x in t['trial'][:n]])\n"
+                                       "    print(*[float(x).hex() for x in t['accuracy'][:n]])\n");
+  test::BackgroundRapmc writer("run " + camp + " --out " + live +
+                               " --quiet --no-progress --threads 2");
   std::set<std::size_t> seen;
   int reads = 0;
-  while (test::run_command("kill -0 " + pid + " 2>/dev/null").exit_code == 0) {
+  while (writer.running()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (!std::filesystem::exists(live)) continue;
     const auto py = test::run_command("/usr/bin/python3 " + reader + " " + live);
@@ -653,6 +650,7 @@ TEST_CASE(
     for (auto n : seen) s += " " + std::to_string(n);
     return s;
   }());
+  CHECK(writer.exit_code() == 0);
   CHECK(reads >= 3);
   CHECK(seen.size() >= 2);  // the file was read at two stages of the run, at least
   CHECK(identical(table(full), table(live)));
@@ -668,11 +666,10 @@ TEST_CASE(
   const std::string design =
       "[campaign]\nname = \"y\"\nseed = 21\ntrials = 48\n[data]\nimages = 4\n"
       "[variation]\nprocess_adc_gain_sigma_rel = 0.08\n[yield]\naccuracy_threshold = 0.8\n";
-  const std::string plain = write(dir, "plain.toml", design);
-  const std::string is = write(dir, "is.toml",
-                               design +
-                                   "[sampling]\nmethod = \"importance\"\n"
-                                   "spread = 1.5\ndefensive = 0.2\n");
+  const std::string plain = dir.write("plain.toml", design);
+  const std::string is = dir.write("is.toml", design +
+                                                  "[sampling]\nmethod = \"importance\"\n"
+                                                  "spread = 1.5\ndefensive = 0.2\n");
   const std::string plain_h5 = dir.file("plain.h5"), is_h5 = dir.file("is.h5");
   REQUIRE(
       test::run_rapmc("run " + plain + " --out " + plain_h5 + " --quiet --threads 2").exit_code ==
@@ -727,16 +724,8 @@ TEST_CASE(
   }
   // Two shards of the first 8 trials, merged, equal those rows of the whole run (a trial is a
   // pure function of seed and index); the heaviest chip replays bit for bit.
-  std::string parts;
-  for (int i = 0; i < 2; ++i) {
-    const std::string part = dir.file("is_" + std::to_string(i) + ".h5");
-    REQUIRE(test::run_rapmc("run " + is + " --trials 8 --shard " + std::to_string(i) + "/2 --out " +
-                            part + " --quiet --threads 1")
-                .exit_code == 0);
-    parts += " " + part;
-  }
   const std::string merged = dir.file("merged.h5");
-  REQUIRE(test::run_rapmc("merge" + parts + " --out " + merged + " --quiet").exit_code == 0);
+  test::merge_shards(test::run_shards(dir, is, 2, "is", "--trials 8 --threads 1"), merged);
   auto whole = table(is_h5);
   for (auto& [k, col] : whole) {  // the first 8 rows; the per-image reference stays whole
     if (k.ends_with(":prediction"))
@@ -763,10 +752,10 @@ TEST_CASE(
   CHECK(nlohmann::json::parse(flip_ok.output)["flip_yield"]["n"] == 48);
   // Scaled sigma: three scales, their failing chips counted and fitted back to σ × 1.
   const std::string scaled =
-      write(dir, "scaled.toml",
-            "[campaign]\nname = \"s\"\nseed = 21\ntrials = 6\n[data]\nimages = 4\n"
-            "[yield]\naccuracy_threshold = 0.8\n[sampling]\nmethod = \"scaled_sigma\"\n"
-            "[[sweep]]\nkey = \"sampling.sigma_scale\"\nvalues = [1.5, 2.0, 3.0]\n");
+      dir.write("scaled.toml",
+                "[campaign]\nname = \"s\"\nseed = 21\ntrials = 6\n[data]\nimages = 4\n"
+                "[yield]\naccuracy_threshold = 0.8\n[sampling]\nmethod = \"scaled_sigma\"\n"
+                "[[sweep]]\nkey = \"sampling.sigma_scale\"\nvalues = [1.5, 2.0, 3.0]\n");
   const std::string scaled_h5 = dir.file("scaled.h5");
   REQUIRE(
       test::run_rapmc("run " + scaled + " --out " + scaled_h5 + " --quiet --threads 2").exit_code ==

@@ -13,12 +13,6 @@ using namespace rapmc;
 
 namespace {
 
-std::string write(const test::TempDir& dir, const std::string& name, const std::string& text) {
-  const std::string path = dir.file(name);
-  std::ofstream(path) << text;
-  return path;
-}
-
 // One node, shared memory between the ranks, root allowed (CI runs as root).
 const std::string MPIRUN =
     "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
@@ -35,9 +29,9 @@ TEST_CASE("mpirun -np 2 gives the trials and statistics of a single process; err
   test::TempDir dir;
   // 8 images, blocks of 2 trials, 7 trials (the last block is split unevenly over the ranks).
   const std::string camp =
-      write(dir, "c.toml",
-            "[campaign]\nname = \"t\"\nseed = 7\ntrials = 7\n[data]\nimages = 8\n"
-            "[trigger]\ncheck_every = 2\n");
+      dir.write("c.toml",
+                "[campaign]\nname = \"t\"\nseed = 7\ntrials = 7\n[data]\nimages = 8\n"
+                "[trigger]\ncheck_every = 2\n");
   const std::string single = dir.file("single.h5"), mpi = dir.file("mpi.h5");
   REQUIRE(test::run_rapmc("run " + camp + " --out " + single + " --quiet").exit_code == 0);
   const auto r =
@@ -47,7 +41,7 @@ TEST_CASE("mpirun -np 2 gives the trials and statistics of a single process; err
   // Every table, histogram, statistic and convergence entry, bit for bit.
   CHECK(test::dump_results(single) == test::dump_results(mpi));
   // A campaign error every rank sees is printed once.
-  const std::string bad = write(dir, "bad.toml", "[campaign]\nbogus = 1\n");
+  const std::string bad = dir.write("bad.toml", "[campaign]\nbogus = 1\n");
   const auto e = test::run_command(MPIRUN + " run " + bad + " --out " + dir.file("bad.h5"));
   CHECK(e.exit_code != 0);
   const auto first = e.output.find("'campaign.bogus' is not a known key");
@@ -60,9 +54,9 @@ TEST_CASE(
     "equals an uninterrupted run [E42]") {
   test::TempDir dir;
   // 32 trials of 8 images, blocks of 8 per rank: about 10 s on two ranks of one thread.
-  const std::string camp = write(dir, "c.toml",
-                                 "[campaign]\nname = \"k\"\nseed = 9\ntrials = 32\n[data]\n"
-                                 "images = 8\n[trigger]\ncheck_every = 2\n");
+  const std::string camp = dir.write("c.toml",
+                                     "[campaign]\nname = \"k\"\nseed = 9\ntrials = 32\n[data]\n"
+                                     "images = 8\n[trigger]\ncheck_every = 2\n");
   const std::string single = dir.file("single.h5"), mpi = dir.file("mpi.h5");
   REQUIRE(test::run_rapmc("run " + camp + " --out " + single + " --quiet --threads 2").exit_code ==
           0);

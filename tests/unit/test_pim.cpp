@@ -44,14 +44,6 @@ HardwareConfig hw_with(MvmSchedule schedule, WeightMapping mapping, int cell_bit
   return h;
 }
 
-std::vector<std::int8_t> random_inputs(unsigned seed, int n) {
-  std::mt19937 gen(seed);
-  std::uniform_int_distribution<int> x(-128, 127);
-  std::vector<std::int8_t> v(static_cast<std::size_t>(n));
-  for (auto& e : v) e = static_cast<std::int8_t>(x(gen));
-  return v;
-}
-
 }  // namespace
 
 TEST_CASE("weight mapping: every weight recombines exactly from its slices") {
@@ -258,7 +250,7 @@ TEST_CASE("cost model against hand-computed cases") {
 TEST_CASE("simulated MVMs are exact with ideal devices, for every schedule, mapping and path") {
   const int in = 300, out = 24, tokens = 6;  // 3 row tiles of 128, the last one partial
   const IntModel m = test::random_layers(7, in, out);
-  const auto x = random_inputs(11, in * tokens);
+  const auto x = test::random_inputs(11, in * tokens);
   std::vector<std::int32_t> want(static_cast<std::size_t>(tokens) * out);
   DigitalMvm().mvm(m.embed, x.data(), tokens, want.data());
   const AnalogNominal analog;
@@ -321,7 +313,7 @@ TEST_CASE(
   // margin of half a count, 1/(2L) LSB, for every ADC type, cell width and mapping.
   const int in = 200, out = 12, tokens = 3;
   const IntModel m = test::random_layers(5, in, out);
-  const auto x = random_inputs(9, in * tokens);
+  const auto x = test::random_inputs(9, in * tokens);
   const AnalogNominal analog;
   for (int lsb = 1; lsb <= 4; ++lsb)
     for (AdcType adc : {AdcType::IDEAL, AdcType::FLASH, AdcType::SAR})
@@ -375,7 +367,7 @@ TEST_CASE(
 TEST_CASE("too few ADC bits: saturations are counted and the sum clips exactly as the ADC does") {
   const int in = 128, out = 4, tokens = 3;
   const IntModel m = test::random_layers(3, in, out);
-  const auto x = random_inputs(5, in * tokens);
+  const auto x = test::random_inputs(5, in * tokens);
   HardwareConfig h =
       hw_with(MvmSchedule::DENSE, WeightMapping::TWOS_COMPLEMENT, 1, 5, AdcType::FLASH);
   const ChipInstance chip(m, h);
@@ -422,7 +414,7 @@ TEST_CASE(
   // Too few ADC bits make every analog layer wrong; a digital layer stays exact and uncounted.
   const int in = 128, out = 4, tokens = 3;
   const IntModel m = test::random_layers(3, in, out);
-  const auto x = random_inputs(5, in * tokens);
+  const auto x = test::random_inputs(5, in * tokens);
   std::vector<std::int32_t> want(static_cast<std::size_t>(tokens) * out);
   DigitalMvm().mvm(m.embed, x.data(), tokens, want.data());
   HardwareConfig d =

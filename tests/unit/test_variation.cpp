@@ -616,12 +616,6 @@ double ks_statistic(std::vector<double> a, std::vector<double> b) {
   return d;
 }
 
-std::string write_file(const test::TempDir& dir, const std::string& name, const std::string& text) {
-  const std::string path = dir.file(name);
-  std::ofstream(path) << text;
-  return path;
-}
-
 }  // namespace
 
 TEST_CASE("measured device table: cells follow the table (two-sample KS test at α = 0.001)") {
@@ -641,7 +635,7 @@ TEST_CASE("measured device table: cells follow the table (two-sample KS test at 
     csv += row.str();
   }
   VariationConfig v = VariationConfig::none();
-  v.device_table = write_file(dir, "device.csv", csv);
+  v.device_table = dir.write("device.csv", csv);
   v.table = std::make_shared<const DeviceTable>(DeviceTable::load(v.device_table, 2));
   const HardwareConfig h = flash3();
   const double dg = h.g_on_siemens - h.g_off_siemens;
@@ -698,7 +692,7 @@ TEST_CASE("measured device table: a bad table is refused, naming the file, row a
       {"level,p,g_siemens\n0,1.5,1e-6\n1,0.5,5e-5\n", "t.csv:2: p = 1.5 is not in (0, 1)"},
   };
   for (const auto& c : cases) {
-    const std::string path = write_file(dir, "t.csv", c.text);
+    const std::string path = dir.write("t.csv", c.text);
     CAPTURE(c.text);
     CHECK_THROWS_WITH_AS(DeviceTable::load(path, 2), test::has(c.message), ConfigError);
   }
@@ -730,5 +724,5 @@ TEST_CASE("measured device table in HDF5: the same columns as datasets give the 
   }
   CHECK_THROWS_WITH_AS(DeviceTable::load(dir.file("bad.h5"), 2),
                        test::has("bad.h5: no dataset '/g_siemens'"), ConfigError);
-  CHECK_THROWS_AS(DeviceTable::load(write_file(dir, "junk.h5", "not hdf5"), 2), IoError);
+  CHECK_THROWS_AS(DeviceTable::load(dir.write("junk.h5", "not hdf5"), 2), IoError);
 }
