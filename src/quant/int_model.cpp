@@ -12,13 +12,13 @@
 namespace rapmc {
 
 RequantMode parse_requant_mode(const std::string& name) {
-  if (name == "emsb") return RequantMode::EMSB;
-  if (name == "dyadic") return RequantMode::DYADIC;
-  throw ConfigError("--requant: unknown requantization mode '" + name + "' (expected emsb|dyadic)");
+  if (const auto m = find_value(REQUANT_MODE_NAMES, name)) return *m;
+  throw ConfigError("--requant: unknown requantization mode '" + name + "' (expected " +
+                    joined_names(REQUANT_MODE_NAMES) + ")");
 }
 
 std::string to_string(RequantMode m) {
-  return m == RequantMode::EMSB ? "emsb" : "dyadic";
+  return std::string(name_of(REQUANT_MODE_NAMES, m));
 }
 
 void QuantSettings::validate() const {

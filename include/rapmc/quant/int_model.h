@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "rapmc/core/enum_names.h"
 #include "rapmc/model/architecture.h"
 #include "rapmc/quant/dyadic.h"
 
@@ -23,6 +24,8 @@ enum class RequantMode {
   EMSB,    // RAP: per-token effective-MSB window + rounding shift, exponent carried
   DYADIC,  // I-ViT/I-BERT: static calibrated scale ≈ m·2^e, multiply and rounding shift
 };
+inline constexpr EnumNames<RequantMode, 2> REQUANT_MODE_NAMES{
+    {{RequantMode::EMSB, "emsb"}, {RequantMode::DYADIC, "dyadic"}}};
 RequantMode parse_requant_mode(const std::string& name);  // "emsb" | "dyadic"
 std::string to_string(RequantMode m);
 
