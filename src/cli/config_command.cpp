@@ -11,8 +11,7 @@
 #include "rapmc/core/errors.h"
 #include "rapmc/data/dataset.h"
 #include "rapmc/io/toml_reader.h"
-#include "rapmc/model/encoder_model.h"
-#include "rapmc/quant/int_model.h"
+#include "rapmc/model/model_header.h"
 #include "rapmc/results/results_reader.h"
 #include "rapmc/tails/tails_file.h"
 

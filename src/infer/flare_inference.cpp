@@ -157,43 +157,6 @@ Wide layer_norm(const Wide& x, const IntLayerNorm& ln, int frac, int rows) {
   return y;
 }
 
-// q·kᵀ and P·V of every head on the backend (e.g. the AMS-PiM chip): k of one head is written
-// as the weights [tokens × head_dim] and q drives it; then vᵀ [head_dim × tokens] driven by the
-// unsigned probabilities. Softmax stays in the integer unit between the two.
-void attention_on_backend(const MvmBackend& backend, int block, int T, int H, int hd, int prob_bits,
-                          const Act8& q, const Act8& k, const Act8& v, Dyadic softmax, Wide& attn) {
-  std::vector<std::int8_t> kh(static_cast<std::size_t>(T) * hd),
-      vt(static_cast<std::size_t>(hd) * T);
-  std::vector<std::uint8_t> qh(static_cast<std::size_t>(T) * hd),
-      pr(static_cast<std::size_t>(T) * T);
-  std::vector<std::int32_t> sc(static_cast<std::size_t>(T) * T),
-      pv(static_cast<std::size_t>(T) * hd);
-  std::vector<std::int64_t> scores(T);
-  std::vector<std::int32_t> probs(T);
-  using Product = AttentionOperand::Product;
-  for (int h = 0; h < H; ++h) {
-    for (int j = 0; j < T; ++j)
-      for (int d = 0; d < hd; ++d) {
-        kh[static_cast<std::size_t>(j) * hd + d] = k.row(j)[h * hd + d];
-        qh[static_cast<std::size_t>(j) * hd + d] = static_cast<std::uint8_t>(q.row(j)[h * hd + d]);
-        vt[static_cast<std::size_t>(d) * T + j] = v.row(j)[h * hd + d];
-      }
-    backend.mvm_attention({block, Product::QK, h, T, hd, kh.data()}, qh.data(),
-                          InputKind::SIGNED_INT8, T, sc.data());
-    for (int i = 0; i < T; ++i) {
-      for (int j = 0; j < T; ++j) scores[j] = sc[static_cast<std::size_t>(i) * T + j];
-      kern::softmax_row(scores, softmax.m, -(softmax.e + 16 + q.e[i] + k.e[0]), prob_bits, probs);
-      for (int j = 0; j < T; ++j)
-        pr[static_cast<std::size_t>(i) * T + j] = static_cast<std::uint8_t>(probs[j]);
-    }
-    backend.mvm_attention({block, Product::PV, h, hd, T, vt.data()}, pr.data(),
-                          InputKind::UNSIGNED_8, T, pv.data());
-    for (int i = 0; i < T; ++i)
-      for (int d = 0; d < hd; ++d)
-        attn.row(i)[h * hd + d] = pv[static_cast<std::size_t>(i) * hd + d];
-  }
-}
-
 // The residual stream after the embedding: patches + CLS (ViT), or the token tables and the
 // embedding LayerNorm (BERT).
 Wide embed(const IntModel& m, RequantMode mode, const MvmBackend& backend,
@@ -301,8 +264,24 @@ IntLogits FlareInference::forward(const std::uint8_t* sample, std::uint64_t plac
     const Act8 v = requantize(qkv, 2 * D, D, Granularity::PER_TENSOR, mode, p.rq_v, ab);
     Wide attn(T, D, v.e[0] - qs.prob_bits);
     if (backend.runs_attention()) {
-      attention_on_backend(backend, static_cast<int>(bi), T, H, hd, qs.prob_bits, q, k, v,
-                           p.softmax, attn);
+      // On the backend (e.g. the AMS-PiM chip); softmax stays in the integer unit between the
+      // two products.
+      attention_on_backend(
+          backend, static_cast<int>(bi), T, H, hd, q.v.data(), k.v.data(), v.v.data(),
+          [&](const std::int32_t* sc, std::uint8_t* pr) {
+            for (int i = 0; i < T; ++i) {
+              for (int j = 0; j < T; ++j) scores[j] = sc[static_cast<std::size_t>(i) * T + j];
+              kern::softmax_row(scores, p.softmax.m, -(p.softmax.e + 16 + q.e[i] + k.e[0]),
+                                qs.prob_bits, probs);
+              for (int j = 0; j < T; ++j)
+                pr[static_cast<std::size_t>(i) * T + j] = static_cast<std::uint8_t>(probs[j]);
+            }
+          },
+          [&](int h, const std::int32_t* pv) {
+            for (int i = 0; i < T; ++i)
+              for (int d = 0; d < hd; ++d)
+                attn.row(i)[h * hd + d] = pv[static_cast<std::size_t>(i) * hd + d];
+          });
     } else {
       for (int h = 0; h < H; ++h) {
         for (int i = 0; i < T; ++i) {

@@ -79,35 +79,23 @@ arma::vec PtqDqqInference::logits(const std::uint8_t* sample, std::uint64_t plac
     arma::mat attn(d, static_cast<arma::uword>(T));
     arma::mat scores(static_cast<arma::uword>(T), static_cast<arma::uword>(T));
     const double score_scale = s(b.q) * s(b.k) / std::sqrt(static_cast<double>(hd));
-    // Both attention products are int8 integer products (on the backend when it runs them).
-    std::vector<std::int8_t> kh(static_cast<std::size_t>(T) * hd),
-        vt(static_cast<std::size_t>(hd) * T);
-    std::vector<std::uint8_t> qh(static_cast<std::size_t>(T) * hd),
-        pr(static_cast<std::size_t>(T) * T);
-    std::vector<std::int32_t> sc(static_cast<std::size_t>(T) * T),
-        pv(static_cast<std::size_t>(T) * hd);
-    using Product = AttentionOperand::Product;
-    for (int h = 0; h < H; ++h) {
-      for (int j = 0; j < T; ++j)
-        for (int e = 0; e < hd; ++e) {
-          kh[j * hd + e] = k8[j * D + h * hd + e];
-          qh[j * hd + e] = static_cast<std::uint8_t>(q8[j * D + h * hd + e]);
-          vt[e * T + j] = v8[j * D + h * hd + e];
-        }
-      backend.mvm_attention({static_cast<int>(bi), Product::QK, h, T, hd, kh.data()}, qh.data(),
-                            InputKind::SIGNED_INT8, T, sc.data());
-      for (int i = 0; i < T; ++i)
-        for (int j = 0; j < T; ++j) scores(i, j) = sc[i * T + j] * score_scale;  // dequantized
-      const arma::mat probs = softmax_rows(scores);
-      for (int i = 0; i < T; ++i)
-        for (int j = 0; j < T; ++j)
-          pr[i * T + j] =
-              static_cast<std::uint8_t>(std::min(std::nearbyint(probs(i, j) / prob_lsb), prob_max));
-      backend.mvm_attention({static_cast<int>(bi), Product::PV, h, hd, T, vt.data()}, pr.data(),
-                            InputKind::UNSIGNED_8, T, pv.data());
-      for (int i = 0; i < T; ++i)
-        for (int e = 0; e < hd; ++e) attn(h * hd + e, i) = pv[i * hd + e] * prob_lsb * s(b.v);
-    }
+    // Both attention products are int8 integer products (on the backend when it runs them;
+    // otherwise the backend's exact default); softmax in float between them.
+    attention_on_backend(
+        backend, static_cast<int>(bi), T, H, hd, q8.data(), k8.data(), v8.data(),
+        [&](const std::int32_t* sc, std::uint8_t* pr) {
+          for (int i = 0; i < T; ++i)
+            for (int j = 0; j < T; ++j) scores(i, j) = sc[i * T + j] * score_scale;  // dequantized
+          const arma::mat probs = softmax_rows(scores);
+          for (int i = 0; i < T; ++i)
+            for (int j = 0; j < T; ++j)
+              pr[i * T + j] = static_cast<std::uint8_t>(
+                  std::min(std::nearbyint(probs(i, j) / prob_lsb), prob_max));
+        },
+        [&](int h, const std::int32_t* pv) {
+          for (int i = 0; i < T; ++i)
+            for (int e = 0; e < hd; ++e) attn(h * hd + e, i) = pv[i * hd + e] * prob_lsb * s(b.v);
+        });
     x += linear(backend, b.proj, quantize(attn, s(b.proj_in), ab), T, s(b.proj_in));
     if (post_ln) x = layer_norm(x, fb.ln1_weight, fb.ln1_bias, c.ln_eps);
     const arma::mat ln2 = post_ln ? x : layer_norm(x, fb.ln2_weight, fb.ln2_bias, c.ln_eps);

@@ -399,17 +399,31 @@ void Node::remove(const std::string& rel) const {
   if (exists(rel)) check(H5Ldelete(id(), rel.c_str(), H5P_DEFAULT), where(rel) + ": cannot remove");
 }
 
-void Node::create_column(const std::string& rel, bool integer, std::uint64_t chunk) const {
-  hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunks[1] = {chunk};
-  Handle space = checked(H5Screate_simple(1, dims, maxdims), H5Sclose,
-                         where(rel) + ": cannot create dataspace");
+namespace {
+// An empty dataset of `type` that grows along its first dimension: shape [0, row...], the
+// first dimension unlimited, chunked by `chunk` rows (create_column: rank 1; create_rows: 2).
+void create_extendable(const Node& node, const std::string& rel, hid_t type,
+                       const std::vector<hsize_t>& row, hsize_t chunk) {
+  std::vector<hsize_t> dims{0}, maxdims{H5S_UNLIMITED}, chunks{chunk};
+  for (const hsize_t w : row) {
+    dims.push_back(w);
+    maxdims.push_back(w);
+    chunks.push_back(w);
+  }
+  const int rank = static_cast<int>(dims.size());
+  Handle space = checked(H5Screate_simple(rank, dims.data(), maxdims.data()), H5Sclose,
+                         node.where(rel) + ": cannot create dataspace");
   Handle dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "cannot create property list");
-  check(H5Pset_chunk(dcpl.id(), 1, chunks), where(rel) + ": cannot set chunking");
+  check(H5Pset_chunk(dcpl.id(), rank, chunks.data()), node.where(rel) + ": cannot set chunking");
   Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create property list");
   check(H5Pset_create_intermediate_group(lcpl.id(), 1), "cannot set property list");
-  checked(H5Dcreate2(id(), rel.c_str(), integer ? H5T_STD_I64LE : H5T_IEEE_F64LE, space.id(),
-                     lcpl.id(), dcpl.id(), H5P_DEFAULT),
-          H5Dclose, where(rel) + ": cannot create dataset (does it exist already?)");
+  checked(H5Dcreate2(node.id(), rel.c_str(), type, space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT),
+          H5Dclose, node.where(rel) + ": cannot create dataset (does it exist already?)");
+}
+}  // namespace
+
+void Node::create_column(const std::string& rel, bool integer, std::uint64_t chunk) const {
+  create_extendable(*this, rel, integer ? H5T_STD_I64LE : H5T_IEEE_F64LE, {}, chunk);
 }
 
 namespace {
@@ -452,16 +466,8 @@ void Node::resize_column(const std::string& rel, std::uint64_t n) const {
 
 void Node::create_rows(const std::string& rel, std::uint64_t width, std::uint64_t chunk,
                        StoredInt stored) const {
-  hsize_t dims[2] = {0, width}, maxdims[2] = {H5S_UNLIMITED, width}, chunks[2] = {chunk, width};
-  Handle space = checked(H5Screate_simple(2, dims, maxdims), H5Sclose,
-                         where(rel) + ": cannot create dataspace");
-  Handle dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "cannot create property list");
-  check(H5Pset_chunk(dcpl.id(), 2, chunks), where(rel) + ": cannot set chunking");
-  Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "cannot create property list");
-  check(H5Pset_create_intermediate_group(lcpl.id(), 1), "cannot set property list");
-  checked(H5Dcreate2(id(), rel.c_str(), stored == StoredInt::I16 ? H5T_STD_I16LE : H5T_STD_I64LE,
-                     space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT),
-          H5Dclose, where(rel) + ": cannot create dataset (does it exist already?)");
+  create_extendable(*this, rel, stored == StoredInt::I16 ? H5T_STD_I16LE : H5T_STD_I64LE, {width},
+                    chunk);
 }
 
 void Node::append_rows(const std::string& rel, const std::vector<std::int64_t>& values) const {

@@ -7,12 +7,26 @@
 #include <sstream>
 
 #include "io/toml_tree.h"
+#include "rapmc/core/enum_names.h"
 #include "rapmc/core/errors.h"
 #include "rapmc/core/sha256.h"
 #include "rapmc/mc/trial_metrics.h"
 
 namespace rapmc {
 namespace {
+
+// The names of the campaign's choice keys; the first of each is the default.
+constexpr EnumNames<TempMode, 2> TEMP_MODES{
+    {{TempMode::FIXED, "fixed"}, {TempMode::UNIFORM, "uniform"}}};
+constexpr EnumNames<SamplingMethod, 3> SAMPLING_METHODS{
+    {{SamplingMethod::PLAIN, "plain"},
+     {SamplingMethod::IMPORTANCE, "importance"},
+     {SamplingMethod::SCALED_SIGMA, "scaled_sigma"}}};
+constexpr EnumNames<SubsetSelect, 2> SUBSET_SELECTS{
+    {{SubsetSelect::FIRST, "first"}, {SubsetSelect::STRATIFIED, "stratified"}}};
+// The pipelines a campaign runs on a chip (not fp32), flare first.
+constexpr auto CAMPAIGN_PIPELINES =
+    subset_of(PIPELINE_NAMES, std::array{Pipeline::FLARE, Pipeline::PTQ_DQQ});
 
 std::string node_text(const toml::node& n) {
   if (const auto d = n.value_exact<double>()) {  // shortest text that reads back as the same double
@@ -54,8 +68,7 @@ void read_operating_point(TomlReader& r, CampaignPoint& p) {
     r.problem("operating_point.corner", std::string("is not valid: ") + e.what());
   }
   p.corner.time_s = r.get_double("operating_point.time_s", 0.0, 0.0, 1e10);
-  p.temp_mode =
-      static_cast<TempMode>(r.get_choice("operating_point.temperature", 0, {"fixed", "uniform"}));
+  p.temp_mode = read_choice(r, "operating_point.temperature", TempMode::FIXED, TEMP_MODES);
   p.temp_min_c = r.get_double("operating_point.temp_min_c", -40.0, -273.0, 500.0);
   p.temp_max_c = r.get_double("operating_point.temp_max_c", 125.0, -273.0, 500.0);
   if (p.temp_max_c < p.temp_min_c)
@@ -67,8 +80,7 @@ void read_operating_point(TomlReader& r, CampaignPoint& p) {
 // point's value is checked there).
 void read_sampling(TomlReader& r, CampaignPoint& p, bool base_of_sweep = false) {
   SamplingConfig& s = p.sampling;
-  s.method = static_cast<SamplingMethod>(
-      r.get_choice("sampling.method", 0, {"plain", "importance", "scaled_sigma"}));
+  s.method = read_choice(r, "sampling.method", SamplingMethod::PLAIN, SAMPLING_METHODS);
   const auto sigmas = die_sigmas(p.variation);
   bool acting = false;
   for (std::size_t i = 0; i < DIE_VARIATES; ++i) {
@@ -115,15 +127,11 @@ void read_campaign_keys(TomlReader& r, Campaign& c) {
   c.data_dir = r.get_string("data.dir", "");
   c.images = static_cast<std::size_t>(r.get_int("data.images", 100, 1, 10'000'000));
   c.first_image = static_cast<std::size_t>(r.get_int("data.first", 0, 0, 10'000'000));
-  c.select = r.get_choice("data.select", 0, {"first", "stratified"}) == 0
-                 ? SubsetSelect::FIRST
-                 : SubsetSelect::STRATIFIED;
+  c.select = read_choice(r, "data.select", SubsetSelect::FIRST, SUBSET_SELECTS);
   if (c.select == SubsetSelect::STRATIFIED && c.first_image != 0)
     r.problem("data.first", "applies to data.select = 'first' only");
-  c.pipeline = r.get_choice("pipeline.name", 0, {"flare", "ptq-dqq"}) == 0 ? Pipeline::FLARE
-                                                                           : Pipeline::PTQ_DQQ;
-  c.requant = r.get_choice("pipeline.requant", 0, {"emsb", "dyadic"}) == 0 ? RequantMode::EMSB
-                                                                           : RequantMode::DYADIC;
+  c.pipeline = read_choice(r, "pipeline.name", Pipeline::FLARE, CAMPAIGN_PIPELINES);
+  c.requant = read_choice(r, "pipeline.requant", RequantMode::EMSB, REQUANT_MODE_NAMES);
   c.hardware_file = r.get_string("hardware.file", "data/hardware/rap.toml");
   c.trigger.metric = r.get_string("trigger.metric", c.trigger.metric);
   if (!find_trial_metric(c.trigger.metric)) {

@@ -3,7 +3,7 @@
 namespace rapmc {
 
 std::string to_string(Architecture a) {
-  return a == Architecture::VIT ? "vit" : "bert";
+  return std::string(name_of(ARCHITECTURE_NAMES, a));
 }
 
 }  // namespace rapmc

@@ -5,6 +5,7 @@
 #include "rapmc/core/errors.h"
 #include "rapmc/io/format_header.h"
 #include "rapmc/io/hdf5.h"
+#include "rapmc/model/model_header.h"
 
 namespace rapmc {
 namespace {
@@ -46,29 +47,6 @@ arma::mat read_mat(const h5::File& f, const std::string& rel, std::int64_t rows,
   return m;
 }
 
-std::int64_t positive_int(const h5::File& f, const std::string& name, std::int64_t max) {
-  std::int64_t v = 0;
-  try {
-    v = f.read_int_attribute(name);
-  } catch (const IoError& e) {
-    throw ModelError(std::string(e.what()) + " (required by the model format)");
-  }
-  if (v < 1 || v > max) {
-    throw ModelError(f.where() + ": attribute '" + name + "' = " + std::to_string(v) +
-                     " out of range 1.." + std::to_string(max));
-  }
-  return v;
-}
-
-template <class Fn>
-auto as_model_error(Fn&& fn) -> decltype(fn()) {
-  try {
-    return fn();
-  } catch (const IoError& e) {
-    throw ModelError(std::string(e.what()) + " (required by the model format)");
-  }
-}
-
 std::vector<float> flat(const arma::mat& m) {  // column-major [r,c] -> row-major
   std::vector<float> out(m.n_elem);
   for (arma::uword r = 0; r < m.n_rows; ++r)
@@ -80,24 +58,37 @@ std::vector<float> flat(const arma::vec& v) {
   return std::vector<float>(v.begin(), v.end());
 }
 
+// The tensors of a block with their datasets under blocks/<i>/ and shapes, in file order:
+// vec(name, field, n) and mat(name, field, rows, cols) (load_model and save_model share this
+// list).
+template <class Block, class Vec, class Mat>
+void for_each_block_tensor(Block& b, std::int64_t d, std::int64_t mlp, Vec&& vec, Mat&& mat) {
+  vec("ln1/weight", b.ln1_weight, d);
+  vec("ln1/bias", b.ln1_bias, d);
+  mat("attn/qkv_weight", b.qkv_weight, 3 * d, d);
+  vec("attn/qkv_bias", b.qkv_bias, 3 * d);
+  mat("attn/proj_weight", b.proj_weight, d, d);
+  vec("attn/proj_bias", b.proj_bias, d);
+  vec("ln2/weight", b.ln2_weight, d);
+  vec("ln2/bias", b.ln2_bias, d);
+  mat("mlp/fc1_weight", b.fc1_weight, mlp, d);
+  vec("mlp/fc1_bias", b.fc1_bias, mlp);
+  mat("mlp/fc2_weight", b.fc2_weight, d, mlp);
+  vec("mlp/fc2_bias", b.fc2_bias, d);
+}
+
 void read_blocks(const h5::File& f, EncoderModel& m) {
   const EncoderConfig& c = m.config;
   const std::int64_t d = c.dim;
   for (std::int64_t i = 0; i < c.depth; ++i) {
     const std::string g = "blocks/" + std::to_string(i) + "/";
     EncoderBlock b;
-    b.ln1_weight = read_vec(f, g + "ln1/weight", d);
-    b.ln1_bias = read_vec(f, g + "ln1/bias", d);
-    b.qkv_weight = read_mat(f, g + "attn/qkv_weight", 3 * d, d);
-    b.qkv_bias = read_vec(f, g + "attn/qkv_bias", 3 * d);
-    b.proj_weight = read_mat(f, g + "attn/proj_weight", d, d);
-    b.proj_bias = read_vec(f, g + "attn/proj_bias", d);
-    b.ln2_weight = read_vec(f, g + "ln2/weight", d);
-    b.ln2_bias = read_vec(f, g + "ln2/bias", d);
-    b.fc1_weight = read_mat(f, g + "mlp/fc1_weight", c.mlp_dim, d);
-    b.fc1_bias = read_vec(f, g + "mlp/fc1_bias", c.mlp_dim);
-    b.fc2_weight = read_mat(f, g + "mlp/fc2_weight", d, c.mlp_dim);
-    b.fc2_bias = read_vec(f, g + "mlp/fc2_bias", d);
+    for_each_block_tensor(
+        b, d, c.mlp_dim,
+        [&](const char* name, arma::vec& v, std::int64_t n) { v = read_vec(f, g + name, n); },
+        [&](const char* name, arma::mat& a, std::int64_t rows, std::int64_t cols) {
+          a = read_mat(f, g + name, rows, cols);
+        });
     m.blocks.push_back(std::move(b));
   }
   if (f.exists("blocks/" + std::to_string(c.depth))) {
@@ -108,13 +99,14 @@ void read_blocks(const h5::File& f, EncoderModel& m) {
   m.head_bias = read_vec(f, "head/fc/bias", c.num_classes);
 }
 
-void read_vit(const h5::File& f, const std::string& path, EncoderModel& m) {
+void read_vit(const ModelAttributes& a, const std::string& path, EncoderModel& m) {
+  const h5::File& f = a.file();
   EncoderConfig& c = m.config;
-  c.image_size = positive_int(f, "image_size", 1 << 14);
-  c.patch_size = positive_int(f, "patch_size", 1 << 14);
-  c.channels = positive_int(f, "channels", 64);
-  c.mean = as_model_error([&] { return f.read_double_array_attribute("mean"); });
-  c.std = as_model_error([&] { return f.read_double_array_attribute("std"); });
+  c.image_size = a.integer("", "image_size", 1, 1 << 14);
+  c.patch_size = a.integer("", "patch_size", 1, 1 << 14);
+  c.channels = a.integer("", "channels", 1, 64);
+  c.mean = a.required([&] { return f.read_double_array_attribute("mean"); });
+  c.std = a.required([&] { return f.read_double_array_attribute("std"); });
   if (c.image_size % c.patch_size != 0) {
     throw ModelError(path + ": attribute 'image_size' is not a multiple of 'patch_size'");
   }
@@ -135,25 +127,25 @@ void read_vit(const h5::File& f, const std::string& path, EncoderModel& m) {
   m.head_ln_bias = read_vec(f, "head/ln/bias", d);
 }
 
-void read_bert(const h5::File& f, const std::string& path, EncoderModel& m) {
+void read_bert(const ModelAttributes& a, const std::string& path, EncoderModel& m) {
+  const h5::File& f = a.file();
   EncoderConfig& c = m.config;
-  c.max_tokens = positive_int(f, "max_tokens", 1 << 14);
-  c.vocab_size = positive_int(f, "vocab_size", 65535);
-  c.type_vocab_size = positive_int(f, "type_vocab_size", 1 << 10);
+  c.max_tokens = a.integer("", "max_tokens", 1, 1 << 14);
+  c.vocab_size = a.integer("", "vocab_size", 1, 65535);
+  c.type_vocab_size = a.integer("", "type_vocab_size", 1, 1 << 10);
   if (c.max_tokens < 2) throw ModelError(path + ": attribute 'max_tokens' must be at least 2");
-  const std::string tok = as_model_error([&] { return f.read_string_attribute("tokenizer"); });
+  const std::string tok = a.text("tokenizer");
   if (tok != WORD_TOKENIZER)
     throw ModelError(path + ": attribute 'tokenizer' is '" + tok + "', expected '" +
                      std::string(WORD_TOKENIZER) + "'");
   SpecialTokens sp;
-  sp.pad = static_cast<int>(as_model_error([&] { return f.read_int_attribute("pad_id"); }));
-  sp.unk = static_cast<int>(as_model_error([&] { return f.read_int_attribute("unk_id"); }));
-  sp.cls = static_cast<int>(as_model_error([&] { return f.read_int_attribute("cls_id"); }));
-  sp.sep = static_cast<int>(as_model_error([&] { return f.read_int_attribute("sep_id"); }));
+  for (const auto& [name, id] : {std::pair{"pad_id", &sp.pad}, std::pair{"unk_id", &sp.unk},
+                                 std::pair{"cls_id", &sp.cls}, std::pair{"sep_id", &sp.sep}})
+    *id = static_cast<int>(a.required([&] { return f.read_int_attribute(name); }));
   if (!f.exists("tokenizer/vocab"))
     throw ModelError(f.where("tokenizer/vocab") + ": missing dataset (required by the format)");
   std::vector<std::string> vocab =
-      as_model_error([&] { return f.read_string_dataset("tokenizer/vocab"); });
+      a.required([&] { return f.read_string_dataset("tokenizer/vocab"); });
   if (static_cast<std::int64_t>(vocab.size()) != c.vocab_size)
     throw ModelError(f.where("tokenizer/vocab") + ": " + std::to_string(vocab.size()) +
                      " tokens, but attribute 'vocab_size' is " + std::to_string(c.vocab_size));
@@ -187,21 +179,18 @@ ModelInput EncoderModel::input() const {
 
 EncoderModel load_model(const std::string& path) {
   const h5::File f = h5::File::open(path);
-  (void)check_format_header(f, path, MODEL_FORMAT);
-  const std::string kind = as_model_error([&] { return f.read_string_attribute("kind"); });
-  if (kind != "vit" && kind != "bert")
-    throw ModelError(path + ": attribute 'kind' is '" + kind + "', expected 'vit' or 'bert'");
-
+  const ModelAttributes a(f, "model format");
+  const ModelHeader h = read_model_header(a, path, MODEL_FORMAT);
   EncoderModel m;
   m.source = path;
   EncoderConfig& c = m.config;
-  c.arch = kind == "vit" ? Architecture::VIT : Architecture::BERT;
-  c.dim = positive_int(f, "dim", 1 << 16);
-  c.depth = positive_int(f, "depth", 1024);
-  c.heads = positive_int(f, "heads", 1024);
-  c.mlp_dim = positive_int(f, "mlp_dim", 1 << 18);
-  c.num_classes = positive_int(f, "num_classes", 1 << 20);
-  c.ln_eps = as_model_error([&] { return f.read_double_attribute("ln_eps"); });
+  c.arch = h.arch;
+  c.dim = h.dim;
+  c.depth = h.depth;
+  c.heads = h.heads;
+  c.mlp_dim = h.mlp_dim;
+  c.num_classes = h.num_classes;
+  c.ln_eps = a.required([&] { return f.read_double_attribute("ln_eps"); });
   if (c.dim % c.heads != 0) {
     throw ModelError(path + ": attribute 'dim' (" + std::to_string(c.dim) +
                      ") is not a multiple of 'heads' (" + std::to_string(c.heads) + ")");
@@ -211,9 +200,9 @@ EncoderModel load_model(const std::string& path) {
   if (f.has_attribute("torch_test_accuracy"))
     m.torch_test_accuracy = f.read_double_attribute("torch_test_accuracy");
   if (c.arch == Architecture::VIT)
-    read_vit(f, path, m);
+    read_vit(a, path, m);
   else
-    read_bert(f, path, m);
+    read_bert(a, path, m);
   return m;
 }
 
@@ -267,19 +256,12 @@ void save_model(const EncoderModel& m, const std::string& path) {
   mat("embed/pos", arma::mat(m.pos.t()));
   for (std::size_t i = 0; i < m.blocks.size(); ++i) {
     const std::string g = "blocks/" + std::to_string(i) + "/";
-    const EncoderBlock& b = m.blocks[i];
-    vec(g + "ln1/weight", b.ln1_weight);
-    vec(g + "ln1/bias", b.ln1_bias);
-    mat(g + "attn/qkv_weight", b.qkv_weight);
-    vec(g + "attn/qkv_bias", b.qkv_bias);
-    mat(g + "attn/proj_weight", b.proj_weight);
-    vec(g + "attn/proj_bias", b.proj_bias);
-    vec(g + "ln2/weight", b.ln2_weight);
-    vec(g + "ln2/bias", b.ln2_bias);
-    mat(g + "mlp/fc1_weight", b.fc1_weight);
-    vec(g + "mlp/fc1_bias", b.fc1_bias);
-    mat(g + "mlp/fc2_weight", b.fc2_weight);
-    vec(g + "mlp/fc2_bias", b.fc2_bias);
+    for_each_block_tensor(
+        m.blocks[i], c.dim, c.mlp_dim,
+        [&](const char* name, const arma::vec& v, std::int64_t) { vec(g + name, v); },
+        [&](const char* name, const arma::mat& a, std::int64_t, std::int64_t) {
+          mat(g + name, a);
+        });
   }
   if (vit) {
     vec("head/ln/weight", m.head_ln_weight);

@@ -69,6 +69,15 @@ arma::mat token_embeddings(const EncoderModel& m, const std::uint8_t* record) {
   return x;
 }
 
+namespace {
+// A dense layer on every token (column): w·x + bias.
+arma::mat dense(const arma::mat& w, const arma::vec& bias, const arma::mat& x) {
+  arma::mat y = w * x;
+  y.each_col() += bias;
+  return y;
+}
+}  // namespace
+
 arma::vec Fp32Inference::forward(const std::uint8_t* sample, const Fp32Observer& observer) const {
   auto observe = [&](const std::string& point, const arma::mat& v) {
     if (observer) observer(point, v);
@@ -98,8 +107,7 @@ arma::vec Fp32Inference::forward(const std::uint8_t* sample, const Fp32Observer&
     const std::string g = "blocks/" + std::to_string(bi) + "/";
     const arma::mat qkv_in = post_ln ? x : layer_norm(x, b.ln1_weight, b.ln1_bias, c.ln_eps);
     observe(g + "qkv_in", qkv_in);
-    arma::mat qkv = b.qkv_weight * qkv_in;
-    qkv.each_col() += b.qkv_bias;
+    const arma::mat qkv = dense(b.qkv_weight, b.qkv_bias, qkv_in);
     if (observer) {
       observe(g + "q", qkv.rows(0, d - 1));
       observe(g + "k", qkv.rows(d, 2 * d - 1));
@@ -114,20 +122,14 @@ arma::vec Fp32Inference::forward(const std::uint8_t* sample, const Fp32Observer&
       attn_out.rows(h * hd, (h + 1) * hd - 1) = v * probs.t();
     }
     observe(g + "proj_in", attn_out);
-    arma::mat proj = b.proj_weight * attn_out;
-    proj.each_col() += b.proj_bias;
-    x += proj;
+    x += dense(b.proj_weight, b.proj_bias, attn_out);
     observe(g + "resid1", x);
     if (post_ln) x = layer_norm(x, b.ln1_weight, b.ln1_bias, c.ln_eps);
     const arma::mat fc1_in = post_ln ? x : layer_norm(x, b.ln2_weight, b.ln2_bias, c.ln_eps);
     observe(g + "fc1_in", fc1_in);
-    arma::mat hidden = b.fc1_weight * fc1_in;
-    hidden.each_col() += b.fc1_bias;
-    const arma::mat act = gelu(hidden);
+    const arma::mat act = gelu(dense(b.fc1_weight, b.fc1_bias, fc1_in));
     observe(g + "fc2_in", act);
-    arma::mat mlp = b.fc2_weight * act;
-    mlp.each_col() += b.fc2_bias;
-    x += mlp;
+    x += dense(b.fc2_weight, b.fc2_bias, act);
     observe(g + "resid2", x);
     if (post_ln) x = layer_norm(x, b.ln2_weight, b.ln2_bias, c.ln_eps);
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "rapmc/core/enum_names.h"
 #include "rapmc/io/toml_reader.h"
 
 namespace rapmc {
@@ -17,21 +18,32 @@ HardwareConfig read_hardware(TomlReader& r) {
 }
 
 namespace {
-const std::vector<std::string> MAPPINGS{"twos_complement", "differential"};
-const std::vector<std::string> OFF_CURRENTS{"reference_column", "digital_offset", "none"};
-const std::vector<std::string> ADCS{"ideal", "flash", "sar"};
-const std::vector<std::string> SCHEDULES{"dense", "sparse"};
-const std::vector<std::string> PLACEMENTS{"digital", "pim"};
-const std::vector<std::string> TRIMS{"none", "trim"};
-const std::vector<std::string> REFERENCES{"none", "replica", "one_point"};
-const std::vector<std::string> IR_SOLVERS{"none", "fast", "exact"};
-const std::vector<std::string> DRIFT_COMPENSATIONS{"none", "global"};
-const std::vector<std::string> ROW_DRIVERS{"one_end", "both_ends"};
-const std::vector<std::string> CALIBRATION_COLUMNS{"tile_end", "mid_array"};
+constexpr EnumNames<WeightMapping, 2> MAPPINGS{{{WeightMapping::TWOS_COMPLEMENT, "twos_complement"},
+                                                {WeightMapping::DIFFERENTIAL, "differential"}}};
+constexpr EnumNames<OffCurrent, 3> OFF_CURRENTS{{{OffCurrent::REFERENCE_COLUMN, "reference_column"},
+                                                 {OffCurrent::DIGITAL_OFFSET, "digital_offset"},
+                                                 {OffCurrent::NONE, "none"}}};
+constexpr EnumNames<AdcType, 3> ADCS{
+    {{AdcType::IDEAL, "ideal"}, {AdcType::FLASH, "flash"}, {AdcType::SAR, "sar"}}};
+constexpr EnumNames<MvmSchedule, 2> SCHEDULES{
+    {{MvmSchedule::DENSE, "dense"}, {MvmSchedule::SPARSE, "sparse"}}};
+constexpr EnumNames<AttentionPlacement, 2> PLACEMENTS{
+    {{AttentionPlacement::DIGITAL, "digital"}, {AttentionPlacement::PIM, "pim"}}};
+constexpr EnumNames<OffsetTrim, 2> TRIMS{{{OffsetTrim::NONE, "none"}, {OffsetTrim::TRIM, "trim"}}};
+constexpr EnumNames<ReferenceCal, 3> REFERENCES{{{ReferenceCal::NONE, "none"},
+                                                 {ReferenceCal::REPLICA, "replica"},
+                                                 {ReferenceCal::ONE_POINT, "one_point"}}};
+constexpr EnumNames<IrSolver, 3> IR_SOLVERS{
+    {{IrSolver::NONE, "none"}, {IrSolver::FAST, "fast"}, {IrSolver::EXACT, "exact"}}};
+constexpr EnumNames<DriftCompensation, 2> DRIFT_COMPENSATIONS{
+    {{DriftCompensation::NONE, "none"}, {DriftCompensation::GLOBAL, "global"}}};
+constexpr EnumNames<RowDrivers, 2> ROW_DRIVERS{
+    {{RowDrivers::ONE_END, "one_end"}, {RowDrivers::BOTH_ENDS, "both_ends"}}};
+constexpr EnumNames<CalibrationColumn, 2> CALIBRATION_COLUMNS{
+    {{CalibrationColumn::TILE_END, "tile_end"}, {CalibrationColumn::MID_ARRAY, "mid_array"}}};
 
 void read_wires(TomlReader& r, HardwareConfig& h) {
-  h.ir_solver = static_cast<IrSolver>(
-      r.get_choice("wires.solver", static_cast<int>(h.ir_solver), IR_SOLVERS));
+  h.ir_solver = read_choice(r, "wires.solver", h.ir_solver, IR_SOLVERS);
   h.r_row_segment_ohm = r.get_double("wires.row_segment_ohm", h.r_row_segment_ohm, 0.0, 1e3);
   h.r_bitline_segment_ohm =
       r.get_double("wires.bitline_segment_ohm", h.r_bitline_segment_ohm, 0.0, 1e3);
@@ -40,35 +52,31 @@ void read_wires(TomlReader& r, HardwareConfig& h) {
   h.r_sense_ohm = r.get_double("wires.sense_input_ohm", h.r_sense_ohm, 0.0, 1e6);
   h.read_nonlinearity_per_v2 =
       r.get_double("wires.read_nonlinearity_per_v2", h.read_nonlinearity_per_v2, 0.0, 100.0);
-  h.row_drivers = static_cast<RowDrivers>(
-      r.get_choice("wires.row_drivers", static_cast<int>(h.row_drivers), ROW_DRIVERS));
+  h.row_drivers = read_choice(r, "wires.row_drivers", h.row_drivers, ROW_DRIVERS);
   h.ir_fast_sweeps = static_cast<int>(r.get_int("wires.fast_sweeps", h.ir_fast_sweeps, 0, 100));
 }
 
 void read_calibration(TomlReader& r, HardwareConfig& h) {
   h.comparator_wl_um2 = r.get_double("adc.comparator_wl_um2", h.comparator_wl_um2, 1e-4, 1e4);
   h.sense_wl_um2 = r.get_double("sense.wl_um2", h.sense_wl_um2, 1e-4, 1e4);
-  h.offset_trim = static_cast<OffsetTrim>(
-      r.get_choice("calibration.offset_trim", static_cast<int>(h.offset_trim), TRIMS));
+  h.offset_trim = read_choice(r, "calibration.offset_trim", h.offset_trim, TRIMS);
   h.trim_bits = static_cast<int>(r.get_int("calibration.trim_bits", h.trim_bits, 2, 12));
   h.trim_step_mv = r.get_double("calibration.trim_step_mv", h.trim_step_mv, 1e-3, 1e3);
   h.trim_dac_sigma_rel =
       r.get_double("calibration.trim_dac_sigma_rel", h.trim_dac_sigma_rel, 0.0, 1.0);
-  h.reference = static_cast<ReferenceCal>(
-      r.get_choice("calibration.reference", static_cast<int>(h.reference), REFERENCES));
+  h.reference = read_choice(r, "calibration.reference", h.reference, REFERENCES);
   h.replica_cells =
       static_cast<int>(r.get_int("calibration.replica_cells", h.replica_cells, 1, 4096));
   h.gain_trim_step_rel =
       r.get_double("calibration.gain_trim_step_rel", h.gain_trim_step_rel, 0.0, 0.5);
   h.cal_temp_c = r.get_double("calibration.temp_c", h.cal_temp_c, -273.0, 300.0);
   h.cal_vdd_scale = r.get_double("calibration.vdd_scale", h.cal_vdd_scale, 0.5, 1.5);
-  h.drift_compensation = static_cast<DriftCompensation>(
-      r.get_choice("calibration.drift_compensation", static_cast<int>(h.drift_compensation),
-                   DRIFT_COMPENSATIONS));
+  h.drift_compensation =
+      read_choice(r, "calibration.drift_compensation", h.drift_compensation, DRIFT_COMPENSATIONS);
   h.drift_ref_cells =
       static_cast<int>(r.get_int("calibration.drift_ref_cells", h.drift_ref_cells, 1, 65536));
-  h.calibration_column = static_cast<CalibrationColumn>(r.get_choice(
-      "calibration.column", static_cast<int>(h.calibration_column), CALIBRATION_COLUMNS));
+  h.calibration_column =
+      read_choice(r, "calibration.column", h.calibration_column, CALIBRATION_COLUMNS);
   h.calibration_through_wires =
       r.get_int("calibration.through_wires", h.calibration_through_wires ? 1 : 0, 0, 1) == 1;
 }
@@ -80,26 +88,22 @@ HardwareConfig read(TomlReader& r) {
   h.tile_rows = static_cast<int>(r.get_int("array.tile_rows", h.tile_rows, 1, 4096));
   h.tile_cols = static_cast<int>(r.get_int("array.tile_cols", h.tile_cols, 1, 4096));
   h.cell_bits = static_cast<int>(r.get_int("array.cell_bits", h.cell_bits, 1, 4));
-  h.mapping = static_cast<WeightMapping>(
-      r.get_choice("array.mapping", static_cast<int>(h.mapping), MAPPINGS));
+  h.mapping = read_choice(r, "array.mapping", h.mapping, MAPPINGS);
   h.g_on_siemens = r.get_double("array.g_on_siemens", h.g_on_siemens, 1e-9, 1.0);
   h.g_off_siemens = r.get_double("array.g_off_siemens", h.g_off_siemens, 0.0, 1.0);
   h.v_read = r.get_double("array.v_read", h.v_read, 1e-3, 5.0);
   h.t_read_s = r.get_double("array.t_read_s", h.t_read_s, 1e-12, 1e-3);
-  h.off_current = static_cast<OffCurrent>(
-      r.get_choice("array.off_current", static_cast<int>(h.off_current), OFF_CURRENTS));
-  h.adc = static_cast<AdcType>(r.get_choice("adc.type", static_cast<int>(h.adc), ADCS));
+  h.off_current = read_choice(r, "array.off_current", h.off_current, OFF_CURRENTS);
+  h.adc = read_choice(r, "adc.type", h.adc, ADCS);
   h.enob = static_cast<int>(r.get_int("adc.enob", h.enob, 1, 12));
   h.lsb_counts = static_cast<int>(r.get_int("adc.lsb_counts", h.lsb_counts, 1, 4096));
   h.adc_full_scale_v = r.get_double("adc.full_scale_v", h.adc_full_scale_v, 1e-3, 5.0);
   h.cols_per_adc = static_cast<int>(r.get_int("adc.cols_per_adc", h.cols_per_adc, 1, 4096));
-  h.schedule = static_cast<MvmSchedule>(
-      r.get_choice("schedule.mvm", static_cast<int>(h.schedule), SCHEDULES));
+  h.schedule = read_choice(r, "schedule.mvm", h.schedule, SCHEDULES);
   read_calibration(r, h);
   read_wires(r, h);
   h.sparse_k = static_cast<int>(r.get_int("schedule.k", h.sparse_k, 1, 4096));
-  h.attention = static_cast<AttentionPlacement>(
-      r.get_choice("schedule.attention", static_cast<int>(h.attention), PLACEMENTS));
+  h.attention = read_choice(r, "schedule.attention", h.attention, PLACEMENTS);
   h.analog_layers = r.get_string("schedule.analog_layers", h.analog_layers);
   if (h.analog_layers.empty())
     r.problem("schedule.analog_layers", "is empty (use \"*\" for every layer)");
@@ -204,34 +208,34 @@ HardwareConfig load_hardware(const std::string& path) {
 }
 
 std::string to_string(WeightMapping m) {
-  return MAPPINGS[static_cast<int>(m)];
+  return std::string(name_of(MAPPINGS, m));
 }
 std::string to_string(OffCurrent o) {
-  return OFF_CURRENTS[static_cast<int>(o)];
+  return std::string(name_of(OFF_CURRENTS, o));
 }
 std::string to_string(AdcType a) {
-  return ADCS[static_cast<int>(a)];
+  return std::string(name_of(ADCS, a));
 }
 std::string to_string(MvmSchedule s) {
-  return SCHEDULES[static_cast<int>(s)];
+  return std::string(name_of(SCHEDULES, s));
 }
 std::string to_string(OffsetTrim t) {
-  return TRIMS[static_cast<int>(t)];
+  return std::string(name_of(TRIMS, t));
 }
 std::string to_string(ReferenceCal r) {
-  return REFERENCES[static_cast<int>(r)];
+  return std::string(name_of(REFERENCES, r));
 }
 std::string to_string(DriftCompensation d) {
-  return DRIFT_COMPENSATIONS[static_cast<int>(d)];
+  return std::string(name_of(DRIFT_COMPENSATIONS, d));
 }
 std::string to_string(RowDrivers d) {
-  return ROW_DRIVERS[static_cast<int>(d)];
+  return std::string(name_of(ROW_DRIVERS, d));
 }
 std::string to_string(CalibrationColumn c) {
-  return CALIBRATION_COLUMNS[static_cast<int>(c)];
+  return std::string(name_of(CALIBRATION_COLUMNS, c));
 }
 std::string to_string(IrSolver s) {
-  return IR_SOLVERS[static_cast<int>(s)];
+  return std::string(name_of(IR_SOLVERS, s));
 }
 
 }  // namespace rapmc

@@ -4,20 +4,26 @@
 #include <cmath>
 #include <vector>
 
+#include "rapmc/core/enum_names.h"
 #include "rapmc/core/errors.h"
 #include "rapmc/data/dataset.h"
 #include "rapmc/model/fp32_forward.h"
 
 namespace rapmc {
 
+namespace {
+constexpr EnumNames<Calibrator, 2> CALIBRATORS{
+    {{Calibrator::MINMAX, "minmax"}, {Calibrator::PERCENTILE, "percentile"}}};
+}  // namespace
+
 Calibrator parse_calibrator(const std::string& name) {
-  if (name == "minmax") return Calibrator::MINMAX;
-  if (name == "percentile") return Calibrator::PERCENTILE;
-  throw ConfigError("--calibrator: unknown calibrator '" + name + "' (expected minmax|percentile)");
+  if (const auto c = find_value(CALIBRATORS, name)) return *c;
+  throw ConfigError("--calibrator: unknown calibrator '" + name + "' (expected " +
+                    joined_names(CALIBRATORS) + ")");
 }
 
 std::string to_string(Calibrator c) {
-  return c == Calibrator::MINMAX ? "minmax" : "percentile";
+  return std::string(name_of(CALIBRATORS, c));
 }
 
 ActivationRanges calibrate(const EncoderModel& model, const SampleSet& calib,

@@ -8,17 +8,18 @@
 #include "rapmc/data/tokenizer.h"
 #include "rapmc/io/format_header.h"
 #include "rapmc/io/hdf5.h"
+#include "rapmc/model/model_header.h"
 
 namespace rapmc {
 
 RequantMode parse_requant_mode(const std::string& name) {
-  if (name == "emsb") return RequantMode::EMSB;
-  if (name == "dyadic") return RequantMode::DYADIC;
-  throw ConfigError("--requant: unknown requantization mode '" + name + "' (expected emsb|dyadic)");
+  if (const auto m = find_value(REQUANT_MODE_NAMES, name)) return *m;
+  throw ConfigError("--requant: unknown requantization mode '" + name + "' (expected " +
+                    joined_names(REQUANT_MODE_NAMES) + ")");
 }
 
 std::string to_string(RequantMode m) {
-  return m == RequantMode::EMSB ? "emsb" : "dyadic";
+  return std::string(name_of(REQUANT_MODE_NAMES, m));
 }
 
 void QuantSettings::validate() const {
@@ -126,7 +127,7 @@ void write_scale(const h5::Node& root, const std::string& name, const ActScale& 
 // Reading: every dataset is checked for presence, integer type and shape.
 class Reader {
  public:
-  explicit Reader(const h5::File& f) : f_(f) {}
+  explicit Reader(const h5::File& f) : f_(f), attributes_(f, "integer model format") {}
 
   std::vector<std::int64_t> ints(const std::string& rel, const Shape& shape) const {
     check(rel, shape);
@@ -151,25 +152,10 @@ class Reader {
   }
   std::int64_t attr(const std::string& group, const std::string& name, std::int64_t lo,
                     std::int64_t hi) const {
-    std::int64_t v = 0;
-    try {
-      v = group.empty() ? f_.read_int_attribute(name) : f_.group(group).read_int_attribute(name);
-    } catch (const IoError& e) {
-      throw ModelError(std::string(e.what()) + " (required by the integer model format)");
-    }
-    if (v < lo || v > hi) {
-      throw ModelError(f_.where(group) + ": attribute '" + name + "' = " + std::to_string(v) +
-                       " out of range " + std::to_string(lo) + ".." + std::to_string(hi));
-    }
-    return v;
+    return attributes_.integer(group, name, lo, hi);
   }
-  std::string text(const std::string& name) const {
-    try {
-      return f_.read_string_attribute(name);
-    } catch (const IoError& e) {
-      throw ModelError(std::string(e.what()) + " (required by the integer model format)");
-    }
-  }
+  std::string text(const std::string& name) const { return attributes_.text(name); }
+  const ModelAttributes& attributes() const { return attributes_; }
 
  private:
   void check(const std::string& rel, const Shape& shape) const {
@@ -189,6 +175,7 @@ class Reader {
       throw ModelError(f_.where(rel) + ": expected an integer dataset");
   }
   const h5::File& f_;
+  ModelAttributes attributes_;
 };
 
 IntLinear read_linear(const Reader& r, const std::string& name, int out, int in, int rows) {
@@ -288,19 +275,16 @@ bool is_int_model_file(const std::string& path) {
 IntModel load_int_model(const std::string& path) {
   const h5::File f = h5::File::open(path);
   const Reader r(f);
-  (void)check_format_header(f, path, INT_MODEL_FORMAT);
+  const ModelHeader h = read_model_header(r.attributes(), path, INT_MODEL_FORMAT);
   IntModel m;
   auto a = [&](const char* k, int lo, int hi) { return static_cast<int>(r.attr("", k, lo, hi)); };
-  const std::string kind = r.text("kind");
-  if (kind != "vit" && kind != "bert")
-    throw ModelError(path + ": attribute 'kind' is '" + kind + "', expected 'vit' or 'bert'");
-  m.arch = kind == "vit" ? Architecture::VIT : Architecture::BERT;
+  m.arch = h.arch;
   const bool vit = m.arch == Architecture::VIT;
-  m.dim = a("dim", 1, 1 << 16);
-  m.depth = a("depth", 1, 1024);
-  m.heads = a("heads", 1, 1024);
-  m.mlp_dim = a("mlp_dim", 1, 1 << 18);
-  m.num_classes = a("num_classes", 1, 1 << 20);
+  m.dim = static_cast<int>(h.dim);
+  m.depth = static_cast<int>(h.depth);
+  m.heads = static_cast<int>(h.heads);
+  m.mlp_dim = static_cast<int>(h.mlp_dim);
+  m.num_classes = static_cast<int>(h.num_classes);
   if (vit) {
     m.image_size = a("image_size", 1, 1 << 14);
     m.patch_size = a("patch_size", 1, 1 << 14);

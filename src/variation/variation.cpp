@@ -4,13 +4,14 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
 
+#include "rapmc/core/enum_names.h"
 #include "rapmc/core/errors.h"
 #include "rapmc/core/keyed_rng.h"
 #include "rapmc/variation/pcm_aging.h"
 
 namespace rapmc {
 namespace {
-const std::vector<std::string> DRIFT_LAWS{"log", "linear"};
+constexpr EnumNames<DriftLaw, 2> DRIFT_LAWS{{{DriftLaw::LOG, "log"}, {DriftLaw::LINEAR, "linear"}}};
 }  // namespace
 
 VariationConfig VariationConfig::none() {
@@ -82,8 +83,7 @@ VariationConfig read_variation(TomlReader& r, const std::string& p) {
   d("drift_nu_off_mean", v.drift_nu_off_mean, 0, 1);
   d("drift_nu_off_sigma", v.drift_nu_off_sigma, 0, 1);
   d("drift_t0_s", v.drift_t0_s, 1e-9, 1e10);
-  v.drift_law = static_cast<DriftLaw>(
-      r.get_choice(p + "drift_law", static_cast<int>(v.drift_law), DRIFT_LAWS));
+  v.drift_law = read_choice(r, p + "drift_law", v.drift_law, DRIFT_LAWS);
   d("drift_nu_mean_slope", v.drift_nu_mean_slope, -1, 1);
   d("drift_nu_mean_at_gmax", v.drift_nu_mean_at_gmax, -1, 1);
   d("drift_nu_mean_min", v.drift_nu_mean_min, 0, 1);

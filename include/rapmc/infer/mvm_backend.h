@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "rapmc/quant/int_model.h"
 
@@ -42,6 +43,23 @@ class MvmBackend {
   virtual void mvm_attention(const AttentionOperand& op, const std::uint8_t* x, InputKind kind,
                              int rows, std::int32_t* acc, std::uint64_t sample = 0) const;
 };
+
+/// Between the two products of one head in attention_on_backend: the head's scores
+/// [tokens × tokens] (row i: query i, as int32 accumulators) to unsigned 8-bit probabilities
+/// [tokens × tokens].
+using AttentionSoftmax = std::function<void(const std::int32_t* scores, std::uint8_t* probs)>;
+/// Receives the P·V result of head `head`, [tokens × head_dim] int32.
+using AttentionOutput = std::function<void(int head, const std::int32_t* pv)>;
+
+/// How attention is put on a backend, the one placement every quantized pipeline uses: for
+/// each head h, q·kᵀ with k of the head written as the weights [tokens × head_dim] and q
+/// driving them (signed int8), `softmax` on its scores, then P·V with vᵀ [head_dim × tokens]
+/// written and the probabilities driving it (unsigned 8-bit), its result to `output`. q, k, v:
+/// int8 [tokens × heads·head_dim] row-major, head h in columns [h·head_dim, (h+1)·head_dim).
+/// `block` names the products to the backend (AttentionOperand).
+void attention_on_backend(const MvmBackend& backend, int block, int tokens, int heads, int head_dim,
+                          const std::int8_t* q, const std::int8_t* k, const std::int8_t* v,
+                          const AttentionSoftmax& softmax, const AttentionOutput& output);
 
 /// One sample's view of a backend: every product goes to `backend` keyed by `sample` (how the
 /// pipelines pass the sample's place down to their MVMs).

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "rapmc/core/enum_names.h"
+
 namespace rapmc {
 
 enum class Pipeline {
@@ -11,6 +13,13 @@ enum class Pipeline {
   PTQ_DQQ,  // conventional PTQ: int8 MVMs, dequantize, float nonlinear units, quantize again
   FLARE,    // RAP: FP-less, division-free integer pipeline
 };
+
+/// The pipelines' names (parse_pipeline, to_string, the campaign key pipeline.name).
+inline constexpr EnumNames<Pipeline, 3> PIPELINE_NAMES{{
+    {Pipeline::FP32, "fp32"},
+    {Pipeline::PTQ_DQQ, "ptq-dqq"},
+    {Pipeline::FLARE, "flare"},
+}};
 
 /// Parses a pipeline name; ConfigError listing the valid names otherwise.
 Pipeline parse_pipeline(std::string_view name);

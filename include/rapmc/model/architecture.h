@@ -4,12 +4,17 @@
 
 #include <string>
 
+#include "rapmc/core/enum_names.h"
+
 namespace rapmc {
 
 enum class Architecture {
   VIT,   // pre-LN Vision Transformer: patch embedding, CLS token, LayerNorm + classifier head
   BERT,  // post-LN text encoder: token + position + segment embedding, pooler (tanh), classifier
 };
+/// The `kind` attribute of a model file.
+inline constexpr EnumNames<Architecture, 2> ARCHITECTURE_NAMES{
+    {{Architecture::VIT, "vit"}, {Architecture::BERT, "bert"}}};
 std::string to_string(Architecture a);  // "vit" | "bert"
 
 }  // namespace rapmc

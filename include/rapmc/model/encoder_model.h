@@ -10,7 +10,6 @@
 
 #include "rapmc/data/dataset.h"
 #include "rapmc/data/tokenizer.h"
-#include "rapmc/io/format_header.h"
 #include "rapmc/model/architecture.h"
 
 namespace rapmc {
@@ -91,17 +90,5 @@ EncoderModel load_model(const std::string& path);
 
 /// Writes a model in the same format (used by tests to build good and bad files).
 void save_model(const EncoderModel& model, const std::string& path);
-
-/// Major version of the model format this build reads and writes.
-inline constexpr int MODEL_FORMAT_MAJOR = 1;
-/// The FP32 model file's header (docs/formats.md, "FP32 model file").
-inline constexpr FileFormat MODEL_FORMAT{
-    "rapmc-model",
-    "rapmc model file",
-    MODEL_FORMAT_MAJOR,
-    1,
-    HeaderErrorKind::MODEL,
-    "[FP32 model](#fp32-model-file)",
-    "1.0: first version (ViT); 1.1: `kind = \"bert\"` (text encoders)"};
 
 }  // namespace rapmc

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "rapmc/io/format_header.h"
+#include "rapmc/core/enum_names.h"
 #include "rapmc/model/architecture.h"
 #include "rapmc/quant/dyadic.h"
 
@@ -24,6 +24,8 @@ enum class RequantMode {
   EMSB,    // RAP: per-token effective-MSB window + rounding shift, exponent carried
   DYADIC,  // I-ViT/I-BERT: static calibrated scale ≈ m·2^e, multiply and rounding shift
 };
+inline constexpr EnumNames<RequantMode, 2> REQUANT_MODE_NAMES{
+    {{RequantMode::EMSB, "emsb"}, {RequantMode::DYADIC, "dyadic"}}};
 RequantMode parse_requant_mode(const std::string& name);  // "emsb" | "dyadic"
 std::string to_string(RequantMode m);
 
@@ -137,15 +139,5 @@ void save_int_model(const IntModel& model, const std::string& path);
 IntModel load_int_model(const std::string& path);
 /// True if `path` is an HDF5 file whose filetype is "rapmc-int-model".
 bool is_int_model_file(const std::string& path);
-
-inline constexpr int INT_MODEL_FORMAT_MAJOR = 1;
-/// The integer model file's header (docs/formats.md, "Integer model file").
-inline constexpr FileFormat INT_MODEL_FORMAT{"rapmc-int-model",
-                                             "rapmc integer model",
-                                             INT_MODEL_FORMAT_MAJOR,
-                                             1,
-                                             HeaderErrorKind::MODEL,
-                                             "[Integer model](#integer-model-file)",
-                                             "1.0: first version (ViT); 1.1: `kind = \"bert\"`"};
 
 }  // namespace rapmc
