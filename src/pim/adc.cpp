@@ -4,7 +4,11 @@
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
 
+#include "rapmc/pim/adc_kernels.h"
+
 namespace rapmc::pim {
+
+using namespace adc_rule;  // the decision arithmetic the bitline kernels share
 
 int adc_param_count(AdcType type, int enob) {
   switch (type) {
@@ -57,19 +61,16 @@ void adc_decision_margins(AdcType type, int enob, std::span<const float> p, floa
     return;
   }
   if (type == AdcType::FLASH) {
-    for (std::size_t j = 0; j < p.size(); ++j) {
-      const float x = u - p[j];
-      out[j] = static_cast<int>(j) < ideal ? x : -x;
-    }
+    for (std::size_t j = 0; j < p.size(); ++j)
+      out[j] = decision_margin(static_cast<int>(j) < ideal, flash_distance(u, p[j]));
     return;
   }
-  const float v = u + p[0];
+  const float v = sar_input(u, p[0]);
   float ideal_acc = 0;
   for (int k = enob - 1; k >= 0; --k) {
     const bool want = (ideal >> k) & 1;
-    const float trial = ideal_acc + p[1 + k];
-    const float x = v - (trial - 0.5f);
-    out[static_cast<std::size_t>(enob - 1 - k)] = want ? x : -x;
+    const float trial = sar_trial(ideal_acc, p[1 + k]);
+    out[static_cast<std::size_t>(enob - 1 - k)] = decision_margin(want, sar_distance(v, trial));
     if (want) ideal_acc = trial;
   }
 }
@@ -92,30 +93,30 @@ int adc_convert(AdcType type, int enob, std::span<const float> p, float u, int i
   };
   if (type == AdcType::FLASH) {
     for (std::size_t j = 0; j < p.size(); ++j) {
-      const float d = u - p[j];
-      near = std::min(near, std::abs(d));
-      const float x = d - noise.draw(static_cast<int>(j), d);  // comparator j fires if x > 0
-      code += x > 0.0f;
-      keep(static_cast<int>(j) < ideal ? x : -x, static_cast<int>(j));
+      const float d = flash_distance(u, p[j]);
+      near = std::min(near, threshold_distance(d));
+      const float x = d - noise.draw(static_cast<int>(j), d);
+      code += fires(x);
+      keep(decision_margin(static_cast<int>(j) < ideal, x), static_cast<int>(j));
     }
   } else {
-    const float v = u + p[0];
+    const float v = sar_input(u, p[0]);
     float acc = 0, ideal_acc = 0;
     for (int k = enob - 1; k >= 0; --k) {
       // The decision the converter takes (on its own path) ...
-      const float trial = acc + p[1 + k];
-      const float d = v - (trial - 0.5f);
-      near = std::min(near, std::abs(d));
+      const float trial = sar_trial(acc, p[1 + k]);
+      const float d = sar_distance(v, trial);
+      near = std::min(near, threshold_distance(d));
       const float x = d - noise.draw(enob - 1 - k, d);
-      if (x > 0.0f) {
+      if (fires(x)) {
         acc = trial;
         code |= 1 << k;
       }
       // ... and its margin on the ideal code's path (the same decision while the paths agree).
       const bool want = (ideal >> k) & 1;
-      const float ideal_trial = ideal_acc + p[1 + k];
-      const float xi = ideal_trial == trial ? x : v - (ideal_trial - 0.5f);
-      keep(want ? xi : -xi, k);
+      const float ideal_trial = sar_trial(ideal_acc, p[1 + k]);
+      const float xi = ideal_trial == trial ? x : sar_distance(v, ideal_trial);
+      keep(decision_margin(want, xi), k);
       if (want) ideal_acc = ideal_trial;
     }
   }

@@ -7,6 +7,23 @@
 #include "rapmc/pim/adc.h"
 
 namespace rapmc::pim {
+namespace {
+
+// The parameters of each bitline's ADC instance copied per bitline, m.col_params[rt][k][col]
+// from m.adc_params[rt][adc][k] (P per instance), so that the conversion of a read's bitlines
+// vectorises (adc_kernels.h).
+void spread_adc_params(MappedLayer& m, int P) {
+  m.col_params.resize(static_cast<std::size_t>(m.row_tiles) * P * m.cols);
+  for (int rt = 0; rt < m.row_tiles; ++rt)
+    for (int k = 0; k < P; ++k)
+      for (int col = 0; col < m.cols; ++col)
+        m.col_params[(static_cast<std::size_t>(rt) * P + k) * m.cols + col] =
+            m.adc_params[(static_cast<std::size_t>(rt) * m.adcs_per_row_tile + m.adc_of_col[col]) *
+                             P +
+                         k];
+}
+
+}  // namespace
 
 const DeviceSampler& nominal_devices() {
   static const DeviceSampler nominal;
@@ -220,23 +237,36 @@ std::vector<std::string> ChipInstance::counter_names_for(const IntModel& model,
 
 MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t* w, int out,
                                       int in) const {
-  const DeviceSampler& sampler = *sampler_;
-  const int R = hw_.tile_rows, C = hw_.tile_cols, L = hw_.cell_bits, S = layout_.slices();
+  MappedLayer m = layer_shape(name, out, in);
+  map_masks(m, w);
+  if (!ideal_cells_) map_cells(m, w);
+  if (!nominal_sense_) map_sense(m);
+  map_adcs(m, w);
+  return m;
+}
+
+MappedLayer ChipInstance::layer_shape(const std::string& name, int out, int in) const {
+  const int R = hw_.tile_rows, C = hw_.tile_cols;
   MappedLayer m;
   m.name = name;
   m.in = in;
   m.out = out;
-  m.cols = out * S;
+  m.cols = out * layout_.slices();
   m.row_tiles = (in + R - 1) / R;
   m.col_tiles = (m.cols + C - 1) / C;
   m.tile_cols = C;
   m.words = (R + 63) / 64;
   m.stride = m.cols + m.col_tiles;
+  return m;
+}
+
+void ChipInstance::map_masks(MappedLayer& m, const std::int8_t* w) const {
+  const int R = hw_.tile_rows, L = hw_.cell_bits, S = layout_.slices();
   m.masks.assign(static_cast<std::size_t>(m.row_tiles) * m.cols * L * m.words, 0);
-  for (int i = 0; i < in; ++i) {
+  for (int i = 0; i < m.in; ++i) {
     const int rt = i / R, r = i % R;
-    for (int o = 0; o < out; ++o) {
-      const int wv = w[static_cast<std::size_t>(o) * in + i];
+    for (int o = 0; o < m.out; ++o) {
+      const int wv = w[static_cast<std::size_t>(o) * m.in + i];
       for (int s = 0; s < S; ++s) {
         const int digit = weight_digit(layout_, wv, s);
         const int col = o * S + s;
@@ -247,53 +277,50 @@ MappedLayer ChipInstance::map_weights(const std::string& name, const std::int8_t
       }
     }
   }
-  if (!ideal_cells_) {
-    m.g.assign(static_cast<std::size_t>(m.row_tiles) * R * m.stride, 0.0f);
-    for (int rt = 0; rt < m.row_tiles; ++rt)
-      sample_slab(m, w, rt, false, m.g.data() + static_cast<std::size_t>(rt) * R * m.stride);
-    if (sampler.has_rtn()) map_rtn(m, name);
-    if (!read_noise_.cell_rel_by_level.empty()) map_noise_amplitudes(m, w);
-    if (ir_drop_ && hw_.ir_solver == IrSolver::FAST) map_row_profiles(m);
+}
+
+void ChipInstance::map_cells(MappedLayer& m, const std::int8_t* w) const {
+  const int R = hw_.tile_rows;
+  m.g.assign(static_cast<std::size_t>(m.row_tiles) * R * m.stride, 0.0f);
+  for (int rt = 0; rt < m.row_tiles; ++rt)
+    sample_slab(m, w, rt, false, m.g.data() + static_cast<std::size_t>(rt) * R * m.stride);
+  if (sampler_->has_rtn()) map_rtn(m, m.name);
+  if (!read_noise_.cell_rel_by_level.empty()) map_noise_amplitudes(m, w);
+  if (ir_drop_ && hw_.ir_solver == IrSolver::FAST) map_row_profiles(m);
+}
+
+void ChipInstance::map_sense(MappedLayer& m) const {
+  m.sense_gain.assign(static_cast<std::size_t>(m.row_tiles) * m.cols, 1.0f);  // nominal
+  m.sense_offset.assign(m.sense_gain.size(), 0.0f);
+  for (int rt = 0; rt < m.row_tiles; ++rt) {
+    const std::size_t at = static_cast<std::size_t>(rt) * m.cols;
+    const auto n = static_cast<std::size_t>(m.cols);
+    sampler_->sense(m.name, rt, {m.sense_gain.data() + at, n}, {m.sense_offset.data() + at, n});
   }
-  if (!nominal_sense_) {
-    m.sense_gain.assign(static_cast<std::size_t>(m.row_tiles) * m.cols, 1.0f);  // nominal
-    m.sense_offset.assign(m.sense_gain.size(), 0.0f);
-    for (int rt = 0; rt < m.row_tiles; ++rt) {
-      const std::size_t at = static_cast<std::size_t>(rt) * m.cols;
-      const auto n = static_cast<std::size_t>(m.cols);
-      sampler.sense(name, rt, {m.sense_gain.data() + at, n}, {m.sense_offset.data() + at, n});
-    }
-  }
+}
+
+void ChipInstance::map_adcs(MappedLayer& m, const std::int8_t* w) const {
+  const int C = hw_.tile_cols;
   const int adcs_per_col_tile = (C + hw_.cols_per_adc - 1) / hw_.cols_per_adc;
   m.adcs_per_row_tile = m.col_tiles * adcs_per_col_tile;
   for (int col = 0; col < m.cols; ++col)
     m.adc_of_col.push_back((col / C) * adcs_per_col_tile + (col % C) / hw_.cols_per_adc);
   const int P = adc_param_count(hw_.adc, hw_.enob);
-  if (!nominal_adcs_ && P > 0) {
-    const std::vector<WireAttenuation> wires = calibration_wires(m, w);
-    m.adc_params.resize(static_cast<std::size_t>(m.row_tiles) * m.adcs_per_row_tile * P);
-    for (int rt = 0; rt < m.row_tiles; ++rt)
-      for (int a = 0; a < m.adcs_per_row_tile; ++a) {
-        const std::span<float> p(
-            m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + a) * P,
-            static_cast<std::size_t>(P));
-        nominal_adc_params(hw_.adc, hw_.enob, hw_.threshold_shift_lsb(), p);
-        const int ct = a / adcs_per_col_tile;
-        sampler.adc(name, rt, a, p,
+  if (nominal_adcs_ || P == 0) return;
+  const std::vector<WireAttenuation> wires = calibration_wires(m, w);
+  m.adc_params.resize(static_cast<std::size_t>(m.row_tiles) * m.adcs_per_row_tile * P);
+  for (int rt = 0; rt < m.row_tiles; ++rt)
+    for (int a = 0; a < m.adcs_per_row_tile; ++a) {
+      const std::span<float> p(
+          m.adc_params.data() + (static_cast<std::size_t>(rt) * m.adcs_per_row_tile + a) * P,
+          static_cast<std::size_t>(P));
+      nominal_adc_params(hw_.adc, hw_.enob, hw_.threshold_shift_lsb(), p);
+      const int ct = a / adcs_per_col_tile;
+      sampler_->adc(m.name, rt, a, p,
                     wires.empty() ? WireAttenuation{}
                                   : wires[static_cast<std::size_t>(rt) * m.col_tiles + ct]);
-      }
-    m.col_params.resize(static_cast<std::size_t>(m.row_tiles) * P * m.cols);
-    for (int rt = 0; rt < m.row_tiles; ++rt)
-      for (int k = 0; k < P; ++k)
-        for (int col = 0; col < m.cols; ++col)
-          m.col_params[(static_cast<std::size_t>(rt) * P + k) * m.cols + col] =
-              m.adc_params[(static_cast<std::size_t>(rt) * m.adcs_per_row_tile +
-                            m.adc_of_col[col]) *
-                               P +
-                           k];
-  }
-  return m;
+    }
+  spread_adc_params(m, P);
 }
 
 }  // namespace rapmc::pim

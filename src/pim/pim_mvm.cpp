@@ -6,10 +6,10 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
-#include <type_traits>
 
 #include "rapmc/core/errors.h"
 #include "rapmc/pim/adc.h"
+#include "rapmc/pim/adc_kernels.h"
 
 namespace rapmc::pim {
 namespace {
@@ -61,94 +61,6 @@ void sum_active_rows(const MappedLayer& m, const float* base, int R, int rt, con
   };
   if (sum) add_rest(sum, [](float g) { return g; });
   if (sum_sq) add_rest(sum_sq, [](float g) { return g * g; });
-}
-
-// The flash comparators t[k·cols + col] over every bitline u: the code, the signed margin
-// against the ideal code and the distance to the nearest threshold. With P (> 0) known at
-// compile time the comparators unroll and the bitlines vectorise; P = 0: `count` comparators,
-// one pass over the bitlines each.
-template <int P>
-void flash_bitlines(int cols, const float* __restrict t, const float* __restrict u,
-                    const std::int32_t* __restrict ideal, std::int32_t* __restrict code,
-                    float* __restrict margin, float* __restrict closest, int count = P) {
-  if constexpr (P > 0) {
-    for (int col = 0; col < cols; ++col) {
-      const float v = u[col];
-      const int id = ideal[col];
-      int c = 0;
-      float mg = 1e30f, near = 1e30f;
-#pragma GCC unroll 16
-      for (int k = 0; k < P; ++k) {
-        const float x = v - t[static_cast<std::size_t>(k) * cols + col];
-        c += x > 0.0f;
-        const float signed_x = k < id ? x : -x;
-        mg = signed_x < mg ? signed_x : mg;
-        const float ax = x < 0.0f ? -x : x;
-        near = ax < near ? ax : near;
-      }
-      code[col] = c;
-      margin[col] = mg;
-      closest[col] = near;
-    }
-  } else {
-    std::fill(code, code + cols, 0);
-    std::fill(margin, margin + cols, 1e30f);
-    std::fill(closest, closest + cols, 1e30f);
-    for (int k = 0; k < count; ++k) {
-      const float* tk = t + static_cast<std::size_t>(k) * cols;
-      for (int col = 0; col < cols; ++col) {
-        const float x = u[col] - tk[col];
-        code[col] += x > 0.0f;
-        const float signed_x = k < ideal[col] ? x : -x;
-        margin[col] = signed_x < margin[col] ? signed_x : margin[col];
-        const float ax = x < 0.0f ? -x : x;
-        closest[col] = ax < closest[col] ? ax : closest[col];
-      }
-    }
-  }
-}
-
-// The SAR conversion of every bitline u (adc_convert's arithmetic, noise-free, the same
-// operations in the same order so that the codes agree bit for bit), with B bits known at
-// compile time so that the bitlines vectorise: p[k·cols + col] holds the instance's offset
-// (k = 0) and bit weights (k = 1 + bit).
-template <int B>
-void sar_bitlines(int cols, const float* __restrict p, const float* __restrict u,
-                  const std::int32_t* __restrict ideal, std::int32_t* __restrict code,
-                  float* __restrict margin, float* __restrict closest) {
-  for (int col = 0; col < cols; ++col) {
-    const float v = u[col] + p[col];
-    const int id = ideal[col];
-    float acc = 0.0f, ideal_acc = 0.0f, mg = 1e30f, near = 1e30f;
-    int c = 0;
-#pragma GCC unroll 16
-    for (int k = B - 1; k >= 0; --k) {
-      const float w = p[static_cast<std::size_t>(1 + k) * cols + col];
-      const float trial = acc + w;
-      const float d = v - (trial - 0.5f);
-      const float ad = d < 0.0f ? -d : d;
-      near = ad < near ? ad : near;
-      const bool take = d > 0.0f;
-      acc = take ? trial : acc;
-      c |= take ? 1 << k : 0;
-      const bool want = (id >> k) & 1;
-      const float ideal_trial = ideal_acc + w;
-      const float xi = ideal_trial == trial ? d : v - (ideal_trial - 0.5f);
-      const float signed_x = want ? xi : -xi;
-      mg = signed_x < mg ? signed_x : mg;
-      ideal_acc = want ? ideal_trial : ideal_acc;
-    }
-    code[col] = c;
-    margin[col] = mg;
-    closest[col] = near;
-  }
-}
-
-// f(std::integral_constant<int, N>{}) for the N among the arguments that equals n (so that a
-// kernel can unroll for it); false if none does.
-template <int... N, typename F>
-bool with_constant(int n, F f) {
-  return ((n == N ? (f(std::integral_constant<int, N>{}), true) : false) || ...);
 }
 
 // f(i) for every i < n with flags[i] != 0, in increasing order: eight flags per 64-bit word,
@@ -685,12 +597,8 @@ void PimMvm::convert_flash(const MappedLayer& m, int rt, Scratch& s) const {
   // noise-free.
   const HardwareConfig& hw = chip_.hardware();
   const int P = adc_param_count(hw.adc, hw.enob);
-  const float* t = m.col_params.data() + static_cast<std::size_t>(rt) * P * m.cols;
-  const auto run = [&](auto p) {
-    flash_bitlines<decltype(p)::value>(m.cols, t, s.value.data(), s.ideal.data(), s.code.data(),
-                                       s.margin.data(), s.closest.data(), P);
-  };
-  if (!with_constant<1, 3, 7, 15>(P, run)) run(std::integral_constant<int, 0>{});
+  flash_bitlines(hw.enob, m.cols, m.col_params.data() + static_cast<std::size_t>(rt) * P * m.cols,
+                 s.value.data(), s.ideal.data(), s.code.data(), s.margin.data(), s.closest.data());
 }
 
 void PimMvm::flush_margins(Scratch& s, LayerCounters& c) {
@@ -702,20 +610,11 @@ void PimMvm::flush_margins(Scratch& s, LayerCounters& c) {
 
 void PimMvm::convert_sar(const MappedLayer& m, int rt, Scratch& s) const {
   // Every SAR instance's decisions over every bitline (convert() sends only varied ADCs here),
-  // noise-free; resolutions beyond 8 bits one bitline at a time.
+  // noise-free.
   const HardwareConfig& hw = chip_.hardware();
-  const int cols = m.cols, P = adc_param_count(hw.adc, hw.enob);
-  const float* p = m.col_params.data() + static_cast<std::size_t>(rt) * P * cols;
-  const auto run = [&](auto b) {
-    sar_bitlines<decltype(b)::value>(cols, p, s.value.data(), s.ideal.data(), s.code.data(),
-                                     s.margin.data(), s.closest.data());
-  };
-  if (!with_constant<1, 2, 3, 4, 5, 6, 7, 8>(hw.enob, run)) {
-    for (int col = 0; col < cols; ++col) {
-      s.code[col] = adc_convert(hw.adc, hw.enob, adc_params(m, rt, col), s.value[col], s.ideal[col],
-                                s.margin[col], {}, &s.closest[col]);
-    }
-  }
+  const int P = adc_param_count(hw.adc, hw.enob);
+  sar_bitlines(hw.enob, m.cols, m.col_params.data() + static_cast<std::size_t>(rt) * P * m.cols,
+               s.value.data(), s.ideal.data(), s.code.data(), s.margin.data(), s.closest.data());
 }
 
 void PimMvm::tally(int cols, int pw, Scratch& s, LayerCounters& c) const {

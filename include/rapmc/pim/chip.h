@@ -123,6 +123,19 @@ class ChipInstance {
   bool analog_slot(std::size_t slot) const { return analog_slots_[slot]; }
 
  private:
+  // map_weights' stages, in its order. The tile geometry of layer `name` [out × in] (nothing
+  // mapped yet).
+  MappedLayer layer_shape(const std::string& name, int out, int in) const;
+  // The bitline masks of `m` (weights `w`): each bit of each cell level, for exact counts.
+  void map_masks(MappedLayer& m, const std::int8_t* w) const;
+  // Chips without ideal cells: the sampled conductances of `m` and what follows from them
+  // (telegraph cells, noise amplitudes, the fast IR-drop solver's row profiles).
+  void map_cells(MappedLayer& m, const std::int8_t* w) const;
+  // Chips with varied sense stages: each data bitline's sampled gain and offset.
+  void map_sense(MappedLayer& m) const;
+  // The ADC instance of each bitline; on chips with varied ADCs also every instance's sampled
+  // parameters (through the calibration wires where they apply), and the same per bitline.
+  void map_adcs(MappedLayer& m, const std::int8_t* w) const;
   // The telegraph-noise cells of every row tile of `m` (rtn_cells() per slab, in row order).
   void map_rtn(MappedLayer& m, const std::string& name) const;
   // The fast IR-drop solver's row profiles of every row of every tile of `m`.
