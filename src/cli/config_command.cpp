@@ -85,7 +85,14 @@ std::string synced(const std::string& text, const std::string& file,
                    std::vector<std::string>& changed) {
   std::string out;
   std::size_t pos = 0;
-  for (std::size_t b = text.find(BEGIN); b != std::string::npos; b = text.find(BEGIN, pos)) {
+  // A marker opens its line (prose may quote one).
+  auto next_marker = [&](std::size_t from) {
+    for (std::size_t b = text.find(BEGIN, from); b != std::string::npos;
+         b = text.find(BEGIN, b + 1))
+      if (b == 0 || text[b - 1] == '\n') return b;
+    return std::string::npos;
+  };
+  for (std::size_t b = next_marker(0); b != std::string::npos; b = next_marker(pos)) {
     const std::size_t name_end = text.find(" -->\n", b);
     if (name_end == std::string::npos)
       throw ConfigError(file + ": a '" + BEGIN + "' line without its closing ' -->'");

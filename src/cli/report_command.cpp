@@ -378,8 +378,8 @@ void print_answer(const Report& r) {
               << "\n  code errors     " << cer->mean << " of ADC conversions  95 % CI ["
               << cer->ci95_low << ", " << cer->ci95_high << "]"
               << "\n  1 % margin      " << margin->mean
-              << " LSB: 1 % of conversions decide closer to a threshold (mean over chips; "
-                 "negative: wrong side)\n";
+              << " LSB  (1 % of conversions lie closer to a threshold; < 0: on its wrong "
+                 "side; mean over chips)\n";
   }
   if (r.data.seconds > 0)
     std::cout << "speed: " << std::setprecision(0) << std::fixed

@@ -240,15 +240,8 @@ TEST_CASE("eval of the quantized pipelines: accuracy, agreement with fp32 and SQ
   EvalOptions quiet;
   quiet.progress = ProgressDisplay::OFF;
   const EvalResult fp32 = evaluate(model, images, quiet);
-  const DigitalMvm digital;
-  const FlareInference emsb(q, RequantMode::EMSB, digital), dyadic(q, RequantMode::DYADIC, digital);
-  const FlareEngine emsb_engine(emsb), dyadic_engine(dyadic);
-  const PtqDqqInference dqq(model, q, digital);
-  const std::pair<std::string, const InferenceEngine*> pipelines[] = {
-      {"flare --requant emsb", &emsb_engine},
-      {"flare --requant dyadic", &dyadic_engine},
-      {"ptq-dqq", &dqq}};
-  for (const auto& pipeline : pipelines) {
+  const test::IntegerPipelines engines(model, q);
+  for (const auto& pipeline : engines.all()) {
     const std::string p = pipeline.first;
     CAPTURE(p);
     const auto r = test::run_rapmc("eval --model " + test::shipped_model() + " --int-model " +
@@ -282,8 +275,8 @@ TEST_CASE("eval of the quantized pipelines: accuracy, agreement with fp32 and SQ
   const auto j = printed_json(r);
   check_counts(j, 16);
   CHECK(j["requant"] == "emsb");
-  const EvalResult first16 =
-      evaluate(emsb_engine, q.num_classes, load_dataset("fashion-mnist:test", "", 16), quiet);
+  const EvalResult first16 = evaluate(engines.emsb_engine, q.num_classes,
+                                      load_dataset("fashion-mnist:test", "", 16), quiet);
   CHECK(j["correct"].get<std::size_t>() == first16.correct);
   CHECK_FALSE(j.contains("agreement_fp32"));
   CHECK_FALSE(j.contains("fp32_accuracy"));

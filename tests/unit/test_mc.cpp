@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -317,7 +318,8 @@ TEST_CASE("one trial's images in parallel: its row is identical for 1, 2 and 4 t
   run_campaign(c, quiet_run(dir.file("one.h5"), 1));
   const auto one = table(dir.file("one.h5"));
   for (int threads : {2, 4}) {
-    const std::string out = dir.file("t" + std::to_string(threads) + ".h5");
+    // (number first: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string&&)
+    const std::string out = dir.file(std::to_string(threads) + "threads.h5");
     run_campaign(c, quiet_run(out, threads));
     CHECK_MESSAGE(identical(one, table(out)), threads, " threads");
   }
@@ -647,7 +649,7 @@ TEST_CASE(
   }
   MESSAGE(reads << " reads while running; row counts seen:" << [&] {
     std::string s;
-    for (auto n : seen) s += " " + std::to_string(n);
+    for (auto n : seen) s.append(" ").append(std::to_string(n));
     return s;
   }());
   CHECK(writer.exit_code() == 0);
@@ -865,4 +867,62 @@ TEST_CASE("compare refuses what it cannot pair, naming the file [E36]") {
   const auto r = test::run_rapmc("compare " + dir.file("a.h5") + " " + dir.file("missing.h5"));
   CHECK(r.exit_code == test::EXIT_IO);
   CHECK(r.output.find("missing.h5") != std::string::npos);
+}
+
+TEST_CASE("report opens with the answer, each number the JSON report's; --detail adds the tables") {
+  test::TempDir dir;
+  const std::string camp = dir.write("c.toml", small_campaign("", 8));
+  const std::string out = dir.file("r.h5");
+  REQUIRE(test::run_rapmc("run " + camp + " --out " + out + " --quiet").exit_code == 0);
+  const auto text = test::run_rapmc("report " + out);
+  REQUIRE(text.exit_code == 0);
+  const auto j = nlohmann::json::parse(test::run_rapmc("report " + out + " --json").output);
+  std::istringstream in(text.output);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  CAPTURE(text.output);
+  REQUIRE(lines.size() >= 6);
+  CHECK(lines[0] == "campaign: 8 chips");
+  // Every number of a line, in order (printed with 4 significant digits).
+  auto numbers = [](const std::string& line) {
+    std::vector<double> v;
+    const std::regex number(R"([-+]?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?)");
+    for (auto it = std::sregex_iterator(line.begin(), line.end(), number);
+         it != std::sregex_iterator(); ++it)
+      v.push_back(std::stod(it->str()));
+    return v;
+  };
+  auto near = [](double printed, double exact) {
+    return std::abs(printed - exact) <= 5e-4 * std::max(std::abs(exact), 1e-12);
+  };
+  const auto& acc = j["statistics"]["accuracy"];
+  const auto a = numbers(lines[1]);  // accuracy %, 95, CI low, high, exact %, difference
+  REQUIRE(a.size() == 6);
+  CHECK(near(a[0], 100 * acc["mean"].get<double>()));
+  CHECK(near(a[2], 100 * acc["ci95_low"].get<double>()));
+  CHECK(near(a[3], 100 * acc["ci95_high"].get<double>()));
+  CHECK(near(a[4], 100 * j["reference_accuracy"].get<double>()));
+  CHECK(near(a[5], 100 * (acc["mean"].get<double>() - j["reference_accuracy"].get<double>())));
+  const auto& y = j["yield"];
+  const auto yl = numbers(lines[2]);  // p %, threshold, 95, low %, high %, passing, n
+  CHECK(lines[2].find("yield") != std::string::npos);
+  CHECK(near(yl.front(), 100 * y["p"].get<double>()));
+  CHECK(near(yl[yl.size() - 4], 100 * y["wilson95_low"].get<double>()));
+  CHECK(near(yl[yl.size() - 3], 100 * y["wilson95_high"].get<double>()));
+  CHECK(yl[yl.size() - 2] == y["passing"].get<double>());
+  CHECK(yl.back() == 8);
+  const auto c = numbers(lines[3]);  // rate, 95, low, high
+  REQUIRE(c.size() == 4);
+  CHECK(near(c[0], j["statistics"]["code_error_rate"]["mean"].get<double>()));
+  const auto m = numbers(lines[4]);
+  REQUIRE_FALSE(m.empty());
+  CHECK(m[0] == 1);  // "1 % margin"
+  CHECK(near(m[1], j["statistics"]["margin_p01_lsb"]["mean"].get<double>()));
+  CHECK(lines[5].rfind("speed: ", 0) == 0);
+  CHECK(text.output.find("95 % CI\n") == std::string::npos);  // no full table without --detail
+  const auto detail = test::run_rapmc("report " + out + " --detail");
+  CHECK(detail.output.rfind(lines[0] + "\n" + lines[1], 0) == 0);
+  CHECK(
+      detail.output.find("  metric                              mean          std      95 % CI") !=
+      std::string::npos);
 }

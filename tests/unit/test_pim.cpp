@@ -2,6 +2,7 @@
 // the cost model, and exactness of the simulated MVMs against the digital integer pipeline.
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <random>
 
 #include "rapmc/core/errors.h"
@@ -136,6 +137,17 @@ TEST_CASE("ADC models: codes and signed margins at every threshold, nominal flas
   flash[2] += 0.3f;  // threshold of code 3 moves from 2.5 to 2.8
   float m = 0;
   CHECK(adc_convert(AdcType::FLASH, 3, flash, 2.7f, 3, m) == 2);
+  // The top code has no threshold above it: a count beyond full scale keeps the distance to the
+  // threshold below as its margin (the ideal ADC's rule, as flash's and SAR's).
+  for (int enob : {1, 3, 8}) {
+    const int top = (1 << enob) - 1;
+    CAPTURE(enob);
+    for (float over : {0.2f, 2.0f, 40.0f}) {
+      float mi = 0;
+      CHECK(adc_convert(AdcType::IDEAL, enob, {}, static_cast<float>(top) + over, top, mi) == top);
+      CHECK(mi == doctest::Approx(over + 0.5));
+    }
+  }
   CHECK(m == doctest::Approx(-0.1).epsilon(1e-4));
   CHECK(adc_convert(AdcType::FLASH, 3, flash, 2.9f, 3, m) == 3);
   CHECK(m == doctest::Approx(0.1).epsilon(1e-4));
@@ -247,6 +259,30 @@ TEST_CASE("cost model against hand-computed cases") {
   CHECK(r.area_digital_mm2 == doctest::Approx(4 * 128 * 20.0e-6));
 }
 
+namespace {
+// The embed layer's MVM on the nominal chip and on a chip sampled through `analog` (no
+// variation): the products equal `want` with no code error or saturation and the smallest
+// decision margin `margin_lsb`; `more` checks each chip's counters further.
+template <class Input, class Want>
+void on_nominal_chips(
+    const IntModel& m, const HardwareConfig& h, const DeviceSampler& analog, const Input& x,
+    int tokens, const Want& want, double margin_lsb,
+    const std::function<void(const ChipInstance&, const LayerCounters&)>& more = {}) {
+  for (const DeviceSampler* sampler : {static_cast<const DeviceSampler*>(nullptr), &analog}) {
+    const ChipInstance chip = sampler ? ChipInstance(m, h, *sampler) : ChipInstance(m, h);
+    const PimMvm pim(chip, 8);
+    std::vector<std::int32_t> got(want.size());
+    pim.mvm(m.embed, x.data(), tokens, got.data());
+    CHECK(std::equal(got.begin(), got.end(), want.begin(), want.end()));
+    const LayerCounters c = pim.counters().at("embed");
+    CHECK(c.code_errors == 0);
+    CHECK(c.saturations == 0);
+    CHECK(c.margin_min_lsb == doctest::Approx(margin_lsb).epsilon(1e-4));
+    if (more) more(chip, c);
+  }
+}
+}  // namespace
+
 TEST_CASE("simulated MVMs are exact with ideal devices, for every schedule, mapping and path") {
   const int in = 300, out = 24, tokens = 6;  // 3 row tiles of 128, the last one partial
   const IntModel m = test::random_layers(7, in, out);
@@ -274,34 +310,26 @@ TEST_CASE("simulated MVMs are exact with ideal devices, for every schedule, mapp
     REQUIRE(h.bits_to_resolve() <= h.enob);
     for (OffCurrent off : {OffCurrent::REFERENCE_COLUMN, OffCurrent::DIGITAL_OFFSET}) {
       h.off_current = off;
-      for (const DeviceSampler* sampler : {static_cast<const DeviceSampler*>(nullptr),
-                                           static_cast<const DeviceSampler*>(&analog)}) {
-        const ChipInstance chip = sampler ? ChipInstance(m, h, *sampler) : ChipInstance(m, h);
-        const PimMvm pim(chip, 8);
-        std::vector<std::int32_t> got(want.size());
-        pim.mvm(m.embed, x.data(), tokens, got.data());
-        CHECK(got == want);
-        const LayerCounters c = pim.counters().at("embed");
-        CHECK(c.code_errors == 0);
-        CHECK(c.saturations == 0);
-        CHECK(c.margin_min_lsb == doctest::Approx(0.5).epsilon(1e-4));
-        // Reads: dense one per plane and row tile; sparse ceil(ones/K) per plane.
-        std::uint64_t reads = 0, cell_ops = 0;
-        for (int t = 0; t < tokens; ++t)
-          for (int rt = 0; rt < 3; ++rt)
-            for (int p = 0; p < 8; ++p) {
-              int ones = 0;
-              for (int i = rt * 128; i < std::min(in, rt * 128 + 128); ++i)
-                ones += plane_bit(x[t * in + i], p);
-              reads += cfg.schedule == MvmSchedule::DENSE ? 1 : (ones + cfg.k - 1) / cfg.k;
-              cell_ops += static_cast<std::uint64_t>(ones);
-            }
-        const int cols = out * chip.layout().slices();
-        const int col_tiles = (cols + 127) / 128;
-        CHECK(c.reads == reads * col_tiles);
-        CHECK(c.conversions == reads * cols);
-        CHECK(c.cell_ops == cell_ops * cols);
-      }
+      on_nominal_chips(
+          m, h, analog, x, tokens, want, 0.5,
+          [&](const ChipInstance& chip, const LayerCounters& c) {
+            // Reads: dense one per plane and row tile; sparse ceil(ones/K) per plane.
+            std::uint64_t reads = 0, cell_ops = 0;
+            for (int t = 0; t < tokens; ++t)
+              for (int rt = 0; rt < 3; ++rt)
+                for (int p = 0; p < 8; ++p) {
+                  int ones = 0;
+                  for (int i = rt * 128; i < std::min(in, rt * 128 + 128); ++i)
+                    ones += plane_bit(x[t * in + i], p);
+                  reads += cfg.schedule == MvmSchedule::DENSE ? 1 : (ones + cfg.k - 1) / cfg.k;
+                  cell_ops += static_cast<std::uint64_t>(ones);
+                }
+            const int cols = out * chip.layout().slices();
+            const int col_tiles = (cols + 127) / 128;
+            CHECK(c.reads == reads * col_tiles);
+            CHECK(c.conversions == reads * cols);
+            CHECK(c.cell_ops == cell_ops * cols);
+          });
     }
   }
 }
@@ -349,18 +377,7 @@ TEST_CASE(
                   }
                   if (seen % 7) flush();
                 }
-        for (const DeviceSampler* sampler : {static_cast<const DeviceSampler*>(nullptr),
-                                             static_cast<const DeviceSampler*>(&analog)}) {
-          const ChipInstance chip = sampler ? ChipInstance(m, h, *sampler) : ChipInstance(m, h);
-          const PimMvm pim(chip, 8);
-          std::vector<std::int32_t> got(want.size());
-          pim.mvm(m.embed, x.data(), tokens, got.data());
-          CHECK(std::equal(got.begin(), got.end(), want.begin()));
-          const LayerCounters c = pim.counters().at("embed");
-          CHECK(c.code_errors == 0);
-          CHECK(c.saturations == 0);
-          CHECK(c.margin_min_lsb == doctest::Approx(0.5 / lsb).epsilon(1e-4));
-        }
+        on_nominal_chips(m, h, analog, x, tokens, want, 0.5 / lsb);
       }
 }
 

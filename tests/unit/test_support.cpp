@@ -172,14 +172,9 @@ EvalResult check_integer_pipelines(const EncoderModel& model, const IntModel& q,
   EvalOptions quiet;
   quiet.progress = ProgressDisplay::OFF;
   const EvalResult fp32 = evaluate(model, samples, quiet);
-  const DigitalMvm digital;
-  const FlareInference emsb(q, RequantMode::EMSB, digital), dyadic(q, RequantMode::DYADIC, digital);
-  const FlareEngine emsb_engine(emsb), dyadic_engine(dyadic);
-  const PtqDqqInference dqq(model, q, digital);
-  const std::pair<const char*, const InferenceEngine*> engines[] = {
-      {"flare-emsb", &emsb_engine}, {"flare-dyadic", &dyadic_engine}, {"ptq-dqq", &dqq}};
-  for (const auto& e : engines) {  // no structured binding: CAPTURE's lambda needs a variable
-    const char* name = e.first;
+  const IntegerPipelines pipelines(model, q);
+  for (const auto& e : pipelines.all()) {  // no structured binding: CAPTURE's lambda needs one
+    const std::string name = e.first;
     const EvalResult r = evaluate(*e.second, q.num_classes, samples, quiet);
     MESSAGE(std::string(name) << ": accuracy " << r.accuracy << " (fp32 " << fp32.accuracy
                               << "), agreement " << agreement(r, fp32) << ", SQNR "

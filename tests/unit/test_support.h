@@ -116,6 +116,26 @@ EncoderModel tiny_model(unsigned seed = 1);
 /// 12 with the specials first.
 EncoderModel tiny_bert(unsigned seed = 1);
 
+/// The three integer pipelines over exact digital MVMs (flare emsb and dyadic, ptq-dqq).
+struct IntegerPipelines {
+  IntegerPipelines(const EncoderModel& model, const IntModel& q)
+      : emsb(q, RequantMode::EMSB, digital),
+        dyadic(q, RequantMode::DYADIC, digital),
+        emsb_engine(emsb),
+        dyadic_engine(dyadic),
+        dqq(model, q, digital) {}
+  DigitalMvm digital;
+  FlareInference emsb, dyadic;
+  FlareEngine emsb_engine, dyadic_engine;
+  PtqDqqInference dqq;
+  /// Each with its `eval --pipeline` arguments.
+  std::vector<std::pair<std::string, const InferenceEngine*>> all() const {
+    return {{"flare --requant emsb", &emsb_engine},
+            {"flare --requant dyadic", &dyadic_engine},
+            {"ptq-dqq", &dqq}};
+  }
+};
+
 /// Evaluates fp32 and the three integer pipelines (flare emsb and dyadic, ptq-dqq; exact
 /// digital MVMs) on `samples`, reports each, and checks each integer pipeline's accuracy within
 /// `points` of fp32's. Returns the fp32 result.

@@ -32,6 +32,18 @@ using namespace rapmc;
 namespace {
 constexpr double K_SIGMA = 5.0;  // bounds are K_SIGMA standard errors: a false failure is ~1e-6
 
+// The relative off-state conductance of `h`: G_off in units of one count (G_on − G_off).
+double relative_g_off(const HardwareConfig& h) {
+  return h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
+}
+
+// `n` nominal cells in counts, off and on in turn (even index off, odd on).
+std::vector<float> off_on_cells(const HardwareConfig& h, std::size_t n) {
+  std::vector<float> g(n);
+  for (std::size_t i = 0; i < n; ++i) g[i] = static_cast<float>(relative_g_off(h) + (i % 2));
+  return g;
+}
+
 struct Moments {
   double mean = 0, sd = 0;
   std::size_t n = 0;
@@ -76,6 +88,11 @@ TEST_CASE("keyed streams: Philox4x32-10 known answers; the stream layout locks t
     CHECK(s() == (b[0] | static_cast<std::uint64_t>(b[1]) << 32));
     CHECK(s() == (b[2] | static_cast<std::uint64_t>(b[3]) << 32));
   }
+  // blocks() (the vectorised lanes) gives each block's four words where block() does.
+  const std::uint64_t ns[] = {0, 1, 7, 1ull << 40, 12345, 3, 3, ~0ull >> 1, 99};
+  std::uint32_t w[4][9];
+  s.blocks(ns, 9, w[0], w[1], w[2], w[3]);
+  for (int i = 0; i < 9; ++i) CHECK(W{w[0][i], w[1][i], w[2][i], w[3][i]} == s.block(ns[i]));
   // The block is Philox of (n, stream id) under the seed: the seed is the key.
   const W b0 = KeyedStream(20261125, RngDomain::CELL, 3, 42).block(7);
   CHECK(b0 != KeyedStream(20261126, RngDomain::CELL, 3, 42).block(7));
@@ -123,11 +140,8 @@ TEST_CASE(
   v.cell_sigma_on = 0.05;
   v.cell_sigma_off = 0.10;
   const HardwareConfig h = flash3();
-  const double g_off = h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
   const int rows = 128, cols = 200;
-  std::vector<float> g(static_cast<std::size_t>(rows) * cols);
-  for (std::size_t i = 0; i < g.size(); ++i)
-    g[i] = static_cast<float>(g_off + (i % 2));  // on and off cells
+  std::vector<float> g = off_on_cells(h, static_cast<std::size_t>(rows) * cols);
   const std::vector<float> nominal = g;
   const PvtSampler s(v, OperatingPoint{}, h, 99, 5);
   CHECK(s.varies_cells());
@@ -156,7 +170,7 @@ TEST_CASE(
   OperatingPoint op;
   op.temp_c = 127;  // ΔT = 100 K
   const HardwareConfig h = flash3();
-  const double g_off = h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
+  const double g_off = relative_g_off(h);
   std::vector<float> g(40000, static_cast<float>(g_off + 1));  // all on
   PvtSampler(v, op, h, 3, 0).cells("x", 0, 200, 200, g);
   std::vector<double> rel;
@@ -284,10 +298,8 @@ TEST_CASE(
   v.drift_nu_off_sigma = 0.045;
   v.drift_t0_s = 20;
   const HardwareConfig h = flash3();
-  const double g_off = h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
   const int rows = 128, cols = 200;
-  std::vector<float> nominal(static_cast<std::size_t>(rows) * cols);
-  for (std::size_t i = 0; i < nominal.size(); ++i) nominal[i] = static_cast<float>(g_off + (i % 2));
+  const std::vector<float> nominal = off_on_cells(h, static_cast<std::size_t>(rows) * cols);
   OperatingPoint op;
   {  // t = 0: as programmed, nothing drawn, nothing varies
     std::vector<float> g = nominal;
@@ -370,7 +382,7 @@ TEST_CASE("1/f read noise: σ per level grows as √ln((t + t_read)/(2·t_read))
   VariationConfig v = VariationConfig::none();
   v.flicker_q = 0.0088;
   const HardwareConfig h = flash3();
-  const double g_off = h.g_off_siemens / (h.g_on_siemens - h.g_off_siemens);
+  const double g_off = relative_g_off(h);
   for (double t : {0.0, 3600.0, 3.15e7, 3.15e8}) {
     OperatingPoint op;
     op.time_s = t;
@@ -556,6 +568,7 @@ TEST_CASE("die sampling: importance weights are φ/q, average 1, and estimate a 
   s.spread = 1.2;
   s.defensive = 0.1;
   const auto sigmas = die_sigmas(v);
+  REQUIRE(sigmas[4] == 0);  // the ADC offset does not act: only the first four variates weigh
   // The weight against the mixture density written out independently.
   const double pi2 = 2 * M_PI;
   for (std::uint64_t t = 0; t < 50; ++t) {
@@ -639,10 +652,8 @@ TEST_CASE("measured device table: cells follow the table (two-sample KS test at 
   v.table = std::make_shared<const DeviceTable>(DeviceTable::load(v.device_table, 2));
   const HardwareConfig h = flash3();
   const double dg = h.g_on_siemens - h.g_off_siemens;
-  const double g_off = h.g_off_siemens / dg;
   const int rows = 64, cols = 128;
-  std::vector<float> g(static_cast<std::size_t>(rows) * cols);
-  for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(g_off + (i % 2));
+  std::vector<float> g = off_on_cells(h, static_cast<std::size_t>(rows) * cols);
   const PvtSampler s(v, OperatingPoint{}, h, 9, 0);
   CHECK(s.varies_cells());
   s.cells("blocks/0/fc1", 0, rows, cols, g);
@@ -661,8 +672,7 @@ TEST_CASE("measured device table: cells follow the table (two-sample KS test at 
     if (level == 1) {
       VariationConfig lognormal = VariationConfig::none();
       lognormal.cell_sigma_on = lognormal.cell_sigma_off = 0.05;
-      std::vector<float> g2(g.size());
-      for (std::size_t i = 0; i < g2.size(); ++i) g2[i] = static_cast<float>(g_off + (i % 2));
+      std::vector<float> g2 = off_on_cells(h, g.size());
       PvtSampler(lognormal, OperatingPoint{}, h, 9, 0).cells("blocks/0/fc1", 0, rows, cols, g2);
       std::vector<double> on;
       for (std::size_t i = 1; i < g2.size(); i += 2) on.push_back(g2[i] * dg);
