@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include "io/toml_tree.h"
 #include "rapmc/variation/pcm_aging.h"
@@ -54,9 +55,11 @@ MissionProfile read_mission(TomlReader& r, double default_temp_c, double default
     return m;
   }
   for (std::size_t i = 0; i < m.ages_s.size(); ++i) {
-    if (m.ages_s[i] < 0 || m.ages_s[i] > 1e12)
-      r.problem("lifetime.ages_s", "[" + std::to_string(i) + "] = " + std::to_string(m.ages_s[i]) +
-                                       " is outside 0..1e12 s");
+    if (m.ages_s[i] < 0 || m.ages_s[i] > 1e12) {
+      std::ostringstream what;  // (not "[" + std::string: GCC 12 warns falsely, -Wrestrict)
+      what << "[" << i << "] = " << std::to_string(m.ages_s[i]) << " is outside 0..1e12 s";
+      r.problem("lifetime.ages_s", what.str());
+    }
     if (i > 0 && m.ages_s[i] <= m.ages_s[i - 1])
       r.problem("lifetime.ages_s", "must be strictly increasing (entry " + std::to_string(i) +
                                        " is not after entry " + std::to_string(i - 1) + ")");

@@ -68,7 +68,7 @@ class Network {
       return take(x, k_.v.data(), N);
     }
     k_.fac.resize(N);
-    k_.b.resize(static_cast<std::size_t>(n_));
+    k_.b.assign(static_cast<std::size_t>(n_), 0.0);  // (assign: resize made GCC 12 warn falsely)
     const double y = 1.0 / w_.row_segment, y0 = 1.0 / (w_.driver + w_.row_segment);
     // The far end: open, or a second driver behind one segment (to V_read).
     const double y_far = w_.both_ends ? y0 : 0.0;
