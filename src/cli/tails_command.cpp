@@ -288,7 +288,7 @@ void add_tails_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_flag("--force", args->force, "Replace an existing --out file");
   cmd->add_flag("--average", args->average,
                 "With --campaign: every count its workload reads, and the rate averaged over them");
-  cmd->callback([args, &action, cmd] {
+  cmd->callback([args, &action] {
     action = [args] {
       if (args->hardware.empty() && args->campaign.empty())
         throw ConfigError("rapmc tails: give --hardware FILE or --campaign FILE");

@@ -139,9 +139,11 @@ void read_bert(const ModelAttributes& a, const std::string& path, EncoderModel& 
     throw ModelError(path + ": attribute 'tokenizer' is '" + tok + "', expected '" +
                      std::string(WORD_TOKENIZER) + "'");
   SpecialTokens sp;
-  for (const auto& [name, id] : {std::pair{"pad_id", &sp.pad}, std::pair{"unk_id", &sp.unk},
-                                 std::pair{"cls_id", &sp.cls}, std::pair{"sep_id", &sp.sep}})
+  for (const auto& [attr, id] : {std::pair{"pad_id", &sp.pad}, std::pair{"unk_id", &sp.unk},
+                                 std::pair{"cls_id", &sp.cls}, std::pair{"sep_id", &sp.sep}}) {
+    const std::string name = attr;  // Clang 14 lambdas cannot capture a structured binding
     *id = static_cast<int>(a.required([&] { return f.read_int_attribute(name); }));
+  }
   if (!f.exists("tokenizer/vocab"))
     throw ModelError(f.where("tokenizer/vocab") + ": missing dataset (required by the format)");
   std::vector<std::string> vocab =

@@ -12,15 +12,11 @@ cd "$src"
 export PYTHONPATH="$(cd "$(dirname "$rapmc")" && pwd)/python${PYTHONPATH:+:$PYTHONPATH}"  # import rapmc of this build
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-cat > "$work/sweep.toml" <<'TOML'
-[campaign]
-name = "plot-test"
-seed = 3
-trials = 4
-[data]
-images = 8
-[trigger]
-check_every = 2
+# The small campaign every plot campaign starts from: 4 trials of 8 images in blocks of 2.
+campaign_head() {
+  printf '[campaign]\nname = "%s"\nseed = 3\ntrials = 4\n[data]\nimages = 8\n[trigger]\ncheck_every = 2\n' "$1"
+}
+{ campaign_head plot-test; cat <<'TOML'
 [[sweep]]
 keys = ["hardware.schedule.k", "hardware.adc.enob"]
 values = [[3, 2], [7, 3]]
@@ -28,19 +24,13 @@ values = [[3, 2], [7, 3]]
 key = "hardware.adc.comparator_wl_um2"
 values = [0.1, 1.6]
 TOML
-cat > "$work/layers.toml" <<'TOML'
-[campaign]
-name = "plot-test-layers"
-seed = 3
-trials = 4
-[data]
-images = 8
-[trigger]
-check_every = 2
+} > "$work/sweep.toml"
+{ campaign_head plot-test-layers; cat <<'TOML'
 [[sweep]]
 key = "hardware.schedule.analog_layers"
 values = ["*", "blocks/*/fc2"]
 TOML
+} > "$work/layers.toml"
 "$rapmc" run "$work/sweep.toml" --out "$work/sweep.h5" --quiet
 "$rapmc" run "$work/layers.toml" --out "$work/layers.h5" --quiet
 

@@ -16,11 +16,14 @@
 using namespace rapmc::kern;
 
 namespace {
+// GCC's and Clang's 128-bit integer (__extension__: no -Wpedantic warning for it).
+__extension__ using Int128 = __int128;
+
 // Exact oracle for round-half-up of x/2^s, in 128-bit integers.
 std::int64_t ref_shift_round(std::int64_t x, int s) {
-  const __int128 d = static_cast<__int128>(1) << s;
-  __int128 v = static_cast<__int128>(x) + d / 2;
-  __int128 q = v / d;
+  const Int128 d = static_cast<Int128>(1) << s;
+  Int128 v = static_cast<Int128>(x) + d / 2;
+  Int128 q = v / d;
   if (v % d != 0 && v < 0) q -= 1;  // floor
   return static_cast<std::int64_t>(q);
 }
@@ -75,8 +78,8 @@ TEST_CASE("add_saturate: exact sums, clamped at both int64 ends, against 128-bit
       INT64_MAX - 1, INT64_MAX};
   for (std::int64_t a : edge)
     for (std::int64_t b : edge) {
-      const __int128 exact = static_cast<__int128>(a) + b;
-      const __int128 want = exact > INT64_MAX ? INT64_MAX : (exact < INT64_MIN ? INT64_MIN : exact);
+      const Int128 exact = static_cast<Int128>(a) + b;
+      const Int128 want = exact > INT64_MAX ? INT64_MAX : (exact < INT64_MIN ? INT64_MIN : exact);
       CAPTURE(a);
       CAPTURE(b);
       CHECK(add_saturate(a, b) == static_cast<std::int64_t>(want));

@@ -240,9 +240,9 @@ TEST_CASE("wear of a lifetime campaign: one write per attention cell per image, 
   const TrialSetup s =
       make_trial_setup(c, c.points[1], in.int_model, in.fp32 ? &*in.fp32 : nullptr, in.images);
   REQUIRE(!s.wear.cell_writes.empty());
-  for (const auto& [slot, writes] : s.wear.cell_writes) {
-    CAPTURE(slot);
-    CHECK(writes == 1.0);
+  for (const auto& entry : s.wear.cell_writes) {  // (Clang 14: no structured binding in CAPTURE)
+    CAPTURE(entry.first);
+    CHECK(entry.second == 1.0);
   }
   REQUIRE(s.wear.row_reads.count("blocks/0/fc1"));
   CHECK(s.wear.row_reads.at("blocks/0/fc1").size() ==
