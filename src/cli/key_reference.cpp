@@ -425,9 +425,11 @@ KeySection section_of(const std::string& key) {
 std::map<std::string, ReadKey> reader_keys() {
   std::map<std::string, ReadKey> out;
   TomlReader hw = TomlReader::from_string("", "defaults");
+  hw.keep_records();
   (void)read_hardware(hw);
   for (const KeyRecord& k : hw.records()) out.emplace(k.key, ReadKey{k, KeySection::HARDWARE});
   TomlReader var = TomlReader::from_string("", "defaults");
+  var.keep_records();
   (void)read_variation(var, "variation.");
   for (const KeyRecord& k : var.records()) out.emplace(k.key, ReadKey{k, section_of(k.key)});
   for (const KeyRecord& k : campaign_key_records())
@@ -446,9 +448,8 @@ std::string shown(const KeyRecord& k) {
 }
 
 std::string shown_range(const KeyRecord& k) {
-  if (k.kind != KeyRecord::Kind::CHOICE) return k.range;
-  std::string out;
-  for (const std::string& c : split_keys(k.range)) out += (out.empty() ? "" : ", ") + code(c);
+  std::string out = k.range;
+  for (const std::string& c : k.choices) out += (out.empty() ? "" : ", ") + code(c);
   return out;
 }
 
@@ -462,15 +463,13 @@ std::string joined(const std::vector<std::string>& values) {
   return out;
 }
 
+// The table's head; the fifth column says what the rows' notes are.
 std::string header(KeySection s) {
-  if (s == KeySection::HARDWARE)
-    return "| key | unit | default | range | notes | source |\n| --- | --- | --- | --- | --- | --- "
-           "|\n";
-  if (s == KeySection::VARIATION)
-    return "| key | unit | default | range | lifetime and law | source |\n"
-           "| --- | --- | --- | --- | --- | --- |\n";
-  return "| key | unit | default | range | meaning | source |\n| --- | --- | --- | --- | --- | --- "
-         "|\n";
+  const std::string notes = s == KeySection::HARDWARE    ? "notes"
+                            : s == KeySection::VARIATION ? "lifetime and law"
+                                                         : "meaning";
+  return "| key | unit | default | range | " + notes +
+         " | source |\n| --- | --- | --- | --- | --- | --- |\n";
 }
 
 }  // namespace

@@ -65,11 +65,10 @@ std::string number_text(double x) {
   return std::string(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);
 }
 
-void TomlReader::record(const std::string& key, KeyRecord::Kind kind, std::string fallback,
-                        std::string range) {
-  for (const KeyRecord& k : records_)
-    if (k.key == key) return;
-  records_.push_back({key, kind, std::move(fallback), std::move(range)});
+void TomlReader::record(KeyRecord k) {
+  for (const KeyRecord& r : records_)
+    if (r.key == k.key) return;
+  records_.push_back(std::move(k));
 }
 
 bool TomlReader::has(const std::string& key) const {
@@ -82,8 +81,12 @@ void TomlReader::problem(const std::string& key, const std::string& what) {
 
 std::int64_t TomlReader::get_int(const std::string& key, std::int64_t fallback, std::int64_t lo,
                                  std::int64_t hi) {
-  record(key, KeyRecord::Kind::INTEGER, std::to_string(fallback),
-         std::to_string(lo) + ".." + std::to_string(hi));
+  if (keep_records_)
+    record({key,
+            KeyRecord::Kind::INTEGER,
+            std::to_string(fallback),
+            std::to_string(lo) + ".." + std::to_string(hi),
+            {}});
   const toml::node* n = tree_->find(key);
   if (!n) return fallback;
   const auto v = n->value_exact<std::int64_t>();
@@ -100,8 +103,12 @@ std::int64_t TomlReader::get_int(const std::string& key, std::int64_t fallback, 
 }
 
 double TomlReader::get_double(const std::string& key, double fallback, double lo, double hi) {
-  record(key, KeyRecord::Kind::NUMBER, number_text(fallback),
-         number_text(lo) + ".." + number_text(hi));
+  if (keep_records_)
+    record({key,
+            KeyRecord::Kind::NUMBER,
+            number_text(fallback),
+            number_text(lo) + ".." + number_text(hi),
+            {}});
   const toml::node* n = tree_->find(key);
   if (!n) return fallback;
   const auto v = n->value<double>();  // integers are accepted as numbers
@@ -119,7 +126,7 @@ double TomlReader::get_double(const std::string& key, double fallback, double lo
 }
 
 std::string TomlReader::get_string(const std::string& key, const std::string& fallback) {
-  record(key, KeyRecord::Kind::STRING, fallback, "");
+  if (keep_records_) record({key, KeyRecord::Kind::STRING, fallback, "", {}});
   const toml::node* n = tree_->find(key);
   if (!n) return fallback;
   const auto v = n->value_exact<std::string>();
@@ -132,9 +139,8 @@ std::string TomlReader::get_string(const std::string& key, const std::string& fa
 
 int TomlReader::get_choice(const std::string& key, int fallback,
                            const std::vector<std::string>& choices) {
-  std::string list;
-  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-  record(key, KeyRecord::Kind::CHOICE, choices.at(static_cast<std::size_t>(fallback)), list);
+  record(
+      {key, KeyRecord::Kind::CHOICE, choices.at(static_cast<std::size_t>(fallback)), "", choices});
   if (!has(key)) {
     tree_->read_keys.push_back(key);
     return fallback;
@@ -142,9 +148,9 @@ int TomlReader::get_choice(const std::string& key, int fallback,
   const std::string v = get_string(key, "");
   for (std::size_t i = 0; i < choices.size(); ++i)
     if (choices[i] == v) return static_cast<int>(i);
-  std::string bars;
-  for (const auto& c : choices) bars += (bars.empty() ? "" : "|") + c;
-  if (tree_->table.at_path(key).is_string()) problem(key, "= '" + v + "' is not one of " + bars);
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : "|") + c;
+  if (tree_->table.at_path(key).is_string()) problem(key, "= '" + v + "' is not one of " + list);
   return fallback;
 }
 

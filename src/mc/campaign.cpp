@@ -30,9 +30,7 @@ constexpr auto CAMPAIGN_PIPELINES =
 
 std::string node_text(const toml::node& n) {
   if (const auto d = n.value_exact<double>()) {  // shortest text that reads back as the same double
-    char buf[32];
-    const auto end = std::to_chars(buf, buf + sizeof buf, *d).ptr;
-    std::string t(buf, end);
+    std::string t = number_text(*d);
     if (t.find_first_of(".eni") == std::string::npos) t += ".0";  // 1.0, not 1: still a float
     return t;
   }
@@ -374,6 +372,7 @@ bool Campaign::weighted() const {
 std::vector<KeyRecord> campaign_key_records() {
   // A [lifetime] table, so that its keys are read too.
   TomlReader r = TomlReader::from_string("[lifetime]\nages_s = [0.0]\n", "defaults");
+  r.keep_records();
   Campaign c;
   read_campaign_keys(r, c);
   CampaignPoint p;

@@ -22,8 +22,9 @@ struct KeyRecord {
   enum class Kind { INTEGER, NUMBER, STRING, CHOICE };
   std::string key;
   Kind kind;
-  std::string fallback;  // the default, as the reader returns it when the key is absent
-  std::string range;     // "lo..hi" for numbers, the choices for a choice, "" for a string
+  std::string fallback;              // the default, as the reader returns it when the key is absent
+  std::string range;                 // "lo..hi" for numbers, "" otherwise
+  std::vector<std::string> choices;  // a choice's accepted names
 };
 
 class TomlReader {
@@ -50,7 +51,10 @@ class TomlReader {
 
   /// Records a problem found by the caller (cross-field checks).
   void problem(const std::string& key, const std::string& what);
-  /// Every key asked for so far, in the order of the first request.
+  /// From now on, records every key asked for (`rapmc config`; off by default, so that reading
+  /// a campaign's points does not pay for it).
+  void keep_records() { keep_records_ = true; }
+  /// Every key asked for since keep_records(), in the order of the first request.
   const std::vector<KeyRecord>& records() const { return records_; }
   /// The problems recorded so far.
   const std::vector<std::string>& problems() const { return problems_; }
@@ -71,9 +75,9 @@ class TomlReader {
   std::string source_;
   std::string text_;
   std::vector<std::string> problems_;
+  bool keep_records_ = false;
   std::vector<KeyRecord> records_;
-  void record(const std::string& key, KeyRecord::Kind kind, std::string fallback,
-              std::string range);
+  void record(KeyRecord k);
 };
 
 /// The shortest text that reads back as `x` ("5e-05", "0.2", "128").
