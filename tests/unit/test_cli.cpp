@@ -339,3 +339,38 @@ TEST_CASE("bad quantization input: clear message, exit code of its class [E03][E
        "not a rapmc integer model"},
   });
 }
+
+TEST_CASE(
+    "config: a generated list that differs from the code is named and rewritten; the rest of "
+    "the doc is kept") {
+  test::TempDir dir;
+  const std::filesystem::path docs = dir.file("docs");
+  std::filesystem::create_directory(docs);
+  const auto list = test::run_rapmc("config --markdown datasets");
+  REQUIRE(list.exit_code == 0);
+  const std::string begin = "<!-- generated: rapmc config --markdown datasets -->\n";
+  const std::string end = "<!-- end generated -->\n";
+  const std::string before =
+      "# D\n\nQuoted in prose: `" + begin.substr(0, begin.size() - 1) + "` is not a block.\n\n";
+  const std::string stale = before + begin + "| spec | samples |\n| old | row |\n" + end + "tail\n";
+  dir.write("docs/d.md", stale);
+  const auto check = test::run_rapmc("config --check-docs " + docs.string());
+  CHECK(check.exit_code == test::EXIT_CONFIG);
+  CHECK(check.output.find("differs: " + (docs / "d.md").string() + ": datasets") !=
+        std::string::npos);
+  CHECK(check.output.find("1 generated list(s) in the docs differ from the code") !=
+        std::string::npos);
+  const auto update = test::run_rapmc("config --update-docs " + docs.string());
+  CHECK(update.exit_code == 0);
+  std::ifstream in(docs / "d.md");
+  const std::string now{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  CHECK(now == before + begin + list.output + end + "tail\n");
+  CHECK(test::run_rapmc("config --check-docs " + docs.string()).exit_code == 0);
+  // A block without its end marker is refused, naming the file and the list.
+  dir.write("docs/e.md", begin + "| x |\n");
+  const auto open = test::run_rapmc("config --check-docs " + docs.string());
+  CHECK(open.exit_code == test::EXIT_CONFIG);
+  CHECK(open.output.find((docs / "e.md").string() +
+                         ": the generated list 'datasets' has no '<!-- end generated -->' line") !=
+        std::string::npos);
+}
